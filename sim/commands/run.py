@@ -1,0 +1,60 @@
+"""``run SCENARIO``: run a scenario and write a results bundle with plots and tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("run", help="run a scenario; write time series, summary and plots",
+                       description="Run a scenario's replicates and write a results bundle.")
+    p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/baseline.yaml)")
+    p.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    p.add_argument("--replicates", type=_positive, default=None,
+                   help="number of replicates (default: the scenario's)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="bundle folder (default: results/<scenario>/<timestamp>-s<seed>)")
+    p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
+    p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def execute(args: argparse.Namespace) -> int:
+    from sim.bundle import default_run_dir, refuse_existing
+    from sim.runner import run
+    from sim.scenario.loader import load_scenario
+    from sim.summary import format_table
+
+    sc = load_scenario(args.scenario)  # validate before anything is written
+    if args.out is not None:
+        refuse_existing(args.out, args.force)
+    n = args.replicates or sc.replicates
+    bar = None
+    if not args.quiet and n > 1:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, desc=f"{sc.name}", unit="run", file=sys.stderr)
+    res = run(sc, seed=args.seed, replicates=n,
+              progress=(lambda d, t: bar.update(1)) if bar else None)
+    if bar:
+        bar.close()
+    out = args.out or default_run_dir(res)
+    res.save(out, force=args.force, plots=not args.no_plots,
+             command=" ".join(["run_sim.py"] + sys.argv[1:]))
+    print(f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), master seed {res.master_seed}")
+    print(format_table(res.summary))
+    print(f"\nresults: {out}")
+    return 0

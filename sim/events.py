@@ -1,0 +1,228 @@
+"""Dated events: applied to the world at the start of the step of their date.
+
+Each event type has one small apply function. The queue also turns the ``sanctions`` section's
+start and end dates into activations, so sanctions behave the same whether declared up front or
+imposed by an event. Every fired event is logged (with its narration) for outputs and the web page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from sim.scenario.schema import (
+    AllianceAction, ArmsOrder, Conflict, ParameterChange, ProductionDeal, Scenario,
+    SanctionChanged, SanctionImposed, SanctionLifted, ThreatShock, TradeAgreement,
+)
+from sim.world import Agreement, SanctionRegime, World
+
+
+@dataclass(frozen=True)
+class FiredEvent:
+    """One event as it fired: step, date, type, a short summary and the narration."""
+
+    step: int
+    date: str
+    type: str
+    summary: str
+    narration: str
+    blocked: bool = False
+
+
+def _steps(years: float, dt: float) -> int:
+    return max(1, int(round(years / dt)))
+
+
+def consensus(world: World, alliance: int, provider: int, recipient: int) -> bool:
+    """Whether every other member of the alliance consents to assistance to ``recipient``.
+
+    A member consents when its affinity to the recipient is at least the alliance's threshold.
+    """
+    members = np.flatnonzero(world.membership[:, alliance])
+    others = members[members != provider]
+    return bool(np.all(world.affinity[others, recipient] >= world.alliance_threshold[alliance]))
+
+
+class EventQueue:
+    """The scenario's events, indexed by step."""
+
+    def __init__(self, scenario: Scenario, world: World) -> None:
+        self.world = world
+        axis = world.axis
+        self.by_step: dict[int, list] = defaultdict(list)
+        for s in scenario.sanctions:
+            if s.start is not None and axis.index(s.start) > 0:
+                self.by_step[axis.index(s.start)].append(("_activate", s.id))
+            if s.end is not None:
+                self.by_step[axis.index(s.end) + 1].append(("_deactivate", s.id))
+        for ev in scenario.events:
+            self.by_step[axis.index(ev.date)].append(ev)
+        self.log: list[FiredEvent] = []
+
+    def fire(self, step: int) -> list[FiredEvent]:
+        """Apply the events of period ``step`` (0-based); returns what fired."""
+        fired = []
+        for ev in self.by_step.get(step, ()):
+            if isinstance(ev, tuple):
+                kind, sid = ev
+                self.world.sanctions[sid].active = kind == "_activate"
+                continue
+            summary, blocked = APPLY[type(ev)](self.world, ev, step)
+            f = FiredEvent(step, self.world.axis.label(step), ev.type, summary, ev.narration, blocked)
+            fired.append(f)
+        self.log.extend(fired)
+        return fired
+
+
+def _ix(w: World, sid: str) -> int:
+    return w.idx(sid)
+
+
+def apply_sanction_imposed(w: World, ev: SanctionImposed, step: int) -> tuple[str, bool]:
+    w.sanctions[ev.id] = SanctionRegime(
+        ev.id, np.array([x in ev.senders for x in w.ids]), _ix(w, ev.target), ev.intensity,
+        frozenset(ev.scope), ev.secondary,
+    )
+    return f"sanctions {ev.id}: {', '.join(ev.senders)} on {ev.target} at intensity {ev.intensity:g}", False
+
+
+def apply_sanction_changed(w: World, ev: SanctionChanged, step: int) -> tuple[str, bool]:
+    r = w.sanctions[ev.id]
+    if ev.intensity is not None:
+        r.intensity = ev.intensity
+    if ev.scope is not None:
+        r.scope = frozenset(ev.scope)
+    if ev.secondary is not None:
+        r.secondary = ev.secondary
+    if ev.senders is not None:
+        r.senders = np.array([x in ev.senders for x in w.ids])
+    r.active = True
+    return f"sanctions {ev.id} changed: intensity {r.intensity:g}, secondary {r.secondary:g}", False
+
+
+def apply_sanction_lifted(w: World, ev: SanctionLifted, step: int) -> tuple[str, bool]:
+    w.sanctions[ev.id].active = False
+    return f"sanctions {ev.id} lifted", False
+
+
+def apply_arms_order(w: World, ev: ArmsOrder, step: int) -> tuple[str, bool]:
+    a0, a1 = w.axis.index(ev.delivery_start), w.axis.index(ev.delivery_end)
+    hi = min(a1, w.axis.n - 1)
+    k = a1 - a0 + 1
+    if a0 <= hi:
+        w.scheduled[a0:hi + 1, _ix(w, ev.buyer), _ix(w, ev.supplier)] += ev.value / k
+    return (f"{ev.buyer} orders US${ev.value:g}bn of arms from {ev.supplier} "
+            f"(deliveries {ev.delivery_start} to {ev.delivery_end})"), False
+
+
+def apply_production_deal(w: World, ev: ProductionDeal, step: int) -> tuple[str, bool]:
+    w.licensed_target[_ix(w, ev.producer), _ix(w, ev.licensor)] += ev.capacity
+    return f"{ev.licensor} licenses production in {ev.producer} (US${ev.capacity:g}bn/yr line)", False
+
+
+def apply_trade_agreement(w: World, ev: TradeAgreement, step: int) -> tuple[str, bool]:
+    due = w.axis.index((ev.target_year, 12))
+    w.agreements.append(Agreement(_ix(w, ev.between[0]), _ix(w, ev.between[1]), ev.target, due))
+    return f"{ev.between[0]}-{ev.between[1]} trade target US${ev.target:g}bn by {ev.target_year}", False
+
+
+def apply_threat_shock(w: World, ev: ThreatShock, step: int) -> tuple[str, bool]:
+    end = min(step + _steps(ev.duration, w.axis.dt), w.threat_extra.shape[0])
+    rows = [_ix(w, s) for s in ev.states]
+    w.threat_extra[step:end, rows] += ev.magnitude
+    return f"threat shock {ev.magnitude:+g} for {', '.join(ev.states)} ({ev.duration:g} yr)", False
+
+
+def apply_conflict(w: World, ev: Conflict, step: int) -> tuple[str, bool]:
+    a, b = _ix(w, ev.between[0]), _ix(w, ev.between[1])
+    end = step + _steps(ev.duration, w.axis.dt)
+    w.conflicts.append((end, a, b, ev.intensity))
+    hi = min(end, w.threat_extra.shape[0])
+    w.threat_extra[step:hi, [a, b]] += ev.intensity
+    return f"conflict {ev.between[0]}-{ev.between[1]} (intensity {ev.intensity:g})", False
+
+
+def apply_alliance_action(w: World, ev: AllianceAction, step: int) -> tuple[str, bool]:
+    al = w.alliance_names.index(ev.alliance)
+    r = _ix(w, ev.recipient)
+    end = min(step + _steps(ev.duration, w.axis.dt), w.guarantee_extra.shape[0])
+    if ev.action == "deployment":
+        leader = int(w.alliance_leader[al])
+        w.guarantee_extra[step:end, r] += w.params.deployment_guarantee
+        gain = w.params.deployment_affinity_gain
+        w.affinity[r, leader] = w.affinity[leader, r] = min(1.0, w.affinity[r, leader] + gain)
+        return f"{ev.alliance} deployment led by {w.ids[leader]} in {ev.recipient}", False
+    prov = _ix(w, ev.provider)
+    for a in np.flatnonzero(w.membership[prov] & w.alliance_consensus):
+        if not consensus(w, int(a), prov, r):
+            return (f"{ev.provider}'s direct military assistance to {ev.recipient} blocked: "
+                    f"no {w.alliance_names[a]} consensus"), True
+    hi = min(end, w.axis.n)
+    k = max(1, hi - step)
+    if ev.value > 0:
+        w.scheduled[step:hi, r, prov] += ev.value / k
+    return f"{ev.provider} gives direct military assistance to {ev.recipient}", False
+
+
+def apply_parameter(w: World, ev: ParameterChange, step: int) -> tuple[str, bool]:
+    parts = ev.target.split(".")
+
+    def new(old: float) -> float:
+        return ev.value if ev.op == "set" else old * ev.value
+
+    if parts[0] == "parameters":
+        setattr(w.params, parts[1], new(getattr(w.params, parts[1])))
+    elif parts[0] == "states":
+        i = _ix(w, parts[1])
+        attr, clip = STATE_FIELD_ARRAYS[parts[2]]
+        arr = getattr(w, attr)
+        if attr == "lead_steps":
+            years = new(float(arr[i]) * w.axis.dt)
+            arr[i] = max(1, int(round(years / w.axis.dt)))
+            if arr[i] >= w.pipeline.shape[0]:
+                arr[i] = w.pipeline.shape[0] - 1
+        else:
+            arr[i] = clip(new(arr[i]))
+    else:
+        a, b = _ix(w, parts[1]), _ix(w, parts[2])
+        arr = {"affinity": w.affinity, "trade": w.trade_potential, "rivalry": w.rivalry_base}[parts[3]]
+        arr[a, b] = arr[b, a] = new(arr[a, b])
+    return f"{ev.target} {'set to' if ev.op == 'set' else 'scaled by'} {ev.value:g}", False
+
+
+def _unit(v: float) -> float:
+    return min(1.0, max(0.0, v))
+
+
+def _nonneg(v: float) -> float:
+    return max(0.0, v)
+
+
+def _any(v: float) -> float:
+    return v
+
+
+STATE_FIELD_ARRAYS: dict[str, tuple[str, Callable[[float], float]]] = {
+    "gdp": ("gdp", _nonneg),
+    "military_budget_share": ("military_share", _unit),
+    "procurement_share": ("procurement_share", _unit),
+    "diversification": ("diversification", _unit),
+    "production_capacity": ("capacity_base", _nonneg),
+    "capacity_growth": ("capacity_growth", _any),
+    "capability": ("capability", _unit),
+    "cost_effectiveness": ("cost_effectiveness", _unit),
+    "reliability": ("reliability_base", _unit),
+    "lead_time": ("lead_steps", _any),
+    "base_threat": ("base_threat", _nonneg),
+}
+
+APPLY: dict[type, Callable] = {
+    SanctionImposed: apply_sanction_imposed, SanctionChanged: apply_sanction_changed,
+    SanctionLifted: apply_sanction_lifted, ArmsOrder: apply_arms_order,
+    ProductionDeal: apply_production_deal, TradeAgreement: apply_trade_agreement,
+    ThreatShock: apply_threat_shock, Conflict: apply_conflict,
+    AllianceAction: apply_alliance_action, ParameterChange: apply_parameter,
+}

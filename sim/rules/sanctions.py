@@ -1,0 +1,98 @@
+"""Sanctions: third-state compliance, input loss of the target's defence industry, trade cuts.
+
+Compliance follows the sanctions-busting literature (Early 2015, *Busted Sanctions*): a third
+state complies as far as its commercial exposure to the senders (and their threat of secondary
+sanctions) outweighs its trade dependence on, and political affinity to, the target. Here
+
+    pull_k = w_e * exposure_k * (1 + w_s * secondary) - w_t * dependence_k
+             + w_a * (affinity to senders_k - affinity to target_k)
+    compliance*_k = logistic(steepness * (pull_k - threshold))
+
+with senders at 1 and the target at 0. Sanctions with a technology scope cut the target's access
+to defence-industrial inputs in proportion to the compliant share of its input sources
+(trade-weighted where the scenario gives none); that lowers its capacity and delivery
+reliability (Connolly 2018 on Russia's defence industry under sanctions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def exposure(trade: np.ndarray, total: np.ndarray, senders: np.ndarray) -> np.ndarray:
+    """(n,) share of each state's total trade that is with the sender coalition.
+
+    Args:
+        trade: symmetric bilateral trade among modelled states.
+        total: (n,) each state's total trade (modelled partners plus the rest of the world).
+        senders: bool (n,) sender coalition.
+    """
+    with_s = trade[:, senders].sum(axis=1)
+    return np.divide(with_s, total, out=np.zeros_like(total), where=total > 0)
+
+
+def dependence_on(trade: np.ndarray, total: np.ndarray, target: int) -> np.ndarray:
+    """(n,) share of each state's total trade that is with ``target``."""
+    return np.divide(trade[:, target], total, out=np.zeros_like(total), where=total > 0)
+
+
+def affinity_to(affinity: np.ndarray, senders: np.ndarray) -> np.ndarray:
+    """(n,) mean political affinity of each state to the sender coalition (itself excluded)."""
+    a = np.where(senders[None, :], affinity, 0.0)
+    np.fill_diagonal(a, 0.0)
+    k = senders[None, :] & ~np.eye(len(senders), dtype=bool)
+    cnt = k.sum(axis=1)
+    return np.divide(a.sum(axis=1), cnt, out=np.zeros(len(senders)), where=cnt > 0)
+
+
+def compliance_target(
+    exposure_s: np.ndarray, dependence_t: np.ndarray, affinity_s: np.ndarray,
+    affinity_t: np.ndarray, secondary: float, senders: np.ndarray, target: int, p,
+) -> np.ndarray:
+    """(n,) compliance each state would choose with one regime (see module docstring)."""
+    pull = (p.compliance_exposure_weight * exposure_s * (1.0 + p.compliance_secondary_weight * secondary)
+            - p.compliance_target_weight * dependence_t
+            + p.compliance_affinity_weight * (affinity_s - affinity_t))
+    c = 1.0 / (1.0 + np.exp(-p.compliance_steepness * (pull - p.compliance_threshold)))
+    c = np.where(senders, 1.0, c)
+    c[target] = 0.0
+    return c
+
+
+def input_loss(
+    compliance_t: np.ndarray, input_weights: np.ndarray, intensity: float
+) -> float:
+    """Fraction of the target's defence inputs lost: intensity x compliant share of sources.
+
+    Args:
+        compliance_t: (n,) compliance of each source with sanctions on the target.
+        input_weights: (n,) shares of the target's inputs by source (sum <= 1).
+        intensity: regime intensity with a technology scope (0..1).
+    """
+    return float(intensity * np.dot(compliance_t, input_weights))
+
+
+def trade_cut(compliance: np.ndarray, trade_intensity: np.ndarray, cut: float) -> np.ndarray:
+    """Symmetric fraction of each pair's trade cut by sanctions (state x target and back).
+
+    Args:
+        compliance: state x target compliance.
+        trade_intensity: (n,) intensity of trade-scope sanctions on each target (0 if none).
+        cut: fraction cut at full intensity and compliance.
+    """
+    c = cut * compliance * trade_intensity[None, :]
+    return np.maximum(c, c.T)
+
+
+def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
+            senders_any: np.ndarray, share: float) -> np.ndarray:
+    """Trade of sanctioned targets rerouted to their non-complying partners (symmetric addition).
+
+    The target's lost trade times ``share`` is spread over partners that are not senders, in
+    proportion to their trade with it times (1 - compliance).
+    """
+    lost = (potential * cut).sum(axis=0)  # per target (column)
+    w = potential * (1.0 - compliance) * (~senders_any)[:, None]
+    tot = w.sum(axis=0)
+    add = np.divide(w * lost[None, :] * share, tot[None, :], out=np.zeros_like(w), where=tot[None, :] > 0)
+    return add + add.T

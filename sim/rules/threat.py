@@ -1,0 +1,61 @@
+"""Threat and arms demand: a Richardson arms race with alliance guarantees.
+
+Richardson (1960), *Arms and Insecurity*: each state's armament grows with its rivals' armament
+(reaction), shrinks with its own burden (fatigue) and carries a grievance term. Here the threat
+level of state i is
+
+    threat_i = base_i + shocks_i + r * sum_j rivalry_ij * buildup_j - a * guarantee_i,
+
+clipped to [0, max_threat], where ``buildup_j = max(0, budget_j / budget_ref_j - 1)`` is j's arms
+spending above its peacetime level. The budget relaxes towards ``base_budget_i * (1 + e *
+threat_i)`` at ``budget_adjustment`` per year: the fatigue term of Richardson's equations.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def buildup(budget: np.ndarray, budget_ref: np.ndarray) -> np.ndarray:
+    """Relative arms build-up above the reference budget (>= 0)."""
+    return np.maximum(0.0, np.divide(budget, budget_ref, out=np.ones_like(budget),
+                                     where=budget_ref > 0) - 1.0)
+
+
+def alliance_guarantee(
+    membership: np.ndarray, leader: np.ndarray, guarantee: np.ndarray, affinity: np.ndarray
+) -> np.ndarray:
+    """Security guarantee each state receives from the alliances it belongs to.
+
+    A member (not the leader) receives ``guarantee_a * max(0, affinity(i, leader_a))``.
+
+    Args:
+        membership: bool (n, A).
+        leader: int (A,), -1 for leaderless alliances.
+        guarantee: (A,) guarantee strength 0..1.
+        affinity: (n, n).
+
+    Returns:
+        (n,) guarantee received.
+    """
+    if membership.shape[1] == 0:
+        return np.zeros(membership.shape[0])
+    has = leader >= 0
+    aff = np.where(has[None, :], affinity[:, np.where(has, leader, 0)], 0.0)
+    n = membership.shape[0]
+    not_leader = leader[None, :] != np.arange(n)[:, None]
+    return (membership * not_leader * np.maximum(aff, 0.0) * guarantee[None, :]).sum(axis=1)
+
+
+def threat_level(
+    base: np.ndarray, extra: np.ndarray, rivalry: np.ndarray, rival_buildup: np.ndarray,
+    guarantee: np.ndarray, reaction: float, reassurance: float, max_threat: float,
+) -> np.ndarray:
+    """Threat of each state (see module docstring)."""
+    t = base + extra + reaction * (rivalry @ rival_buildup) - reassurance * guarantee
+    return np.clip(t, 0.0, max_threat)
+
+
+def budget_target(base_budget: np.ndarray, threat: np.ndarray, elasticity: float) -> np.ndarray:
+    """Threat-driven arms budget, US$ bn/yr."""
+    return base_budget * (1.0 + elasticity * threat)

@@ -1,0 +1,161 @@
+"""Cross-field checks that a schema cannot express: references between sections, dates in the run."""
+
+from __future__ import annotations
+
+import difflib
+
+from sim.errors import Problem
+from sim.scenario.schema import (
+    AllianceAction, ArmsOrder, Conflict, ParameterChange, ProductionDeal, Scenario,
+    SanctionChanged, SanctionImposed, SanctionLifted, ThreatShock, TradeAgreement,
+)
+from sim.scenario.parameters import PARAMETER_NAMES
+from sim.scenario.timeaxis import parse_date
+from sim.scenario.yamlsafe import PathT, YamlDoc, format_path
+
+LINK_FIELDS = ("affinity", "trade", "rivalry")
+NUMERIC_STATE_FIELDS = (
+    "gdp", "military_budget_share", "procurement_share", "diversification",
+    "production_capacity", "capacity_growth", "capability", "cost_effectiveness",
+    "reliability", "lead_time", "base_threat",
+)
+
+
+def _suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[Problem]:
+    """All cross-reference problems of a validated scenario (empty when it is consistent)."""
+    out: list[Problem] = []
+    ids = sc.state_ids
+    known = ", ".join(ids)
+    axis = sc.time.axis
+
+    def add(path: PathT, msg: str) -> None:
+        out.append(Problem(file, format_path(path), msg, doc.line_of(path) if doc else None))
+
+    def state(path: PathT, sid: str | None) -> None:
+        if sid is not None and sid not in sc.states:
+            add(path, f"unknown state {sid!r}{_suggest(sid, ids)} (states in this scenario: {known})")
+
+    def in_run(path: PathT, date: str) -> None:
+        i = axis.index(date)
+        if not 0 <= i < axis.n:
+            add(path, f"date {date} is outside the run ({sc.time.start} to {sc.time.end})")
+
+    alliances = set(sc.alliances)
+    for sid, st in sc.states.items():
+        for k, m in enumerate(st.memberships):
+            if m not in alliances:
+                add(("states", sid, "memberships", k),
+                    f"unknown alliance {m!r}{_suggest(m, sorted(alliances))} (declare it under "
+                    f"alliances:; declared: {', '.join(sorted(alliances)) or 'none'})")
+        for k, c in enumerate(st.clients):
+            state(("states", sid, "clients", k), c)
+        for src in st.input_sources:
+            state(("states", sid, "input_sources", src), src)
+    for name, al in sc.alliances.items():
+        state(("alliances", name, "leader"), al.leader)
+    seen_pairs: dict[frozenset[str], int] = {}
+    for k, link in enumerate(sc.relations.links):
+        for j, sid in enumerate(link.between):
+            state(("relations", "links", k, "between", j), sid)
+        pair = frozenset(link.between)
+        if pair in seen_pairs:
+            add(("relations", "links", k, "between"),
+                f"link {link.between[0]}-{link.between[1]} is already given at links[{seen_pairs[pair]}]")
+        seen_pairs.setdefault(pair, k)
+    for imp, stock in sc.relations.arms_stocks.items():
+        state(("relations", "arms_stocks", imp), imp)
+        for sup in stock.shares:
+            state(("relations", "arms_stocks", imp, "shares", sup), sup)
+    sanction_ids: set[str] = set()
+    for k, s in enumerate(sc.sanctions):
+        p: PathT = ("sanctions", k)
+        if s.id in sanction_ids:
+            add(p + ("id",), f"duplicate sanction id {s.id!r}")
+        sanction_ids.add(s.id)
+        state(p + ("target",), s.target)
+        for j, snd in enumerate(s.senders):
+            state(p + ("senders", j), snd)
+        if s.target in s.senders:
+            add(p + ("senders",), f"the target {s.target} cannot also be a sender")
+        for fld in ("start", "end"):
+            v = getattr(s, fld)
+            if v is not None:
+                in_run(p + (fld,), v)
+        if s.start and s.end and parse_date(s.end) < parse_date(s.start):
+            add(p + ("end",), f"end {s.end} is before start {s.start}")
+    for k, ev in enumerate(sc.events):
+        p = ("events", k)
+        in_run(p + ("date",), ev.date)
+        if isinstance(ev, SanctionImposed):
+            if ev.id in sanction_ids:
+                add(p + ("id",), f"sanction id {ev.id!r} already exists")
+            sanction_ids.add(ev.id)
+            state(p + ("target",), ev.target)
+            for j, snd in enumerate(ev.senders):
+                state(p + ("senders", j), snd)
+        elif isinstance(ev, (SanctionChanged, SanctionLifted)):
+            if ev.id not in sanction_ids:
+                add(p + ("id",), f"no sanction {ev.id!r} is defined before this event"
+                    f"{_suggest(ev.id, sorted(sanction_ids))}")
+            if isinstance(ev, SanctionChanged) and ev.senders:
+                for j, snd in enumerate(ev.senders):
+                    state(p + ("senders", j), snd)
+        elif isinstance(ev, ArmsOrder):
+            state(p + ("buyer",), ev.buyer)
+            state(p + ("supplier",), ev.supplier)
+            in_run(p + ("delivery_start",), ev.delivery_start)
+        elif isinstance(ev, ProductionDeal):
+            state(p + ("licensor",), ev.licensor)
+            state(p + ("producer",), ev.producer)
+        elif isinstance(ev, (TradeAgreement, Conflict)):
+            for j, sid in enumerate(ev.between):
+                state(p + ("between", j), sid)
+            if ev.between[0] == ev.between[1]:
+                add(p + ("between",), "needs two different states")
+        elif isinstance(ev, ThreatShock):
+            for j, sid in enumerate(ev.states):
+                state(p + ("states", j), sid)
+        elif isinstance(ev, AllianceAction):
+            if ev.alliance not in alliances:
+                add(p + ("alliance",), f"unknown alliance {ev.alliance!r}{_suggest(ev.alliance, sorted(alliances))}")
+            state(p + ("recipient",), ev.recipient)
+            state(p + ("provider",), ev.provider)
+            if ev.action == "assistance" and ev.provider is None:
+                add(p + ("provider",), "assistance needs a provider (the member giving it)")
+            if ev.action == "deployment" and ev.alliance in alliances and sc.alliances[ev.alliance].leader is None:
+                add(p + ("alliance",), f"alliance {ev.alliance} has no leader to deploy")
+        elif isinstance(ev, ParameterChange):
+            msg = target_problem(sc, ev.target)
+            if msg:
+                add(p + ("target",), msg)
+    return out
+
+
+def target_problem(sc: Scenario, target: str) -> str | None:
+    """Why a ``parameter`` event target is invalid (None if valid)."""
+    parts = target.split(".")
+    head = parts[0]
+    if head == "parameters" and len(parts) == 2:
+        if parts[1] in PARAMETER_NAMES:
+            return None
+        return f"unknown parameter {parts[1]!r}{_suggest(parts[1], PARAMETER_NAMES)}"
+    if head == "states" and len(parts) == 3:
+        if parts[1] not in sc.states:
+            return f"unknown state {parts[1]!r}{_suggest(parts[1], sc.state_ids)}"
+        if parts[2] not in NUMERIC_STATE_FIELDS:
+            return f"state field {parts[2]!r} cannot be changed by an event{_suggest(parts[2], NUMERIC_STATE_FIELDS)} (allowed: {', '.join(NUMERIC_STATE_FIELDS)})"
+        return None
+    if head == "links" and len(parts) == 4:
+        for sid in parts[1:3]:
+            if sid not in sc.states:
+                return f"unknown state {sid!r}{_suggest(sid, sc.state_ids)}"
+        if parts[3] not in LINK_FIELDS:
+            return f"link field {parts[3]!r} is not one of {', '.join(LINK_FIELDS)}"
+        return None
+    return ("target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD "
+            f"(got {target!r})")

@@ -1,0 +1,90 @@
+"""Loading scenarios: YAML file -> plain data -> validated, cross-checked, frozen :class:`Scenario`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.checks import check_scenario
+from sim.scenario.errors import problems_from_validation
+from sim.scenario.paths import PathError, apply_overrides
+from sim.scenario.schema import Scenario
+from sim.scenario.yamlsafe import YamlDoc, read_yaml
+
+
+def read_scenario_data(path: str | Path) -> YamlDoc:
+    """Read a scenario file into plain data (with line numbers), resolving any ``extends`` chain."""
+    from sim.scenario.overlay import resolve_extends  # overlays (issue: analysts)
+
+    return resolve_extends(path)
+
+
+def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None) -> Scenario:
+    """Validate plain data into a :class:`Scenario`.
+
+    Raises:
+        ScenarioError: one :class:`Problem` per schema or cross-reference problem.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(file, [Problem(file, "", "a scenario is a mapping of sections")])
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(file, problems_from_validation(e, Scenario, file, doc)) from None
+    problems = check_scenario(sc, file, doc)
+    if problems:
+        raise ScenarioError(file, problems)
+    return sc
+
+
+def load_scenario(
+    source: str | Path | dict | Scenario, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Load and validate a scenario.
+
+    Args:
+        source: a YAML path, plain data, or an already validated :class:`Scenario`.
+        overrides: dotted path -> value (e.g. ``{"states.KAZ.diversification": 0.8}``), applied
+            before validation.
+
+    Returns:
+        The frozen, validated scenario.
+
+    Raises:
+        ScenarioError: for any problem in the file or the overrides (nothing is run or written).
+    """
+    doc: YamlDoc | None = None
+    if isinstance(source, Scenario):
+        if not overrides:
+            return source
+        data, file = source.to_dict(), f"<scenario {source.name}>"
+    elif isinstance(source, dict):
+        data, file = source, "<data>"
+    else:
+        doc = read_scenario_data(source)
+        data, file = doc.data, str(source)
+    if overrides:
+        try:
+            data = apply_overrides(data, overrides)
+        except PathError as e:
+            raise ScenarioError(file, [Problem(file, "", f"override {e}")]) from None
+        doc = None if doc is None else YamlDoc(doc.file, data, doc.lines)
+    return validate_data(data, file, doc)
+
+
+def scenario_hash(sc: Scenario) -> str:
+    """SHA-256 of the resolved scenario's canonical JSON (identifies what was run)."""
+    blob = json.dumps(sc.to_dict(), sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def dump_yaml(sc: Scenario) -> str:
+    """The resolved scenario (defaults filled in) as YAML text."""
+    import yaml
+
+    return yaml.safe_dump(sc.to_dict(), sort_keys=False, allow_unicode=True, width=100)

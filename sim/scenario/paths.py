@@ -1,0 +1,103 @@
+"""Dotted paths into scenario data: ``states.KAZ.diversification``, ``sanctions[0].intensity``.
+
+Used by sweeps (parameters to vary), the web page's sliders and overrides from code. Paths are
+resolved against plain data (before validation), so the result is validated like any file.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import re
+from typing import Any
+
+from sim.scenario.parameters import PARAMETER_NAMES
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+class PathError(KeyError):
+    """A dotted path that does not exist in the scenario."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; do not
+        return str(self.args[0])
+
+
+def split_path(path: str) -> list[str | int]:
+    """``'sanctions[0].intensity'`` -> ``['sanctions', 0, 'intensity']``."""
+    parts: list[str | int] = []
+    pos = 0
+    for m in _TOKEN.finditer(path):
+        if m.start() != pos and path[pos:m.start()] not in (".", ""):
+            raise PathError(f"malformed path {path!r}")
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+        if pos < len(path) and path[pos] == ".":
+            pos += 1
+    if pos != len(path) or not parts:
+        raise PathError(f"malformed path {path!r}")
+    return parts
+
+
+def _children(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [str(k) for k in node]
+    if isinstance(node, list):
+        return [f"[{i}]" for i in range(len(node))]
+    return []
+
+
+def resolve(data: dict, path: str) -> Any:
+    """The value at ``path`` in plain scenario data.
+
+    ``parameters.NAME`` resolves even where the file leaves the parameter at its default.
+
+    Raises:
+        PathError: naming the first missing part and the nearest valid alternative.
+    """
+    node: Any = data
+    done: list[str] = []
+    parts = split_path(path)
+    for i, part in enumerate(parts):
+        if (
+            i == 1 and parts[0] == "parameters" and isinstance(part, str)
+            and isinstance(node, dict) and part not in node and part in PARAMETER_NAMES
+        ):
+            from sim.scenario.parameters import Parameters
+            return Parameters.model_fields[part].default
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                n = len(node) if isinstance(node, list) else 0
+                raise PathError(f"{path!r}: {'.'.join(done) or 'top level'} has {n} item(s); "
+                                f"index [{part}] does not exist")
+            node = node[part]
+        else:
+            if not isinstance(node, dict) or part not in node:
+                opts = _children(node)
+                if i == 1 and parts[0] == "parameters":
+                    opts = list(PARAMETER_NAMES)
+                close = difflib.get_close_matches(part, opts, n=1, cutoff=0.5)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                where = ".".join(str(d) for d in done) or "the top level"
+                raise PathError(f"{path!r}: {where} has no {part!r}{hint}")
+            node = node[part]
+        done.append(str(part))
+    return node
+
+
+def apply_overrides(data: dict, overrides: dict[str, Any]) -> dict:
+    """A deep copy of ``data`` with each dotted path set to its value (paths must exist).
+
+    ``parameters.NAME`` may be set even when the file leaves the parameter at its default.
+    """
+    out = copy.deepcopy(data)
+    for path, value in overrides.items():
+        parts = split_path(path)
+        resolve(out, path)  # raises PathError with a suggestion if missing
+        node: Any = out
+        for part in parts[:-1]:
+            if isinstance(node, dict) and part not in node and parts[0] == "parameters":
+                node[part] = {}
+            node = node[part]
+        node[parts[-1]] = value
+    return out

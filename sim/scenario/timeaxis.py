@@ -1,0 +1,85 @@
+"""Calendar dates of a run: parsing ``YYYY-MM`` / ``YYYY-Qn`` and mapping them to step indices."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+StepUnit = Literal["month", "quarter", "year"]
+STEPS_PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "year": 1}
+_DATE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
+DATE_HELP = "a date as YYYY-MM (e.g. 2022-05) or YYYY-Qn (e.g. 2022-Q2)"
+
+
+def parse_date(text: str) -> tuple[int, int]:
+    """Parse a date into (year, month).
+
+    Args:
+        text: ``YYYY-MM``, ``YYYY-Qn`` (the quarter's first month) or ``YYYY`` (January).
+
+    Returns:
+        (year, month) with month in 1..12.
+
+    Raises:
+        ValueError: if the text is not such a date.
+    """
+    m = _DATE.match(str(text).strip())
+    if not m:
+        raise ValueError(f"{text!r} is not {DATE_HELP}")
+    year = int(m.group(1))
+    if m.group(2):
+        return year, int(m.group(2))
+    if m.group(3):
+        return year, 3 * (int(m.group(3)) - 1) + 1
+    return year, 1
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """The run's periods: ``n`` steps of ``unit`` from ``start`` to ``end`` inclusive."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    unit: StepUnit
+
+    @property
+    def steps_per_year(self) -> int:
+        """Steps in one year (12, 4 or 1)."""
+        return STEPS_PER_YEAR[self.unit]
+
+    @property
+    def dt(self) -> float:
+        """Length of one step in years."""
+        return 1.0 / self.steps_per_year
+
+    def index(self, date: str | tuple[int, int]) -> int:
+        """Period index of a date (0 is the first period); may be outside ``range(n)``."""
+        y, m = parse_date(date) if isinstance(date, str) else date
+        months = (y - self.start[0]) * 12 + (m - self.start[1])
+        per = 12 // self.steps_per_year
+        return months // per
+
+    @property
+    def n(self) -> int:
+        """Number of periods (= steps) in the run."""
+        return self.index(self.end) + 1
+
+    def label(self, i: int) -> str:
+        """Date label of period ``i``: ``2021-Q1``, ``2021-01`` or ``2021``."""
+        per = 12 // self.steps_per_year
+        months = self.start[0] * 12 + (self.start[1] - 1) + i * per
+        y, m0 = divmod(months, 12)
+        if self.unit == "quarter":
+            return f"{y}-Q{m0 // 3 + 1}"
+        if self.unit == "month":
+            return f"{y}-{m0 + 1:02d}"
+        return f"{y}"
+
+    def labels(self) -> list[str]:
+        """Date labels of all periods."""
+        return [self.label(i) for i in range(self.n)]
+
+    def year_of(self, i: int) -> float:
+        """Decimal year at the start of period ``i``."""
+        return self.start[0] + (self.start[1] - 1) / 12 + i * self.dt

@@ -1,0 +1,156 @@
+"""How a state chooses: strategies that adjust supplier utilities, choice precision and compliance.
+
+Each strategy is a small class with a name, a docstring citing the mechanism, and three hooks the
+model calls for the rows of the states that follow it:
+
+* ``precision(p)``: multiplier on the logit's choice precision (higher: more concentrated);
+* ``adjust(u, rows, view, p)``: in-place changes to those importers' supplier utilities;
+* ``compliance(c, rows, target, view, p)``: changes to their compliance with a regime;
+* ``invest(rows, view, p)``: domestic capacity investment, US$ bn/yr added to base capacity.
+
+``view`` is a :class:`ChoiceView`: read-only arrays of the current world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    """What a strategy may look at when it decides."""
+
+    stock_share: np.ndarray      # importer x supplier
+    affinity: np.ndarray
+    rivalry: np.ndarray
+    pressure: np.ndarray         # patron x client
+    power: np.ndarray            # (n,) effective arms capacity x capability
+    exports: np.ndarray          # (n,) bool
+    diversification: np.ndarray  # (n,)
+    budget: np.ndarray           # (n,) US$ bn/yr
+
+
+def strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
+    """For each row, the exporting power with the largest ``power * affinity`` (> 0), else -1."""
+    n = view.power.shape[0]
+    score = view.power[None, :] * np.maximum(view.affinity[rows], 0.0) * view.exports[None, :]
+    score[np.arange(len(rows)), rows] = 0.0
+    best = score.argmax(axis=1)
+    return np.where(score[np.arange(len(rows)), best] > 0, best, -1) if n else best
+
+
+def most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
+    """For each row, the power that menaces it most, else -1.
+
+    Menace of j to i: ``(pressure_ji + rivalry_ij + max(0, -affinity_ij)) * power_j``.
+    """
+    menace = (view.pressure.T[rows] + view.rivalry[rows] + np.maximum(0.0, -view.affinity[rows]))
+    menace = menace * view.power[None, :]
+    menace[np.arange(len(rows)), rows] = 0.0
+    best = menace.argmax(axis=1)
+    return np.where(menace[np.arange(len(rows)), best] > 0, best, -1)
+
+
+class Strategy:
+    """Base: no adjustment (pure logit over the common utility)."""
+
+    name: ClassVar[str] = ""
+
+    def precision(self, p) -> float:
+        return 1.0
+
+    def adjust(self, u: np.ndarray, rows: np.ndarray, view: ChoiceView, p) -> None:
+        return None
+
+    def compliance(self, c: np.ndarray, rows: np.ndarray, target: int, view: ChoiceView, p) -> None:
+        return None
+
+    def invest(self, rows: np.ndarray, view: ChoiceView, p) -> np.ndarray:
+        return np.zeros(len(rows))
+
+
+class MultiVector(Strategy):
+    """Hedge: spread purchases and penalise existing dependence on any one supplier.
+
+    Kazakhstan's "multi-vector" foreign policy (Nazarbayev's doctrine; Vanderhill et al. 2020,
+    *Between the bear and the dragon*): keep the historical patron while adding partners. Utility
+    of supplier j falls by ``hedge_weight * diversification_i * share_ij``, and the choice is
+    less concentrated (``hedge_precision`` < 1).
+    """
+
+    name = "multi_vector"
+
+    def precision(self, p) -> float:
+        return p.hedge_precision
+
+    def adjust(self, u, rows, view, p) -> None:
+        u[rows] -= p.hedge_weight * view.diversification[rows, None] * view.stock_share[rows]
+
+
+class Bandwagon(Strategy):
+    """Follow the strongest friendly power: buy from it, and do not sanction it.
+
+    Bandwagoning in Walt's (1987) *The Origins of Alliances*: weak states align with, rather
+    than against, the dominant power. Adds ``bandwagon_bonus`` to the strongest friendly
+    exporter, concentrates the choice (``bandwagon_precision``) and cuts compliance with
+    sanctions on that power by ``bandwagon_compliance``.
+    """
+
+    name = "bandwagon"
+
+    def precision(self, p) -> float:
+        return p.bandwagon_precision
+
+    def adjust(self, u, rows, view, p) -> None:
+        friend = strongest_friend(view, rows)
+        ok = friend >= 0
+        u[rows[ok], friend[ok]] += p.bandwagon_bonus
+
+    def compliance(self, c, rows, target, view, p) -> None:
+        friend = strongest_friend(view, rows)
+        hit = rows[friend == target]
+        c[hit] *= 1.0 - p.bandwagon_compliance
+
+
+class Balance(Strategy):
+    """Balance against the most threatening power: avoid it, favour its adversaries.
+
+    Balance-of-threat theory (Walt 1987): states align against the power whose capability,
+    proximity and intentions menace them most. Utility of the most threatening power falls by
+    ``balance_penalty``; suppliers hostile to it gain ``balance_bonus`` per unit of hostility.
+    """
+
+    name = "balance"
+
+    def adjust(self, u, rows, view, p) -> None:
+        foe = most_threatening(view, rows)
+        ok = foe >= 0
+        r, f = rows[ok], foe[ok]
+        u[r, f] -= p.balance_penalty
+        hostility = np.maximum(0.0, -view.affinity[f])  # (k, n): hostility of each supplier to foe
+        u[r] += p.balance_bonus * hostility
+
+
+class Autarky(Strategy):
+    """Favour domestic production and invest in it.
+
+    Defence-industrial self-reliance (Bitzinger 2003 on second-tier arms producers; Uzbekistan's
+    Lochin UAV): a strong preference for the state's own industry (``autarky_bonus``) and a
+    yearly investment of ``autarky_investment`` of the arms budget into domestic capacity.
+    """
+
+    name = "autarky"
+
+    def adjust(self, u, rows, view, p) -> None:
+        u[rows, rows] += p.autarky_bonus
+
+    def invest(self, rows, view, p) -> np.ndarray:
+        return p.autarky_investment * view.budget[rows]
+
+
+STRATEGY_CLASSES: dict[str, type[Strategy]] = {
+    cls.name: cls for cls in (MultiVector, Bandwagon, Balance, Autarky)
+}

@@ -1,0 +1,80 @@
+"""Summary tables from the tidy time series (median over replicates)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.runner import Results
+
+
+def importers(scenario) -> list[str]:
+    """States that do not export arms (the importers whose dependence the model tracks)."""
+    return [sid for sid, s in scenario.states.items() if not s.exports_arms]
+
+
+def median_pairs(ts: "pd.DataFrame", metric: str) -> "pd.DataFrame":
+    """Median over replicates of a pair metric: index (step, date, state), columns partner."""
+    x = ts[ts["metric"] == metric]
+    return x.groupby(["step", "date", "state", "partner"], sort=True)["value"].median().unstack("partner").fillna(0.0)
+
+
+def median_states(ts: "pd.DataFrame", metric: str) -> "pd.DataFrame":
+    """Median over replicates of a state metric: index (step, date), columns state."""
+    x = ts[ts["metric"] == metric]
+    return x.groupby(["step", "date", "state"], sort=True)["value"].median().unstack("state")
+
+
+def summarize_frame(ts: "pd.DataFrame", states: list[str]) -> "pd.DataFrame":
+    """Per state: leading arms supplier and share at start and end, concentration change.
+
+    Columns: state, start, end, lead_start, share_start, lead_end, share_end, arms_hhi_start,
+    arms_hhi_end, arms_hhi_change, trade_hhi_start, trade_hhi_end, top_dependence,
+    dependence_end.
+    """
+    import pandas as pd
+
+    shares = median_pairs(ts, "arms_share")
+    dep = median_pairs(ts, "dependence")
+    ahhi = median_states(ts, "arms_hhi")
+    thhi = median_states(ts, "trade_hhi")
+    steps = sorted(ts["step"].unique())
+    s0, s1 = steps[0], steps[-1]
+    d0 = ts.loc[ts["step"] == s0, "date"].iloc[0]
+    d1 = ts.loc[ts["step"] == s1, "date"].iloc[0]
+    rows = []
+    for st in states:
+        r0 = shares.loc[(s0, d0, st)]
+        r1 = shares.loc[(s1, d1, st)]
+        dp = dep.loc[(s1, d1, st)]
+        rows.append({
+            "state": st, "start": d0, "end": d1,
+            "lead_start": r0.idxmax(), "share_start": float(r0.max()),
+            "lead_end": r1.idxmax(), "share_end": float(r1.max()),
+            "arms_hhi_start": float(ahhi.loc[(s0, d0), st]),
+            "arms_hhi_end": float(ahhi.loc[(s1, d1), st]),
+            "arms_hhi_change": float(ahhi.loc[(s1, d1), st] - ahhi.loc[(s0, d0), st]),
+            "trade_hhi_start": float(thhi.loc[(s0, d0), st]),
+            "trade_hhi_end": float(thhi.loc[(s1, d1), st]),
+            "top_dependence": dp.idxmax(), "dependence_end": float(dp.max()),
+        })
+    return pd.DataFrame(rows)
+
+
+def summarize(results: "Results") -> "pd.DataFrame":
+    """Summary of a run's importers (see :func:`summarize_frame`)."""
+    return summarize_frame(results.timeseries, importers(results.scenario))
+
+
+def format_table(df: "pd.DataFrame") -> str:
+    """The terminal table: importer, leading supplier start -> end, concentration change."""
+    head = f"{'state':<6} {'leading supplier (start)':<25} {'leading supplier (end)':<25} {'arms HHI':>19}"
+    lines = [head, "-" * len(head)]
+    for r in df.itertuples():
+        a = f"{r.lead_start} {r.share_start:6.1%}"
+        b = f"{r.lead_end} {r.share_end:6.1%}"
+        h = f"{r.arms_hhi_start:.3f} -> {r.arms_hhi_end:.3f} ({r.arms_hhi_change:+.3f})"
+        lines.append(f"{r.state:<6} {a:<25} {b:<25} {h:>19}")
+    return "\n".join(lines)

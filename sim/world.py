@@ -1,0 +1,223 @@
+"""The world's state arrays, indexed by state (rows: importer / actor, columns: partner).
+
+Everything the rules read and write lives here as numpy arrays; agents hold their row index.
+Built once from a validated :class:`~sim.scenario.schema.Scenario`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+
+from sim.scenario.schema import Scenario
+from sim.scenario.timeaxis import TimeAxis
+
+STRATEGIES: tuple[str, ...] = ("multi_vector", "bandwagon", "balance", "autarky")
+
+
+@dataclass
+class SanctionRegime:
+    """A sanctions regime in force (or lifted) during the run."""
+
+    id: str
+    senders: np.ndarray  # bool (n,)
+    target: int
+    intensity: float
+    scope: frozenset[str]
+    secondary: float
+    active: bool = True
+
+
+@dataclass
+class Agreement:
+    """A trade agreement: pull trade between ``a`` and ``b`` to ``target`` by ``due_step``."""
+
+    a: int
+    b: int
+    target: float
+    due_step: int
+
+
+@dataclass
+class World:
+    """State arrays of one run. Units: US$ bn, per year unless named per step; shares in 0..1."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    axis: TimeAxis
+    # --- per state (n,) ---
+    gdp: np.ndarray                  # US$ bn/yr
+    military_share: np.ndarray       # of GDP
+    procurement_share: np.ndarray    # of the military budget
+    diversification: np.ndarray
+    strategy: np.ndarray             # int codes into STRATEGIES
+    capacity_base: np.ndarray        # production capacity before sanctions, US$ bn/yr
+    capacity: np.ndarray             # effective capacity, US$ bn/yr
+    capacity_growth: np.ndarray
+    exports: np.ndarray              # bool
+    capability: np.ndarray
+    cost_effectiveness: np.ndarray
+    reliability_base: np.ndarray
+    reliability: np.ndarray
+    lead_steps: np.ndarray           # int
+    base_threat: np.ndarray
+    threat: np.ndarray
+    budget: np.ndarray               # US$ bn/yr
+    input_loss: np.ndarray
+    other_trade: np.ndarray          # US$ bn/yr with partners outside the scenario
+    fill_rate: np.ndarray            # smoothed share of due deliveries delivered
+    # --- per pair (n, n) ---
+    affinity: np.ndarray
+    rivalry_base: np.ndarray
+    rivalry: np.ndarray
+    trade_potential: np.ndarray      # symmetric, US$ bn/yr, before sanctions and friction
+    trade: np.ndarray                # symmetric, effective
+    stock: np.ndarray                # importer x supplier installed stock, US$ bn
+    backlog: np.ndarray              # importer x supplier undelivered, US$ bn
+    pipeline: np.ndarray             # (L, n, n) orders due in k steps (ring buffer)
+    licensed: np.ndarray             # buyer x licensor: local line capacity, US$ bn/yr
+    licensed_target: np.ndarray
+    pressure: np.ndarray             # patron x client
+    client_mask: np.ndarray          # bool patron x client
+    ref_patron_share: np.ndarray     # patron x client: patron's arms share at start
+    ref_rival_share: np.ndarray      # patron x client: rivals' arms share at start
+    compliance: np.ndarray           # state x sanctioned target
+    input_sources: np.ndarray        # target x source: shares of defence inputs
+    has_inputs: np.ndarray           # bool (n,): input_sources given
+    deliveries: np.ndarray           # importer x supplier, this step, US$ bn
+    # --- alliances ---
+    alliance_names: tuple[str, ...]
+    membership: np.ndarray           # bool (n, A)
+    alliance_leader: np.ndarray      # int (A,), -1 if none
+    alliance_guarantee: np.ndarray   # (A,)
+    alliance_consensus: np.ndarray   # bool (A,)
+    alliance_threshold: np.ndarray   # (A,)
+    # --- time-indexed additions (T + 1, n) written by events ---
+    threat_extra: np.ndarray
+    guarantee_extra: np.ndarray
+    scheduled: np.ndarray            # (T + 1, n, n) contracted deliveries due per step
+    # --- dated regimes ---
+    sanctions: dict[str, SanctionRegime] = field(default_factory=dict)
+    agreements: list[Agreement] = field(default_factory=list)
+    conflicts: list[tuple[int, int, int, float]] = field(default_factory=list)  # (end, a, b, x)
+    params: SimpleNamespace = field(default_factory=SimpleNamespace)
+
+    @property
+    def base_budget(self) -> np.ndarray:
+        """Arms budget at zero threat, US$ bn/yr: GDP x military share x procurement share."""
+        return self.gdp * self.military_share * self.procurement_share
+
+    @property
+    def n(self) -> int:
+        """Number of states."""
+        return len(self.ids)
+
+    def idx(self, sid: str) -> int:
+        """Row index of a state id."""
+        return self._index[sid]
+
+    def __post_init__(self) -> None:
+        self._index = {s: i for i, s in enumerate(self.ids)}
+
+    def stock_shares(self) -> np.ndarray:
+        """Importer x supplier shares of the installed arms stock (rows sum to 1 or are 0)."""
+        tot = self.stock.sum(axis=1, keepdims=True)
+        return np.divide(self.stock, tot, out=np.zeros_like(self.stock), where=tot > 0)
+
+
+def _sym(n: int) -> np.ndarray:
+    return np.zeros((n, n))
+
+
+def build_world(sc: Scenario) -> World:
+    """Arrays of the initial world of a validated scenario."""
+    ids = sc.state_ids
+    n = len(ids)
+    ix = {s: i for i, s in enumerate(ids)}
+    axis = sc.time.axis
+    T = axis.n
+    st = [sc.states[s] for s in ids]
+
+    def vec(attr: str) -> np.ndarray:
+        return np.array([float(getattr(s, attr)) for s in st])
+
+    dt = axis.dt
+    lead = np.maximum(1, np.rint(vec("lead_time") / dt)).astype(int)
+    L = int(lead.max()) + 1
+
+    affinity, rivalry, trade = _sym(n), _sym(n), _sym(n)
+    np.fill_diagonal(affinity, 1.0)
+    for link in sc.relations.links:
+        a, b = ix[link.between[0]], ix[link.between[1]]
+        affinity[a, b] = affinity[b, a] = link.affinity
+        rivalry[a, b] = rivalry[b, a] = link.rivalry
+        trade[a, b] = trade[b, a] = link.trade
+
+    stock = _sym(n)
+    for imp, s in sc.relations.arms_stocks.items():
+        for sup, share in s.shares.items():
+            stock[ix[imp], ix[sup]] = s.total * share
+
+    client = np.zeros((n, n), dtype=bool)
+    inputs = _sym(n)
+    has_inputs = np.zeros(n, dtype=bool)
+    for i, s in enumerate(st):
+        for c in s.clients:
+            client[i, ix[c]] = True
+        if s.input_sources:
+            has_inputs[i] = True
+            for src, share in s.input_sources.items():
+                inputs[i, ix[src]] = share
+
+    names = tuple(sc.alliances)
+    A = len(names)
+    member = np.zeros((n, A), dtype=bool)
+    for i, s in enumerate(st):
+        for m in s.memberships:
+            member[i, names.index(m)] = True
+    al = [sc.alliances[a] for a in names]
+
+    base_budget = vec("gdp") * vec("military_budget_share") * vec("procurement_share")
+    capacity = vec("production_capacity")
+    w = World(
+        ids=ids, names=tuple(s.name for s in st), axis=axis,
+        gdp=vec("gdp"), military_share=vec("military_budget_share"),
+        procurement_share=vec("procurement_share"), diversification=vec("diversification"),
+        strategy=np.array([STRATEGIES.index(s.strategy) for s in st]),
+        capacity_base=capacity.copy(), capacity=capacity.copy(),
+        capacity_growth=vec("capacity_growth"),
+        exports=np.array([s.exports_arms for s in st]),
+        capability=vec("capability"), cost_effectiveness=vec("cost_effectiveness"),
+        reliability_base=vec("reliability"), reliability=vec("reliability"),
+        lead_steps=lead, base_threat=vec("base_threat"), threat=vec("base_threat"),
+        budget=base_budget * (1 + sc.parameters.threat_budget_elasticity * vec("base_threat")),
+        input_loss=np.zeros(n), other_trade=vec("other_trade"), fill_rate=np.ones(n),
+        affinity=affinity, rivalry_base=rivalry, rivalry=rivalry.copy(),
+        trade_potential=trade, trade=trade.copy(), stock=stock, backlog=_sym(n),
+        pipeline=np.zeros((L, n, n)), licensed=_sym(n), licensed_target=_sym(n),
+        pressure=_sym(n), client_mask=client, ref_patron_share=_sym(n), ref_rival_share=_sym(n),
+        compliance=_sym(n), input_sources=inputs, has_inputs=has_inputs, deliveries=_sym(n),
+        alliance_names=names, membership=member,
+        alliance_leader=np.array([ix[a.leader] if a.leader else -1 for a in al], dtype=int),
+        alliance_guarantee=np.array([a.security_guarantee for a in al]),
+        alliance_consensus=np.array([a.assistance_requires_consensus for a in al], dtype=bool),
+        alliance_threshold=np.array([a.consensus_threshold for a in al]),
+        threat_extra=np.zeros((T + 1, n)), guarantee_extra=np.zeros((T + 1, n)),
+        scheduled=np.zeros((T + 1, n, n)),
+        params=SimpleNamespace(**sc.parameters.model_dump()),
+    )
+    shares = w.stock_shares()
+    w.ref_patron_share = np.where(client, shares.T, 0.0)
+    own = np.diag(shares)
+    rival = 1.0 - shares.T - own[None, :]
+    w.ref_rival_share = np.where(client, np.clip(rival, 0, 1), 0.0)
+    for s in sc.sanctions:
+        start = 0 if s.start is None else axis.index(s.start)
+        regime = SanctionRegime(
+            s.id, np.array([x in s.senders for x in ids]), ix[s.target], s.intensity,
+            frozenset(s.scope), s.secondary, active=start <= 0,
+        )
+        w.sanctions[s.id] = regime
+    return w
