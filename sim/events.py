@@ -61,14 +61,17 @@ class EventQueue:
         for ev in scenario.events:
             self.by_step[axis.index(ev.date)].append(ev)
         self.log: list[FiredEvent] = []
+        self.changed = False  # a sanctions-section regime switched on or off in the last fire()
 
     def fire(self, step: int) -> list[FiredEvent]:
         """Apply the events of period ``step`` (0-based); returns what fired."""
         fired = []
+        self.changed = False
         for ev in self.by_step.get(step, ()):
             if isinstance(ev, tuple):
                 kind, sid = ev
                 self.world.sanctions[sid].active = kind == "_activate"
+                self.changed = True
                 continue
             summary, blocked = APPLY[type(ev)](self.world, ev, step)
             f = FiredEvent(step, self.world.axis.label(step), ev.type, summary, ev.narration, blocked)

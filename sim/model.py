@@ -76,11 +76,12 @@ class MultivectorModel(mesa.Model):
         self._groups = self._strategy_groups()
         self._capacity_ref = np.where(w.capacity > 0, w.capacity, 1.0)
         n = w.n
-        self._embargo = np.zeros((n, n), dtype=bool)
+        self._dt = w.axis.dt
+        self._has_clients = bool(w.client_mask.any())
         self._risk = np.zeros((n, n))
-        self._trade_int = np.zeros(n)
-        self._senders_any = np.zeros(n, dtype=bool)
         self._pcost = np.zeros((n, n))
+        self._stock_share = w.stock_shares()
+        self._refresh()
         self._sanction_phase(first=True)
         self.running = True
         self.datacollector = self._make_datacollector() if mesa_datacollector else None
@@ -124,16 +125,70 @@ class MultivectorModel(mesa.Model):
             budget=w.budget,
         )
 
+    # ------------------------------------------------------------------ caches
+    def _refresh(self) -> None:
+        """Recompute what changes only when events fire (attributes, affinity, regimes, params).
+
+        Called at set-up and after any step in which an event fired, so the per-step phases do
+        only the work that really changes every period.
+        """
+        w, p = self.world, self.world.params
+        n = w.n
+        rivalry = w.rivalry_base.copy()
+        for _end, a, b, x in w.conflicts:
+            rivalry[a, b] = rivalry[b, a] = min(1.0, rivalry[a, b] + x)
+        w.rivalry = rivalry
+        self._guarantee = threat.alliance_guarantee(
+            w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity)
+        self._base_budget = w.base_budget
+        self._budget_ref = threat.budget_target(self._base_budget, w.base_threat,
+                                                p.threat_budget_elasticity)
+        self._u_static = procurement.static_utility(
+            cost_effectiveness=w.cost_effectiveness, capability=w.capability, affinity=w.affinity, p=p)
+        precision = p.choice_precision * (1.0 - p.diversification_effect * w.diversification)
+        for strat, rows in self._groups:
+            precision[rows] *= strat.precision(p)
+        self._precision = precision
+        # sanctions: regimes in force, aggregated per target
+        regimes = [r for r in w.sanctions.values() if r.active]
+        self._regimes = [(r, sanctions.affinity_to(w.affinity, r.senders)) for r in regimes]
+        self._arms_int, self._tech_int, self._fin_int, self._trade_int, self._secondary = (
+            np.zeros(n) for _ in range(5))
+        embargo = np.zeros((n, n), dtype=bool)
+        senders_any = np.zeros(n, dtype=bool)
+        for r in regimes:
+            tg = r.target
+            senders_any |= r.senders
+            self._secondary[tg] = max(self._secondary[tg], r.secondary)
+            for scope, arr in (("arms", self._arms_int), ("technology", self._tech_int),
+                               ("finance", self._fin_int), ("trade", self._trade_int)):
+                if scope in r.scope:
+                    arr[tg] = max(arr[tg], r.intensity)
+            if "arms" in r.scope:
+                embargo[r.senders, tg] = embargo[tg, r.senders] = True
+        self._embargo = embargo
+        self._senders_any = senders_any
+        dt = w.axis.dt
+        self._decay = {
+            "backlog": np.exp(-p.backlog_cancellation * dt),
+            "stock": np.exp(-p.stock_depreciation * dt),
+            "capacity_growth": np.exp(w.capacity_growth * dt),
+        }
+        self._trade_factor = trade.growth_factor(w.affinity, p.trade_growth, p.trade_affinity_growth, dt)
+
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
         """Advance one period (see the module docstring for the order)."""
         t = self.steps - 1
         w = self.world
         self.fired = self.events.fire(t)
+        if self.fired or self.events.changed or self._conflicts_ended(t):
+            self._refresh()
         self._threat_phase(t)
         self._procurement_phase(t)
         self._sanction_phase()
         stock_share = w.stock_shares()
+        self._stock_share = stock_share
         self._pressure_phase(stock_share)
         trade_share = self._trade_phase(t)
         self.recorder.record(t, stock_share, trade_share)
@@ -142,139 +197,127 @@ class MultivectorModel(mesa.Model):
         if t + 1 >= w.axis.n:
             self.running = False
 
+    def _conflicts_ended(self, t: int) -> bool:
+        w = self.world
+        live = [c for c in w.conflicts if c[0] > t]
+        if len(live) == len(w.conflicts):
+            return False
+        w.conflicts = live
+        return True
+
     def _threat_phase(self, t: int) -> None:
         w, p = self.world, self.world.params
-        dt = w.axis.dt
-        rivalry = w.rivalry_base.copy()
-        live = []
-        for end, a, b, x in w.conflicts:
-            if end > t:
-                rivalry[a, b] = rivalry[b, a] = min(1.0, rivalry[a, b] + x)
-                live.append((end, a, b, x))
-        w.conflicts = live
-        w.rivalry = rivalry
+        dt = self._dt
         if p.shock_rate > 0:
             hit = self.rng.random(w.n) < 1.0 - np.exp(-p.shock_rate * dt)
             if hit.any():
                 size = self.rng.exponential(p.shock_size, int(hit.sum()))
                 end = min(t + max(1, int(round(p.shock_duration / dt))), w.threat_extra.shape[0])
                 w.threat_extra[t:end, np.flatnonzero(hit)] += size
-        guarantee = threat.alliance_guarantee(
-            w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity) + w.guarantee_extra[t]
-        base_budget = w.base_budget
-        ref = threat.budget_target(base_budget, w.base_threat, p.threat_budget_elasticity)
+        guarantee = self._guarantee + w.guarantee_extra[t]
         w.threat = threat.threat_level(
-            w.base_threat, w.threat_extra[t], rivalry, threat.buildup(w.budget, ref), guarantee,
-            p.richardson_reaction, p.alliance_reassurance, p.max_threat)
-        target = threat.budget_target(base_budget, w.threat, p.threat_budget_elasticity)
+            w.base_threat, w.threat_extra[t], w.rivalry, threat.buildup(w.budget, self._budget_ref),
+            guarantee, p.richardson_reaction, p.alliance_reassurance, p.max_threat)
+        target = threat.budget_target(self._base_budget, w.threat, p.threat_budget_elasticity)
         w.budget = relax(w.budget, target, p.budget_adjustment, dt)
 
     def _procurement_phase(self, t: int) -> None:
         w, p = self.world, self.world.params
-        dt, n = w.axis.dt, w.n
-        stock_share = w.stock_shares()
+        dt, n = self._dt, w.n
+        stock_share = self._stock_share
         view = self.view(stock_share)
-        w.licensed = np.minimum(
-            w.licensed_target, w.licensed + w.licensed_target * min(1.0, dt / p.licence_ramp))
+        self._view = view
+        if w.licensed_target.any():
+            w.licensed = np.minimum(
+                w.licensed_target, w.licensed + w.licensed_target * min(1.0, dt / p.licence_ramp))
         u = procurement.utility(
             cost_effectiveness=w.cost_effectiveness, capability=w.capability,
             reliability=w.reliability * w.fill_rate, affinity=w.affinity, stock_share=stock_share,
-            licensed=w.licensed, has_capacity=(w.capacity > 0).astype(float),
-            pressure_cost=self._pcost, sanction_risk=self._risk, p=p)
+            licensed=w.licensed, has_capacity=w.capacity > 0, pressure_cost=self._pcost,
+            sanction_risk=self._risk, p=p, static=self._u_static)
         if p.choice_noise > 0:
             u += self.rng.normal(0.0, p.choice_noise, (n, n))
-        precision = p.choice_precision * (1.0 - p.diversification_effect * w.diversification)
         for strat, rows in self._groups:
             strat.adjust(u, rows, view, p)
-            precision[rows] *= strat.precision(p)
             invest = strat.invest(rows, view, p)
             if invest.any():
                 w.capacity_base[rows] += invest * dt
         avail = procurement.availability(
             w.exports, w.capacity, w.licensed, w.affinity, self._embargo, p.min_affinity_for_arms)
-        shares = procurement.logit_shares(u, precision, avail)
-        committed = w.scheduled[t].sum(axis=1)
-        orders = np.maximum(0.0, w.budget * dt - committed)[:, None] * shares
+        shares = procurement.logit_shares(u, self._precision, avail)
+        sched = w.scheduled[t]
+        orders = np.maximum(0.0, w.budget * dt - sched.sum(axis=1))[:, None] * shares
         procurement.place_orders(w.pipeline, t, orders, w.lead_steps)
         slot = t % w.pipeline.shape[0]
-        due = w.pipeline[slot] + w.backlog + w.scheduled[t]
+        due = w.pipeline[slot] + w.backlog + sched
         w.pipeline[slot] = 0.0
         got = procurement.deliver(due, w.capacity * dt, w.reliability, w.licensed * dt)
         due_by = due.sum(axis=0)
-        fill = np.divide(got.sum(axis=0), due_by, out=np.ones(n), where=due_by > 1e-12)
+        fill = np.where(due_by > 1e-12, got.sum(axis=0) / np.maximum(due_by, 1e-12), 1.0)
         w.fill_rate = relax(w.fill_rate, fill, p.capacity_adjustment, dt)
-        w.backlog = (due - got) * np.exp(-p.backlog_cancellation * dt)
-        w.stock = w.stock * np.exp(-p.stock_depreciation * dt) + got
+        w.backlog = (due - got) * self._decay["backlog"]
+        w.stock = w.stock * self._decay["stock"] + got
         w.deliveries = got
 
     def _sanction_phase(self, first: bool = False) -> None:
         w, p = self.world, self.world.params
-        n, dt = w.n, w.axis.dt
+        n, dt = w.n, self._dt
+        if not self._regimes and not w.compliance.any():
+            if not first:
+                self._grow_capacity(np.zeros(n), np.zeros(n))
+            self._risk = np.zeros((n, n))
+            return
         c_target = np.zeros((n, n))
         expo = np.zeros((n, n))
-        arms_int, tech_int, fin_int, trade_int, secondary = (np.zeros(n) for _ in range(5))
-        embargo = np.zeros((n, n), dtype=bool)
-        senders_any = np.zeros(n, dtype=bool)
         total = w.trade.sum(axis=1) + w.other_trade
-        view = None
-        for r in w.sanctions.values():
-            if not r.active:
-                continue
+        view = self._view if not first else self.view(w.stock_shares())
+        for r, aff_s in self._regimes:
             tg = r.target
             e = sanctions.exposure(w.trade, total, r.senders)
             c = sanctions.compliance_target(
-                e, sanctions.dependence_on(w.trade, total, tg),
-                sanctions.affinity_to(w.affinity, r.senders), w.affinity[:, tg], r.secondary,
-                r.senders, tg, p)
-            if view is None:
-                view = self.view(w.stock_shares())
+                e, sanctions.dependence_on(w.trade, total, tg), aff_s, w.affinity[:, tg],
+                r.secondary, r.senders, tg, p)
             for strat, rows in self._groups:
                 strat.compliance(c, rows, tg, view, p)
-            c_target[:, tg] = np.maximum(c_target[:, tg], c)
-            expo[:, tg] = np.maximum(expo[:, tg], e)
-            senders_any |= r.senders
-            secondary[tg] = max(secondary[tg], r.secondary)
-            if "arms" in r.scope:
-                arms_int[tg] = max(arms_int[tg], r.intensity)
-                embargo[r.senders, tg] = embargo[tg, r.senders] = True
-            if "technology" in r.scope:
-                tech_int[tg] = max(tech_int[tg], r.intensity)
-            if "finance" in r.scope:
-                fin_int[tg] = max(fin_int[tg], r.intensity)
-            if "trade" in r.scope:
-                trade_int[tg] = max(trade_int[tg], r.intensity)
+            np.maximum(c_target[:, tg], c, out=c_target[:, tg])
+            np.maximum(expo[:, tg], e, out=expo[:, tg])
         w.compliance = c_target if first else relax(w.compliance, c_target, p.compliance_adjustment, dt)
-        tot = w.trade.sum(axis=1, keepdims=True)
-        trade_w = np.divide(w.trade, tot, out=np.zeros_like(w.trade), where=tot > 0)
+        trade_w = w.trade / np.maximum(w.trade.sum(axis=1, keepdims=True), 1e-12)
         weights = np.where(w.has_inputs[:, None], w.input_sources, trade_w)
         ct = w.compliance.T  # target x source
-        w.input_loss = np.minimum(1.0, tech_int * np.einsum("tk,tk->t", ct, weights))
-        fin_loss = fin_int * np.einsum("tk,tk->t", ct, trade_w)
+        w.input_loss = np.minimum(1.0, self._tech_int * (ct * weights).sum(axis=1))
+        fin_loss = self._fin_int * (ct * trade_w).sum(axis=1)
         if not first:
-            w.capacity_base = w.capacity_base * np.exp(w.capacity_growth * dt)
-            cap_target = w.capacity_base * (1.0 - p.sanction_capacity_effect * w.input_loss)
-            w.capacity = relax(w.capacity, cap_target, p.capacity_adjustment, dt)
-            rel_target = w.reliability_base * (
-                1.0 - p.sanction_reliability_effect * np.minimum(1.0, w.input_loss + fin_loss))
-            w.reliability = relax(w.reliability, rel_target, p.capacity_adjustment, dt)
-        self._risk = arms_int[None, :] * np.minimum(1.0, w.compliance + secondary[None, :] * expo)
-        self._embargo = embargo
-        self._trade_int = trade_int
-        self._senders_any = senders_any
+            self._grow_capacity(w.input_loss, fin_loss)
+        self._risk = self._arms_int[None, :] * np.minimum(
+            1.0, w.compliance + self._secondary[None, :] * expo)
+
+    def _grow_capacity(self, input_loss: np.ndarray, fin_loss: np.ndarray) -> None:
+        """Trend growth of base capacity; capacity and reliability relax to their sanctioned targets."""
+        w, p = self.world, self.world.params
+        dt = self._dt
+        w.capacity_base = w.capacity_base * self._decay["capacity_growth"]
+        cap_target = w.capacity_base * (1.0 - p.sanction_capacity_effect * input_loss)
+        w.capacity = relax(w.capacity, cap_target, p.capacity_adjustment, dt)
+        rel_target = w.reliability_base * (
+            1.0 - p.sanction_reliability_effect * np.minimum(1.0, input_loss + fin_loss))
+        w.reliability = relax(w.reliability, rel_target, p.capacity_adjustment, dt)
 
     def _pressure_phase(self, stock_share: np.ndarray) -> None:
         w, p = self.world, self.world.params
+        if not self._has_clients:
+            return
         target = pressure_rule.pressure_target(
             stock_share, w.client_mask, w.ref_patron_share, w.ref_rival_share,
             w.capacity / self._capacity_ref, w.trade, w.trade.sum(axis=1) + w.other_trade, p)
-        w.pressure = relax(w.pressure, target, p.pressure_adjustment, w.axis.dt)
+        w.pressure = relax(w.pressure, target, p.pressure_adjustment, self._dt)
         self._pcost = procurement.pressure_cost(w.pressure)
 
     def _trade_phase(self, t: int) -> np.ndarray:
         w, p = self.world, self.world.params
-        dt = w.axis.dt
+        dt = self._dt
         old = w.trade_potential
-        new = trade.grow(old, w.affinity, p.trade_growth, p.trade_affinity_growth, dt)
+        new = old * self._trade_factor
         for ag in w.agreements:
             if t > ag.due_step:
                 continue
@@ -283,12 +326,13 @@ class MultivectorModel(mesa.Model):
             path = trade.agreement_growth(max(w.trade[a, b], 1e-9), ag.target, ag.due_step - t + 1)
             new[a, b] = new[b, a] = old[a, b] * trade.pull(trend, path, p.agreement_pull)
         w.trade_potential = new
-        cut = sanctions.trade_cut(w.compliance, self._trade_int, p.sanction_trade_cut)
-        friction = pressure_rule.trade_friction(self._pcost, p.pressure_trade_friction)
-        target = new * (1.0 - cut) * friction
+        target = new
         if self._trade_int.any():
-            target = target + sanctions.reroute(new, cut, w.compliance, self._senders_any,
-                                                p.trade_reroute_share)
+            cut = sanctions.trade_cut(w.compliance, self._trade_int, p.sanction_trade_cut)
+            target = new * (1.0 - cut) + sanctions.reroute(
+                new, cut, w.compliance, self._senders_any, p.trade_reroute_share)
+        if self._has_clients and p.pressure_trade_friction > 0:
+            target = target * pressure_rule.trade_friction(self._pcost, p.pressure_trade_friction)
         w.trade = relax(w.trade, target, p.trade_adjustment, dt)
         return trade.trade_shares(w.trade)
 

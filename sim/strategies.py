@@ -13,7 +13,7 @@ model calls for the rows of the states that follow it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -31,10 +31,22 @@ class ChoiceView:
     exports: np.ndarray          # (n,) bool
     diversification: np.ndarray  # (n,)
     budget: np.ndarray           # (n,) US$ bn/yr
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: str, rows: np.ndarray, fn) -> np.ndarray:
+        """``fn(self, rows)`` computed once per view (views live for one step)."""
+        k = (key, rows.tobytes())
+        if k not in self._memo:
+            self._memo[k] = fn(self, rows)
+        return self._memo[k]
 
 
 def strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     """For each row, the exporting power with the largest ``power * affinity`` (> 0), else -1."""
+    return view.memo("friend", rows, _strongest_friend)
+
+
+def _strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     n = view.power.shape[0]
     score = view.power[None, :] * np.maximum(view.affinity[rows], 0.0) * view.exports[None, :]
     score[np.arange(len(rows)), rows] = 0.0
@@ -47,6 +59,10 @@ def most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
 
     Menace of j to i: ``(pressure_ji + rivalry_ij + max(0, -affinity_ij)) * power_j``.
     """
+    return view.memo("foe", rows, _most_threatening)
+
+
+def _most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     menace = (view.pressure.T[rows] + view.rivalry[rows] + np.maximum(0.0, -view.affinity[rows]))
     menace = menace * view.power[None, :]
     menace[np.arange(len(rows)), rows] = 0.0

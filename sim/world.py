@@ -123,8 +123,7 @@ class World:
 
     def stock_shares(self) -> np.ndarray:
         """Importer x supplier shares of the installed arms stock (rows sum to 1 or are 0)."""
-        tot = self.stock.sum(axis=1, keepdims=True)
-        return np.divide(self.stock, tot, out=np.zeros_like(self.stock), where=tot > 0)
+        return self.stock / np.maximum(self.stock.sum(axis=1, keepdims=True), 1e-300)
 
 
 def _sym(n: int) -> np.ndarray:

@@ -31,19 +31,37 @@ def pressure_cost(pressure: np.ndarray) -> np.ndarray:
     return cost
 
 
+def static_utility(
+    *, cost_effectiveness: np.ndarray, capability: np.ndarray, affinity: np.ndarray, p,
+) -> np.ndarray:
+    """The part of supplier utility that changes only when events change attributes.
+
+    ``w_cost * cost_effectiveness_j + w_capability * capability_j + w_affinity * affinity_ij``.
+    """
+    u = (p.weight_cost * cost_effectiveness + p.weight_capability * capability)[None, :]
+    return u + p.weight_affinity * affinity
+
+
 def utility(
     *, cost_effectiveness: np.ndarray, capability: np.ndarray, reliability: np.ndarray,
     affinity: np.ndarray, stock_share: np.ndarray, licensed: np.ndarray, has_capacity: np.ndarray,
-    pressure_cost: np.ndarray, sanction_risk: np.ndarray, p,
+    pressure_cost: np.ndarray, sanction_risk: np.ndarray, p, static: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Utility of supplier j to importer i (importer x supplier), before strategy adjustments."""
-    u = (p.weight_cost * cost_effectiveness + p.weight_capability * capability
-         + p.weight_reliability * reliability)[None, :]
-    u = u + p.weight_affinity * affinity + p.weight_path * stock_share
-    u = u + p.weight_tech_transfer * (licensed > 0)
-    u = u - p.weight_pressure * pressure_cost - p.weight_sanction_risk * sanction_risk
-    n = u.shape[0]
-    u[np.arange(n), np.arange(n)] += p.weight_domestic * has_capacity
+    """Utility of supplier j to importer i (importer x supplier), before strategy adjustments.
+
+    ``u_ij = static_ij + w_rel * reliability_j + w_path * stock_share_ij + w_tech * [licensed_ij > 0]
+    - w_pressure * pressure_cost_ij - w_risk * sanction_risk_ij + w_dom * [i = j, capacity_i > 0]``.
+
+    Args:
+        static: :func:`static_utility` if already computed (it is cached between events).
+    """
+    if static is None:
+        static = static_utility(cost_effectiveness=cost_effectiveness, capability=capability,
+                                affinity=affinity, p=p)
+    u = static + (p.weight_reliability * reliability)[None, :] + p.weight_path * stock_share
+    u += p.weight_tech_transfer * (licensed > 0)
+    u -= p.weight_pressure * pressure_cost + p.weight_sanction_risk * sanction_risk
+    u.flat[:: u.shape[0] + 1] += p.weight_domestic * has_capacity
     return u
 
 

@@ -27,13 +27,12 @@ def exposure(trade: np.ndarray, total: np.ndarray, senders: np.ndarray) -> np.nd
         total: (n,) each state's total trade (modelled partners plus the rest of the world).
         senders: bool (n,) sender coalition.
     """
-    with_s = trade[:, senders].sum(axis=1)
-    return np.divide(with_s, total, out=np.zeros_like(total), where=total > 0)
+    return trade[:, senders].sum(axis=1) / np.maximum(total, 1e-300)
 
 
 def dependence_on(trade: np.ndarray, total: np.ndarray, target: int) -> np.ndarray:
     """(n,) share of each state's total trade that is with ``target``."""
-    return np.divide(trade[:, target], total, out=np.zeros_like(total), where=total > 0)
+    return trade[:, target] / np.maximum(total, 1e-300)
 
 
 def affinity_to(affinity: np.ndarray, senders: np.ndarray) -> np.ndarray:

@@ -12,11 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def growth_factor(affinity: np.ndarray, growth: float, affinity_growth: float, dt: float) -> np.ndarray:
+    """Per-step trend growth factor of each pair: ``exp((g + g_a * affinity) * dt)``."""
+    return np.exp((growth + affinity_growth * affinity) * dt)
+
+
 def grow(potential: np.ndarray, affinity: np.ndarray, growth: float, affinity_growth: float,
          dt: float) -> np.ndarray:
     """Potential trade after one step of trend growth (symmetric in, symmetric out)."""
-    rate = growth + affinity_growth * affinity
-    return potential * np.exp(rate * dt)
+    return potential * growth_factor(affinity, growth, affinity_growth, dt)
 
 
 def agreement_growth(current: float, target: float, steps_left: int) -> float:
@@ -33,5 +37,4 @@ def pull(trend_factor: float, path_factor: float, strength: float) -> float:
 
 def trade_shares(trade: np.ndarray) -> np.ndarray:
     """Partner shares of each state's trade with the modelled partners (rows sum to 1 or 0)."""
-    tot = trade.sum(axis=1, keepdims=True)
-    return np.divide(trade, tot, out=np.zeros_like(trade), where=tot > 0)
+    return trade / np.maximum(trade.sum(axis=1, keepdims=True), 1e-300)
