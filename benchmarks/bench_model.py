@@ -1,0 +1,245 @@
+"""Time the model in-process and compare it with a bare mesa peer measured in the same run.
+
+Usage::
+
+    python benchmarks/bench_model.py               # default: 7 repeats (fewer for big worlds)
+    python benchmarks/bench_model.py --repeats 15 --json bench.json
+    python benchmarks/bench_model.py --check       # exit 1 if a target is missed
+    python benchmarks/bench_model.py --profile 25  # where a default run spends its time
+
+What is timed (median over repeats, after one warm-up run of each case):
+
+* ``default``: one replicate of ``scenarios/baseline.yaml`` through :func:`sim.runner.run_model`
+  (model construction, every mechanism, the project's recorder; no mesa DataCollector). Loading
+  and validating the YAML is not included (it happens once per scenario, not per run).
+* ``generated-N``: the same for a world of N states from
+  :func:`sim.scenario.generate.generate_scenario` (10 years of quarters: 40 steps).
+* the peer (columns ``toy``), timed in turn with each case within every repeat: a bare mesa model with N agents, a 10x10 numpy state and a mesa
+  DataCollector, for as many steps as the case it is compared with.
+
+Targets (issue 2, "Performance"), as ratios measured in this same run:
+
+* the default run within 2x of the mesa toy with the same agents and steps;
+* a 200-state generated world: 40 steps in under 0.5 s;
+* cost growing no worse than quadratically in the number of states: the exponent ``b`` of a
+  least-squares fit ``time ~ a * n**b`` over 25, 50, 100 and 200 states is at most 2.
+
+Timings are noisy on a shared machine: compare ratios, not absolute values, and re-run before
+you conclude anything. Nothing here is asserted in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SCALING_SIZES = (25, 50, 100, 200)
+YEARS = 10                      # generated worlds: 10 years of quarters = 40 steps
+TOY_STATE_SHAPE = (10, 10)
+TARGET_TOY_RATIO = 2.0
+TARGET_200_SECONDS = 0.5
+TARGET_EXPONENT = 2.0
+
+
+# --------------------------------------------------------------------------- the mesa peer
+def make_toy_model(n_agents: int, seed: int = 0):
+    """A bare mesa model: ``n_agents`` agents, a 10x10 numpy state, a DataCollector.
+
+    Each step every agent (in random order) nudges its wealth, the model updates its numpy
+    state, and the DataCollector records one model and one agent reporter.
+    """
+    import mesa
+    import numpy as np
+
+    class ToyAgent(mesa.Agent):
+        def __init__(self, model: mesa.Model) -> None:
+            super().__init__(model)
+            self.wealth = 1.0
+
+        def step(self) -> None:
+            self.wealth += self.model.rng.normal(0.0, 0.1)
+
+    class ToyModel(mesa.Model):
+        def __init__(self, n: int, seed: int) -> None:
+            super().__init__(seed=seed)
+            self.state = self.rng.random(TOY_STATE_SHAPE)
+            ToyAgent.create_agents(self, n)
+            self.datacollector = mesa.DataCollector(
+                model_reporters={"total": lambda m: float(m.state.sum())},
+                agent_reporters={"wealth": "wealth"},
+            )
+
+        def step(self) -> None:
+            self.agents.shuffle_do("step")
+            self.state = 0.9 * self.state + 0.1 * self.rng.random(TOY_STATE_SHAPE)
+            self.datacollector.collect(self)
+
+    return ToyModel(n_agents, seed)
+
+
+def run_toy(n_agents: int, steps: int) -> None:
+    """Build and run the peer for ``steps`` steps (releasing mesa's model registry entry)."""
+    import mesa
+
+    m = make_toy_model(n_agents)
+    for _ in range(steps):
+        m.step()
+    mesa.Agent._ids.pop(m, None)
+
+
+# --------------------------------------------------------------------------- timing helpers
+def time_median(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """(median, min) wall time of ``fn()`` in seconds over ``repeats`` calls after one warm-up."""
+    (med, mn), = time_interleaved([fn], repeats)
+    return med, mn
+
+
+def time_interleaved(fns: list[Callable[[], object]], repeats: int) -> list[tuple[float, float]]:
+    """(median, min) seconds of each function, timed in turn within each repeat.
+
+    Interleaving puts a case and its peer under the same machine load, so their ratio is less
+    sensitive to other processes than timing one after the other.
+    """
+    for fn in fns:
+        fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for k, fn in enumerate(fns):
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return [(statistics.median(t), min(t)) for t in times]
+
+
+def fit_exponent(sizes: list[int], seconds: list[float]) -> float:
+    """Least-squares slope of log(seconds) on log(size): ``time ~ a * n**b`` -> ``b``."""
+    import numpy as np
+
+    b, _ = np.polyfit(np.log(sizes), np.log(seconds), 1)
+    return float(b)
+
+
+def measure(repeats: int) -> dict:
+    """Run every case; returns the table rows and the target checks."""
+    from sim.runner import run_model
+    from sim.scenario.generate import generate_scenario
+    from sim.scenario.loader import load_scenario
+
+    rows = []
+
+    def case(name: str, sc, n_states: int, reps: int) -> dict:
+        steps = sc.time.axis.n
+        (med, mn), (toy_med, toy_mn) = time_interleaved(
+            [lambda: run_model(sc, sc.seed), lambda: run_toy(n_states, steps)], reps)
+        row = {"case": name, "states": n_states, "steps": steps, "repeats": reps,
+               "run_s": med, "run_min_s": mn, "per_step_s": med / steps,
+               "toy_s": toy_med, "toy_min_s": toy_mn, "ratio_to_toy": med / toy_med}
+        rows.append(row)
+        print(f"  {name:<16} done ({med * 1e3:.1f} ms)", file=sys.stderr)
+        return row
+
+    baseline = load_scenario(BASELINE)
+    default = case("default", baseline, len(baseline.states), repeats)
+    scaling = {}
+    for n in SCALING_SIZES:
+        sc = load_scenario(generate_scenario(n, seed=0, years=YEARS))
+        reps = repeats if n <= 100 else max(3, repeats // 2)
+        scaling[n] = case(f"generated-{n}", sc, n, reps)
+    # the peer at the issue's reference size: 10 agents x 40 steps
+    ref_med, _ = time_median(lambda: run_toy(10, 40), repeats)
+    exponent = fit_exponent(list(scaling), [scaling[n]["run_s"] for n in scaling])
+    checks = [
+        {"target": f"default run within {TARGET_TOY_RATIO:g}x of the mesa toy (same agents, steps)",
+         "value": default["ratio_to_toy"], "limit": TARGET_TOY_RATIO,
+         "ok": default["ratio_to_toy"] <= TARGET_TOY_RATIO, "unit": "x"},
+        {"target": f"200-state world, 40 steps under {TARGET_200_SECONDS:g} s",
+         "value": scaling[200]["run_s"], "limit": TARGET_200_SECONDS,
+         "ok": scaling[200]["run_s"] < TARGET_200_SECONDS, "unit": "s"},
+        {"target": f"growth exponent in n (fit over {', '.join(map(str, SCALING_SIZES))}) "
+                   f"at most {TARGET_EXPONENT:g}",
+         "value": exponent, "limit": TARGET_EXPONENT, "ok": exponent <= TARGET_EXPONENT, "unit": ""},
+    ]
+    return {"rows": rows, "toy_10x40_s": ref_med, "exponent": exponent, "checks": checks}
+
+
+def profile_default(top: int) -> str:
+    """cProfile of one default run (after a warm-up), sorted by cumulative time."""
+    import cProfile
+    import io
+    import pstats
+
+    from sim.runner import run_model
+    from sim.scenario.loader import load_scenario
+
+    sc = load_scenario(BASELINE)
+    run_model(sc, sc.seed)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(10):
+        run_model(sc, sc.seed)
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    return "10 default runs, by own time\n" + out.getvalue()
+
+
+def format_report(res: dict) -> str:
+    """The table and the target checks as text."""
+    head = (f"{'case':<16} {'states':>6} {'steps':>5} {'reps':>4} {'run ms':>9} {'min ms':>9} "
+            f"{'per step us':>11} {'toy ms':>8} {'x toy':>7}")
+    lines = [head, "-" * len(head)]
+    for r in res["rows"]:
+        lines.append(
+            f"{r['case']:<16} {r['states']:>6} {r['steps']:>5} {r['repeats']:>4} "
+            f"{r['run_s'] * 1e3:>9.2f} {r['run_min_s'] * 1e3:>9.2f} {r['per_step_s'] * 1e6:>11.0f} "
+            f"{r['toy_s'] * 1e3:>8.2f} {r['ratio_to_toy']:>7.2f}")
+    lines.append(f"\nmesa toy, 10 agents x 40 steps (the issue's reference, ~2.6 ms): "
+                 f"{res['toy_10x40_s'] * 1e3:.2f} ms")
+    lines.append("\ntargets")
+    for c in res["checks"]:
+        mark = "ok  " if c["ok"] else "MISS"
+        lines.append(f"  [{mark}] {c['target']}: {c['value']:.3g}{c['unit']} "
+                     f"(limit {c['limit']:g}{c['unit']}; ratio to limit {c['value'] / c['limit']:.2f})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, measure, print; returns the exit code."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=7, help="timed repeats per case (median)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    ap.add_argument("--check", action="store_true", help="exit 1 if any target is missed")
+    ap.add_argument("--profile", type=int, metavar="N", default=0,
+                    help="instead of timing, profile one default run and print the top N functions")
+    args = ap.parse_args(argv)
+    if args.repeats < 1:
+        ap.error("--repeats must be at least 1")
+    if args.profile:
+        print(profile_default(args.profile))
+        return 0
+    res = measure(args.repeats)
+    print(format_report(res))
+    if args.json:
+        import platform
+
+        import mesa
+        import numpy as np
+
+        res["machine"] = {"python": platform.python_version(), "mesa": mesa.__version__,
+                          "numpy": np.__version__, "processor": platform.processor(),
+                          "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        args.json.write_text(json.dumps(res, indent=2) + "\n")
+    return 1 if args.check and not all(c["ok"] for c in res["checks"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
