@@ -1,17 +1,396 @@
-"""Scenario overlays: ``extends: parent.yaml`` plus only what differs (resolved before validation)."""
+"""Scenario overlays: ``extends: parent.yaml`` plus only what differs (resolved before validation).
+
+An overlay names its parent (a path relative to the overlay's own file) and gives only what
+changes. The merge rules (documented for users in ``docs/overlays.md``):
+
+* **mappings** merge key by key, recursively (``states: {KAZ: {diversification: 0.8}}`` changes
+  one field and keeps the rest);
+* **scalars** replace the parent's value;
+* **lists** are replaced whole by a plain key (``events: [...]``), or edited with a suffix on
+  the key:
+
+  - ``KEY+: [items]`` appends items;
+  - ``KEY-: [matches]`` removes every item matching one of the matches (each must match at
+    least one item);
+  - ``KEY~: [{match: M, set: {...}}]`` deep-merges ``set`` into every item matching ``M``.
+
+  A match is a string (the item's ``id`` or ``label``) or a mapping of field values the item must all have
+  (``between`` pairs match in either order). On a *mapping*, ``KEY-: [names]`` removes keys
+  (e.g. ``alliances-: [OTS]``). Edits apply in the order remove, edit, append.
+* ``metadata`` is never inherited: it describes the file it is written in (the name defaults
+  to the file's stem).
+
+Chains (an overlay of an overlay) resolve recursively; cycles and missing parents are errors
+naming the chain. The merged document remembers where each value was written: its ``lines``
+point into the overlay for the overlay's own values (inherited values point at the ``extends``
+line), and :meth:`MergedDoc.origin` gives the true file and line of any value.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario.yamlsafe import YamlDoc, read_yaml
+from sim.scenario.yamlsafe import PathT, YamlDoc, format_path, read_yaml
+
+OPERATORS = {"+": "append", "-": "remove", "~": "edit"}
+_SUFFIX = re.compile(r"^(.*[A-Za-z0-9_)\]])\s*([^A-Za-z0-9_\s\])])$")
+MAX_DEPTH = 32
+OPERATOR_HELP = "KEY+ (append), KEY- (remove matching), KEY~ (edit matching)"
+
+
+@dataclass
+class Node:
+    """A value with where it was written: plain scalar, or ``dict[str, Node]`` / ``list[Node]``."""
+
+    value: Any
+    file: str
+    line: int | None
+
+
+@dataclass
+class MergedDoc(YamlDoc):
+    """A resolved overlay: merged ``data`` and ``lines`` plus each value's origin.
+
+    Attributes:
+        file: the overlay file (the top of the chain).
+        data: the merged plain data (``extends`` removed).
+        lines: path -> line in ``file`` (inherited values: the line of ``extends``).
+        origins: path -> (file, line) where each value was actually written.
+        chain: the files of the chain, overlay first, root last.
+        parent_data: the parent's fully resolved data (what this overlay changed).
+    """
+
+    file: str
+    data: Any
+    lines: dict[PathT, int]
+    origins: dict[PathT, tuple[str, int | None]] = field(default_factory=dict)
+    chain: list[str] = field(default_factory=list)
+    parent_data: dict | None = None
+
+    def origin(self, path: PathT) -> tuple[str, int | None]:
+        """(file, line) where the value at ``path`` (or its deepest known prefix) was written."""
+        p = tuple(path)
+        while p:
+            if p in self.origins:
+                return self.origins[p]
+            p = p[:-1]
+        return self.origins.get((), (self.file, None))
+
+    def relocate(self, problems: list[Problem]) -> list[Problem]:
+        """Problems re-pointed at the file and line where the offending value was written."""
+        from sim.scenario.paths import PathError, split_path
+
+        out = []
+        for pr in problems:
+            try:
+                path = tuple(split_path(pr.path)) if pr.path else ()
+            except PathError:
+                out.append(pr)
+                continue
+            f, line = self.origin(path)
+            out.append(Problem(f, pr.path, pr.message, line if line is not None else pr.line))
+        return out
+
+
+def _wrap(data: Any, doc: YamlDoc, path: PathT = ()) -> Node:
+    line = doc.lines.get(path)
+    if isinstance(data, dict):
+        return Node({k: _wrap(v, doc, path + (k,)) for k, v in data.items()}, doc.file, line)
+    if isinstance(data, list):
+        return Node([_wrap(v, doc, path + (i,)) for i, v in enumerate(data)], doc.file, line)
+    return Node(data, doc.file, line)
+
+
+def _unwrap(node: Node, path: PathT, origins: dict[PathT, tuple[str, int | None]]) -> Any:
+    origins[path] = (node.file, node.line)
+    if isinstance(node.value, dict):
+        return {k: _unwrap(v, path + (k,), origins) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [_unwrap(v, path + (i,), origins) for i, v in enumerate(node.value)]
+    return node.value
+
+
+def _plain(node: Node) -> Any:
+    return _unwrap(node, (), {})
+
+
+class _Merger:
+    """Applies one overlay onto its resolved parent, collecting problems."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def fail(self, path: PathT, node: Node, msg: str) -> None:
+        self.problems.append(Problem(self.file, format_path(path), msg, node.line))
+
+    def merge(self, base: Node | None, over: Node, path: PathT) -> Node:
+        """``over`` onto ``base`` (``base`` None: nothing inherited at this path)."""
+        if not isinstance(over.value, dict):
+            return over
+        if base is None or not isinstance(base.value, dict):
+            base = Node({}, over.file, over.line)
+        out: dict[str, Node] = dict(base.value)
+        plain_keys = {k for k in over.value if _split_op(k)[1] is None}
+        ops: list[tuple[str, str, Node]] = []
+        for key, val in over.value.items():
+            name, op = _split_op(key)
+            if op is None:
+                out[key] = self.merge(out.get(key), val, path + (key,))
+                continue
+            if op not in OPERATORS:
+                self.fail(path + (key,), val, f"unknown list operator {op!r} in key {key!r}; "
+                          f"allowed: {OPERATOR_HELP}")
+                continue
+            if name in plain_keys:
+                self.fail(path + (key,), val, f"give either {name!r} (replaces it whole) or "
+                          f"{name}+/{name}-/{name}~ (edits it), not both")
+                continue
+            ops.append((name, op, val))
+        order = {"-": 0, "~": 1, "+": 2}
+        for name, op, val in sorted(ops, key=lambda x: order[x[1]]):
+            p = path + (name + op,)
+            if not isinstance(val.value, list):
+                self.fail(p, val, f"{name}{op} takes a list, got {_kind(val.value)}")
+                continue
+            cur = out.get(name)
+            if op == "+":
+                out[name] = self.append(cur, val, name, p)
+            elif op == "-":
+                out[name] = self.remove(cur, val, name, p)
+            else:
+                out[name] = self.edit(cur, val, name, p, path + (name,))
+        return Node(out, base.file, base.line)
+
+    def append(self, cur: Node | None, val: Node, name: str, p: PathT) -> Node:
+        if cur is None:
+            return Node(list(val.value), val.file, val.line)
+        if not isinstance(cur.value, list):
+            self.fail(p, val, f"cannot append to {name!r}: the parent's {name} is "
+                      f"{_kind(cur.value)}, not a list")
+            return cur
+        return Node(list(cur.value) + list(val.value), cur.file, cur.line)
+
+    def remove(self, cur: Node | None, val: Node, name: str, p: PathT) -> Node | None:
+        if cur is None:
+            self.fail(p, val, f"nothing to remove: the parent has no {name!r}")
+            return cur
+        if isinstance(cur.value, dict):
+            keep = dict(cur.value)
+            for k, m in enumerate(val.value):
+                if not isinstance(m.value, str) or m.value not in keep:
+                    self.fail(p + (k,), m, f"{name} has no key {m.value!r} to remove "
+                              f"(keys: {', '.join(map(str, keep)) or 'none'})")
+                    continue
+                del keep[m.value]
+            return Node(keep, cur.file, cur.line)
+        if not isinstance(cur.value, list):
+            self.fail(p, val, f"cannot remove from {name!r}: it is {_kind(cur.value)}")
+            return cur
+        items = list(cur.value)
+        hit = [False] * len(items)
+        for k, m in enumerate(val.value):
+            found = self.matches(items, m, p + (k,), name)
+            if found is None:
+                continue
+            if not found:
+                self.fail(p + (k,), m, f"{_show(m)} matches no item of {name} "
+                          f"({len(items)} item(s) in the parent)")
+            for i in found:
+                hit[i] = True
+        return Node([it for i, it in enumerate(items) if not hit[i]], cur.file, cur.line)
+
+    def edit(self, cur: Node | None, val: Node, name: str, p: PathT, target: PathT) -> Node | None:
+        if cur is None or not isinstance(cur.value, list):
+            self.fail(p, val, f"nothing to edit: the parent's {name!r} is "
+                      f"{'missing' if cur is None else _kind(cur.value)}, not a list")
+            return cur
+        items = list(cur.value)
+        for k, e in enumerate(val.value):
+            if not isinstance(e.value, dict) or set(e.value) != {"match", "set"}:
+                self.fail(p + (k,), e, f"each {name}~ item is a mapping with exactly the keys "
+                          "'match' (which items) and 'set' (the fields to change)")
+                continue
+            found = self.matches(items, e.value["match"], p + (k, "match"), name)
+            if found is None:
+                continue
+            if not found:
+                self.fail(p + (k, "match"), e.value["match"],
+                          f"{_show(e.value['match'])} matches no item of {name}")
+            if not isinstance(e.value["set"].value, dict):
+                self.fail(p + (k, "set"), e.value["set"], "'set' must be a mapping of fields")
+                continue
+            for i in found:
+                items[i] = self.merge(items[i], e.value["set"], target + (i,))
+        return Node(items, cur.file, cur.line)
+
+    def matches(self, items: list[Node], m: Node, p: PathT, name: str) -> list[int] | None:
+        """Indices of ``items`` matched by ``m`` (None: ``m`` is malformed, reported)."""
+        if isinstance(m.value, str):
+            found = [i for i, it in enumerate(items) if isinstance(it.value, dict) and any(
+                f in it.value and it.value[f].value == m.value for f in ("id", "label"))]
+            return found
+        if isinstance(m.value, dict) and m.value:
+            crit = {k: _plain(v) for k, v in m.value.items()}
+        else:
+            self.fail(p, m, f"a match in {name} is an id (string) or a mapping of field values, "
+                      f"got {_kind(m.value)}")
+            return None
+        out = []
+        for i, it in enumerate(items):
+            d = _plain(it)
+            if isinstance(d, dict) and all(_same(k, d.get(k, _MISSING), v) for k, v in crit.items()):
+                out.append(i)
+        return out
+
+
+_MISSING = object()
+
+
+def _same(key: str, have: Any, want: Any) -> bool:
+    """Whether an item's field value ``have`` matches the wanted ``want``."""
+    if key == "between" and isinstance(have, list) and isinstance(want, list):
+        return sorted(map(str, have)) == sorted(map(str, want))
+    return have is not _MISSING and have == want
+
+
+def _split_op(key: str) -> tuple[str, str | None]:
+    """``'events+'`` -> ``('events', '+')``; plain keys -> ``(key, None)``."""
+    m = _SUFFIX.match(key)
+    if not m:
+        return key, None
+    return m.group(1).rstrip(), m.group(2)
+
+
+def _kind(v: Any) -> str:
+    return {dict: "a mapping", list: "a list"}.get(type(v), f"a {type(v).__name__} ({v!r})")
+
+
+def _show(m: Node) -> str:
+    if isinstance(m.value, str):
+        return f"id {m.value!r}"
+    return "match {" + ", ".join(f"{k}: {_plain(v)!r}" for k, v in m.value.items()) + "}"
+
+
+def _operator_keys(node: Node, path: PathT = ()) -> list[tuple[PathT, Node]]:
+    out = []
+    if isinstance(node.value, dict):
+        for k, v in node.value.items():
+            if _split_op(k)[1] is not None:
+                out.append((path + (k,), v))
+            out += _operator_keys(v, path + (k,))
+    elif isinstance(node.value, list):
+        for i, v in enumerate(node.value):
+            out += _operator_keys(v, path + (i,))
+    return out
+
+
+def _resolve(path: Path, shown: str, chain: list[tuple[str, Path]]
+             ) -> tuple[Node, list[str], Node | None, int | None]:
+    """(merged node, chain of files, parent's merged node or None, line of extends) of a file."""
+    doc = read_yaml(shown, kind="scenario")
+    root = _wrap(doc.data, doc)
+    ext = root.value.get("extends")
+    if ext is None:
+        bad = _operator_keys(root)
+        if bad:
+            raise ScenarioError(shown, [Problem(shown, format_path(p), f"list operator key "
+                                f"{p[-1]!r} needs a parent: add 'extends: PARENT.yaml'", n.line)
+                                for p, n in bad])
+        return root, [shown], None, None
+    if not isinstance(ext.value, str) or not ext.value.strip():
+        raise ScenarioError(shown, [Problem(shown, "extends", "extends names the parent scenario "
+                                            f"file (a path relative to this file), got {_kind(ext.value)}",
+                                            ext.line)])
+    parent_path = (path.parent / ext.value).resolve()
+    parent_shown = _display(path.parent / ext.value)
+    names = [s for s, _ in chain] + [shown]
+    if any(p == parent_path for _, p in chain + [(shown, path.resolve())]):
+        cycle = " -> ".join(names + [parent_shown])
+        raise ScenarioError(shown, [Problem(shown, "extends", f"overlay cycle: {cycle}", ext.line)])
+    if len(chain) >= MAX_DEPTH:
+        raise ScenarioError(shown, [Problem(shown, "extends", f"overlay chain deeper than {MAX_DEPTH} "
+                                            f"files: {' -> '.join(names)}", ext.line)])
+    if not parent_path.is_file():
+        via = f" (chain: {' -> '.join(names + [parent_shown])})" if chain else ""
+        raise ScenarioError(shown, [Problem(shown, "extends", f"parent scenario {ext.value!r} not "
+                                            f"found: no file {parent_shown}{via}", ext.line)])
+    parent, parent_chain, _, _ = _resolve(parent_path, parent_shown, chain + [(shown, path.resolve())])
+    own = {k: v for k, v in root.value.items() if k != "extends"}
+    base = dict(parent.value)
+    base.pop("metadata", None)  # metadata describes the file it is written in
+    meta = own.get("metadata")
+    if meta is None or not isinstance(meta.value, dict):
+        meta = Node({}, shown, ext.line) if meta is None else meta
+    if isinstance(meta.value, dict) and "name" not in meta.value:
+        meta.value["name"] = Node(_stem_name(path), shown, ext.line)
+    own["metadata"] = meta
+    m = _Merger(shown)
+    merged = m.merge(Node(base, parent.file, parent.line), Node(own, shown, root.line), ())
+    if m.problems:
+        raise ScenarioError(shown, m.problems)
+    return merged, [shown] + parent_chain, parent, ext.line
+
+
+def _stem_name(path: Path) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem) or "overlay"
+
+
+def _display(p: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
 
 
 def resolve_extends(path: str | Path) -> YamlDoc:
-    """Read ``path``; a file with ``extends`` is merged onto its parent chain."""
-    doc = read_yaml(path, kind="scenario")
-    if "extends" in doc.data:
-        raise ScenarioError(str(path), [Problem(str(path), "extends", "overlays are not supported yet",
-                                                doc.line_of(("extends",)))])
-    return doc
+    """Read ``path``; a file with ``extends`` is merged onto its (recursively resolved) parent.
+
+    Args:
+        path: a scenario YAML file.
+
+    Returns:
+        A plain :class:`YamlDoc` for a file without ``extends``; a :class:`MergedDoc` (with
+        origins, chain and the parent's data) for an overlay.
+
+    Raises:
+        ScenarioError: unreadable files, a missing parent, a cycle, a malformed list edit or a
+            removal that matches nothing (file and line of the offending key).
+    """
+    shown = str(path)
+    node, chain, parent, ext_line = _resolve(Path(path), shown, [])
+    if parent is None:
+        return read_yaml(path, kind="scenario")
+    origins: dict[PathT, tuple[str, int | None]] = {}
+    data = _unwrap(node, (), origins)
+    lines = {p: (ln if f == shown else ext_line) for p, (f, ln) in origins.items()}
+    lines = {p: ln for p, ln in lines.items() if ln is not None}
+    return MergedDoc(shown, data, lines, origins, chain, _plain(parent))
+
+
+def load_with_origins(path: str | Path, overrides: dict[str, Any] | None = None):
+    """Load a scenario file like :func:`sim.scenario.load_scenario`, with overlay-aware errors.
+
+    A problem in an overlay's merged scenario is reported at the file and line where the bad
+    value was written (the overlay, or the parent it was inherited from).
+
+    Returns:
+        (scenario, doc): the validated scenario and its (merged) document.
+    """
+    from sim.scenario.loader import load_scenario
+
+    doc = resolve_extends(path)
+    try:
+        return load_scenario(path, overrides), doc
+    except ScenarioError as e:
+        if not isinstance(doc, MergedDoc):
+            raise
+        moved = doc.relocate(e.problems)
+        moved = [p if p.file == doc.file else
+                 Problem(p.file, p.path, f"{p.message} (inherited by {doc.file})", p.line)
+                 for p in moved]
+        raise ScenarioError(doc.file, moved) from None

@@ -207,6 +207,9 @@ class Sanction(Strict):
 
 class _Event(Strict):
     date: DateStr = Field(description="When it fires, " + DATE_HELP)
+    label: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Optional name of the event, so overlays can remove or edit it by name.")
     narration: str = Field("", description="Plain-language text shown when the event fires.")
 
     _v_date = field_validator("date", mode="before")(_check_date)
