@@ -232,7 +232,7 @@ class MultivectorModel(mesa.Model):
                 w.licensed_target, w.licensed + w.licensed_target * min(1.0, dt / p.licence_ramp))
         u = procurement.utility(
             cost_effectiveness=w.cost_effectiveness, capability=w.capability,
-            reliability=w.reliability * w.fill_rate, affinity=w.affinity, stock_share=stock_share,
+            reliability=w.reliability_base * w.fill_rate, affinity=w.affinity, stock_share=stock_share,
             licensed=w.licensed, has_capacity=w.capacity > 0, pressure_cost=self._pcost,
             sanction_risk=self._risk, p=p, static=self._u_static)
         if p.choice_noise > 0:

@@ -212,6 +212,12 @@ def build_world(sc: Scenario) -> World:
     own = np.diag(shares)
     rival = 1.0 - shares.T - own[None, :]
     w.ref_rival_share = np.where(client, np.clip(rival, 0, 1), 0.0)
+    # orders placed before the run: fill the pipeline as if importers had been buying their
+    # current stock mix at their initial budget (so the first lead time is not a delivery gap)
+    per_step = w.budget * dt
+    for k in range(L - 1):
+        due_now = (k < lead)[None, :]
+        w.pipeline[k] = np.where(due_now, per_step[:, None] * shares, 0.0)
     for s in sc.sanctions:
         start = 0 if s.start is None else axis.index(s.start)
         regime = SanctionRegime(

@@ -85,7 +85,7 @@ class Parameters(BaseModel):
         2.0, 0, 20, "utility per unit pressure",
         "Cost of buying from a patron's rivals per unit of the patron's pressure.", "procurement")
     weight_sanction_risk: float = P(
-        3.0, 0, 20, "utility per unit risk",
+        1.5, 0, 20, "utility per unit risk",
         "Secondary-sanctions risk: utility lost per unit risk of buying from a sanctioned supplier.",
         "procurement")
     weight_domestic: float = P(
@@ -104,7 +104,7 @@ class Parameters(BaseModel):
         -0.3, -1, 1, "affinity",
         "Below this political affinity no arms are bought from a supplier.", "procurement")
     backlog_cancellation: float = P(
-        0.5, 0, 12, "1/year", "Rate at which undelivered backlog is cancelled.", "procurement")
+        1.0, 0, 12, "1/year", "Rate at which undelivered backlog is cancelled.", "procurement")
     stock_depreciation: float = P(
         0.08, 0, 1, "1/year", "Depreciation (retirement) rate of installed arms stock.",
         "procurement")
