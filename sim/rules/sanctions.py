@@ -88,9 +88,12 @@ def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
     """Trade of sanctioned targets rerouted to their non-complying partners (symmetric addition).
 
     The target's lost trade times ``share`` is spread over partners that are not senders, in
-    proportion to their trade with it times (1 - compliance).
+    proportion to their trade with it times (1 - compliance). Only columns of sanctioned
+    targets (where some state complies, senders at least) lose trade: ``cut`` is symmetric, and a
+    sender's or a complier's side of the cut pair must not be rerouted back to the target.
     """
-    lost = (potential * cut).sum(axis=0)  # per target (column)
+    targets = compliance.any(axis=0)
+    lost = np.where(targets, (potential * cut).sum(axis=0), 0.0)  # per target (column)
     w = potential * (1.0 - compliance) * (~senders_any)[:, None]
     tot = w.sum(axis=0)
     add = np.divide(w * lost[None, :] * share, tot[None, :], out=np.zeros_like(w), where=tot[None, :] > 0)
