@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.checks import check_scenario
-from sim.scenario.errors import problems_from_validation
+from sim.scenario.errors import bool_problems, problems_from_validation, show
 from sim.scenario.paths import PathError, apply_overrides
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlsafe import YamlDoc, read_yaml
@@ -31,15 +31,26 @@ def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None) -
         ScenarioError: one :class:`Problem` per schema or cross-reference problem.
     """
     if not isinstance(data, dict):
-        raise ScenarioError(file, [Problem(file, "", "a scenario is a mapping of sections")])
+        raise ScenarioError(file, [Problem(file, "", "a scenario is a mapping of sections "
+                                           f"(key: value lines), got {show(data)}")])
+    problems = bool_problems(data, Scenario, file, doc)
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(file, problems_from_validation(e, Scenario, file, doc)) from None
-    problems = check_scenario(sc, file, doc)
+        problems += problems_from_validation(e, Scenario, file, doc)
+        raise ScenarioError(file, _in_order(problems, doc)) from None
+    problems += check_scenario(sc, file, doc)
     if problems:
-        raise ScenarioError(file, problems)
+        raise ScenarioError(file, _in_order(problems, doc))
     return sc
+
+
+def _in_order(problems: list[Problem], doc: YamlDoc | None) -> list[Problem]:
+    """Problems in file order (by line, stable), re-pointed to their file for overlays."""
+    relocate = getattr(doc, "relocate", None)
+    if callable(relocate):
+        problems = relocate(problems)
+    return sorted(problems, key=lambda p: (p.file, p.line or 0))
 
 
 def load_scenario(
