@@ -7,10 +7,11 @@ inside the run) are checked in :mod:`sim.scenario.checks`.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.scenario.parameters import Parameters
 from sim.scenario.timeaxis import DATE_HELP, TimeAxis, parse_date
@@ -29,6 +30,11 @@ Strategy = Literal["multi_vector", "bandwagon", "balance", "autarky"]
 Scope = Literal["arms", "technology", "finance", "trade"]
 
 
+def _unit(unit: str) -> dict[str, str]:
+    """JSON-schema extra naming a field's unit (shown in errors and the scenario reference)."""
+    return {"unit": unit}
+
+
 class Strict(BaseModel):
     """Base: unknown keys are errors, values are immutable once validated."""
 
@@ -36,9 +42,27 @@ class Strict(BaseModel):
 
 
 def _check_date(v: object) -> str:
-    if not isinstance(v, str):
-        raise ValueError(f"expected {DATE_HELP}, got {type(v).__name__} {v!r}")
-    parse_date(v)
+    if isinstance(v, bool) or v is None or not isinstance(v, (str, int, datetime.date)):
+        raise ValueError(f"expected {DATE_HELP}, got {v!r}")
+    if isinstance(v, int):
+        raise ValueError(f"expected {DATE_HELP}, got the number {v}; for a year write {v}-01 or "
+                         f"{v}-Q1")
+    if isinstance(v, datetime.date):
+        q = (v.month - 1) // 3 + 1
+        raise ValueError(f"expected {DATE_HELP}, got the full date {v.isoformat()}; write "
+                         f"{v.year}-{v.month:02d} or {v.year}-Q{q}")
+    try:
+        parse_date(v)
+    except ValueError:
+        raise ValueError(f"{v!r} is not {DATE_HELP}") from None
+    return v
+
+
+def _not_before(v: str, info: ValidationInfo, earlier: str) -> str:
+    """An ``after`` check that date ``v`` is not before the (valid) date field ``earlier``."""
+    first = info.data.get(earlier)
+    if first is not None and parse_date(v) < parse_date(first):
+        raise ValueError(f"{info.field_name} {v} is before {earlier} {first}")
     return v
 
 
@@ -62,11 +86,10 @@ class Time(Strict):
 
     _v_dates = field_validator("start", "end", mode="before")(_check_date)
 
-    @model_validator(mode="after")
-    def _order(self) -> "Time":
-        if parse_date(self.end) < parse_date(self.start):
-            raise ValueError(f"end {self.end} is before start {self.start}")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, v: str, info: ValidationInfo) -> str:
+        return _not_before(v, info, "start")
 
     @property
     def axis(self) -> TimeAxis:
@@ -78,38 +101,67 @@ class State(Strict):
     """One state (or bloc): an agent that buys arms, may produce and export them, and trades."""
 
     name: str = Field(description="Display name, as in the observed data (e.g. Kazakhstan).")
-    gdp: float = Field(gt=0, allow_inf_nan=False, description="GDP, US$ bn per year.")
+    gdp: float = Field(
+        gt=0, allow_inf_nan=False,
+        json_schema_extra=_unit("US$ bn/yr"),
+        description="GDP, US$ bn per year.",
+    )
     military_budget_share: float = Field(
-        gt=0, le=0.5, allow_inf_nan=False, description="Military spending as a share of GDP (0-0.5)."
+        gt=0, le=0.5, allow_inf_nan=False,
+        json_schema_extra=_unit("share of GDP"),
+        description="Military spending as a share of GDP (0-0.5)."
     )
     procurement_share: Unit = Field(
-        0.2, description="Share of the military budget spent on arms procurement (0-1)."
+        0.2,
+        json_schema_extra=_unit("share of military budget"),
+        description="Share of the military budget spent on arms procurement (0-1)."
     )
     strategy: Strategy = Field("multi_vector", description="Decision rule for choosing suppliers.")
     diversification: Unit = Field(
-        0.5, description="Weight the state puts on diversifying its suppliers (0-1)."
+        0.5,
+        json_schema_extra=_unit("weight"),
+        description="Weight the state puts on diversifying its suppliers (0-1)."
     )
     production_capacity: NonNeg = Field(
-        0.0, description="Arms production capacity, US$ bn per year (domestic use and exports)."
+        0.0,
+        json_schema_extra=_unit("US$ bn/yr"),
+        description="Arms production capacity, US$ bn per year (domestic use and exports)."
     )
     capacity_growth: float = Field(
         0.0, ge=-0.5, le=0.5, allow_inf_nan=False,
+        json_schema_extra=_unit("1/yr"),
         description="Trend growth of production capacity, per year."
     )
     exports_arms: bool = Field(False, description="Whether it sells arms to other states.")
-    capability: Unit = Field(0.5, description="Quality of its arms (0-1).")
-    cost_effectiveness: Unit = Field(
-        0.5, description="Capability per dollar of its arms (0-1; drones are cheap: high)."
+    capability: Unit = Field(
+        0.5,
+        json_schema_extra=_unit("index"),
+        description="Quality of its arms (0-1).",
     )
-    reliability: Unit = Field(0.9, description="Base on-time delivery reliability (0-1).")
+    cost_effectiveness: Unit = Field(
+        0.5,
+        json_schema_extra=_unit("index"),
+        description="Capability per dollar of its arms (0-1; drones are cheap: high)."
+    )
+    reliability: Unit = Field(
+        0.9,
+        json_schema_extra=_unit("probability"),
+        description="Base on-time delivery reliability (0-1).",
+    )
     lead_time: float = Field(
-        1.0, ge=0, le=10, allow_inf_nan=False, description="Delivery lead time of its arms, years."
+        1.0, ge=0, le=10, allow_inf_nan=False,
+        json_schema_extra=_unit("years"),
+        description="Delivery lead time of its arms, years."
     )
     base_threat: float = Field(
-        0.2, ge=0, le=20, allow_inf_nan=False, description="Threat level without shocks (threat units)."
+        0.2, ge=0, le=20, allow_inf_nan=False,
+        json_schema_extra=_unit("threat units"),
+        description="Threat level without shocks (threat units)."
     )
     other_trade: NonNeg = Field(
-        0.0, description="Trade with partners outside the scenario, US$ bn per year (for exposures)."
+        0.0,
+        json_schema_extra=_unit("US$ bn/yr"),
+        description="Trade with partners outside the scenario, US$ bn per year (for exposures)."
     )
     memberships: tuple[str, ...] = Field((), description="Alliances and blocs it belongs to.")
     clients: tuple[StateId, ...] = Field(
@@ -117,6 +169,7 @@ class State(Strict):
     )
     input_sources: dict[StateId, Unit] = Field(
         default_factory=dict,
+        json_schema_extra=_unit("share"),
         description="Shares of its defence-industrial inputs by source state (sum <= 1; the rest is"
         " domestic). Empty: trade-weighted.",
     )
@@ -134,9 +187,21 @@ class Link(Strict):
     """A bilateral relation between two states (symmetric)."""
 
     between: tuple[StateId, StateId] = Field(description="The two state ids.")
-    affinity: Affinity = Field(0.0, description="Political affinity, -1 (hostile) to 1 (allied).")
-    trade: NonNeg = Field(0.0, description="Bilateral trade turnover, US$ bn per year.")
-    rivalry: Unit = Field(0.0, description="Security rivalry (Richardson coupling), 0-1.")
+    affinity: Affinity = Field(
+        0.0,
+        json_schema_extra=_unit("affinity"),
+        description="Political affinity, -1 (hostile) to 1 (allied).",
+    )
+    trade: NonNeg = Field(
+        0.0,
+        json_schema_extra=_unit("US$ bn/yr"),
+        description="Bilateral trade turnover, US$ bn per year.",
+    )
+    rivalry: Unit = Field(
+        0.0,
+        json_schema_extra=_unit("index"),
+        description="Security rivalry (Richardson coupling), 0-1.",
+    )
 
     @field_validator("between")
     @classmethod
@@ -149,8 +214,14 @@ class Link(Strict):
 class ArmsStock(Strict):
     """An importer's installed arms stock at the start, by supplier of origin."""
 
-    total: NonNeg = Field(description="Installed arms stock, US$ bn (SIPRI TIV-equivalent).")
-    shares: dict[StateId, Unit] = Field(description="Share of the stock by supplier; must sum to 1.")
+    total: NonNeg = Field(
+        json_schema_extra=_unit("US$ bn (TIV)"),
+        description="Installed arms stock, US$ bn (SIPRI TIV-equivalent).",
+    )
+    shares: dict[StateId, Unit] = Field(
+        json_schema_extra=_unit("share"),
+        description="Share of the stock by supplier; must sum to 1.",
+    )
 
     @field_validator("shares")
     @classmethod
@@ -175,13 +246,17 @@ class Alliance(Strict):
 
     leader: StateId | None = Field(None, description="Leading power (gives security guarantees).")
     security_guarantee: Unit = Field(
-        0.0, description="Guarantee the leader extends to members (reduces their threat), 0-1."
+        0.0,
+        json_schema_extra=_unit("index"),
+        description="Guarantee the leader extends to members (reduces their threat), 0-1."
     )
     assistance_requires_consensus: bool = Field(
         False, description="Direct military assistance by a member needs all other members' consent."
     )
     consensus_threshold: Affinity = Field(
-        0.5, description="A member consents if its affinity to the recipient is at least this."
+        0.5,
+        json_schema_extra=_unit("affinity"),
+        description="A member consents if its affinity to the recipient is at least this."
     )
 
 
@@ -193,12 +268,19 @@ class Sanction(Strict):
     target: StateId = Field(description="Sanctioned state.")
     start: DateStr | None = Field(None, description="First period in force (default: run start).")
     end: DateStr | None = Field(None, description="Last period in force (default: open).")
-    intensity: Unit = Field(description="Intensity, 0 (none) to 1 (comprehensive).")
+    intensity: Unit = Field(
+        json_schema_extra=_unit("index"),
+        description="Intensity, 0 (none) to 1 (comprehensive).",
+    )
     scope: tuple[Scope, ...] = Field(
         ("arms", "technology", "finance", "trade"), min_length=1,
         description="What is sanctioned: arms, technology, finance, trade.",
     )
-    secondary: Unit = Field(0.0, description="Threat of secondary sanctions on third states, 0-1.")
+    secondary: Unit = Field(
+        0.0,
+        json_schema_extra=_unit("index"),
+        description="Threat of secondary sanctions on third states, 0-1.",
+    )
 
     _v_dates = field_validator("start", "end", mode="before")(
         lambda v: None if v is None else _check_date(v)
@@ -219,101 +301,161 @@ class SanctionImposed(_Event):
     """A new sanctions regime starts at ``date``."""
 
     type: Literal["sanction_imposed"]
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    senders: tuple[StateId, ...] = Field(min_length=1)
-    target: StateId
-    intensity: Unit
-    scope: tuple[Scope, ...] = ("arms", "technology", "finance", "trade")
-    secondary: Unit = 0.0
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$",
+                    description="Unique id of the new regime (later events refer to it).")
+    senders: tuple[StateId, ...] = Field(min_length=1, description="Sender coalition.")
+    target: StateId = Field(description="Sanctioned state.")
+    intensity: Unit = Field(
+        json_schema_extra=_unit("index"),
+        description="Intensity, 0 (none) to 1 (comprehensive).",
+    )
+    scope: tuple[Scope, ...] = Field(
+        ("arms", "technology", "finance", "trade"),
+        description="What is sanctioned: arms, technology, finance, trade.",
+    )
+    secondary: Unit = Field(
+        0.0,
+        json_schema_extra=_unit("index"),
+        description="Threat of secondary sanctions on third states, 0-1.",
+    )
 
 
 class SanctionChanged(_Event):
     """An existing regime changes intensity, scope or secondary threat."""
 
     type: Literal["sanction_changed"]
-    id: str
-    intensity: Unit | None = None
-    scope: tuple[Scope, ...] | None = None
-    secondary: Unit | None = None
-    senders: tuple[StateId, ...] | None = None
+    id: str = Field(description="Id of the regime to change (from sanctions or an earlier event).")
+    intensity: Unit | None = Field(
+        None,
+        json_schema_extra=_unit("index"),
+        description="New intensity, 0-1 (omitted: unchanged).",
+    )
+    scope: tuple[Scope, ...] | None = Field(None, description="New scope (omitted: unchanged).")
+    secondary: Unit | None = Field(
+        None,
+        json_schema_extra=_unit("index"),
+        description="New secondary-sanctions threat, 0-1 (omitted: unchanged).")
+    senders: tuple[StateId, ...] | None = Field(
+        None, description="New sender coalition (omitted: unchanged).")
 
 
 class SanctionLifted(_Event):
     """An existing regime ends."""
 
     type: Literal["sanction_lifted"]
-    id: str
+    id: str = Field(description="Id of the regime to end.")
 
 
 class ArmsOrder(_Event):
     """A contracted arms order, delivered evenly from ``delivery_start`` to ``delivery_end``."""
 
     type: Literal["arms_order"]
-    buyer: StateId
-    supplier: StateId
-    value: float = Field(gt=0, allow_inf_nan=False, description="US$ bn (TIV-equivalent).")
-    delivery_start: DateStr
-    delivery_end: DateStr
+    buyer: StateId = Field(description="Importing state.")
+    supplier: StateId = Field(description="Supplying state.")
+    value: float = Field(
+        gt=0, allow_inf_nan=False,
+        json_schema_extra=_unit("US$ bn (TIV)"),
+        description="US$ bn (TIV-equivalent).",
+    )
+    delivery_start: DateStr = Field(
+        description="First delivery period (not before the order date).")
+    delivery_end: DateStr = Field(description="Last delivery period (may be after the run ends).")
 
     _v_dd = field_validator("delivery_start", "delivery_end", mode="before")(_check_date)
 
-    @model_validator(mode="after")
-    def _order(self) -> "ArmsOrder":
-        if parse_date(self.delivery_end) < parse_date(self.delivery_start):
-            raise ValueError(
-                f"delivery_end {self.delivery_end} is before delivery_start {self.delivery_start}"
-            )
-        if parse_date(self.delivery_start) < parse_date(self.date):
-            raise ValueError(f"delivery_start {self.delivery_start} is before the order date {self.date}")
-        return self
+    @field_validator("delivery_start")
+    @classmethod
+    def _start_after_order(cls, v: str, info: ValidationInfo) -> str:
+        return _not_before(v, info, "date")
+
+    @field_validator("delivery_end")
+    @classmethod
+    def _end_after_start(cls, v: str, info: ValidationInfo) -> str:
+        return _not_before(v, info, "delivery_start")
 
 
 class ProductionDeal(_Event):
     """Technology transfer: the licensor's design produced in the buyer (licensed local line)."""
 
     type: Literal["production_deal"]
-    licensor: StateId
-    producer: StateId
-    capacity: float = Field(gt=0, allow_inf_nan=False, description="Full line capacity, US$ bn/yr.")
+    licensor: StateId = Field(description="State whose design is licensed (technology source).")
+    producer: StateId = Field(description="State where the licensed line is built (the buyer).")
+    capacity: float = Field(
+        gt=0, allow_inf_nan=False,
+        json_schema_extra=_unit("US$ bn/yr"),
+        description="Full line capacity, US$ bn/yr.",
+    )
 
 
 class TradeAgreement(_Event):
     """A bilateral trade target to reach by ``target_year``."""
 
     type: Literal["trade_agreement"]
-    between: tuple[StateId, StateId]
-    target: float = Field(gt=0, allow_inf_nan=False, description="Target turnover, US$ bn/yr.")
-    target_year: int = Field(ge=1900, le=2200, description="Year by whose end the target is due.")
+    between: tuple[StateId, StateId] = Field(description="The two partner states.")
+    target: float = Field(
+        gt=0, allow_inf_nan=False,
+        json_schema_extra=_unit("US$ bn/yr"),
+        description="Target turnover, US$ bn/yr.",
+    )
+    target_year: int = Field(
+        ge=1900, le=2200,
+        json_schema_extra=_unit("year"),
+        description="Year by whose end the target is due.",
+    )
 
 
 class ThreatShock(_Event):
     """A security shock raising the threat of some states for a while."""
 
     type: Literal["threat_shock"]
-    states: tuple[StateId, ...] = Field(min_length=1)
-    magnitude: float = Field(ge=-20, le=20, allow_inf_nan=False, description="Threat units.")
-    duration: float = Field(gt=0, le=100, allow_inf_nan=False, description="Years.")
+    states: tuple[StateId, ...] = Field(min_length=1, description="States whose threat rises.")
+    magnitude: float = Field(
+        ge=-20, le=20, allow_inf_nan=False,
+        json_schema_extra=_unit("threat units"),
+        description="Threat units.",
+    )
+    duration: float = Field(
+        gt=0, le=100, allow_inf_nan=False,
+        json_schema_extra=_unit("years"),
+        description="Years.",
+    )
 
 
 class Conflict(_Event):
     """An armed conflict between two states: rivalry and threat rise for its duration."""
 
     type: Literal["conflict"]
-    between: tuple[StateId, StateId]
-    intensity: Unit = Field(description="Added rivalry and threat, 0-1.")
-    duration: float = Field(gt=0, le=100, allow_inf_nan=False, description="Years.")
+    between: tuple[StateId, StateId] = Field(description="The two states in conflict.")
+    intensity: Unit = Field(
+        json_schema_extra=_unit("index"),
+        description="Added rivalry and threat, 0-1.",
+    )
+    duration: float = Field(
+        gt=0, le=100, allow_inf_nan=False,
+        json_schema_extra=_unit("years"),
+        description="Years.",
+    )
 
 
 class AllianceAction(_Event):
     """An alliance acts: a ``deployment`` by its leader, or direct ``assistance`` by a member."""
 
     type: Literal["alliance_action"]
-    alliance: str
-    action: Literal["deployment", "assistance"]
-    recipient: StateId
+    alliance: str = Field(description="The acting alliance (declared under alliances).")
+    action: Literal["deployment", "assistance"] = Field(
+        description="deployment: the leader deploys forces; assistance: a member gives arms.")
+    recipient: StateId = Field(description="State that receives the deployment or assistance.")
     provider: StateId | None = Field(None, description="Assistance: the giving member.")
-    value: NonNeg = Field(0.0, description="Assistance: arms delivered, US$ bn.")
-    duration: float = Field(0.5, gt=0, le=100, allow_inf_nan=False, description="Years.")
+    value: NonNeg = Field(
+        0.0,
+        json_schema_extra=_unit("US$ bn (TIV)"),
+        description="Assistance: arms delivered, US$ bn.",
+    )
+    duration: float = Field(
+        0.5, gt=0, le=100, allow_inf_nan=False,
+        json_schema_extra=_unit("years"),
+        description="Years.",
+    )
 
 
 class ParameterChange(_Event):
@@ -323,8 +465,10 @@ class ParameterChange(_Event):
     target: str = Field(
         description="parameters.NAME, states.ID.FIELD or links.A.B.FIELD (affinity, trade, rivalry)."
     )
-    op: Literal["set", "scale"] = "set"
-    value: float = Field(allow_inf_nan=False)
+    op: Literal["set", "scale"] = Field(
+        "set", description="set: replace the value; scale: multiply the current value.")
+    value: float = Field(allow_inf_nan=False,
+                         description="New value (set) or factor (scale), in the target's unit.")
 
 
 Event = Annotated[
@@ -345,16 +489,21 @@ EVENT_TYPES: dict[str, type[_Event]] = {
 class Scenario(Strict):
     """A complete, validated scenario."""
 
-    metadata: Metadata
-    time: Time
+    metadata: Metadata = Field(description="Name and description of the scenario.")
+    time: Time = Field(description="Start, end and step of the run.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Master seed of the run.")
     replicates: int = Field(1, ge=1, le=100000, description="Replicates (seeds spawned from seed).")
-    states: dict[StateId, State] = Field(min_length=1)
-    alliances: dict[str, Alliance] = Field(default_factory=dict)
-    relations: Relations = Relations()
-    sanctions: tuple[Sanction, ...] = ()
-    events: tuple[Event, ...] = ()
-    parameters: Parameters = Parameters()
+    states: dict[StateId, State] = Field(
+        min_length=1, description="The states (agents), by id; file order is the model's order.")
+    alliances: dict[str, Alliance] = Field(
+        default_factory=dict, description="Alliances and blocs named in states' memberships.")
+    relations: Relations = Field(
+        Relations(), description="Bilateral links and initial arms stocks.")
+    sanctions: tuple[Sanction, ...] = Field(
+        (), description="Sanctions regimes in force from the start (or from their start date).")
+    events: tuple[Event, ...] = Field((), description="Dated events, each with a type.")
+    parameters: Parameters = Field(
+        Parameters(), description="Behavioural coefficients (omitted ones keep their default).")
 
     @property
     def name(self) -> str:
