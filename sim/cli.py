@@ -13,7 +13,7 @@ import sys
 import traceback
 
 COMMANDS: tuple[str, ...] = (
-    "run", "validate", "describe",
+    "run", "validate", "describe", "sweep", "analyze",
 )
 
 

@@ -1,0 +1,58 @@
+"""``sweep SWEEPFILE``: run a parameter sweep into a resumable Parquet store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into a resumable store",
+        description="Run a sweep file's design points x replicates on local processes or a dask "
+        "cluster; outcomes stream to results/sweeps/<name>/ (Parquet). See docs/sweeps.md.")
+    p.add_argument("sweep", help="sweep YAML file (e.g. sweeps/kaz_sensitivity.yaml)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="worker processes (default: all cores; with local-dask: its workers)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS|local-dask",
+                   help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
+                   "LocalCluster (local-dask); default: local processes")
+    p.add_argument("--out", type=Path, default=None,
+                   help="store folder (default: results/sweeps/<name>)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--resume", action="store_true",
+                   help="finish an existing store: skip the runs already stored")
+    g.add_argument("--force", action="store_true", help="replace an existing store")
+    p.add_argument("--quiet", action="store_true", help="no progress bar; one line at the end")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def execute(args: argparse.Namespace) -> int:
+    import time
+
+    from sim.sweep.run import run_sweep
+
+    t0 = time.perf_counter()
+    store = run_sweep(args.sweep, workers=args.workers, scheduler=args.scheduler, out=args.out,
+                      resume=args.resume, force=args.force, progress=not args.quiet,
+                      command=" ".join(["run_sim.py"] + sys.argv[1:]),
+                      log=(lambda m: None) if args.quiet else None)
+    from sim.sweep.store import read_manifest
+
+    man = read_manifest(store)
+    print(f"{man['name']}: {man['runs']} runs ({man['points']} points x {man['replicates']} "
+          f"replicates, {man['method']}) in {time.perf_counter() - t0:.1f} s")
+    print(f"store: {store}")
+    print(f"next: python run_sim.py analyze {store}")
+    return 0

@@ -1,0 +1,285 @@
+"""The notebook API of sweep analysis: load a store as DataFrames; Sobol, Morris (SALib) and PRIM.
+
+Example::
+
+    from sim.sweep import analyze as sa
+    res = sa.load("results/sweeps/kaz_sensitivity")
+    res.scalars            # one row per run: run, point, replicate, parameters..., outcomes...
+    res.series()           # tidy: run, point, replicate, step, date, outcome, value
+    sa.sobol(res)          # S1, ST (+ confidence intervals) per outcome, and per step for series
+    sa.prim(res, "kaz_rus_share_2030 < 0.5").boxes
+
+Sensitivity indices use the mean over replicates at each design point, and the design's unit
+coordinates (Sobol indices do not depend on how each input is scaled; Morris effects are per
+full range of each parameter).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.errors import UserError
+from sim.sweep import store as st
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+OPS = ("<=", ">=", "<", ">")
+_COND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)?\s*(<=|>=|<|>)\s*"
+                   r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+@dataclass
+class SweepResults:
+    """A sweep store loaded for analysis.
+
+    Attributes:
+        path: the store folder.
+        manifest: its manifest (sweep, scenario, seeds, versions).
+        design: one row per run: run, point, replicate, seed and parameter values.
+        points: one row per design point: unit coordinates of each parameter.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    design: "pd.DataFrame"
+    points: "pd.DataFrame"
+    _scalars: Any = field(default=None, repr=False)
+
+    @property
+    def method(self) -> str:
+        """The design: grid, lhs, sobol or morris."""
+        return str(self.manifest["method"])
+
+    @property
+    def parameters(self) -> list[str]:
+        """Parameter column names."""
+        return [p["column"] for p in self.manifest["parameters"]]
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Scalar outcome names."""
+        return list(self.manifest["outcomes"])
+
+    @property
+    def series_names(self) -> list[str]:
+        """Time-series outcome names."""
+        return list(self.manifest["series"])
+
+    @property
+    def scalars(self) -> "pd.DataFrame":
+        """One row per stored run: run, point, replicate, seed, parameters, scalar outcomes."""
+        if self._scalars is None:
+            sc = st.read_scalars(self.path).drop(columns=["point", "replicate"])
+            self._scalars = self.design.merge(sc, on="run", how="inner")
+        return self._scalars
+
+    def series(self, outcomes: list[str] | None = None) -> "pd.DataFrame":
+        """Time-series outcomes (tidy long: run, point, replicate, step, date, outcome, value)."""
+        return st.read_series(self.path, outcomes)
+
+    @property
+    def n_runs(self) -> int:
+        """Runs in the design."""
+        return len(self.design)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run of the design is stored."""
+        return len(st.committed_runs(self.path)) == self.n_runs
+
+
+def load(store: str | Path) -> SweepResults:
+    """Load a sweep store (lazily: outcomes are read when first asked for).
+
+    Raises:
+        UserError: if ``store`` is not a sweep store.
+    """
+    import pandas as pd
+
+    path = Path(store)
+    man = st.read_manifest(path)
+    return SweepResults(path, man, pd.read_parquet(path / "design.parquet"),
+                        pd.read_parquet(path / "points.parquet"))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``outcome op value``, e.g. ``kaz_rus_share_2030 < 0.5``."""
+
+    outcome: str
+    op: str
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.op} {self.value:g}"
+
+    def holds(self, y: np.ndarray) -> np.ndarray:
+        """Boolean mask of where the condition holds."""
+        y = np.asarray(y, dtype=float)
+        return {"<": y < self.value, "<=": y <= self.value,
+                ">": y > self.value, ">=": y >= self.value}[self.op]
+
+
+def _unknown(name: str, known: list[str], kind: str) -> UserError:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return UserError(f"unknown {kind} {name!r}{hint} (this store has: {', '.join(known) or 'none'})")
+
+
+def parse_condition(expr: str, outcomes: list[str], default: str | None = None) -> Condition:
+    """Parse ``"NAME OP NUMBER"`` (or ``"OP NUMBER"`` with ``default``) without evaluating code.
+
+    Raises:
+        UserError: for anything else, or an outcome the store does not have.
+    """
+    m = _COND.match(expr or "")
+    if not m:
+        raise UserError(f"--threshold {expr!r}: expected 'OUTCOME OP NUMBER' with OP one of "
+                        f"{' '.join(OPS)}, e.g. '{(outcomes or ['y'])[0]} < 0.5'")
+    name = m.group(1) or default
+    if name is None:
+        raise UserError(f"--threshold {expr!r}: name the outcome ('OUTCOME {m.group(2)} "
+                        f"{m.group(3)}') or give --outcome")
+    if default is not None and m.group(1) and m.group(1) != default:
+        raise UserError(f"--threshold names {m.group(1)!r} but --outcome is {default!r}")
+    if name not in outcomes:
+        raise _unknown(name, outcomes, "scalar outcome")
+    return Condition(name, m.group(2), float(m.group(3)))
+
+
+def _require(res: SweepResults, method: str) -> None:
+    if res.method != method:
+        raise UserError(
+            f"{res.path}: {method} indices need a {method} design, but this store has a "
+            f"{res.method} design; run a sweep with `design: {{method: {method}}}` (or use "
+            f"--method {'prim' if res.method in ('grid', 'lhs') else res.method})")
+    if not res.complete:
+        n = len(st.committed_runs(res.path))
+        raise UserError(f"{res.path}: the sweep is incomplete ({n} of {res.n_runs} runs); "
+                        "finish it with `run_sim.py sweep SWEEPFILE --resume`")
+
+
+def _targets(res: SweepResults, outcome: str | None) -> tuple[list[str], list[str]]:
+    if outcome is None:
+        return res.outcomes, res.series_names
+    if outcome in res.outcomes:
+        return [outcome], []
+    if outcome in res.series_names:
+        return [], [outcome]
+    raise _unknown(outcome, res.outcomes + res.series_names, "outcome")
+
+
+def point_means(res: SweepResults, outcome: str | None = None
+                ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, list[str]]]]:
+    """Per design point (mean over replicates): scalars name -> (P,), series name -> ((P, T), dates)."""
+    scal_names, ser_names = _targets(res, outcome)
+    P = len(res.points)
+    out_s = {}
+    if scal_names:
+        g = res.scalars.groupby("point")[scal_names].mean().reindex(range(P))
+        out_s = {n: g[n].to_numpy() for n in scal_names}
+    out_t = {}
+    if ser_names:
+        df = res.series(ser_names)
+        for n in ser_names:
+            sub = df[df["outcome"] == n]
+            tab = sub.pivot_table(index="point", columns="step", values="value", aggfunc="mean")
+            tab = tab.reindex(range(P))
+            dates = sub.drop_duplicates("step").sort_values("step")["date"].tolist()
+            out_t[n] = (tab.to_numpy(), dates)
+    return out_s, out_t
+
+
+def _rows(method_fn, res: SweepResults, outcome: str | None, cols: list[str]) -> "pd.DataFrame":
+    import pandas as pd
+
+    scal, ser = point_means(res, outcome)
+    rows: list[dict] = []
+    for name, y in scal.items():
+        for rec in method_fn(y):
+            rows.append({"outcome": name, "kind": "scalar", "step": -1, "date": "", **rec})
+    for name, (Y, dates) in ser.items():
+        for t in range(Y.shape[1]):
+            for rec in method_fn(Y[:, t]):
+                rows.append({"outcome": name, "kind": "series", "step": t, "date": dates[t], **rec})
+    return pd.DataFrame(rows, columns=["outcome", "kind", "step", "date", "parameter"] + cols)
+
+
+def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
+          num_resamples: int = 200) -> "pd.DataFrame":
+    """Sobol indices (SALib): first order S1 and total ST with confidence half-widths.
+
+    Args:
+        res: a loaded store with a sobol design, complete.
+        outcome: one outcome name (default: all scalar and series outcomes).
+        conf_level: confidence level of the bootstrap intervals (0-1).
+        num_resamples: bootstrap resamples.
+
+    Returns:
+        Rows: outcome, kind (scalar|series), step (-1 for scalars), date, parameter, S1, S1_conf,
+        ST, ST_conf. Indices are NaN where the outcome does not vary.
+    """
+    from SALib.analyze import sobol as sa_sobol
+
+    from sim.sweep.design import salib_problem
+
+    _require(res, "sobol")
+    problem = salib_problem(res.parameters)
+    second = bool(res.manifest["sweep"]["design"].get("second_order", True))
+    seed = int(res.manifest["master_seed"]) % 2**32
+
+    def one(y: np.ndarray) -> list[dict]:
+        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+            return [{"parameter": p, "S1": np.nan, "S1_conf": np.nan, "ST": np.nan,
+                     "ST_conf": np.nan} for p in res.parameters]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = sa_sobol.analyze(problem, y, calc_second_order=second, conf_level=conf_level,
+                                  num_resamples=num_resamples, seed=seed)
+        return [{"parameter": p, "S1": si["S1"][i], "S1_conf": si["S1_conf"][i],
+                 "ST": si["ST"][i], "ST_conf": si["ST_conf"][i]}
+                for i, p in enumerate(res.parameters)]
+
+    return _rows(one, res, outcome, ["S1", "S1_conf", "ST", "ST_conf"])
+
+
+def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
+           num_resamples: int = 200) -> "pd.DataFrame":
+    """Morris elementary-effects screening (SALib): mu, mu_star (with CI), sigma.
+
+    Effects are per full range of each parameter (unit coordinates).
+
+    Returns:
+        Rows: outcome, kind, step, date, parameter, mu, mu_star, mu_star_conf, sigma.
+    """
+    from SALib.analyze import morris as sa_morris
+
+    from sim.sweep.design import salib_problem
+
+    _require(res, "morris")
+    problem = salib_problem(res.parameters)
+    X = res.points[res.parameters].to_numpy()
+    levels = int(res.manifest["sweep"]["design"]["levels"])
+    seed = int(res.manifest["master_seed"]) % 2**32
+
+    def one(y: np.ndarray) -> list[dict]:
+        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+            return [{"parameter": p, "mu": np.nan, "mu_star": np.nan, "mu_star_conf": np.nan,
+                     "sigma": np.nan} for p in res.parameters]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = sa_morris.analyze(problem, X, y, num_resamples=num_resamples,
+                                   conf_level=conf_level, num_levels=levels, seed=seed)
+        return [{"parameter": p, "mu": si["mu"][i], "mu_star": si["mu_star"][i],
+                 "mu_star_conf": si["mu_star_conf"][i], "sigma": si["sigma"][i]}
+                for i, p in enumerate(res.parameters)]
+
+    return _rows(one, res, outcome, ["mu", "mu_star", "mu_star_conf", "sigma"])

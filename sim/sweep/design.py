@@ -1,0 +1,172 @@
+"""Design points: sampling in the unit cube (SALib, ``scipy.stats.qmc``) and mapping to values.
+
+Every design is first drawn in unit coordinates ``u`` in [0, 1]^D (one column per parameter), then
+each column is mapped to the parameter's values: a range linearly, a distribution through its
+quantile function (``scipy.stats`` ppf), a list of values by equal-width bins. Sobol and Morris
+indices are computed on the unit coordinates (Sobol indices do not change under such per-column
+maps; Morris effects are then per full range of each parameter).
+
+Runs: point ``p`` and replicate ``r`` make run ``p * R + r`` with seed
+``derive_seed(master, p, r)`` (or ``derive_seed(master, r)`` for common random numbers).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.seeds import derive_seed
+from sim.sweep.spec import Parameter, Sweep
+
+TAIL = 1e-3  # quantiles used for an unbounded distribution's ends (grid and Morris levels 0 and 1)
+DESIGN_SEED_KEY = (2**31 - 1,)  # SeedSequence key of the sampler (runs use (point, replicate))
+
+
+@dataclass
+class DesignPoints:
+    """The sampled design.
+
+    Attributes:
+        method: grid, lhs, sobol or morris.
+        columns: parameter column names, in order.
+        unit: (P, D) unit coordinates in [0, 1].
+        values: column -> (P,) parameter values (float, or object for strings / booleans).
+    """
+
+    method: str
+    columns: list[str]
+    unit: np.ndarray
+    values: dict[str, np.ndarray]
+
+    @property
+    def n_points(self) -> int:
+        """Number of design points."""
+        return int(self.unit.shape[0])
+
+
+def salib_problem(columns: list[str]) -> dict[str, Any]:
+    """The SALib problem over the unit cube for these parameter columns."""
+    return {"num_vars": len(columns), "names": list(columns), "bounds": [[0.0, 1.0]] * len(columns)}
+
+
+def _dist(p: Parameter):
+    from scipy import stats
+
+    d = p.distribution
+    if d is None:
+        return None
+    if d.type == "uniform":
+        return stats.uniform(loc=d.low, scale=d.high - d.low)
+    if d.type == "triangular":
+        return stats.triang(c=(d.mode - d.low) / (d.high - d.low), loc=d.low, scale=d.high - d.low)
+    if d.type == "lognormal":
+        return stats.lognorm(s=d.sigma, scale=d.median)
+    lo = -np.inf if d.low is None else (d.low - d.mean) / d.sd
+    hi = np.inf if d.high is None else (d.high - d.mean) / d.sd
+    return stats.truncnorm(lo, hi, loc=d.mean, scale=d.sd)
+
+
+def to_values(p: Parameter, u: np.ndarray) -> np.ndarray:
+    """Map unit coordinates ``u`` (any shape) to the parameter's values."""
+    u = np.asarray(u, dtype=float)
+    if p.range is not None:
+        lo, hi = p.range
+        return lo + u * (hi - lo)
+    if p.values is not None:
+        k = len(p.values)
+        idx = np.minimum((u * k).astype(int), k - 1)
+        vals = p.values
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+            return np.asarray(vals, dtype=float)[idx]
+        return np.asarray(vals, dtype=object)[idx]
+    dist = _dist(p)
+    return dist.ppf(np.clip(u, TAIL, 1 - TAIL))
+
+
+def extremes(p: Parameter) -> list[Any]:
+    """The most extreme values the parameter can take (checked against the scenario schema)."""
+    if p.values is not None:
+        return list(p.values)
+    return [float(v) for v in to_values(p, np.array([0.0, 1.0]))]
+
+
+def _grid_unit(p: Parameter, levels: int) -> np.ndarray:
+    if p.values is not None:
+        k = len(p.values)
+        return (np.arange(k) + 0.5) / k
+    return np.linspace(0.0, 1.0, p.levels or levels)
+
+
+def sample_unit(sweep: Sweep) -> np.ndarray:
+    """The design in unit coordinates, (P, D); reproducible from the sweep's master seed."""
+    d = sweep.design
+    D = len(sweep.parameters)
+    seed = derive_seed(sweep.seed, *DESIGN_SEED_KEY)
+    if d.method == "grid":
+        axes = [_grid_unit(p, d.levels) for p in sweep.parameters]
+        return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, D)
+    if d.method == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=D, rng=np.random.default_rng(seed)).random(d.n)
+    problem = salib_problem(sweep.columns)
+    if d.method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, d.n, calc_second_order=d.second_order, scramble=True,
+                            seed=seed)
+    from SALib.sample import morris
+
+    return morris.sample(problem, d.n, num_levels=d.levels, seed=seed % 2**32)
+
+
+def n_points(sweep: Sweep) -> int:
+    """Number of design points the sweep will have (without sampling)."""
+    d, D = sweep.design, len(sweep.parameters)
+    if d.method == "grid":
+        return int(np.prod([len(_grid_unit(p, d.levels)) for p in sweep.parameters]))
+    if d.method == "lhs":
+        return int(d.n)
+    if d.method == "sobol":
+        return int(d.n) * (2 * D + 2 if d.second_order else D + 2)
+    return int(d.n) * (D + 1)
+
+
+def build(sweep: Sweep) -> DesignPoints:
+    """Sample the sweep's design and map it to parameter values."""
+    unit = sample_unit(sweep)
+    values = {p.column: to_values(p, unit[:, i]) for i, p in enumerate(sweep.parameters)}
+    return DesignPoints(sweep.design.method, sweep.columns, unit, values)
+
+
+def run_table(sweep: Sweep, design: DesignPoints):
+    """One row per run: run, point, replicate, seed and the parameter values (a DataFrame)."""
+    import pandas as pd
+
+    R = sweep.replicates
+    P = design.n_points
+    point = np.repeat(np.arange(P, dtype=np.int64), R)
+    rep = np.tile(np.arange(R, dtype=np.int64), P)
+    if sweep.seeds == "common":
+        per_rep = np.array([derive_seed(sweep.seed, r) for r in range(R)], dtype=np.int64)
+        seeds = per_rep[rep]
+    else:
+        seeds = np.array([derive_seed(sweep.seed, p, r) for p, r in zip(point, rep)], dtype=np.int64)
+    df = pd.DataFrame({"run": np.arange(P * R, dtype=np.int64), "point": point,
+                       "replicate": rep, "seed": seeds})
+    for c in design.columns:
+        v = design.values[c]
+        df[c] = v[point] if v.dtype != object else list(v[point])  # str or bool columns
+    return df
+
+
+def points_table(design: DesignPoints):
+    """One row per design point with its unit coordinates (used by Sobol / Morris analysis)."""
+    import pandas as pd
+
+    df = pd.DataFrame(design.unit, columns=design.columns)
+    df.insert(0, "point", np.arange(design.n_points, dtype=np.int64))
+    return df

@@ -1,0 +1,271 @@
+"""Running batches of runs: the worker function and the backends that call it.
+
+A task is a :class:`Batch` of runs (run ids, seeds, parameter values); the worker builds each
+run's scenario from the base and the run's overrides, runs the model (no mesa DataCollector; the
+``Agent._ids`` leak released) and returns the outcomes as arrays. Backends:
+
+* in-process (one worker), a ``ProcessPoolExecutor`` with the spawn start method (local
+  processes), or a ``dask.distributed`` client (an existing scheduler, or a LocalCluster);
+* all yield :class:`BatchResult` objects as tasks complete, keeping a bounded number of tasks in
+  flight so memory does not grow with the sweep's size.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+import numpy as np
+
+from sim.errors import UserError
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every run of a sweep shares (sent to each worker once per task, cached there).
+
+    Attributes:
+        key: identifies the sweep (cache key on workers).
+        model: "multivector" or "ishigami".
+        base: the base scenario as plain data (None for synthetic models).
+        paths: dotted path of each parameter.
+        scalars, series: outcome declarations as plain dicts.
+        n_steps: periods of the run.
+    """
+
+    key: str
+    model: str
+    base: dict | None
+    paths: tuple[str, ...]
+    scalars: tuple[dict, ...] = ()
+    series: tuple[dict, ...] = ()
+    n_steps: int = 0
+
+
+@dataclass
+class Batch:
+    """Runs of one task: ids, seeds and one tuple of parameter values per run."""
+
+    runs: np.ndarray
+    seeds: np.ndarray
+    values: list[tuple]
+
+
+@dataclass
+class BatchResult:
+    """Outcomes of one task: ``scalars`` (n, k), ``series`` (n, m, T); ``error`` if a run failed."""
+
+    runs: np.ndarray
+    scalars: np.ndarray
+    series: np.ndarray
+    error: str | None = None
+    seconds: float = 0.0
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _prepared(ctx: Context):
+    """Per-process cache of the validated base scenario and the compiled outcomes."""
+    hit = _CACHE.get(ctx.key)
+    if hit is None:
+        if ctx.model == "ishigami":
+            hit = (None, [], [])
+        else:
+            from sim.scenario.loader import load_scenario
+            from sim.sweep.outcomes import compile_outcome
+            from sim.sweep.spec import ScalarOutcome, SeriesOutcome
+
+            sc = load_scenario(ctx.base)
+            ids, labels = sc.state_ids, sc.time.axis.labels()
+            hit = (sc,
+                   [compile_outcome(ScalarOutcome(**o), ids, labels) for o in ctx.scalars],
+                   [compile_outcome(SeriesOutcome(**o), ids, labels) for o in ctx.series])
+        _CACHE.clear()
+        _CACHE[ctx.key] = hit
+    return hit
+
+
+ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1  # the standard Ishigami constants (Ishigami & Homma 1990)
+
+
+def ishigami(x: np.ndarray) -> float:
+    """The Ishigami function of x = (x1, x2, x3) on [-pi, pi]^3 (known Sobol indices)."""
+    return float(np.sin(x[0]) + ISHIGAMI_A * np.sin(x[1]) ** 2
+                 + ISHIGAMI_B * x[2] ** 4 * np.sin(x[0]))
+
+
+def run_batch(ctx: Context, batch: Batch) -> BatchResult:
+    """Run every run of ``batch``; never raises for a bad run (returns ``error`` instead)."""
+    import time
+
+    t0 = time.perf_counter()
+    n = len(batch.runs)
+    sc, cs, cser = _prepared(ctx)
+    k = 1 if ctx.model == "ishigami" else len(cs)
+    m = 1 if ctx.model == "ishigami" else len(cser)
+    scal = np.empty((n, k))
+    ser = np.empty((n, m, ctx.n_steps))
+    for r in range(n):
+        try:
+            if ctx.model == "ishigami":
+                vals = dict(zip(ctx.paths, batch.values[r]))
+                y = ishigami(np.array([vals["x1"], vals["x2"], vals["x3"]], dtype=float))
+                scal[r, 0] = y
+                ser[r, 0] = y * np.arange(ctx.n_steps) / max(ctx.n_steps - 1, 1)
+                continue
+            from sim.runner import run_model
+            from sim.scenario.loader import load_scenario
+            from sim.sweep.outcomes import extract
+
+            scen = load_scenario(sc, dict(zip(ctx.paths, batch.values[r])))
+            model = run_model(scen, int(batch.seeds[r]))
+            pairs, states = model.recorder.arrays()
+            scal[r], ser[r] = extract(cs, cser, pairs, states)
+        except Exception as e:  # noqa: BLE001 - reported to the user by the driver
+            lines = e.lines() if isinstance(e, UserError) else [f"{type(e).__name__}: {e}"]
+            return BatchResult(batch.runs, scal[:0], ser[:0],
+                               f"run {int(batch.runs[r])}: " + "; ".join(lines))
+    return BatchResult(batch.runs, scal, ser, None, time.perf_counter() - t0)
+
+
+def batch_size(n_runs: int, workers: int, requested: int | None = None) -> int:
+    """Runs per task: about 8 tasks per worker, between 1 and 64 runs (or as requested)."""
+    if requested:
+        return int(requested)
+    return max(1, min(64, math.ceil(n_runs / (max(workers, 1) * 8))))
+
+
+def default_workers() -> int:
+    """Cores available to this process."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Backend:
+    """Where tasks run. Use as a context manager; :meth:`map` yields results as they complete.
+
+    Attributes:
+        kind: "inline", "processes" or "dask".
+        workers: worker processes (for dask: the cluster's total threads).
+        address: dask scheduler address, "local-dask", or None.
+    """
+
+    kind: str
+    workers: int
+    address: str | None = None
+    _pool: Any = field(default=None, repr=False)
+    _client: Any = field(default=None, repr=False)
+    _cluster: Any = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        """One line for logs and the manifest."""
+        if self.kind == "dask":
+            return f"dask ({self.address}, {self.workers} worker threads)"
+        return f"{self.kind} ({self.workers} worker{'s' if self.workers != 1 else ''})"
+
+    def close(self) -> None:
+        """Shut down pools and clusters this backend started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def __enter__(self) -> "Backend":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def map(self, ctx: Context, batches: Iterable[Batch], window: int | None = None
+            ) -> Iterator[BatchResult]:
+        """Run ``batches``, yielding results in completion order (``window`` tasks in flight)."""
+        window = window or max(2, 2 * self.workers)
+        if self.kind == "inline":
+            for b in batches:
+                yield run_batch(ctx, b)
+        elif self.kind == "processes":
+            yield from self._map_pool(ctx, iter(batches), window)
+        else:
+            yield from self._map_dask(ctx, iter(batches), window)
+
+    def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int) -> Iterator[BatchResult]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        pending = set()
+        for b in it:
+            pending.add(self._pool.submit(run_batch, ctx, b))
+            if len(pending) >= window:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in done:
+                yield f.result()
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending.add(self._pool.submit(run_batch, ctx, nxt))
+
+    def _map_dask(self, ctx: Context, it: Iterator[Batch], window: int) -> Iterator[BatchResult]:
+        from distributed import as_completed
+
+        client = self._client
+        [ctx_f] = client.scatter([ctx], broadcast=True)
+        first = [client.submit(run_batch, ctx_f, b, pure=False) for b, _ in zip(it, range(window))]
+        ac = as_completed(first)
+        for f in ac:
+            res = f.result()
+            f.release()
+            yield res
+            nxt = next(it, None)
+            if nxt is not None:
+                ac.add(client.submit(run_batch, ctx_f, nxt, pure=False))
+
+
+def open_backend(workers: int | None = None, scheduler: str | None = None,
+                 timeout_s: float = 10.0) -> Backend:
+    """Connect to (or start) the backend; raises :class:`UserError` if a scheduler is unreachable.
+
+    Args:
+        workers: local worker processes (default: all cores); with ``local-dask``, the
+            LocalCluster's workers.
+        scheduler: None (local processes), ``local-dask`` or a dask scheduler address
+            (``tcp://HOST:PORT``).
+        timeout_s: how long to try to reach a scheduler, seconds.
+    """
+    n = workers or default_workers()
+    if scheduler is None:
+        if n == 1:
+            return Backend("inline", 1)
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        return Backend("processes", n, None, ProcessPoolExecutor(n, mp.get_context("spawn")))
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local-dask":
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+        return Backend("dask", n, "local-dask", None, client, cluster)
+    if "://" not in scheduler:
+        raise UserError(f"--scheduler {scheduler!r}: expected tcp://HOST:PORT or local-dask")
+    try:
+        client = Client(scheduler, timeout=f"{timeout_s}s")
+    except (OSError, TimeoutError, ValueError) as e:
+        raise UserError(f"--scheduler {scheduler}: cannot reach the dask scheduler "
+                        f"({type(e).__name__}: {e}); check the address and that "
+                        "`dask scheduler` is running there. Nothing was written.") from None
+    threads = sum(client.nthreads().values()) or 1
+    return Backend("dask", threads, scheduler, None, client, None)

@@ -1,0 +1,199 @@
+"""Loading a sweep file: safe YAML -> :class:`Sweep` -> checks against the base scenario -> plan.
+
+Every problem is reported at once (file, line, field, what is allowed) and nothing is written
+before the whole sweep is valid: parameter paths must exist in the base scenario (the nearest key
+is suggested), each parameter's extreme values must give a valid scenario, outcomes must name
+known metrics, states and periods, and (for designs up to :data:`POINT_CHECK_LIMIT` points) every
+design point must give a valid scenario.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.errors import problems_from_validation
+from sim.scenario.yamlsafe import read_yaml
+from sim.sweep.spec import NOT_SWEEPABLE, Sweep, first_key
+
+POINT_CHECK_LIMIT = 2000
+ISHIGAMI_PATHS = ("x1", "x2", "x3")
+
+
+@dataclass
+class SweepPlan:
+    """A validated sweep, ready to run.
+
+    Attributes:
+        file: the sweep file as named by the user.
+        sweep: the validated sweep.
+        text: the file's text (kept in the store's manifest).
+        scenario_path: resolved base scenario path (None for synthetic models).
+        base: the base scenario with ``fixed`` applied, as plain data (None for synthetic models).
+        ids: state ids; labels: period labels of the run.
+    """
+
+    file: str
+    sweep: Sweep
+    text: str
+    scenario_path: Path | None = None
+    base: dict[str, Any] | None = None
+    ids: tuple[str, ...] = ()
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The store's name (sweep ``name`` or the file's stem)."""
+        return self.sweep.name or Path(self.file).stem
+
+    def digest(self) -> str:
+        """SHA-256 of what determines the results: the sweep and the resolved base scenario."""
+        blob = json.dumps({"sweep": self.sweep.model_dump(mode="json"), "base": self.base},
+                          sort_keys=True, separators=(",", ":"), default=str).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _validate(doc, file: str) -> Sweep:
+    try:
+        return Sweep.model_validate(doc.data)
+    except ValidationError as e:
+        probs = problems_from_validation(e, Sweep, file, doc)
+        raise ScenarioError(file, probs) from None
+
+
+def _scenario_problems(e: ScenarioError) -> str:
+    p = e.problems[0] if e.problems else None
+    return f"{p.path}: {p.message}" if p else str(e)
+
+
+def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
+    """Read and check a sweep file.
+
+    Args:
+        path: the sweep YAML file.
+        check_points: also validate every design point's scenario (up to
+            :data:`POINT_CHECK_LIMIT` points).
+
+    Returns:
+        The validated :class:`SweepPlan`.
+
+    Raises:
+        ScenarioError: one :class:`Problem` per problem found (nothing is written).
+    """
+    from sim.scenario.loader import load_scenario, read_scenario_data
+    from sim.scenario.paths import PathError, resolve
+    from sim.sweep import outcomes as oc
+    from sim.sweep.design import extremes
+
+    file = str(path)
+    doc = read_yaml(path, kind="sweep")
+    sweep = _validate(doc, file)
+    plan = SweepPlan(file, sweep, Path(path).read_text(encoding="utf-8"))
+    probs: list[Problem] = []
+
+    def line(p: tuple) -> int | None:
+        return doc.line_of(p)
+
+    if sweep.model == "ishigami":
+        for i, p in enumerate(sweep.parameters):
+            if p.path not in ISHIGAMI_PATHS:
+                probs.append(Problem(file, f"parameters[{i}].path", f"ishigami has inputs "
+                                     f"{', '.join(ISHIGAMI_PATHS)}, not {p.path!r}",
+                                     line(("parameters", i, "path"))))
+        if probs:
+            raise ScenarioError(file, probs)
+        plan.labels = [f"t{k}" for k in range(4)]
+        return plan
+
+    sc_path = Path(sweep.scenario)
+    if not sc_path.is_absolute():
+        sc_path = Path(path).parent / sc_path
+    if not sc_path.is_file():
+        raise ScenarioError(file, [Problem(
+            file, "scenario", f"no scenario file {sweep.scenario!r} (looked for {sc_path}; paths "
+            "are relative to the sweep file)", line(("scenario",)))])
+    raw = read_scenario_data(sc_path).data
+    for key in sweep.fixed:
+        try:
+            resolve(raw, key)
+        except PathError as e:
+            probs.append(Problem(file, f"fixed.{key}", str(e), line(("fixed", key))))
+    if probs:
+        raise ScenarioError(file, probs)
+    base = load_scenario(sc_path, dict(sweep.fixed) or None)
+    data = base.to_dict()
+    plan.scenario_path, plan.base = sc_path, data
+    plan.ids, plan.labels = base.state_ids, base.time.axis.labels()
+
+    for i, p in enumerate(sweep.parameters):
+        where = ("parameters", i)
+        if first_key(p.path) in NOT_SWEEPABLE:
+            probs.append(Problem(file, f"parameters[{i}].path", f"{p.path!r} cannot be swept "
+                                 f"({', '.join(NOT_SWEEPABLE)} are fixed per sweep; set time "
+                                 "under fixed:)", line(where + ("path",))))
+            continue
+        try:
+            current = resolve(data, p.path)
+        except PathError as e:
+            probs.append(Problem(file, f"parameters[{i}].path", str(e), line(where + ("path",))))
+            continue
+        if isinstance(current, (dict, list)):
+            probs.append(Problem(file, f"parameters[{i}].path", f"{p.path!r} is a section, not "
+                                 "a value; address one field inside it", line(where + ("path",))))
+            continue
+        src = "range" if p.range is not None else "values" if p.values is not None else "distribution"
+        for v in extremes(p):
+            try:
+                load_scenario(base, {p.path: v})
+            except ScenarioError as e:
+                probs.append(Problem(file, f"parameters[{i}].{src}", f"{p.path} = {v!r} gives an "
+                                     f"invalid scenario: {_scenario_problems(e)}",
+                                     line(where + (src,))))
+                break
+    probs += oc.problems(sweep.outcomes, "outcomes", plan.ids, plan.labels, file, line)
+    probs += oc.problems(sweep.series, "series", plan.ids, plan.labels, file, line)
+    if probs:
+        raise ScenarioError(file, probs)
+    if check_points:
+        check_design_points(plan)
+    return plan
+
+
+def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT) -> None:
+    """Validate the scenario of every design point (if the design has at most ``limit`` points).
+
+    Raises:
+        ScenarioError: naming up to five failing points and why.
+    """
+    from sim.scenario.loader import load_scenario
+    from sim.sweep.design import build, n_points
+
+    if plan.base is None or n_points(plan.sweep) > limit:
+        return
+    design = build(plan.sweep)
+    base = load_scenario(plan.base)
+    probs: list[Problem] = []
+    paths = [p.path for p in plan.sweep.parameters]
+    for k in range(design.n_points):
+        ov = {path: _py(design.values[c][k]) for path, c in zip(paths, design.columns)}
+        try:
+            load_scenario(base, ov)
+        except ScenarioError as e:
+            shown = ", ".join(f"{p}={v!r}" for p, v in ov.items())
+            probs.append(Problem(plan.file, "parameters", f"design point {k} ({shown}) gives an "
+                                 f"invalid scenario: {_scenario_problems(e)}"))
+            if len(probs) >= 5:
+                break
+    if probs:
+        raise ScenarioError(plan.file, probs)
+
+
+def _py(v: Any) -> Any:
+    """A numpy scalar as a plain Python value (for scenario overrides)."""
+    return v.item() if hasattr(v, "item") else v

@@ -1,0 +1,139 @@
+"""Writing analyses into a store's ``analysis/`` folder (CSV + PNG, each file written atomically).
+
+The ``analyze`` command is a thin face over :func:`analyze_store`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from sim.errors import UserError
+from sim.sweep import analyze as sa
+
+FLOAT = "%.6g"
+
+
+def _atomic(path: Path, write: Callable[[str], None]) -> Path:
+    """Call ``write(tmpname)`` then rename the file into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _save_fig(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    try:
+        return _atomic(path, lambda t: fig.savefig(t, dpi=120, format="png"))
+    finally:
+        plt.close(fig)
+
+
+def fmt(df) -> str:
+    """A DataFrame as a plain text table (4 significant digits)."""
+    return df.to_string(index=False, float_format=lambda v: f"{v:.4g}")
+
+
+def _table(df, cols: list[str], sort: str) -> str:
+    return fmt(df.sort_values(["outcome", sort], ascending=[True, False])[cols])
+
+
+def _sensitivity(res: sa.SweepResults, method: str, outcome: str | None, out: Path
+                 ) -> tuple[list[Path], str]:
+    from sim.sweep import figures
+
+    df = sa.sobol(res, outcome) if method == "sobol" else sa.morris(res, outcome)
+    suffix = f"-{outcome}" if outcome else ""
+    written = [_atomic(out / f"{method}{suffix}.csv",
+                       lambda t: df.to_csv(t, index=False, float_format=FLOAT))]
+    scal = df[df["kind"] == "scalar"]
+    for name in scal["outcome"].unique():
+        written.append(_save_fig(figures.bars(df, name, method), out / f"{method}-{name}.png"))
+    for name in df.loc[df["kind"] == "series", "outcome"].unique():
+        written.append(_save_fig(figures.over_time(df, name, method),
+                                 out / f"{method}-{name}-over-time.png"))
+    if method == "sobol":
+        cols = ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+        sort = "ST"
+    else:
+        cols = ["outcome", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"]
+        sort = "mu_star"
+    text = (f"{method} indices ({res.manifest['points']} points x {res.manifest['replicates']} "
+            f"replicates; means over replicates)\n")
+    text += _table(scal, cols, sort) if len(scal) else "(series outcomes only: see the CSV and plots)"
+    return written, text
+
+
+def _prim(res: sa.SweepResults, threshold: str, outcome: str | None, max_boxes: int, out: Path
+          ) -> tuple[list[Path], str]:
+    from sim.sweep import figures
+    from sim.sweep.discovery import prim
+
+    r = prim(res, threshold, outcome=outcome, max_boxes=max_boxes)
+    stem = f"prim-{r.condition.outcome}"
+    written = [
+        _atomic(out / f"{stem}-boxes.csv",
+                lambda t: r.stats.merge(r.limits, on="box", how="left").to_csv(
+                    t, index=False, float_format=FLOAT)),
+        _atomic(out / f"{stem}-trajectory.csv",
+                lambda t: r.trajectory.to_csv(t, index=False, float_format=FLOAT)),
+        _atomic(out / f"{stem}-condition.txt",
+                lambda t: Path(t).write_text(f"{r.condition}\n", encoding="utf-8")),
+    ]
+    if len(r.trajectory):
+        written.append(_save_fig(figures.tradeoff(r), out / f"{stem}-tradeoff.png"))
+    text = (f"PRIM: {r.condition} holds in {r.n_coi} of {r.n} runs "
+            f"(base rate {r.base_rate:.3f})\n")
+    if r.stats.empty:
+        text += "no boxes: the condition never holds" if not r.n_coi else "no boxes found"
+    else:
+        text += fmt(r.stats) + "\n\nlimits (restricted parameters):\n"
+        text += fmt(r.limits)
+    return written, text
+
+
+def analyze_store(store: str | Path, method: str | None = None, outcome: str | None = None,
+                  threshold: str | None = None, max_boxes: int = 3) -> tuple[list[Path], str]:
+    """Run one analysis on a store and write its tables and plots to ``STORE/analysis/``.
+
+    Args:
+        store: the sweep store folder.
+        method: sobol, morris or prim (default: the store's design if sobol/morris, else prim).
+        outcome: one outcome (default: all); for prim, the outcome a bare threshold refers to.
+        threshold: prim condition, e.g. ``"kaz_rus_share_2030 < 0.5"``.
+        max_boxes: prim: at most this many boxes.
+
+    Returns:
+        (files written, a text summary).
+
+    Raises:
+        UserError: for a wrong method for the design, unknown outcomes, bad thresholds,
+            incomplete stores (sobol, morris); nothing is written then.
+    """
+    res = sa.load(store)
+    if method is None:
+        method = "prim" if threshold else (res.method if res.method in ("sobol", "morris")
+                                           else "prim")
+    if method == "prim" and not threshold:
+        raise UserError("--method prim needs --threshold, e.g. --threshold "
+                        f"\"{(res.outcomes or ['OUTCOME'])[0]} < 0.5\"")
+    if method != "prim" and threshold:
+        raise UserError(f"--threshold is for --method prim, not {method}")
+    if not 1 <= max_boxes <= 20:
+        raise UserError(f"--boxes must be between 1 and 20, got {max_boxes}")
+    out = Path(store) / "analysis"
+    if method == "prim":
+        if threshold:
+            sa.parse_condition(threshold, res.outcomes, outcome)  # validate before writing
+        return _prim(res, threshold, outcome, max_boxes, out)
+    return _sensitivity(res, method, outcome, out)
