@@ -1,0 +1,88 @@
+"""``calibrate SCENARIO --observed CSV --blocs CSV --fit-period YYYY-YYYY --parameters FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "calibrate", help="fit behavioural parameters to observed arms deliveries",
+        description="Fit the parameters named (with ranges) in a YAML file to observed deliveries "
+        "over an earlier window: a Latin hypercube design, then Nelder-Mead on the hindcast loss "
+        "(common random numbers). Writes a parameter overlay (extends: + parameters:) to score "
+        "on a LATER window with `hindcast`.")
+    p.add_argument("scenario", help="scenario to fit (e.g. scenarios/hindcast_2010.yaml)")
+    p.add_argument("--observed", required=True, type=Path,
+                   help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)")
+    p.add_argument("--blocs", required=True, type=Path, help="supplier-to-bloc CSV: supplier,bloc")
+    p.add_argument("--fit-period", required=True, help="fitted years, YYYY-YYYY (e.g. 2010-2014)")
+    p.add_argument("--parameters", required=True, type=Path,
+                   help="YAML: parameters: {name: [low, high]} and search settings")
+    p.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="overlay YAML to write (default: results/calibration/<scenario>-<period>.yaml)")
+    p.add_argument("--extends", type=Path, default=None,
+                   help="scenario the overlay extends (default: SCENARIO; e.g. the later hindcast)")
+    p.add_argument("--force", action="store_true", help="replace an existing overlay file")
+    p.add_argument("--json", action="store_true", help="print the fit as one JSON object on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def execute(args: argparse.Namespace) -> int:
+    from sim.bundle import atomic_write_text
+    from sim.scenario.loader import load_scenario
+    from sim.validate.calibrate import (
+        calibrate, check_overlay_target, overlay_text, read_spec, relative_extends,
+    )
+    from sim.validate.hindcast import prepare
+
+    spec = read_spec(args.parameters)
+    setup = prepare(args.scenario, args.observed, args.blocs, args.fit_period,
+                    option="--fit-period", persistence=False)
+    target = args.extends or Path(args.scenario)
+    if args.extends is not None:
+        load_scenario(args.extends)  # the overlay's parent must be a valid scenario
+    out = args.out or Path("results") / "calibration" / f"{setup.scenario.name}-{setup.period}.yaml"
+    check_overlay_target(out, args.force)
+    budget = spec.design + spec.max_evaluations
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=budget, desc=f"calibrate {setup.scenario.name}", unit="eval",
+                   file=sys.stderr)
+
+    def tick(done: int, total: int) -> None:
+        bar.n = done
+        bar.refresh()
+
+    fit = calibrate(setup, spec, seed=args.seed, progress=tick if bar else None)
+    if bar:
+        bar.close()
+    command = " ".join(["run_sim.py"] + sys.argv[1:])
+    text = overlay_text(fit, relative_extends(target, out), scenario=setup.scenario.name,
+                        period=str(setup.period), loss=spec.loss, command=command)
+    atomic_write_text(out, text)
+    if args.json:
+        print(json.dumps({
+            "scenario": setup.scenario.name, "fit_period": str(setup.period), "loss": spec.loss,
+            "parameters": fit.parameters, "fitted_loss": fit.loss, "mae_pp": fit.mae_pp,
+            "weighted_mae_pp": fit.weighted_mae_pp, "default_loss": fit.default_loss,
+            "evaluations": len(fit.evaluations), "optimizer": fit.optimizer,
+            "overlay": str(out)}))
+        return 0
+    print(f"calibrate {setup.scenario.name} on {setup.period} ({spec.loss} MAE of bloc shares, pp)")
+    print(f"  scenario's own values: loss {fit.default_loss:.2f}")
+    print(f"  fitted:                loss {fit.loss:.2f} (MAE {fit.mae_pp:.2f}, "
+          f"weighted {fit.weighted_mae_pp:.2f}) after {len(fit.evaluations) - 1} evaluations "
+          f"({fit.optimizer.get('message', '')})")
+    for k, v in fit.parameters.items():
+        lo, hi = spec.ranges[k]
+        print(f"  {k:<28} {v:10.4f}   range [{lo:g}, {hi:g}]")
+    print(f"\noverlay: {out}  (score it on a later window: run_sim.py hindcast ... --fitted {out})")
+    return 0

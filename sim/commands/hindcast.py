@@ -1,0 +1,89 @@
+"""``hindcast SCENARIO --observed CSV --blocs CSV --period YYYY-YYYY``: score a past period."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "hindcast", help="score a scenario's arms deliveries against observed (SIPRI) data",
+        description="Run a scenario (median over replicates), sum modelled arms deliveries per "
+        "recipient and supplier bloc over a period and compare the shares with observed ones and "
+        "with the persistence forecast (the previous period of equal length carried forward).")
+    p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/hindcast_2015.yaml)")
+    p.add_argument("--observed", required=True, type=Path,
+                   help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)")
+    p.add_argument("--blocs", required=True, type=Path, help="supplier-to-bloc CSV: supplier,bloc")
+    p.add_argument("--period", required=True, help="scored years, YYYY-YYYY (e.g. 2015-2019)")
+    p.add_argument("--trade", type=Path, default=None,
+                   help="optional observed trade CSV (ITPD-E format) to score trade shares too")
+    p.add_argument("--fitted", type=Path, default=None,
+                   help="apply the parameters: section of a calibration overlay to the scenario")
+    p.add_argument("--replicates", type=_positive, default=None,
+                   help="number of replicates (default: the scenario's)")
+    p.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    p.add_argument("--large-change", type=_fraction, default=0.10,
+                   help="share change counted as large for the direction check (fraction, default 0.10)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object on stdout and write nothing")
+    p.add_argument("--out", type=Path, default=None,
+                   help="bundle folder (default: results/hindcast/<scenario>-<period>)")
+    p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _fraction(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {v}")
+    return v
+
+
+def execute(args: argparse.Namespace) -> int:
+    from sim.bundle import refuse_existing
+    from sim.validate.calibrate import read_fitted
+    from sim.validate.hindcast import prepare, run_hindcast
+    from sim.validate.report import hindcast_table, write_hindcast_bundle
+
+    overrides = read_fitted(args.fitted) if args.fitted else None
+    setup = prepare(args.scenario, args.observed, args.blocs, args.period, overrides=overrides,
+                    trade=args.trade)
+    out = args.out or Path("results") / "hindcast" / f"{setup.scenario.name}-{setup.period}"
+    if not args.json:
+        refuse_existing(out, args.force)
+    n = args.replicates or setup.scenario.replicates
+    bar = None
+    if not args.quiet and n > 1:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, desc=f"hindcast {setup.scenario.name}", unit="run", file=sys.stderr)
+    h = run_hindcast(setup, replicates=n, seed=args.seed, threshold=args.large_change,
+                     progress=(lambda d, t: bar.update(1)) if bar else None)
+    if bar:
+        bar.close()
+    if args.json:
+        print(json.dumps(h.to_json()))
+        return 0
+    write_hindcast_bundle(h, out, force=args.force,
+                          command=" ".join(["run_sim.py"] + sys.argv[1:]))
+    print(hindcast_table(h))
+    print(f"\nresults: {out}")
+    return 0
