@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import difflib
 
+from pydantic.fields import FieldInfo
+
 from sim.errors import Problem
+from sim.scenario.errors import bounds_text
+from sim.scenario.parameters import PARAMETER_NAMES, Parameters
 from sim.scenario.schema import (
-    AllianceAction, ArmsOrder, Conflict, ParameterChange, ProductionDeal, Scenario,
-    SanctionChanged, SanctionImposed, SanctionLifted, ThreatShock, TradeAgreement,
+    AllianceAction, ArmsOrder, Conflict, Link, ParameterChange, ProductionDeal, SanctionChanged,
+    SanctionImposed, SanctionLifted, Scenario, State, ThreatShock, TradeAgreement,
 )
-from sim.scenario.parameters import PARAMETER_NAMES
 from sim.scenario.timeaxis import parse_date
 from sim.scenario.yamlsafe import PathT, YamlDoc, format_path
 
@@ -133,7 +136,42 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
             msg = target_problem(sc, ev.target)
             if msg:
                 add(p + ("target",), msg)
+            else:
+                msg = value_problem(ev.target, ev.op, ev.value)
+                if msg:
+                    add(p + ("value",), msg)
     return out
+
+
+def _target_field(target: str) -> FieldInfo | None:
+    """The schema field a valid ``parameter`` event target changes."""
+    parts = target.split(".")
+    model = {"parameters": Parameters, "states": State, "links": Link}.get(parts[0])
+    return model.model_fields.get(parts[-1]) if model else None
+
+
+def value_problem(target: str, op: str, value: float) -> str | None:
+    """Why a ``parameter`` event's value is out of the target field's range (None if fine).
+
+    ``set`` values must lie in the field's range; ``scale`` factors must not be negative where
+    the field cannot be (the scaled value itself depends on earlier events and is not checked).
+    """
+    field = _target_field(target)
+    if field is None:
+        return None
+    lo = hi = None
+    for m in field.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
+        hi = getattr(m, "le", None) if getattr(m, "le", None) is not None else hi
+        hi = getattr(m, "lt", None) if getattr(m, "lt", None) is not None else hi
+    if op == "scale":
+        if value < 0 and lo is not None and lo >= 0:
+            return f"scale factor {value:g} would make {target} negative; use a factor >= 0"
+        return None
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return f"{value:g} is out of range for {target}; {bounds_text(field)}"
+    return None
 
 
 def target_problem(sc: Scenario, target: str) -> str | None:
