@@ -43,7 +43,7 @@ def item_summary(item: dict) -> str:
     """One line for a list item: ``2023-Q1 threat_shock: states=[KAZ], magnitude=0.5``."""
     head = " ".join(str(item[k]) for k in ("date", "type") if k in item)
     rest = ", ".join(f"{k}={_fmt(v)}" for k, v in item.items()
-                     if k not in ("date", "type", "narration"))
+                     if k not in ("date", "type", "narration") and v is not None)
     return f"{head}: {rest}" if head else "{" + rest + "}"
 
 

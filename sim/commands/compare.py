@@ -1,0 +1,91 @@
+"""``compare BASELINE WHATIF...``: what-ifs against a baseline on common random numbers, as a report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "compare", help="compare what-if scenarios with a baseline; write an HTML/Markdown report",
+        description="Run a baseline and what-if scenarios on common random numbers (the same "
+        "seed per replicate), pair their outputs by replicate, and write a report: overlay and "
+        "difference figures with 5-95%% bands, a table of differences at chosen dates and a "
+        "plain-language summary of the largest effects.")
+    p.add_argument("baseline", help="baseline scenario YAML (e.g. scenarios/baseline.yaml)")
+    p.add_argument("whatifs", nargs="+", metavar="WHATIF", help="what-if scenario YAML file(s)")
+    p.add_argument("--replicates", type=_positive, default=None,
+                   help="replicates per scenario (default: the baseline's, at least 20)")
+    p.add_argument("--seed", type=_nonneg, default=None,
+                   help="master seed (default: the baseline's seed)")
+    p.add_argument("--at", default=None, metavar="DATES",
+                   help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
+                   "(default: the end of the middle year and the last period)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="report folder (default: results/compare/<names>-vs-<baseline>-<time>)")
+    p.add_argument("--force", action="store_true", help="replace an existing report folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _nonneg(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {v}")
+    return v
+
+
+def execute(args: argparse.Namespace) -> int:
+    from sim.bundle import refuse_existing
+    from sim.report.compare import check_comparable, compare, load_all, parse_at
+    from sim.report.effects import terminal_text
+    from sim.report.writer import default_dir, write_report
+
+    # validate everything before running or writing anything
+    scs, files = load_all([args.baseline, *args.whatifs])
+    check_comparable(scs, files)
+    parse_at(args.at, scs[0])
+    if args.out is not None:
+        refuse_existing(args.out, args.force)
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=1, desc="compare", unit="run", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    comp = compare(scs[0], scs[1:], replicates=args.replicates, seed=args.seed, at=args.at,
+                   progress=progress if bar else None)
+    comp.files = files
+    if bar:
+        bar.close()
+    text = terminal_text(comp)
+    out = args.out or default_dir(comp)
+    write_report(comp, out, force=args.force, command=text_command(), terminal_text=text)
+    print(text, end="")
+    print(f"\nreport: {out / 'report.html'} (and report.md, figures/, differences.csv)")
+    return 0
+
+
+def text_command() -> str:
+    """The command line as typed (for the manifest and the report's method section)."""
+    return " ".join(["run_sim.py"] + sys.argv[1:])

@@ -1,0 +1,160 @@
+"""Which effects of a what-if are the largest, and how to say them in plain language.
+
+Effects come from the differences table of a :class:`~sim.report.compare.Comparison` (paired
+medians and 5-95% intervals at the report's dates). An effect is *clear* when its 5-95%
+interval excludes zero. Shares and indices (0-1) are ranked by their change in percentage points;
+levels (threat, budgets, capacity, pressure) by their change relative to the baseline, so that
+one list can hold both.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.report.compare import SHARE_METRICS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.report.compare import Comparison
+
+LEVEL_WEIGHT = 0.25
+"""Rank of a level metric's relative change against share points: +100% ranks like +25 points."""
+MIN_EFFECT = 0.005
+"""Effects smaller than this score (half a percentage point; 2% for levels) are not reported."""
+
+PHRASES: dict[str, str] = {
+    "arms_share": "{state}'s arms from {partner} (share of its arms stock)",
+    "trade_share": "{state}'s trade with {partner} (share of its trade)",
+    "dependence": "{state}'s dependence on {partner} (index 0-1)",
+    "arms_hhi": "concentration of {state}'s arms suppliers (HHI)",
+    "pressure": "{partner}'s pressure on {state}",
+    "compliance": "{state}'s compliance with sanctions on {partner}",
+    "threat": "{state}'s threat level",
+    "arms_budget": "{state}'s arms budget (US$ bn/yr)",
+    "capacity": "{state}'s arms production capacity (US$ bn/yr)",
+}
+
+
+def score(metric: str, base: float, diff: float) -> float:
+    """Size of an effect for ranking (see the module docstring)."""
+    if metric in SHARE_METRICS:
+        return abs(diff)
+    return LEVEL_WEIGHT * min(4.0, abs(diff) / max(abs(base), 1e-9))
+
+
+def ranked(comp: "Comparison", scenario: str, importers_only: bool = False) -> "pd.DataFrame":
+    """Clear effects of one what-if, largest first; one row per series (at its largest date).
+
+    Adds columns ``score`` and ``clear`` to the table's rows.
+    """
+    t = comp.table[comp.table["scenario"] == scenario].copy()
+    if importers_only:
+        imp = importers_of(comp)
+        t = t[t["state"].isin(imp)]
+    if t.empty:
+        return t.assign(score=[], clear=[])
+    t["score"] = [score(m, b, d) for m, b, d in zip(t["metric"], t["base"], t["diff"])]
+    t["clear"] = (t["q05"] > 0) | (t["q95"] < 0)
+    t = t[t["clear"] & (t["score"] >= MIN_EFFECT)]
+    t = t[~((t["metric"] == "arms_share") & (t["state"] == t["partner"]) & ~t["state"].isin(
+        importers_of(comp)))]  # exporters' own production of their own arms: not an effect of interest
+    t = t.sort_values("score", ascending=False).drop_duplicates(["metric", "state", "partner"])
+    return t.reset_index(drop=True)
+
+
+def importers_of(comp: "Comparison") -> list[str]:
+    """Importers (non-exporters) of the baseline."""
+    from sim.summary import importers
+
+    return importers(comp.scenarios[0])
+
+
+def _name(comp: "Comparison", sid: str) -> str:
+    sc = comp.scenarios[0]
+    return sc.states[sid].name if sid in sc.states else sid
+
+
+def _value(metric: str, v: float) -> str:
+    if metric in SHARE_METRICS:
+        return f"{v:.1%}" if metric != "arms_hhi" and metric != "dependence" else f"{v:.3f}"
+    return f"{v:.3g}"
+
+
+def _change(metric: str, base: float, d: float) -> str:
+    if metric in SHARE_METRICS and metric not in ("arms_hhi", "dependence"):
+        return f"{d * 100:+.1f} points"
+    if metric in SHARE_METRICS:
+        return f"{d:+.3f}"
+    rel = f", {d / base:+.0%}" if abs(base) > 1e-9 else ""
+    return f"{d:+.3g}{rel}"
+
+
+def _interval(metric: str, lo: float, hi: float) -> str:
+    if metric in SHARE_METRICS and metric not in ("arms_hhi", "dependence"):
+        return f"{lo * 100:+.1f} to {hi * 100:+.1f} points"
+    if metric in SHARE_METRICS:
+        return f"{lo:+.3f} to {hi:+.3f}"
+    return f"{lo:+.3g} to {hi:+.3g}"
+
+
+def describe(comp: "Comparison", row) -> str:
+    """One plain-language sentence for one effect row."""
+    what = PHRASES.get(row.metric, row.metric + " of {state} / {partner}").format(
+        state=_name(comp, row.state), partner=_name(comp, row.partner) if row.partner else "")
+    n = len(comp.seeds)
+    agree = round(max(row.share_up, row.share_down) * n)
+    direction = "higher" if row.diff > 0 else "lower"
+    return (f"{what[0].upper() + what[1:]}: {_value(row.metric, row.base)} -> "
+            f"{_value(row.metric, row.whatif)} at {row.date} ({_change(row.metric, row.base, row.diff)}; "
+            f"90% interval {_interval(row.metric, row.q05, row.q95)}; {direction} in {agree} of {n} "
+            "paired replicates).")
+
+
+def summary_lines(comp: "Comparison", scenario: str, top: int = 5) -> list[str]:
+    """The plain-language summary of one what-if: its largest clear effects, or why there are none."""
+    p = comp.paired
+    mine = p[p["scenario"] == scenario]["diff"]
+    if len(mine) and float(mine.abs().max()) == 0.0:
+        return [f"{scenario} and {comp.baseline} give identical results in every replicate: "
+                "the what-if changes nothing the model measures (for example an event that was "
+                "blocked, or a change that is already the baseline's)."]
+    r = ranked(comp, scenario)
+    if r.empty:
+        return [f"No clear effect: at {', '.join(comp.at)} every paired difference's 5-95% "
+                "interval includes zero or is smaller than half a percentage point."]
+    return [describe(comp, row) for row in r.head(top).itertuples()]
+
+
+def key_series(comp: "Comparison", scenario: str, k: int = 6) -> list[tuple[str, str, str]]:
+    """The (metric, state, partner) series with the largest clear effects, for the figures."""
+    r = ranked(comp, scenario)
+    out = [(m, s, p) for m, s, p in zip(r["metric"], r["state"], r["partner"])][:k]
+    if not out:  # nothing moved: show the importers' main arms supplier as a reference
+        imp = importers_of(comp)[:1]
+        out = [("arms_hhi", s, "") for s in imp]
+    return out
+
+
+def series_title(comp: "Comparison", metric: str, state: str, partner: str) -> str:
+    """Short panel title of a series."""
+    return PHRASES.get(metric, metric).format(state=state, partner=partner)
+
+
+def terminal_text(comp: "Comparison", rows: int = 10) -> str:
+    """The summary printed to the terminal: per what-if, its summary and largest effects."""
+    out = [f"{len(comp.whatifs)} what-if(s) vs {comp.baseline}: {len(comp.seeds)} paired "
+           f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}"]
+    head = (f"  {'metric':<12} {'state':<5} {'partner':<7} {'date':<8} {'baseline':>10} "
+            f"{'what-if':>10} {'difference':>11}  {'5-95% interval':<23}")
+    for name in comp.whatifs:
+        out += ["", f"== {name}"] + [f"  {s}" for s in summary_lines(comp, name)]
+        r = ranked(comp, name).head(rows)
+        if r.empty:
+            continue
+        out += ["", head, "  " + "-" * (len(head) - 2)]
+        for x in r.itertuples():
+            out.append(f"  {x.metric:<12} {x.state:<5} {x.partner or '-':<7} {x.date:<8} "
+                       f"{x.base:>10.4g} {x.whatif:>10.4g} {x.diff:>+11.4g}  "
+                       f"[{x.q05:+.4g}, {x.q95:+.4g}]")
+    return "\n".join(out) + "\n"
