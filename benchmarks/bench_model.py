@@ -6,6 +6,7 @@ Usage::
     python benchmarks/bench_model.py --repeats 15 --json bench.json
     python benchmarks/bench_model.py --check       # exit 1 if a target is missed
     python benchmarks/bench_model.py --profile 25  # where a default run spends its time
+    python benchmarks/bench_model.py --profile 25 --profile-states 200   # ... a 200-state world
 
 What is timed (median over repeats, after one warm-up run of each case):
 
@@ -171,25 +172,33 @@ def measure(repeats: int) -> dict:
     return {"rows": rows, "toy_10x40_s": ref_med, "exponent": exponent, "checks": checks}
 
 
-def profile_default(top: int) -> str:
-    """cProfile of one default run (after a warm-up), sorted by cumulative time."""
+def profile_runs(top: int, n_states: int = 0, runs: int = 10) -> str:
+    """cProfile of ``runs`` runs (after a warm-up), top functions by own time.
+
+    Args:
+        top: number of functions to list.
+        n_states: 0 for the default scenario, else a generated world of that many states.
+        runs: runs profiled.
+    """
     import cProfile
     import io
     import pstats
 
     from sim.runner import run_model
+    from sim.scenario.generate import generate_scenario
     from sim.scenario.loader import load_scenario
 
-    sc = load_scenario(BASELINE)
+    sc = load_scenario(generate_scenario(n_states, seed=0, years=YEARS) if n_states else BASELINE)
     run_model(sc, sc.seed)
     prof = cProfile.Profile()
     prof.enable()
-    for _ in range(10):
+    for _ in range(runs):
         run_model(sc, sc.seed)
     prof.disable()
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
-    return "10 default runs, by own time\n" + out.getvalue()
+    what = f"generated-{n_states}" if n_states else "default"
+    return f"{runs} {what} runs, by own time\n" + out.getvalue()
 
 
 def format_report(res: dict) -> str:
@@ -219,12 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     ap.add_argument("--check", action="store_true", help="exit 1 if any target is missed")
     ap.add_argument("--profile", type=int, metavar="N", default=0,
-                    help="instead of timing, profile one default run and print the top N functions")
+                    help="instead of timing, profile runs and print the top N functions")
+    ap.add_argument("--profile-states", type=int, metavar="N", default=0,
+                    help="with --profile: a generated world of N states (default: the baseline)")
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error("--repeats must be at least 1")
     if args.profile:
-        print(profile_default(args.profile))
+        print(profile_runs(args.profile, args.profile_states,
+                           runs=10 if args.profile_states <= 50 else 3))
         return 0
     res = measure(args.repeats)
     print(format_report(res))
