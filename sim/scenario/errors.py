@@ -217,7 +217,8 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
         return f"required field {name!r} is missing" + (f" ({desc})" if desc else "")
     if typ in ("union_tag_invalid", "union_tag_not_found"):
         disc = str(ctx.get("discriminator", "type")).strip("'")
-        allowed = _choices(str(ctx.get("expected_tags", "")))
+        allowed = _choices(str(ctx.get("expected_tags", ""))) or [
+            str(v) for m in _models(w.annotation) if (t := _tag_of(m)) for v in t[1]]
         if typ == "union_tag_not_found":
             return f"missing {disc!r} (allowed: {', '.join(allowed)})"
         tag = ctx.get("tag")
@@ -251,8 +252,8 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
     if typ in ("too_short", "too_long"):
         msg = msg.replace(" after validation", "")
     if typ.startswith("value_error") or typ == "assertion_error":
-        msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    elif inp is not None and not isinstance(inp, (dict, list, tuple)) and "got" not in msg:
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if inp is not None and not isinstance(inp, (dict, list, tuple)) and "got" not in msg:
         msg += f" (got {show(inp)})"
     if hint and "allowed" not in msg:
         msg += f"; {hint}"

@@ -225,6 +225,8 @@ def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context_mark and "end of stream" in str(e.problem):
+            mark = e.context_mark  # an unclosed quote or bracket: point at where it opened
         line = mark.line + 1 if mark else None
         col = f" (column {mark.column + 1})" if mark else ""
         ctx = e.context or ""

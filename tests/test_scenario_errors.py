@@ -1,0 +1,124 @@
+"""Bad scenario files: `validate` and `run` stop with exit 2, one clear line per problem, nothing written.
+
+The corpus lives in tests/corpus/scenarios/ (one broken file per case, mostly a minimal edit of
+valid_small.yaml); expected.yaml there lists the problems each must produce.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.scenario.yamlsafe import MAX_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus" / "scenarios"
+EXPECTED: dict = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))["cases"]
+NOT_CASES = {"valid_small.yaml", "expected.yaml"}
+
+
+def _problems(spec) -> list[dict]:
+    return spec["problems"] if isinstance(spec, dict) else spec
+
+
+def _make(name: str, spec, tmp_path: Path) -> Path:
+    """The case's file: from the corpus, or generated for cases too big or odd to commit."""
+    kind = spec.get("generate") if isinstance(spec, dict) else None
+    if kind is None:
+        return CORPUS / name
+    path = tmp_path / "input" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "oversized":
+        line = b"# padding: a scenario file this large is refused before it is parsed\n"
+        path.write_bytes(line * (MAX_BYTES // len(line) + 1))
+    elif kind != "missing":
+        raise ValueError(f"unknown generator {kind!r} in expected.yaml")
+    return path
+
+
+def _check_output(err: str, out: str, file: str, problems: list[dict]) -> None:
+    assert "Traceback" not in err + out
+    lines = err.strip().splitlines()
+    assert len(lines) == len(problems), f"expected one line per problem, got:\n{err}"
+    for text, p in zip(lines, problems):
+        assert text.startswith(f"error: {file}"), text
+        rest = text[len(f"error: {file}"):]
+        if "line" in p:
+            assert rest.startswith(f":{p['line']}: "), f"line {p['line']} not named: {text}"
+            rest = rest[len(f":{p['line']}"):]
+        else:
+            assert not re.match(r"^:\d+", rest), f"no line expected: {text}"
+        if "path" in p:
+            assert rest.startswith(f": {p['path']}: "), f"path {p['path']} not named: {text}"
+        assert p["fragment"] in text, f"{p['fragment']!r} not in: {text}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_validate_reports_each_problem_on_its_own_line(name, tmp_path, capsys):
+    spec = EXPECTED[name]
+    path = _make(name, spec, tmp_path)
+    assert main(["validate", str(path)]) == 2
+    cap = capsys.readouterr()
+    assert cap.out == ""
+    _check_output(cap.err, cap.out, str(path), _problems(spec))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_run_refuses_before_writing_anything(name, tmp_path, capsys, monkeypatch):
+    spec = EXPECTED[name]
+    path = _make(name, spec, tmp_path)
+    out = tmp_path / "bundle"
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)  # so the default results/ folder would appear here
+    assert main(["run", str(path), "--out", str(out), "--quiet"]) == 2
+    cap = capsys.readouterr()
+    _check_output(cap.err, cap.out, str(path), _problems(spec))
+    assert main(["run", str(path), "--quiet"]) == 2
+    capsys.readouterr()
+    assert not out.exists()
+    assert list(work.iterdir()) == []
+
+
+def test_every_corpus_file_has_expectations():
+    files = {p.name for p in CORPUS.iterdir()} - NOT_CASES
+    committed = {n for n, s in EXPECTED.items() if not (isinstance(s, dict) and "generate" in s)}
+    assert files == committed
+
+
+def test_corpus_files_are_what_they_claim():
+    """The hostile files really are hostile (so the cases above cannot pass vacuously)."""
+    raw = (CORPUS / "non_utf8.yaml").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert (CORPUS / "empty.yaml").read_bytes() == b""
+    # the alias bomb would expand to 9**9 values if aliases were followed without a limit
+    bomb = yaml.compose((CORPUS / "alias_bomb.yaml").read_text())
+    assert len(bomb.value) == 10 and len(bomb.value[-1][1].value) == 9
+    # the shell-command tag is what PyYAML's unsafe loader would execute
+    assert "!!python/object/apply:os.system" in (CORPUS / "python_object_tag.yaml").read_text()
+
+
+def test_valid_small_passes(capsys):
+    assert main(["validate", str(CORPUS / "valid_small.yaml")]) == 0
+    assert "ok:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_scenarios_validate(path, capsys):
+    assert main(["validate", str(path)]) == 0, capsys.readouterr().err
+    assert capsys.readouterr().err == ""
+
+
+def test_validate_reports_every_file(tmp_path, capsys):
+    good, bad = CORPUS / "valid_small.yaml", CORPUS / "unknown_key_top.yaml"
+    assert main(["validate", str(good), str(bad)]) == 2
+    cap = capsys.readouterr()
+    assert f"ok: {good}" in cap.out
+    assert f"error: {bad}:9: seeed:" in cap.err
