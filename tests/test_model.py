@@ -289,3 +289,31 @@ def test_batch_run_agent_rows_describe_the_final_step(baseline, simulate):
 def test_batch_run_takes_a_scenario_path_with_keyword_parameters(baseline_path):
     df = _batch(str(baseline_path))
     assert df["RunId"].nunique() == 4
+
+
+# ----------------------------------------------------------------------------- dated changes
+@pytest.mark.parametrize("target, value, supplier, direction", [
+    ("links.KAZ.WEST.affinity", 0.9, "WEST", +1),            # warmer ties: more Western arms
+    ("states.TUR.cost_effectiveness", 0.1, "TUR", -1),        # dearer drones: fewer bought
+    ("states.KAZ.diversification", 1.0, "RUS", -1),           # hedging: less from the patron
+])
+def test_a_parameter_event_changes_the_run_from_its_date_on(base, baseline, simulate, target,
+                                                            value, supplier, direction):
+    ev = {"type": "parameter", "date": "2025-Q1", "target": target, "value": value}
+    changed = simulate(with_events(baseline, ev), seed=1)
+    t = base.step_of("2025-Q1")
+    assert np.array_equal(changed.pairs["arms_share"][:t], base.pairs["arms_share"][:t])
+    bought = changed.pair("deliveries", "KAZ", supplier)[t:].sum()
+    before = base.pair("deliveries", "KAZ", supplier)[t:].sum()
+    assert np.sign(bought - before) == direction
+
+
+def test_lifting_sanctions_lets_russian_capacity_recover(base, baseline, simulate):
+    lift = {"type": "sanction_lifted", "date": "2025-Q1", "id": "west_2022"}
+    lifted = simulate(with_events(baseline, lift), seed=1)
+    t = base.step_of("2025-Q1")
+    cap, cap0 = lifted.state("capacity", "RUS"), base.state("capacity", "RUS")
+    assert np.array_equal(cap[:t], cap0[:t])
+    assert cap[-1] > cap0[-1]
+    assert cap[-1] > cap[t]  # it recovers over time
+    assert lifted.state("input_loss", "RUS")[-1] < base.state("input_loss", "RUS")[-1]
