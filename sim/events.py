@@ -164,7 +164,7 @@ def apply_alliance_action(w: World, ev: AllianceAction, step: int) -> tuple[str,
             return (f"{ev.provider}'s direct military assistance to {ev.recipient} blocked: "
                     f"no {w.alliance_names[a]} consensus"), True
     hi = min(end, w.axis.n)
-    k = max(1, hi - step)
+    k = _steps(ev.duration, w.axis.dt)  # the whole duration, as for arms orders past the run's end
     if ev.value > 0:
         w.scheduled[step:hi, r, prov] += ev.value / k
     return f"{ev.provider} gives direct military assistance to {ev.recipient}", False
