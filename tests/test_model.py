@@ -317,3 +317,23 @@ def test_lifting_sanctions_lets_russian_capacity_recover(base, baseline, simulat
     assert cap[-1] > cap0[-1]
     assert cap[-1] > cap[t]  # it recovers over time
     assert lifted.state("input_loss", "RUS")[-1] < base.state("input_loss", "RUS")[-1]
+
+
+def test_assistance_is_scheduled_at_its_yearly_rate_even_when_the_run_ends_first(small_world):
+    from sim.model import MultivectorModel
+
+    data = small_world()
+    data["events"] = [
+        {"type": "alliance_action", "date": "2026-Q3", "alliance": "PACT", "action": "assistance",
+         "provider": "PAT", "recipient": "IMP", "value": 0.4, "duration": 1.0},
+        {"type": "arms_order", "date": "2026-Q3", "buyer": "IMP", "supplier": "ALT", "value": 0.4,
+         "delivery_start": "2026-Q3", "delivery_end": "2027-Q2"},
+    ]
+    model = MultivectorModel(data, seed=1, mesa_datacollector=False)
+    model.run()
+    w = model.world
+    imp, pat, alt = w.idx("IMP"), w.idx("PAT"), w.idx("ALT")
+    t = w.axis.labels().index("2026-Q3")
+    # both are due at 0.1 per quarter over four quarters; the run keeps the two it covers
+    assert w.scheduled[t:w.axis.n, imp, alt] == pytest.approx([0.1, 0.1])
+    assert w.scheduled[t:w.axis.n, imp, pat] == pytest.approx([0.1, 0.1])
