@@ -179,6 +179,13 @@ class TestUtility:
         risk = np.zeros((3, 3)); risk[0, 2] = 0.4
         assert (self.base(sanction_risk=risk) - u0)[0, 2] == pytest.approx(-p.weight_sanction_risk * 0.4)
 
+    def test_cached_static_part_gives_the_same_utility(self):
+        p = params()
+        static = procurement.static_utility(
+            cost_effectiveness=np.array([0.5, 0.9, 0.3]), capability=np.full(3, 0.5),
+            affinity=np.eye(3), p=p)
+        assert self.base(static=static) == pytest.approx(self.base())
+
     def test_domestic_preference_only_on_own_industry_with_capacity(self):
         p = params()
         diff = self.base() - self.base(has_capacity=np.zeros(3))
@@ -191,6 +198,11 @@ class TestUtility:
         cost = procurement.pressure_cost(pr)
         assert cost[1].tolist() == [0.0, 0.0, 0.5]
         assert np.all(cost[[0, 2]] == 0.0)
+
+    def test_pressure_from_two_patrons_adds_up_on_third_suppliers(self):
+        pr = np.zeros((4, 4)); pr[0, 1] = 0.5; pr[2, 1] = 0.2  # patrons 0 and 2 press client 1
+        cost = procurement.pressure_cost(pr)
+        assert cost[1].tolist() == pytest.approx([0.2, 0.0, 0.5, 0.7])
 
 
 class TestAvailability:
