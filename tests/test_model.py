@@ -337,3 +337,56 @@ def test_assistance_is_scheduled_at_its_yearly_rate_even_when_the_run_ends_first
     # both are due at 0.1 per quarter over four quarters; the run keeps the two it covers
     assert w.scheduled[t:w.axis.n, imp, alt] == pytest.approx([0.1, 0.1])
     assert w.scheduled[t:w.axis.n, imp, pat] == pytest.approx([0.1, 0.1])
+
+
+# ----------------------------------------------------------------------------- odd worlds
+def odd_world(seed: int) -> dict:
+    """A random small world full of edge cases: 1-5 states, zero stocks, zero trade, no links,
+    lead time 0, hostile pairs, a sanction, a patron with or without clients."""
+    from sim.world import STRATEGIES
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 6))
+    ids = [f"S{i:02d}" for i in range(n)]
+
+    def maybe(hi: float) -> float:
+        return float(rng.choice([0.0, rng.uniform(0, hi)]))
+
+    states = {s: {
+        "name": s, "gdp": float(rng.uniform(1, 2000)),
+        "military_budget_share": float(rng.uniform(0.001, 0.05)),
+        "procurement_share": float(rng.random()), "strategy": STRATEGIES[rng.integers(4)],
+        "diversification": float(rng.random()), "production_capacity": maybe(50),
+        "exports_arms": bool(rng.random() < 0.4), "capability": float(rng.random()),
+        "cost_effectiveness": float(rng.random()), "reliability": float(rng.random()),
+        "lead_time": float(rng.choice([0.0, 0.25, 1.0, 3.0])),
+        "base_threat": float(rng.uniform(0, 3)), "other_trade": maybe(100),
+    } for s in ids}
+    states[ids[0]]["clients"] = [s for s in ids[1:] if rng.random() < 0.5]
+    links = [{"between": [ids[i], ids[j]], "affinity": float(rng.uniform(-1, 1)),
+              "trade": maybe(100), "rivalry": float(rng.random() * 0.5)}
+             for i in range(n) for j in range(i + 1, n) if rng.random() < 0.6]
+    stocks = {}
+    for s in ids:
+        if rng.random() < 0.7:
+            k = int(rng.integers(1, n + 1))
+            w = rng.random(k) + 0.01
+            stocks[s] = {"total": maybe(100), "shares": dict(zip(
+                [str(x) for x in rng.choice(ids, k, replace=False)], (w / w.sum()).tolist()))}
+    sanctions = ([{"id": "s1", "senders": [ids[-1]], "target": ids[0],
+                   "intensity": float(rng.random()), "secondary": float(rng.random())}]
+                 if n > 1 else [])
+    return {"metadata": {"name": "odd"}, "time": {"start": "2021-Q1", "end": "2022-Q4"},
+            "states": states, "relations": {"links": links, "arms_stocks": stocks},
+            "sanctions": sanctions}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_odd_worlds_run_with_finite_non_negative_values_and_shares_summing_to_one(seed, simulate):
+    sim = simulate(odd_world(seed), seed=seed)
+    for name, arr in {**sim.pairs, **sim.states}.items():
+        assert np.all(np.isfinite(arr)), name
+        assert np.all(arr >= 0), name
+    for name in ("arms_share", "trade_share"):
+        sums = sim.pairs[name].sum(axis=2)  # 1 for a state with arms (trade), else 0
+        assert np.all(np.isclose(sums, 1.0) | (sums == 0.0)), name
