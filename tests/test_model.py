@@ -390,3 +390,16 @@ def test_odd_worlds_run_with_finite_non_negative_values_and_shares_summing_to_on
     for name in ("arms_share", "trade_share"):
         sums = sim.pairs[name].sum(axis=2)  # 1 for a state with arms (trade), else 0
         assert np.all(np.isclose(sums, 1.0) | (sums == 0.0)), name
+
+
+@pytest.mark.parametrize("buyer", ["KGZ", "TKM", "TJK", "KAZ"])
+def test_turkish_drone_orders_raise_turkeys_share_in_each_buyer(base, baseline, simulate, buyer):
+    def is_order(e):
+        return e["type"] == "arms_order" and e["buyer"] == buyer and e["supplier"] == "TUR"
+
+    orders = [e for e in baseline.to_dict()["events"] if is_order(e)]
+    no_orders = simulate(without_events(baseline, is_order), seed=1)
+    delivered = max(base.step_of(e["delivery_end"]) for e in orders)
+    with_o, without_o = base.pair("arms_share", buyer, "TUR"), no_orders.pair("arms_share", buyer, "TUR")
+    assert with_o[delivered] > without_o[delivered]
+    assert with_o[delivered] > with_o[0]  # and it rose from where it started
