@@ -66,7 +66,9 @@ def _not_before(v: str, info: ValidationInfo, earlier: str) -> str:
     return v
 
 
-DateStr = Annotated[str, Field(description=DATE_HELP)]
+DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
+"""The date syntax as a JSON-schema pattern (for editors; validation uses ``parse_date``)."""
+DateStr = Annotated[str, Field(description=DATE_HELP, json_schema_extra={"pattern": DATE_PATTERN})]
 
 
 class Metadata(Strict):
