@@ -58,6 +58,7 @@ class Comparison:
     paired: "pd.DataFrame"
     table: "pd.DataFrame"
     timings: dict[str, float] = field(default_factory=dict)
+    _series: dict = field(default_factory=dict, repr=False)
 
     @property
     def baseline(self) -> str:
@@ -75,9 +76,10 @@ class Comparison:
         Columns: date, base_median, base_q05, base_q95, value_median, value_q05, value_q95,
         diff_median, diff_q05, diff_q95 (index: step).
         """
-        p = self.paired
-        x = p[(p["scenario"] == scenario) & (p["metric"] == metric) & (p["state"] == state)
-              & (p["partner"] == partner)]
+        if not self._series:
+            self._series = {k: v for k, v in self.paired.groupby(
+                ["scenario", "metric", "state", "partner"], sort=False)}
+        x = self._series.get((scenario, metric, state, partner), self.paired.iloc[:0])
         g = x.groupby("step")
         out = g["date"].first().to_frame("date")
         for col in ("base", "value", "diff"):
@@ -200,12 +202,15 @@ def table_at(paired: "pd.DataFrame", at: list[str], metrics: tuple[str, ...] = H
              ) -> "pd.DataFrame":
     """Differences at the dates ``at``: medians over replicates and the 5-95% interval."""
     x = paired[paired["date"].isin(at) & paired["metric"].isin(metrics)]
-    g = x.groupby(["scenario", "metric", "state", "partner", "date"], sort=False)
+    x = x.assign(up=(x["diff"] > 0).astype(float), down=(x["diff"] < 0).astype(float))
+    keys = ["scenario", "metric", "state", "partner", "date"]
+    g = x.groupby(keys, sort=False)
     out = g.agg(base=("base", "median"), whatif=("value", "median"), diff=("diff", "median"),
-                q05=("diff", lambda s: s.quantile(0.05)), q95=("diff", lambda s: s.quantile(0.95)),
-                share_up=("diff", lambda s: float((s > 0).mean())),
-                share_down=("diff", lambda s: float((s < 0).mean()))).reset_index()
-    return out
+                share_up=("up", "mean"), share_down=("down", "mean"))
+    q = g["diff"].quantile([0.05, 0.95]).unstack()
+    out.insert(3, "q05", q[0.05])
+    out.insert(4, "q95", q[0.95])
+    return out.reset_index()
 
 
 def compare(
