@@ -100,6 +100,8 @@ BAD = [
     (["--period", "2019-2015"], "ends before it starts"),
     (["--period", "2015"], "YYYY-YYYY"),
     (["--fitted", str(CORPUS / "fitted_unknown.yaml")], "unknown parameter 'wieght_path'"),
+    (["--trade", str(CORPUS / "trade_unknown_reporter.csv")],
+     "trade_unknown_reporter.csv:3: reporter_iso3: reporter 'AFG' is not a state id"),
 ]
 
 

@@ -99,3 +99,35 @@ def test_periods():
     p = parse_period("2015-2019")
     assert p == Period(2015, 2019) and p.years == 5 and p.previous() == Period(2010, 2014)
     assert str(Period(2020, 2024).previous()) == "2015-2019"
+
+
+def test_model_suppliers_map_to_blocs_and_self_supply_is_left_out():
+    import numpy as np
+
+    from sim.validate.hindcast import bloc_volumes, supplier_bloc
+
+    blocs = {"Russia": "Russia", "Belarus": "Russia", "Kazakhstan": "Other"}
+    bl = ["Russia", "West", "Other"]
+    assert supplier_bloc("Russia", blocs, bl) == "Russia"
+    assert supplier_bloc("West", blocs, bl) == "West"           # a state named like a bloc
+    assert supplier_bloc("Kazakhstan", blocs, bl) == "Other"    # by the map
+    assert supplier_bloc("Narnia", blocs, bl) == "Other"        # not found
+    # states: 0 KAZ (Other), 1 RUS (Russia), 2 WEST (West); two steps, only the second scored
+    d = np.zeros((2, 3, 3))
+    d[:, 0, 0] = 5.0   # KAZ self-supply: left out
+    d[:, 0, 1] = 1.0   # KAZ from RUS
+    d[1, 0, 2] = 0.5   # KAZ from WEST, second step only
+    out = bloc_volumes(d, np.array([False, True]), [0], ["Other", "Russia", "West"], bl)
+    assert out.tolist() == [[1000.0, 500.0, 0.0]]  # US$ bn -> TIV millions
+
+
+def test_observed_file_lines_survive_blank_lines(tmp_path):
+    from sim.errors import UserError
+    from sim.validate.observed import read_observed
+
+    f = tmp_path / "o.csv"
+    f.write_text("recipient,supplier,year,tiv_musd\nKazakhstan,Russia,2015,1\n\nKazakhstan,Mars,2016,2\n")
+    with pytest.raises(UserError) as e:
+        read_observed(f, {"Russia": "Russia"})
+    assert e.value.lines() == [f"{f}:4: supplier: supplier 'Mars' is not in the bloc map; "
+                               "add it there with its bloc"]

@@ -73,7 +73,7 @@ def execute(args: argparse.Namespace) -> int:
             "scenario": setup.scenario.name, "fit_period": str(setup.period), "loss": spec.loss,
             "parameters": fit.parameters, "fitted_loss": fit.loss, "mae_pp": fit.mae_pp,
             "weighted_mae_pp": fit.weighted_mae_pp, "default_loss": fit.default_loss,
-            "evaluations": len(fit.evaluations), "optimizer": fit.optimizer,
+            "evaluations": fit.evaluations, "optimizer": fit.optimizer,
             "overlay": str(out)}))
         return 0
     print(f"calibrate {setup.scenario.name} on {setup.period} ({spec.loss} MAE of bloc shares, pp)")

@@ -97,7 +97,7 @@ def parse_period(text: str, option: str = "--period") -> Period:
     return Period(a, b)
 
 
-def _read_csv(path: str | Path, what: str, columns: tuple[str, ...]) -> "pd.DataFrame":
+def read_csv_checked(path: str | Path, what: str, columns: tuple[str, ...]) -> "pd.DataFrame":
     """Read a CSV as strings, checking it exists and has ``columns``."""
     import pandas as pd
 
@@ -108,11 +108,14 @@ def _read_csv(path: str | Path, what: str, columns: tuple[str, ...]) -> "pd.Data
     if p.is_dir():
         raise UserError(file, [Problem(file, "", f"is a directory, not the {what} CSV")])
     try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, skipinitialspace=True)
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, skipinitialspace=True,
+                         skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UserError(file, [Problem(file, "", f"cannot read the {what} CSV: {msg}")]) from None
     df.columns = [str(c).strip() for c in df.columns]
+    df.index = range(2, len(df) + 2)  # the file line of each row (header = line 1)
+    df = df[(df != "").any(axis=1)]   # blank lines
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise UserError(file, [Problem(
@@ -123,7 +126,7 @@ def _read_csv(path: str | Path, what: str, columns: tuple[str, ...]) -> "pd.Data
     return df
 
 
-def _raise(file: str, problems: list[Problem]) -> None:
+def raise_problems(file: str, problems: list[Problem]) -> None:
     if problems:
         extra = len(problems) - MAX_PROBLEMS
         shown = problems[:MAX_PROBLEMS]
@@ -142,11 +145,10 @@ def read_blocs(path: str | Path) -> dict[str, str]:
         UserError: missing file or columns, blank names, a supplier mapped twice differently.
     """
     file = str(path)
-    df = _read_csv(path, "bloc map", BLOC_COLUMNS)
+    df = read_csv_checked(path, "bloc map", BLOC_COLUMNS)
     out: dict[str, str] = {}
     problems = []
-    for i, (sup, bloc) in enumerate(zip(df["supplier"], df["bloc"])):
-        line = i + 2
+    for line, sup, bloc in zip(df.index, df["supplier"], df["bloc"]):
         sup, bloc = sup.strip(), bloc.strip()
         if not sup or not bloc:
             problems.append(Problem(file, "supplier" if not sup else "bloc",
@@ -157,7 +159,7 @@ def read_blocs(path: str | Path) -> dict[str, str]:
                                     f"earlier and to {bloc!r} here; give one bloc", line))
             continue
         out[sup] = bloc
-    _raise(file, problems)
+    raise_problems(file, problems)
     return out
 
 
@@ -166,7 +168,7 @@ def bloc_names(blocs: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(blocs.values()))
 
 
-def read_observed(path: str | Path, blocs: dict[str, str], blocs_file: str = "bloc map") -> Observed:
+def read_observed(path: str | Path, blocs: dict[str, str], blocs_file: str = "") -> Observed:
     """Read and check an observed-deliveries CSV (see the module docstring for the format).
 
     Args:
@@ -181,18 +183,17 @@ def read_observed(path: str | Path, blocs: dict[str, str], blocs_file: str = "bl
     import pandas as pd
 
     file = str(path)
-    df = _read_csv(path, "observed deliveries", OBSERVED_COLUMNS)
+    df = read_csv_checked(path, "observed deliveries", OBSERVED_COLUMNS)
     problems: list[Problem] = []
     years, values = [], []
-    for i, row in enumerate(df[list(OBSERVED_COLUMNS)].itertuples(index=False)):
-        line = i + 2
+    for line, *row in df[list(OBSERVED_COLUMNS)].itertuples(index=True):
         rec, sup, yr, tiv = (str(v).strip() for v in row)
         if not rec:
             problems.append(Problem(file, "recipient", "blank recipient name", line))
         if sup not in blocs:
             near = _near(sup, list(blocs))
             problems.append(Problem(
-                file, "supplier", f"supplier {sup!r} is not in the bloc map {blocs_file}{near}; "
+                file, "supplier", f"supplier {sup!r} is not in the bloc map{' ' + blocs_file if blocs_file else ''}{near}; "
                 "add it there with its bloc", line))
         try:
             y = int(yr)
@@ -211,14 +212,13 @@ def read_observed(path: str | Path, blocs: dict[str, str], blocs_file: str = "bl
             v = 0.0
         years.append(y)
         values.append(v)
-    _raise(file, problems)
+    raise_problems(file, problems)
     table = pd.DataFrame({
-        "recipient": df["recipient"].str.strip(), "supplier": df["supplier"].str.strip(),
-        "year": years, "tiv_musd": values,
+        "recipient": df["recipient"].str.strip().to_numpy(),
+        "supplier": df["supplier"].str.strip().to_numpy(), "year": years, "tiv_musd": values,
     })
     table["bloc"] = table["supplier"].map(blocs)
-    return Observed(file, table, int(min(years)), int(max(years)),
-                    tuple(range(2, len(table) + 2)))
+    return Observed(file, table, int(min(years)), int(max(years)), tuple(int(i) for i in df.index))
 
 
 def _near(word: str, choices: list[str]) -> str:
@@ -249,7 +249,7 @@ def check_recipients(observed: Observed, names: dict[str, str], scenario_file: s
             observed.file, "recipient",
             f"recipient {rec!r} is not a state name in {scenario_file}{_near(rec, list(names))} "
             f"(names there: {', '.join(sorted(names))})", line))
-    _raise(observed.file, problems)
+    raise_problems(observed.file, problems)
 
 
 def check_period(period: Period, observed: Observed, axis: "TimeAxis", scenario_file: str, *,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.errors import Problem, UserError
-from sim.validate.observed import Period, _raise, _read_csv
+from sim.validate.observed import Period, raise_problems, read_csv_checked
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,11 +56,10 @@ def read_trade(path: str | Path, state_ids: tuple[str, ...], scenario_file: str)
     import pandas as pd
 
     file = str(path)
-    df = _read_csv(path, "observed trade", TRADE_COLUMNS)
+    df = read_csv_checked(path, "observed trade", TRADE_COLUMNS)
     problems, rows = [], []
     unknown: set[str] = set()
-    for i, (rep, par, yr, val) in enumerate(df[list(TRADE_COLUMNS)].itertuples(index=False)):
-        line = i + 2
+    for line, rep, par, yr, val in df[list(TRADE_COLUMNS)].itertuples(index=True):
         rep, par = rep.strip(), par.strip()
         if rep not in state_ids:
             if rep not in unknown:
@@ -79,7 +78,7 @@ def read_trade(path: str | Path, state_ids: tuple[str, ...], scenario_file: str)
         mapped = PARTNER_MAP.get(par)
         if mapped is not None and mapped in state_ids and mapped != rep:
             rows.append((rep, mapped, y, v))
-    _raise(file, problems)
+    raise_problems(file, problems)
     if not rows:
         raise UserError(file, [Problem(file, "partner", "no rows with a partner the model has "
                                        f"({', '.join(sorted(set(PARTNER_MAP)))})")])
