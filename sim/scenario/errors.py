@@ -130,6 +130,8 @@ def allowed_keys(root: type[BaseModel], parent: PathT) -> list[str]:
 
 
 def _num(v: float) -> str:
+    if v == 2**63 - 1:
+        return "2^63 - 1"
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
@@ -230,9 +232,10 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
         return f"must be a finite number, not {show(inp)}" + (f"; {hint}" if hint else "")
     if typ in _RANGE:
         return f"{show(inp)} is out of range; " + (hint or msg.lower())
+    if inp is None and typ.endswith("_type"):
+        return "is empty (null); give it a value or delete the key"
     if typ in ("model_type", "dict_type", "model_attributes_type"):
-        what = "nothing" if inp is None else show(inp)
-        return f"expected a mapping (key: value lines), got {what}"
+        return f"expected a mapping (key: value lines), got {show(inp)}"
     if typ in ("list_type", "tuple_type", "set_type"):
         return f"expected a list, got {show(inp)}"
     if typ in ("string_type", "str_type"):
@@ -249,8 +252,12 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
         pat = str(ctx.get("pattern", ""))
         what = "key" if w.is_key else "value"
         return f"{what} {show(inp)} must be {PATTERN_HELP.get(pat, f'text matching {pat}')}"
-    if typ in ("too_short", "too_long"):
-        msg = msg.replace(" after validation", "")
+    if typ in ("too_short", "too_long") and "actual_length" in ctx:
+        n = ctx.get("min_length" if typ == "too_short" else "max_length")
+        what = "entr" if str(ctx.get("field_type", "")).lower() == "dictionary" else "item"
+        what = (what + ("y" if n == 1 else "ies")) if what == "entr" else (what + "s" * (n != 1))
+        return (f"needs at {'least' if typ == 'too_short' else 'most'} {n} {what}, "
+                f"got {ctx['actual_length']}")
     if typ.startswith("value_error") or typ == "assertion_error":
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if inp is not None and not isinstance(inp, (dict, list, tuple)) and "got" not in msg:
