@@ -14,7 +14,7 @@ import traceback
 
 COMMANDS: tuple[str, ...] = (
     "run", "validate", "describe", "sweep", "analyze",
-    "hindcast", "calibrate", "schema",
+    "hindcast", "calibrate", "schema", "compare", "list",
 )
 
 
