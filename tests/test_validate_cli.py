@@ -151,7 +151,10 @@ def test_calibrate_writes_an_overlay_the_hindcast_can_apply(tmp_path, capsys):
     assert main(argv) == 0
     doc = json.loads(capsys.readouterr().out)
     assert 1.0 <= doc["parameters"]["weight_path"] <= 4.0
-    assert doc["fitted_loss"] <= doc["default_loss"] or doc["fitted_loss"] > 0
+    searched = [e for e in doc["evaluations"] if e["stage"] != "default"]
+    assert 3 <= len(searched) <= 3 + 4  # design points + at most max_evaluations
+    assert doc["fitted_loss"] == min(e["loss"] for e in searched)
+    assert all(1.0 <= e["weight_path"] <= 4.0 for e in searched)
     from sim.scenario.yamlsafe import read_yaml
 
     data = read_yaml(out).data

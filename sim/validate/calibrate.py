@@ -239,7 +239,13 @@ def calibrate(setup: "Setup", spec: FitSpec, *, seed: int | None = None,
             progress(min(len(evals) - 1, budget), budget)
         return loss
 
+    spent = [0]
+
     def f(z: np.ndarray, stage: str = "optimizer") -> float:
+        if stage == "optimizer":
+            if spent[0] >= spec.max_evaluations:
+                raise _BudgetSpent
+            spent[0] += 1
         x = lo + np.clip(z, 0.0, 1.0) * (hi - lo)
         return evaluate(dict(zip(names, x.tolist())), stage)
 
@@ -257,15 +263,23 @@ def calibrate(setup: "Setup", spec: FitSpec, *, seed: int | None = None,
         step = 0.1
         simplex = np.vstack([z0] + [z0 + np.where(np.arange(d) == i, step if z0[i] + step <= 1 else -step, 0.0)
                                     for i in range(d)])
-        res = minimize(f, z0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * d,
-                       options={"maxfev": spec.max_evaluations, "initial_simplex": simplex,
-                                "xatol": 1e-3, "fatol": 1e-3})
-        opt = {"method": "Nelder-Mead", "nfev": int(res.nfev), "success": bool(res.success),
-               "message": str(res.message)}
+        try:
+            res = minimize(f, z0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * d,
+                           options={"maxfev": spec.max_evaluations, "initial_simplex": simplex,
+                                    "xatol": 1e-3, "fatol": 1e-3})
+            opt = {"method": "Nelder-Mead", "nfev": spent[0], "success": bool(res.success),
+                   "message": str(res.message)}
+        except _BudgetSpent:
+            opt = {"method": "Nelder-Mead", "nfev": spent[0], "success": False,
+                   "message": f"stopped after max_evaluations = {spec.max_evaluations}"}
     fitted = [e for e in evals if e["stage"] != "default"]
     best = min(fitted, key=lambda e: e["loss"])
     return Fit({n: float(best[n]) for n in names}, best["loss"], best["mae_pp"],
                best["weighted_mae_pp"], default, evals, opt, time.perf_counter() - t0)
+
+
+class _BudgetSpent(Exception):
+    """Raised inside the objective to stop the optimiser at the evaluation budget."""
 
 
 def overlay_text(fit: Fit, extends: str, *, scenario: str, period: str, loss: str,
