@@ -92,7 +92,9 @@ class MergedDoc(YamlDoc):
                 out.append(pr)
                 continue
             f, line = self.origin(path)
-            out.append(Problem(f, pr.path, pr.message, line if line is not None else pr.line))
+            msg = pr.message if f == self.file or "(inherited by " in pr.message else (
+                f"{pr.message} (inherited by {self.file})")
+            out.append(Problem(f, pr.path, msg, line if line is not None else pr.line))
         return out
 
 
@@ -173,7 +175,7 @@ class _Merger:
             self.fail(p, val, f"cannot append to {name!r}: the parent's {name} is "
                       f"{_kind(cur.value)}, not a list")
             return cur
-        return Node(list(cur.value) + list(val.value), cur.file, cur.line)
+        return Node(list(cur.value) + list(val.value), val.file, val.line)
 
     def remove(self, cur: Node | None, val: Node, name: str, p: PathT) -> Node | None:
         if cur is None:
@@ -187,7 +189,7 @@ class _Merger:
                               f"(keys: {', '.join(map(str, keep)) or 'none'})")
                     continue
                 del keep[m.value]
-            return Node(keep, cur.file, cur.line)
+            return Node(keep, val.file, val.line)
         if not isinstance(cur.value, list):
             self.fail(p, val, f"cannot remove from {name!r}: it is {_kind(cur.value)}")
             return cur
@@ -202,7 +204,7 @@ class _Merger:
                           f"({len(items)} item(s) in the parent)")
             for i in found:
                 hit[i] = True
-        return Node([it for i, it in enumerate(items) if not hit[i]], cur.file, cur.line)
+        return Node([it for i, it in enumerate(items) if not hit[i]], val.file, val.line)
 
     def edit(self, cur: Node | None, val: Node, name: str, p: PathT, target: PathT) -> Node | None:
         if cur is None or not isinstance(cur.value, list):
@@ -373,10 +375,10 @@ def resolve_extends(path: str | Path) -> YamlDoc:
 
 
 def load_with_origins(path: str | Path, overrides: dict[str, Any] | None = None):
-    """Load a scenario file like :func:`sim.scenario.load_scenario`, with overlay-aware errors.
+    """Load a scenario file like :func:`sim.scenario.load_scenario`, and return its document too.
 
-    A problem in an overlay's merged scenario is reported at the file and line where the bad
-    value was written (the overlay, or the parent it was inherited from).
+    Problems in an overlay's merged scenario are reported at the file and line where the bad
+    value was written (the loader calls :meth:`MergedDoc.relocate`).
 
     Returns:
         (scenario, doc): the validated scenario and its (merged) document.
@@ -384,13 +386,4 @@ def load_with_origins(path: str | Path, overrides: dict[str, Any] | None = None)
     from sim.scenario.loader import load_scenario
 
     doc = resolve_extends(path)
-    try:
-        return load_scenario(path, overrides), doc
-    except ScenarioError as e:
-        if not isinstance(doc, MergedDoc):
-            raise
-        moved = doc.relocate(e.problems)
-        moved = [p if p.file == doc.file else
-                 Problem(p.file, p.path, f"{p.message} (inherited by {doc.file})", p.line)
-                 for p in moved]
-        raise ScenarioError(doc.file, moved) from None
+    return load_scenario(path, overrides), doc
