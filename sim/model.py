@@ -37,6 +37,18 @@ from sim.world import STRATEGIES, World, build_world
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
 
+def patron_matrix(w: World) -> np.ndarray:
+    """Bool state x power: j is a patron of i if j leads an alliance i belongs to or counts i
+    as a client."""
+    n = w.n
+    pat = w.client_mask.T.copy()
+    for a, leader in enumerate(w.alliance_leader):
+        if leader >= 0:
+            pat[w.membership[:, a], leader] = True
+    pat[np.arange(n), np.arange(n)] = False
+    return pat
+
+
 class MultivectorModel(mesa.Model):
     """Multi-vector diplomacy: states balancing arms suppliers, trade and sanctions pressure.
 
@@ -45,8 +57,10 @@ class MultivectorModel(mesa.Model):
             shipped baseline).
         seed: seed of the model's RNGs (default: the scenario's ``seed``).
         overrides: dotted path -> value applied to the scenario before validation.
-        mesa_datacollector: attach a mesa ``DataCollector`` (for ``mesa.batch_run``); the
-            project's own :class:`~sim.recorder.Recorder` always runs.
+        mesa_datacollector: attach a mesa ``DataCollector`` (for ``mesa.batch_run``), collected
+            at initialisation and after every step (mesa's convention: row k is the state after
+            k steps; ``batch_run`` reports row ``model.steps - 1``). The project's own
+            :class:`~sim.recorder.Recorder` always runs.
         **parameters: shorthand overrides of ``parameters.NAME`` (keyword parameters for
             ``mesa.batch_run``).
     """
@@ -78,6 +92,7 @@ class MultivectorModel(mesa.Model):
         n = w.n
         self._dt = w.axis.dt
         self._has_clients = bool(w.client_mask.any())
+        self._patrons = patron_matrix(w)
         self._risk = np.zeros((n, n))
         self._pcost = np.zeros((n, n))
         self._stock_share = w.stock_shares()
@@ -85,6 +100,8 @@ class MultivectorModel(mesa.Model):
         self._sanction_phase(first=True)
         self.running = True
         self.datacollector = self._make_datacollector() if mesa_datacollector else None
+        if self.datacollector is not None:
+            self.datacollector.collect(self)  # row 0: the initial state (mesa keys agents by steps)
 
     # ------------------------------------------------------------------ set-up helpers
     def _strategy_groups(self) -> list[tuple[Any, np.ndarray]]:
@@ -122,7 +139,7 @@ class MultivectorModel(mesa.Model):
         return ChoiceView(
             stock_share=stock_share, affinity=w.affinity, rivalry=w.rivalry, pressure=w.pressure,
             power=w.capacity * w.capability, exports=w.exports, diversification=w.diversification,
-            budget=w.budget,
+            budget=w.budget, patrons=self._patrons,
         )
 
     # ------------------------------------------------------------------ caches

@@ -31,6 +31,7 @@ class ChoiceView:
     exports: np.ndarray          # (n,) bool
     diversification: np.ndarray  # (n,)
     budget: np.ndarray           # (n,) US$ bn/yr
+    patrons: np.ndarray | None = None  # bool state x power: alliance leaders / patrons of each state
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def memo(self, key: str, rows: np.ndarray, fn) -> np.ndarray:
@@ -42,7 +43,12 @@ class ChoiceView:
 
 
 def strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
-    """For each row, the exporting power with the largest ``power * affinity`` (> 0), else -1."""
+    """For each row, the power it would follow, else -1.
+
+    Among the state's patrons (``view.patrons``: leaders of its alliances and powers that count
+    it as a client) the exporter with the largest ``power * affinity`` (> 0); a state without a
+    friendly patron looks at every exporter.
+    """
     return view.memo("friend", rows, _strongest_friend)
 
 
@@ -50,6 +56,10 @@ def _strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     n = view.power.shape[0]
     score = view.power[None, :] * np.maximum(view.affinity[rows], 0.0) * view.exports[None, :]
     score[np.arange(len(rows)), rows] = 0.0
+    if view.patrons is not None:
+        pat = view.patrons[rows]
+        has = (pat & (score > 0)).any(axis=1)
+        score = np.where(has[:, None] & ~pat, 0.0, score)
     best = score.argmax(axis=1)
     return np.where(score[np.arange(len(rows)), best] > 0, best, -1) if n else best
 
@@ -107,11 +117,12 @@ class MultiVector(Strategy):
 
 
 class Bandwagon(Strategy):
-    """Follow the strongest friendly power: buy from it, and do not sanction it.
+    """Follow the strongest patron: buy from it, and do not sanction it.
 
     Bandwagoning in Walt's (1987) *The Origins of Alliances*: weak states align with, rather
-    than against, the dominant power. Adds ``bandwagon_bonus`` to the strongest friendly
-    exporter, concentrates the choice (``bandwagon_precision``) and cuts compliance with
+    than against, the dominant power. Adds ``bandwagon_bonus`` to the power it follows (see
+    :func:`strongest_friend`: its strongest friendly patron, else the strongest friendly
+    exporter), concentrates the choice (``bandwagon_precision``) and cuts compliance with
     sanctions on that power by ``bandwagon_compliance``.
     """
 

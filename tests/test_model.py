@@ -267,25 +267,23 @@ def test_model_runs_under_mesa_batch_run_with_keyword_parameters(baseline, simul
     # keyword parameters reach the model: stronger pressure, higher pressure (same seed)
     for seed in (1, 2):
         assert runs.loc[(seed, 3.0), "max_pressure"] > runs.loc[(seed, 0.5), "max_pressure"]
-    # and the batch run is the same model as a direct run (same seed and parameter)
+    # and the batch run is the same model as a direct run (same seed and parameter). mesa's
+    # convention: the collector's row k is the state after k steps (row 0 at initialisation),
+    # and batch_run reports row model.steps - 1; the recorder keeps the state after step k at k - 1.
     direct = simulate(baseline, seed=1, overrides={"parameters.pressure_strength": 3.0})
-    assert runs.loc[(1, 3.0), "max_pressure"] == pytest.approx(direct.pairs["pressure"][-1].max())
+    k = T - 1
+    assert runs.loc[(1, 3.0), "max_pressure"] == pytest.approx(direct.pairs["pressure"][k - 1].max())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sim.model: the mesa DataCollector is not collected at initialisation, so its model rows "
-    "are indexed by step - 1 while agent rows are keyed by model.steps; batch_run's last row "
-    "pairs the final model data with the agents' data of the step before"))
-def test_batch_run_agent_rows_describe_the_final_step(baseline, simulate):
+def test_batch_run_model_and_agent_rows_describe_the_same_step(baseline, simulate):
     df = _batch(baseline)
     direct = simulate(baseline, seed=1, overrides={"parameters.pressure_strength": 3.0})
     kaz = df[(df.seed == 1) & (df.pressure_strength == 3.0) & (df.state == "KAZ")]
-    assert kaz["arms_hhi"].iloc[0] == pytest.approx(direct.state("arms_hhi", "KAZ")[-1])
+    k = int(kaz["Step"].iloc[0])
+    assert kaz["arms_hhi"].iloc[0] == pytest.approx(direct.state("arms_hhi", "KAZ")[k - 1])
+    assert kaz["max_pressure"].iloc[0] == pytest.approx(direct.pairs["pressure"][k - 1].max())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "sim.scenario.paths.resolve: 'parameters.NAME' overrides fail on a scenario file without a "
-    "'parameters:' section (the baseline has none), so keyword parameters fail on a path"))
 def test_batch_run_takes_a_scenario_path_with_keyword_parameters(baseline_path):
     df = _batch(str(baseline_path))
     assert df["RunId"].nunique() == 4

@@ -131,6 +131,24 @@ class TestBandwagon:
         aff[IMP, BIG] = aff[BIG, IMP] = 0.1  # 10 < 18
         assert strongest_friend(view(affinity=aff), ROWS).tolist() == [PAT]
 
+    def test_a_state_with_a_friendly_patron_follows_its_patron_not_a_bigger_stranger(self):
+        # BIG scores higher (20 > 18), but PAT is IMP's patron (alliance leader / client list)
+        patrons = np.zeros((5, 5), bool)
+        patrons[IMP, PAT] = True
+        assert strongest_friend(view(patrons=patrons), ROWS).tolist() == [PAT]
+        # a hostile patron is not followed: back to the strongest friendly exporter
+        aff = view().affinity.copy()
+        aff[IMP, PAT] = aff[PAT, IMP] = -0.5
+        assert strongest_friend(view(patrons=patrons, affinity=aff), ROWS).tolist() == [BIG]
+
+    def test_in_the_baseline_tajikistan_bandwagons_on_russia(self, baseline):
+        from sim.model import MultivectorModel
+
+        m = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
+        w = m.world
+        tjk = np.array([w.idx("TJK")])
+        assert w.ids[strongest_friend(m.view(w.stock_shares()), tjk)[0]] == "RUS"
+
     def test_hostile_non_exporting_and_self_are_never_followed(self):
         aff = -np.ones((5, 5))
         np.fill_diagonal(aff, 1.0)

@@ -58,7 +58,13 @@ def resolve(data: dict, path: str) -> Any:
     node: Any = data
     done: list[str] = []
     parts = split_path(path)
-    for i, part in enumerate(parts):
+    if parts[0] == "parameters" and isinstance(data, dict) and "parameters" not in data:
+        node = {}  # the file leaves every parameter at its default
+        done.append("parameters")
+        parts_iter = list(enumerate(parts))[1:]
+    else:
+        parts_iter = list(enumerate(parts))
+    for i, part in parts_iter:
         if (
             i == 1 and parts[0] == "parameters" and isinstance(part, str)
             and isinstance(node, dict) and part not in node and part in PARAMETER_NAMES
