@@ -120,6 +120,10 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
                 state(p + ("between", j), sid)
             if ev.between[0] == ev.between[1]:
                 add(p + ("between",), "needs two different states")
+            year = parse_date(ev.date)[0]
+            if isinstance(ev, TradeAgreement) and ev.target_year < year:
+                add(p + ("target_year",), f"target_year {ev.target_year} is before the "
+                    f"agreement's date {ev.date}; give a year from {year} on")
         elif isinstance(ev, ThreatShock):
             for j, sid in enumerate(ev.states):
                 state(p + ("states", j), sid)

@@ -213,7 +213,12 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
         return f"unknown key {key!r}{_suggest(key, allowed)}" + _list_allowed(allowed, key, anchor)
     if typ == "missing":
         if w.path and isinstance(w.path[-1], int):
-            return "too few items"
+            ann = locate(root, tuple(loc[:-1])).annotation
+            args = [a for t in _unwrap(ann) for a in typing.get_args(t)]
+            got = f", got {len(inp)}" if isinstance(inp, (list, tuple)) else ""
+            if args and Ellipsis not in args:
+                return f"needs exactly {len(args)} items{got}"
+            return f"too few items{got}"
         name = w.path[-1] if w.path else "value"
         desc = (w.field.description or "").rstrip(".") if w.field else ""
         return f"required field {name!r} is missing" + (f" ({desc})" if desc else "")
@@ -233,7 +238,8 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
     if typ in _RANGE:
         return f"{show(inp)} is out of range; " + (hint or msg.lower())
     if inp is None and typ.endswith("_type"):
-        return "is empty (null); give it a value or delete the key"
+        optional = w.field is not None and not w.field.is_required()
+        return "is empty (null); give it a value" + (" or delete the key" if optional else "")
     if typ in ("model_type", "dict_type", "model_attributes_type"):
         return f"expected a mapping (key: value lines), got {show(inp)}"
     if typ in ("list_type", "tuple_type", "set_type"):
