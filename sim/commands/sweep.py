@@ -18,6 +18,8 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS|local-dask",
                    help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
                    "LocalCluster (local-dask); default: local processes")
+    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="how long to try to reach a dask scheduler (default 10)")
     p.add_argument("--out", type=Path, default=None,
                    help="store folder (default: results/sweeps/<name>)")
     g = p.add_mutually_exclusive_group()
@@ -47,7 +49,8 @@ def execute(args: argparse.Namespace) -> int:
     store = run_sweep(args.sweep, workers=args.workers, scheduler=args.scheduler, out=args.out,
                       resume=args.resume, force=args.force, progress=not args.quiet,
                       command=" ".join(["run_sim.py"] + sys.argv[1:]),
-                      log=(lambda m: None) if args.quiet else None)
+                      log=(lambda m: None) if args.quiet else None,
+                      connect_timeout=args.connect_timeout)
     from sim.sweep.store import read_manifest
 
     man = read_manifest(store)

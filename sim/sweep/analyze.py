@@ -198,6 +198,11 @@ def point_means(res: SweepResults, outcome: str | None = None
     return out_s, out_t
 
 
+def _flat(y: np.ndarray) -> bool:
+    """Whether an output is non-finite or does not vary (indices undefined: reported as NaN)."""
+    return (not np.all(np.isfinite(y))) or np.std(y) <= 1e-12 * (1.0 + np.abs(np.mean(y)))
+
+
 def _rows(method_fn, res: SweepResults, outcome: str | None, cols: list[str]) -> "pd.DataFrame":
     import pandas as pd
 
@@ -237,7 +242,7 @@ def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 
     seed = int(res.manifest["master_seed"]) % 2**32
 
     def one(y: np.ndarray) -> list[dict]:
-        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+        if _flat(y):
             return [{"parameter": p, "S1": np.nan, "S1_conf": np.nan, "ST": np.nan,
                      "ST_conf": np.nan} for p in res.parameters]
         with warnings.catch_warnings():
@@ -271,7 +276,7 @@ def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float =
     seed = int(res.manifest["master_seed"]) % 2**32
 
     def one(y: np.ndarray) -> list[dict]:
-        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
+        if _flat(y):
             return [{"parameter": p, "mu": np.nan, "mu_star": np.nan, "mu_star_conf": np.nan,
                      "sigma": np.nan} for p in res.parameters]
         with warnings.catch_warnings():

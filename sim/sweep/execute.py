@@ -88,6 +88,35 @@ def _prepared(ctx: Context):
     return hit
 
 
+def scenario_with(base: dict, overrides: dict[str, Any]):
+    """The base scenario (plain data) with ``overrides``, validated by the schema and cross-checks.
+
+    The sweep's values were already checked at the door by ``load_scenario`` (each parameter's
+    extremes and every design point up to the check limit); this per-run path skips the loader's
+    YAML-only walk (booleans written for numbers), which costs more than a short run.
+
+    Raises:
+        ScenarioError: if the resulting scenario is invalid.
+    """
+    from pydantic import ValidationError
+
+    from sim.errors import ScenarioError
+    from sim.scenario.checks import check_scenario
+    from sim.scenario.errors import problems_from_validation
+    from sim.scenario.paths import apply_overrides
+    from sim.scenario.schema import Scenario
+
+    file = "<sweep run>"
+    try:
+        sc = Scenario.model_validate(apply_overrides(base, overrides))
+    except ValidationError as e:
+        raise ScenarioError(file, problems_from_validation(e, Scenario, file, None)) from None
+    problems = check_scenario(sc, file, None)
+    if problems:
+        raise ScenarioError(file, problems)
+    return sc
+
+
 ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1  # the standard Ishigami constants (Ishigami & Homma 1990)
 
 
@@ -103,7 +132,7 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
 
     t0 = time.perf_counter()
     n = len(batch.runs)
-    sc, cs, cser = _prepared(ctx)
+    _, cs, cser = _prepared(ctx)
     k = 1 if ctx.model == "ishigami" else len(cs)
     m = 1 if ctx.model == "ishigami" else len(cser)
     scal = np.empty((n, k))
@@ -117,10 +146,9 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
                 ser[r, 0] = y * np.arange(ctx.n_steps) / max(ctx.n_steps - 1, 1)
                 continue
             from sim.runner import run_model
-            from sim.scenario.loader import load_scenario
             from sim.sweep.outcomes import extract
 
-            scen = load_scenario(sc, dict(zip(ctx.paths, batch.values[r])))
+            scen = scenario_with(ctx.base, dict(zip(ctx.paths, batch.values[r])))
             model = run_model(scen, int(batch.seeds[r]))
             pairs, states = model.recorder.arrays()
             scal[r], ser[r] = extract(cs, cser, pairs, states)
@@ -201,6 +229,7 @@ class Backend:
 
     def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int) -> Iterator[BatchResult]:
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         pending = set()
         for b in it:
@@ -210,7 +239,14 @@ class Backend:
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for f in done:
-                yield f.result()
+                try:
+                    res = f.result()
+                except BrokenProcessPool:
+                    raise UserError(
+                        "a worker process died (killed, out of memory, or a script without an "
+                        "`if __name__ == '__main__':` guard: workers are spawned); runs stored "
+                        "so far are kept: finish with --resume") from None
+                yield res
                 nxt = next(it, None)
                 if nxt is not None:
                     pending.add(self._pool.submit(run_batch, ctx, nxt))
@@ -220,7 +256,8 @@ class Backend:
 
         client = self._client
         [ctx_f] = client.scatter([ctx], broadcast=True)
-        first = [client.submit(run_batch, ctx_f, b, pure=False) for b, _ in zip(it, range(window))]
+        # range first: zip must not pull (and drop) a batch once the window is full
+        first = [client.submit(run_batch, ctx_f, b, pure=False) for _, b in zip(range(window), it)]
         ac = as_completed(first)
         for f in ac:
             res = f.result()

@@ -69,6 +69,8 @@ def over_time(df: "pd.DataFrame", outcome: str, method: str) -> "Figure":
                                 color=line.get_color(), alpha=0.15, lw=0)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
+        if method == "sobol":  # estimates outside [0, 1] are sampling noise: keep the scale
+            ax.set_ylim(-0.1, 1.1)
     steps = sub.drop_duplicates("step").sort_values("step")
     every = max(1, len(steps) // 8)
     ax = axes[-1, 0]

@@ -171,19 +171,18 @@ def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT) -> None
     Raises:
         ScenarioError: naming up to five failing points and why.
     """
-    from sim.scenario.loader import load_scenario
     from sim.sweep.design import build, n_points
+    from sim.sweep.execute import scenario_with
 
     if plan.base is None or n_points(plan.sweep) > limit:
         return
     design = build(plan.sweep)
-    base = load_scenario(plan.base)
     probs: list[Problem] = []
     paths = [p.path for p in plan.sweep.parameters]
     for k in range(design.n_points):
         ov = {path: _py(design.values[c][k]) for path, c in zip(paths, design.columns)}
         try:
-            load_scenario(base, ov)
+            scenario_with(plan.base, ov)
         except ScenarioError as e:
             shown = ", ".join(f"{p}={v!r}" for p, v in ov.items())
             probs.append(Problem(plan.file, "parameters", f"design point {k} ({shown}) gives an "

@@ -92,6 +92,7 @@ def run_sweep(
     progress: bool = True,
     command: str = "",
     log: Callable[[str], None] | None = None,
+    connect_timeout: float = 10.0,
 ) -> Path:
     """Run (or finish) a sweep; returns the store folder.
 
@@ -105,7 +106,8 @@ def run_sweep(
         force: replace an existing store.
         progress: show a tqdm progress bar (rate, ETA) on stderr.
         command: the command line, recorded in the manifest.
-        log: called with one-line messages (default: print to stderr unless ``progress`` is off).
+        log: called with one-line messages (default: print to stderr).
+        connect_timeout: seconds to keep trying to reach a dask scheduler.
 
     Raises:
         ScenarioError: for an invalid sweep file (nothing is written).
@@ -133,7 +135,7 @@ def run_sweep(
                             "--out for a new store")
     design = build(plan.sweep)
     runs_df = run_table(plan.sweep, design)
-    backend = open_backend(workers, scheduler)  # before anything is written
+    backend = open_backend(workers, scheduler, connect_timeout)  # before anything is written
     with backend:
         if not (exists and resume):
             st.create(target, _manifest(plan, design, backend.describe(), command),

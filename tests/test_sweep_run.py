@@ -1,0 +1,147 @@
+"""Sweeps end to end: determinism across backends, refusal, resume after SIGKILL / Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.errors import UserError
+from sim.sweep import store as st
+from sim.sweep.run import run_sweep
+from tests.sweep_helpers import ROOT, assert_same_store, stored, write_sweep
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, Path]:
+    """The sweep file and its store, run in this process (one worker)."""
+    d = tmp_path_factory.mktemp("ref")
+    f = write_sweep(d / "t.yaml")
+    return f, run_sweep(f, workers=1, out=d / "store", progress=False)
+
+
+def test_store_contents(reference):
+    f, store = reference
+    design, scal, ser = stored(store)
+    assert len(design) == 30 and list(design["run"]) == list(range(30))
+    assert (design.groupby("point")["replicate"].count() == 3).all()
+    assert len(set(design["seed"])) == 30  # one seed per (point, replicate)
+    assert set(design["strategy"]) == {"multi_vector", "bandwagon"}
+    assert design["div"].between(0.1, 0.9).all() and design["wpath"].between(1, 5).all()
+    assert list(scal["run"]) == list(range(30))
+    assert scal["kaz_rus_end"].between(0, 1).all() and scal["kaz_rus_end"].nunique() > 10
+    assert set(ser["outcome"]) == {"kaz_tur"}
+    assert len(ser) == 30 * 8  # 8 quarters
+    man = st.read_manifest(store)
+    assert man["complete"] and man["runs"] == 30 and man["master_seed"] == 11
+
+
+def test_outcome_matches_a_direct_run(reference):
+    """A stored outcome equals the same run done by hand through the runner."""
+    from sim.runner import run_model
+    from sim.scenario.loader import load_scenario
+    from tests.sweep_helpers import SMALL
+
+    _, store = reference
+    design, scal, ser = stored(store)
+    row = design.iloc[7]
+    sc = load_scenario(SMALL, {"states.KAZ.diversification": float(row["div"]),
+                               "parameters.weight_path": float(row["wpath"]),
+                               "states.KAZ.strategy": row["strategy"]})
+    model = run_model(sc, int(row["seed"]))
+    ts = model.recorder.frame()
+    got = ts[(ts.metric == "arms_share") & (ts.state == "KAZ") & (ts.partner == "RUS")]
+    assert scal.loc[7, "kaz_rus_end"] == got["value"].iloc[-1]
+    hhi = ts[(ts.metric == "arms_hhi") & (ts.state == "KAZ")]["value"].mean()
+    assert scal.loc[7, "kaz_hhi_mean"] == pytest.approx(hhi, rel=1e-12)
+    tur = ts[(ts.metric == "arms_share") & (ts.state == "KAZ") & (ts.partner == "TUR")]
+    np.testing.assert_array_equal(ser[ser.run == 7]["value"].to_numpy(), tur["value"].to_numpy())
+
+
+def test_two_workers_same_data(reference, tmp_path):
+    f, store = reference
+    out = run_sweep(f, workers=2, out=tmp_path / "s2", progress=False)
+    assert_same_store(store, out)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_same_data(reference, tmp_path):
+    f, store = reference
+    out = run_sweep(f, workers=2, scheduler="local-dask", out=tmp_path / "sd", progress=False)
+    assert_same_store(store, out)
+
+
+def test_existing_store_refused_then_force(reference, tmp_path):
+    f, _ = reference
+    out = run_sweep(f, workers=1, out=tmp_path / "s", progress=False)
+    before = (out / "manifest.json").read_text()
+    with pytest.raises(UserError, match="already exists; use --resume .* or --force"):
+        run_sweep(f, workers=1, out=out, progress=False)
+    assert (out / "manifest.json").read_text() == before
+    run_sweep(f, workers=1, out=out, force=True, progress=False)
+    assert st.read_manifest(out)["complete"]
+
+
+def test_resume_refuses_a_changed_sweep(reference, tmp_path):
+    f, _ = reference
+    out = run_sweep(f, workers=1, out=tmp_path / "s", progress=False)
+    g = write_sweep(tmp_path / "changed.yaml", seed=12)
+    with pytest.raises(UserError, match="different sweep"):
+        run_sweep(g, workers=1, out=out, resume=True, progress=False)
+
+
+def test_unreachable_scheduler_writes_nothing(reference, tmp_path):
+    from sim.cli import main
+
+    f, _ = reference
+    t0 = time.perf_counter()
+    with pytest.raises(UserError, match="cannot reach the dask scheduler"):
+        run_sweep(f, scheduler="tcp://127.0.0.1:9", out=tmp_path / "s", progress=False,
+                  connect_timeout=2)
+    assert time.perf_counter() - t0 < 20
+    assert not (tmp_path / "s").exists()
+    assert main(["sweep", str(f), "--scheduler", "no-such-host", "--out",
+                 str(tmp_path / "s")]) == 2
+    assert not (tmp_path / "s").exists()
+
+
+_CHILD = """
+import sys
+from sim.sweep.run import run_sweep
+if __name__ == "__main__":
+    run_sweep(sys.argv[1], workers=2, out=sys.argv[2], resume=True, progress=False,
+              log=lambda m: None)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
+def test_killed_sweep_resumes_to_the_same_dataset(reference, tmp_path, sig):
+    """Kill the sweep process (and its workers) at a random moment; resume; compare."""
+    f, ref_store = reference
+    big = write_sweep(tmp_path / "big.yaml", design={"method": "lhs", "n": 30}, batch=3)
+    ref = run_sweep(big, workers=1, out=tmp_path / "ref", progress=False)
+    out = tmp_path / "killed"
+    script = tmp_path / "child.py"
+    script.write_text(_CHILD)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(script), str(big), str(out)], cwd=ROOT, env=env,
+                            start_new_session=True, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "scalars").glob("part-*.parquet")):
+        time.sleep(0.01)
+    time.sleep(random.uniform(0.0, 0.4))
+    os.killpg(proc.pid, sig)
+    proc.wait(timeout=60)
+    n_before = len(st.committed_runs(out))
+    assert 0 < n_before < 90, "the kill should land mid-sweep"
+    assert not st.read_manifest(out)["complete"]
+    run_sweep(big, workers=1, out=out, resume=True, progress=False)
+    assert_same_store(ref, out)
+    assert not list(out.rglob(".*.tmp"))
