@@ -41,7 +41,8 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
 
     def state(path: PathT, sid: str | None) -> None:
         if sid is not None and sid not in sc.states:
-            add(path, f"unknown state {sid!r}{_suggest(sid, ids)} (states in this scenario: {known})")
+            add(path, f"unknown state {sid!r}{_suggest(sid, ids)} "
+                f"(states in this scenario: {known})")
 
     def in_run(path: PathT, date: str) -> None:
         i = axis.index(date)
@@ -190,7 +191,9 @@ def target_problem(sc: Scenario, target: str) -> str | None:
         if parts[1] not in sc.states:
             return f"unknown state {parts[1]!r}{_suggest(parts[1], sc.state_ids)}"
         if parts[2] not in NUMERIC_STATE_FIELDS:
-            return f"state field {parts[2]!r} cannot be changed by an event{_suggest(parts[2], NUMERIC_STATE_FIELDS)} (allowed: {', '.join(NUMERIC_STATE_FIELDS)})"
+            return (f"state field {parts[2]!r} cannot be changed by an event"
+                    f"{_suggest(parts[2], NUMERIC_STATE_FIELDS)} "
+                    f"(allowed: {', '.join(NUMERIC_STATE_FIELDS)})")
         return None
     if head == "links" and len(parts) == 4:
         for sid in parts[1:3]:

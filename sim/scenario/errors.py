@@ -104,7 +104,8 @@ def locate(root: type[BaseModel], loc: PathT) -> _Where:
                 owner, field, current = m, None, None
             continue
         args = [a for t in _unwrap(current) for a in typing.get_args(t)]
-        origin = next((typing.get_origin(t) for t in _unwrap(current) if typing.get_origin(t)), None)
+        origins = [typing.get_origin(t) for t in _unwrap(current) if typing.get_origin(t)]
+        origin = origins[0] if origins else None
         owner, field = None, None
         if origin is dict and len(args) == 2:
             current = args[1]
@@ -195,13 +196,15 @@ def _suggest(word: Any, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _list_allowed(allowed: list[str], word: str, where: str) -> str:
+def _list_allowed(allowed: list[str], where: str) -> str:
+    """The allowed keys, or where to find them when there are too many for one line."""
     if len(allowed) <= MAX_LISTED:
         return f" (allowed: {', '.join(allowed)})"
     return f" ({len(allowed)} keys are allowed here; see docs/scenario-reference.md{where})"
 
 
 def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) -> str:
+    """What is wrong and what is allowed, for one pydantic error (by its ``type``)."""
     typ, msg = e["type"], e["msg"]
     ctx = e.get("ctx") or {}
     inp = e.get("input")
@@ -210,7 +213,7 @@ def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) ->
         key = str(w.path[-1])
         allowed = allowed_keys(root, tuple(loc[:-1]))
         anchor = f"#{w.path[0]}" if w.path and w.path[0] == "parameters" else ""
-        return f"unknown key {key!r}{_suggest(key, allowed)}" + _list_allowed(allowed, key, anchor)
+        return f"unknown key {key!r}{_suggest(key, allowed)}" + _list_allowed(allowed, anchor)
     if typ == "missing":
         if w.path and isinstance(w.path[-1], int):
             ann = locate(root, tuple(loc[:-1])).annotation

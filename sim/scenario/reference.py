@@ -73,7 +73,8 @@ def _is_array(ps: dict) -> bool:
 
 
 def _is_mapping(ps: dict) -> bool:
-    return ps.get("type") == "object" and ("additionalProperties" in ps or "patternProperties" in ps)
+    return ps.get("type") == "object" and (
+        "additionalProperties" in ps or "patternProperties" in ps)
 
 
 def _map_value(ps: dict) -> dict | None:
@@ -379,7 +380,8 @@ def _parameters(doc: _Doc) -> list[str]:
     for name, ps in d["properties"].items():
         groups.setdefault(str(ps.get("group", "other")), []).append((name, ps))
     for group, fields in groups.items():
-        out += [f"### Parameters: {group}", "", "| Parameter | Default | Unit | Range | Description |",
+        out += [f"### Parameters: {group}", "",
+                "| Parameter | Default | Unit | Range | Description |",
                 "|---|---|---|---|---|"]
         for name, ps in fields:
             out.append("| " + " | ".join(_cell(x) for x in (

@@ -124,7 +124,8 @@ class _Builder:
                 self.fail(path, knode, "YAML merge keys (<<) are not supported; write the keys out")
                 continue
             if not isinstance(knode, ScalarNode) or knode.tag not in _SCALAR_TAGS:
-                self.fail(path, knode, "mapping keys must be plain text (not lists, mappings or tags)")
+                self.fail(path, knode,
+                          "mapping keys must be plain text (not lists, mappings or tags)")
                 continue
             key = str(knode.value)  # as written: ids such as NO or ON stay text
             if key in out:
@@ -166,26 +167,25 @@ def _read_text(p: Path, file: str, kind: str) -> str:
         if p.parent.is_dir() and p.suffix not in (".yaml", ".yml"):
             alt = [c for c in (p.with_suffix(".yaml"), p.with_suffix(".yml")) if c.is_file()]
             hint = f"; did you mean {str(alt[0])!r}?" if alt else ""
-        return _raise(_fail(file, f"no such file (expected {what}){hint}"))
+        raise _fail(file, f"no such file (expected {what}){hint}")
     if p.is_dir():
-        return _raise(_fail(file, f"is a directory; expected {what}"))
+        raise _fail(file, f"is a directory; expected {what}")
     if not p.is_file():
-        return _raise(_fail(file, f"is not a regular file; expected {what}"))
+        raise _fail(file, f"is not a regular file; expected {what}")
     try:
         with p.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as e:
-        return _raise(_fail(file, f"cannot be read: {e.strerror or e}"))
+        raise _fail(file, f"cannot be read: {e.strerror or e}") from None
     if len(raw) > MAX_BYTES:
         size = max(p.stat().st_size, len(raw))
-        return _raise(_fail(file, f"file is {size:,} bytes; {what} may be at most {MAX_BYTES:,} "
-                            "bytes"))
+        raise _fail(file, f"file is {size:,} bytes; {what} may be at most {MAX_BYTES:,} bytes")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        return _raise(_fail(file, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-                            "save the file as UTF-8", line))
+        raise _fail(file, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+                    "save the file as UTF-8", line) from None
 
 
 def _syntax_hint(problem: str) -> str:
@@ -197,10 +197,6 @@ def _syntax_hint(problem: str) -> str:
     if "another document" in problem:
         return "; a file holds one document (remove the '---' line)"
     return ""
-
-
-def _raise(err: Exception) -> Any:
-    raise err
 
 
 def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
