@@ -122,3 +122,19 @@ def test_validate_reports_every_file(tmp_path, capsys):
     cap = capsys.readouterr()
     assert f"ok: {good}" in cap.out
     assert f"error: {bad}:9: seeed:" in cap.err
+
+
+def test_entry_point_exits_2_without_running_the_tag(tmp_path):
+    """Through the real entry point: exit 2, one line, and the os.system payload never runs."""
+    import subprocess
+    import sys
+
+    payload = tmp_path / "pwned"
+    bad = tmp_path / "tag.yaml"
+    bad.write_text((CORPUS / "python_object_tag.yaml").read_text().replace(
+        "echo pwned", f"touch {payload}"))
+    r = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", str(bad)],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "is not allowed" in r.stderr
+    assert not payload.exists()
