@@ -13,8 +13,8 @@ import sys
 import traceback
 
 COMMANDS: tuple[str, ...] = (
-    "run", "validate", "describe", "sweep", "analyze",
-    "hindcast", "calibrate", "schema", "compare", "list",
+    "run", "validate", "describe", "sweep", "analyze", "ui",
+    "hindcast", "calibrate", "compare", "list", "schema",
 )
 
 

@@ -254,16 +254,17 @@ class MultivectorModel(mesa.Model):
             sanction_risk=self._risk, p=p, static=self._u_static)
         if p.choice_noise > 0:
             u += self.rng.normal(0.0, p.choice_noise, (n, n))
+        invest = np.zeros(n)
         for strat, rows in self._groups:
             strat.adjust(u, rows, view, p)
-            invest = strat.invest(rows, view, p)
-            if invest.any():
-                w.capacity_base[rows] += invest * dt
+            invest[rows] = strat.invest(rows, view, p)
+        if invest.any():  # paid from the arms budget; builds domestic capacity
+            w.capacity_base += p.autarky_capacity_yield * invest * dt
         avail = procurement.availability(
             w.exports, w.capacity, w.licensed, w.affinity, self._embargo, p.min_affinity_for_arms)
         shares = procurement.logit_shares(u, self._precision, avail)
         sched = w.scheduled[t]
-        orders = np.maximum(0.0, w.budget * dt - sched.sum(axis=1))[:, None] * shares
+        orders = np.maximum(0.0, (w.budget - invest) * dt - sched.sum(axis=1))[:, None] * shares
         procurement.place_orders(w.pipeline, t, orders, w.lead_steps)
         slot = t % w.pipeline.shape[0]
         due = w.pipeline[slot] + w.backlog + sched
@@ -302,8 +303,8 @@ class MultivectorModel(mesa.Model):
         trade_w = w.trade / np.maximum(w.trade.sum(axis=1, keepdims=True), 1e-12)
         weights = np.where(w.has_inputs[:, None], w.input_sources, trade_w)
         ct = w.compliance.T  # target x source
-        w.input_loss = np.minimum(1.0, self._tech_int * (ct * weights).sum(axis=1))
-        fin_loss = self._fin_int * (ct * trade_w).sum(axis=1)
+        w.input_loss = sanctions.input_loss(ct, weights, self._tech_int)
+        fin_loss = sanctions.input_loss(ct, trade_w, self._fin_int)  # payments: trade-weighted
         if not first:
             self._grow_capacity(w.input_loss, fin_loss)
         self._risk = self._arms_int[None, :] * np.minimum(
@@ -349,7 +350,8 @@ class MultivectorModel(mesa.Model):
             target = new * (1.0 - cut) + sanctions.reroute(
                 new, cut, w.compliance, self._senders_any, p.trade_reroute_share)
         if self._has_clients and p.pressure_trade_friction > 0:
-            target = target * pressure_rule.trade_friction(self._pcost, p.pressure_trade_friction)
+            cost = pressure_rule.rival_trade_cost(w.pressure, w.client_mask)
+            target = target * pressure_rule.trade_friction(cost, p.pressure_trade_friction)
         w.trade = relax(w.trade, target, p.trade_adjustment, dt)
         return trade.trade_shares(w.trade)
 

@@ -1,6 +1,6 @@
 """How a state chooses: strategies that adjust supplier utilities, choice precision and compliance.
 
-Each strategy is a small class with a name, a docstring citing the mechanism, and three hooks the
+Each strategy is a small class with a name, a docstring citing the mechanism, and four hooks the
 model calls for the rows of the states that follow it:
 
 * ``precision(p)``: multiplier on the logit's choice precision (higher: more concentrated);
@@ -166,7 +166,8 @@ class Autarky(Strategy):
 
     Defence-industrial self-reliance (Bitzinger 2003 on second-tier arms producers; Uzbekistan's
     Lochin UAV): a strong preference for the state's own industry (``autarky_bonus``) and a
-    yearly investment of ``autarky_investment`` of the arms budget into domestic capacity.
+    yearly investment of ``autarky_investment`` of the arms budget (paid out of it) into domestic
+    capacity, which grows by ``autarky_capacity_yield`` per dollar invested.
     """
 
     name = "autarky"

@@ -36,7 +36,25 @@ def pressure_target(
     return np.where(client_mask, np.clip(target, 0.0, p.pressure_max), 0.0)
 
 
+def rival_trade_cost(pressure: np.ndarray, client_mask: np.ndarray) -> np.ndarray:
+    """Pressure on client i's trade with partner j (client x partner).
+
+    Patron p's pressure on i falls on i's trade with p's rivals: every partner that is neither
+    p itself nor one of p's clients (fellow members of its sphere trade freely).
+    """
+    n = pressure.shape[0]
+    rival = ~client_mask & ~np.eye(n, dtype=bool)  # patron x partner
+    cost = pressure.T @ rival
+    np.fill_diagonal(cost, 0.0)
+    return cost
+
+
 def trade_friction(pressure_cost: np.ndarray, friction: float) -> np.ndarray:
-    """Symmetric factor (0..1) on trade from patron pressure on clients' trade with rivals."""
+    """Symmetric factor (0..1) on trade: ``1 - friction * cost``, the lower of the two directions.
+
+    Args:
+        pressure_cost: client x partner pressure on the pair's trade (:func:`rival_trade_cost`).
+        friction: ``pressure_trade_friction`` (fraction cut per unit pressure).
+    """
     f = np.clip(1.0 - friction * pressure_cost, 0.0, 1.0)
     return np.minimum(f, f.T)

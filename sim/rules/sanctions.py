@@ -58,17 +58,21 @@ def compliance_target(
     return c
 
 
-def input_loss(
-    compliance_t: np.ndarray, input_weights: np.ndarray, intensity: float
-) -> float:
-    """Fraction of the target's defence inputs lost: intensity x compliant share of sources.
+def input_loss(compliance_t: np.ndarray, input_weights: np.ndarray, intensity) -> np.ndarray | float:
+    """Fraction of a target's defence inputs lost: intensity x compliant share of its sources.
+
+    Works for one target (vectors over sources, scalar intensity) or for all targets at once
+    (target x source matrices, intensity per target).
 
     Args:
-        compliance_t: (n,) compliance of each source with sanctions on the target.
-        input_weights: (n,) shares of the target's inputs by source (sum <= 1).
-        intensity: regime intensity with a technology scope (0..1).
+        compliance_t: compliance of each source with sanctions on the target (0-1).
+        input_weights: shares of the target's inputs by source (sum <= 1).
+        intensity: intensity of technology-scope sanctions on the target (0-1).
+
+    Returns:
+        Input loss in 0..1 (scalar for one target, (targets,) otherwise).
     """
-    return float(intensity * np.dot(compliance_t, input_weights))
+    return np.minimum(1.0, intensity * (compliance_t * input_weights).sum(axis=-1))
 
 
 def trade_cut(compliance: np.ndarray, trade_intensity: np.ndarray, cut: float) -> np.ndarray:

@@ -7,7 +7,7 @@ level of state i is
     threat_i = base_i + shocks_i + r * sum_j rivalry_ij * buildup_j - a * guarantee_i,
 
 clipped to [0, max_threat], where ``buildup_j = max(0, budget_j / budget_ref_j - 1)`` is j's arms
-spending above its peacetime level. The budget relaxes towards ``base_budget_i * (1 + e *
+spending above its reference level (the budget at its base threat). The budget relaxes towards ``base_budget_i * (1 + e *
 threat_i)`` at ``budget_adjustment`` per year: the fatigue term of Richardson's equations.
 """
 

@@ -3,8 +3,8 @@
 Trend growth is a gravity-style baseline (trade grows with the economies and with political
 affinity; Pollins 1989 on "trade follows the flag"). An agreement with a target value and year
 pulls the pair's potential trade onto the constant-growth path that reaches the target at the end
-of the target year; ``agreement_pull`` = 1 follows that path exactly. Effective trade is the
-potential times the sanction and friction factors plus rerouted trade, reached with a lag.
+of the target year; ``agreement_pull`` = 1 follows that path exactly. Effective trade moves
+with a lag towards ``(potential * (1 - sanction cut) + rerouted) * pressure friction``.
 """
 
 from __future__ import annotations

@@ -213,6 +213,9 @@ class Parameters(BaseModel):
     autarky_investment: float = P(
         0.05, 0, 1, "fraction of budget per year",
         "autarky: fraction of the arms budget invested in domestic capacity.", "strategy")
+    autarky_capacity_yield: float = P(
+        0.5, 0, 5, "US$/yr capacity per US$ invested",
+        "autarky: domestic production capacity gained per dollar invested.", "strategy")
 
     # --- outputs (metrics.py) ---
     dependence_arms_weight: float = P(
