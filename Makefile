@@ -1,13 +1,14 @@
 # multivector: the two commands of the README.
 #   make run    set up .venv and run the default scenario (plots + tables under results/)
 #   make test   set up .venv and run the whole test suite (CI calls this)
+#   make ui     set up .venv and serve the classroom web page (PORT=8765 HOST=127.0.0.1)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean
+.PHONY: run test venv clean assets ui
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +21,18 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) run_sim.py run scenarios/baseline.yaml $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) assets
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Browser assets of the web page (Solara's CDN packages, via npm) into .cache/solara-assets;
+# quick when present. Without npm the page falls back to the CDN (needs internet).
+assets: $(STAMP)
+	@$(PY) -m sim.ui.assets || echo "warning: browser assets not cached; the web page will need internet"
+
+PORT ?= 8765
+HOST ?= 127.0.0.1
+ui: $(STAMP) assets
+	$(PY) run_sim.py ui --port $(PORT) --host $(HOST)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,114 @@
+"""``ui``: serve the classroom web page (mesa SolaraViz) and print the address to open."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from pathlib import Path
+
+DEFAULT_PORT = 8765
+
+
+def register(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "ui", help="serve the interactive classroom page in a web browser",
+        description="Serve the interactive page (scenario picker, sliders, step/play/reset, "
+        "live charts and an event feed). Open the printed address in a browser; Ctrl+C stops it.")
+    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                   help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this computer only; "
+                   "0.0.0.0 lets other computers of the network connect)")
+    p.add_argument("--scenarios", type=Path, default=None,
+                   help="folder of scenario files for the picker (default: scenarios/)")
+    p.add_argument("--no-asset-cache", action="store_true",
+                   help="load browser assets from the public CDN instead of the local npm cache")
+    return p
+
+
+def _port(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= v <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, got {v}")
+    return v
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free on ``host`` right now."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _check_bind(host: str, port: int) -> None:
+    from sim.errors import UserError
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        raise UserError(f"ui: cannot listen on {host}:{port} ({e.strerror}); "
+                        "choose another with --port or --host") from None
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line serving :mod:`sim.ui.app`."""
+    import sim.ui
+
+    app = Path(sim.ui.__file__).with_name("app.py")
+    return [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+def server_env(scenarios: Path | None = None, use_cache: bool = True) -> dict[str, str]:
+    """Environment of the server process: offline asset cache (fetched if missing), no telemetry.
+
+    Without npm or the registry the page falls back to the public CDN, with a warning.
+    """
+    from sim.ui import assets
+
+    cache = None
+    if use_cache:
+        try:
+            cache = assets.ensure_assets()
+        except assets.AssetError as e:
+            print(f"warning: browser assets not cached ({e}); the page will load them from the "
+                  "internet", file=sys.stderr)
+    env = dict(os.environ)
+    env.update(assets.server_env(cache))
+    if scenarios is not None:
+        env["MULTIVECTOR_SCENARIOS"] = str(scenarios.resolve())
+    return env
+
+
+def check_scenarios(folder: Path | None) -> None:
+    """Refuse a scenario folder with no valid scenario (one clear line, exit 2)."""
+    from sim.errors import UserError
+    from sim.ui.library import load_library
+
+    if folder is not None and not folder.is_dir():
+        raise UserError(f"ui: --scenarios {folder}: no such folder")
+    lib = load_library(folder)
+    if not lib.entries:
+        lines = [f"ui: no valid scenario in {lib.folder}"] + list(lib.skipped)
+        raise UserError("\n".join(lines))
+
+
+def execute(args: argparse.Namespace) -> int:
+    check_scenarios(args.scenarios)
+    port = args.port or free_port(args.host)
+    _check_bind(args.host, port)
+    env = server_env(args.scenarios, not args.no_asset_cache)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
+    print(f"multivector classroom page: open {url} in a web browser (Ctrl+C to stop)", flush=True)
+    sys.stdout.flush()
+    cmd = server_command(args.host, port)
+    os.execve(cmd[0], cmd, env)  # the server takes over this process (same PID; Ctrl+C stops it)
+    return 0  # not reached

@@ -1,0 +1,169 @@
+"""The classroom web page: a mesa SolaraViz app over :class:`~sim.ui.model.ClassroomModel`.
+
+Serve it with ``python run_sim.py ui`` (or ``make ui``); a notebook can show ``Page()`` directly.
+Controls (sidebar): scenario picker, the importer to follow, five "what if" sliders, a strategy
+per importer and the seed; SolaraViz's Reset applies them, Step and Play run the model. Views:
+title, date and changes; the event feed; the followed importer's arms suppliers; the arms-flow
+network; every importer's dependence on the main patron; the followed importer's trade; help and
+the scenario library. Every chart draws the scenario without the page's changes as a faint ghost.
+"""
+
+from __future__ import annotations
+
+import html
+
+import solara
+from mesa.visualization import Slider, SolaraViz
+
+from sim.summary import importers
+from sim.ui import controls, library, views
+from sim.ui.model import ClassroomModel, neutral
+
+APP_NAME = "Multi-vector diplomacy in Central Asia: a classroom simulator"
+PLAY_INTERVAL_MS = 400
+
+CSS = """
+body, .v-application { font-size: 18px; }
+.v-application .v-label, .v-application .v-select__selection, .v-slider__thumb-label,
+.v-application .v-input input { font-size: 17px !important; }
+.v-application .v-btn { font-size: 17px; }
+.mv-card { font-size: 18px; line-height: 1.4; height: 100%; overflow-y: auto; padding: 4px 10px; }
+.mv-title { font-size: 30px; font-weight: 700; margin: 4px 0 6px 0; line-height: 1.2; }
+.mv-date { font-size: 44px; font-weight: 800; color: #1f4e79; margin: 2px 0; }
+.mv-step { font-size: 17px; color: #555; }
+.mv-desc { font-size: 18px; color: #333; }
+.mv-settings { font-size: 16px; color: #555; }
+.mv-changes li, .mv-notes li { font-size: 17px; }
+.mv-notes { color: #a04000; }
+.mv-event { border-left: 6px solid #c0c0c0; padding: 4px 10px; margin: 6px 0; font-size: 18px; }
+.mv-event.mv-new { border-left-color: #c0392b; background: #fdf2e9; font-weight: 600; }
+.mv-event .mv-event-date { font-weight: 700; margin-right: 8px; color: #1f4e79; }
+.mv-plot img { max-width: 100%; height: auto; }
+h2.mv-h { font-size: 24px; margin: 4px 0; }
+"""
+
+HOW_TO = """
+1. **Pick a scenario** and, if you like, move the sliders or change a state's strategy.
+   A slider left where it starts keeps the scenario's own value.
+2. Press **Reset** to apply your choices (nothing changes until you do).
+3. Press **Step** for one quarter, or **▶** to play (press again to pause).
+4. Watch the **coloured** lines and areas: your run. The **faint** lines are the same scenario
+   without your changes, so the gap between them is the effect of what you changed.
+5. New events appear at the top of the **event feed** as they happen.
+"""
+
+
+def _html(tag: str, text: str, cls: str) -> solara.Element:
+    return solara.HTML(tag=tag, unsafe_innerHTML=html.escape(text), classes=[cls])
+
+
+def model_params() -> dict:
+    """SolaraViz ``model_params``: the sidebar's controls, keyed by ClassroomModel's keywords."""
+    lib = library.load_library()
+    base = lib.get(library.BASELINE) or lib.entries[0]
+    sc = library.scenario(base)
+    start = neutral()
+    imps = importers(sc)
+    params: dict = {
+        "scenario_name": {"type": "Select", "value": base.key, "values": lib.keys,
+                          "label": "Scenario"},
+        "focus": {"type": "Select", "value": controls.FOCUS_STATE if controls.FOCUS_STATE in imps
+                  else imps[0], "values": imps, "label": "State to follow"},
+    }
+    for s in controls.SLIDERS:
+        params[s.name] = Slider(s.label, value=start[s.name], min=s.min, max=s.max, step=s.step,
+                                dtype=float)
+    for sid in imps:
+        params[f"strategy_{sid}"] = {"type": "Select", "value": controls.AS_IN_SCENARIO,
+                                     "values": list(controls.STRATEGY_CHOICES),
+                                     "label": f"{sc.states[sid].name}'s strategy"}
+    params["seed"] = {"type": "InputText", "value": "", "label": "Random seed (blank: the scenario's)"}
+    return params
+
+
+def Header(model: ClassroomModel) -> solara.Element:
+    """Title, description, the current date, and what the page changed."""
+    n = model.world.axis.n
+    with solara.Column(classes=["mv-card", "mv-header"], gap="2px") as col:
+        solara.Style(CSS)
+        _html("div", model.title, "mv-title")
+        _html("div", model.date(), "mv-date")
+        _html("div", f"quarter {model.recorder.n_steps} of {n}" if model.world.axis.unit == "quarter"
+              else f"step {model.recorder.n_steps} of {n}", "mv-step")
+        _html("div", model.scenario.metadata.description, "mv-desc")
+        _html("div", "In this run: " + controls.describe_values(model.scenario) + f"; seed {model.run_seed}.",
+              "mv-settings")
+        if model.notes:
+            items = "".join(f"<li>{html.escape(x)}</li>" for x in model.notes)
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>Your changes:</b><ul>{items}</ul>",
+                        classes=["mv-changes"])
+        else:
+            _html("div", "Your changes: none (the scenario as written).", "mv-changes")
+    return col
+
+
+def EventFeed(model: ClassroomModel) -> solara.Element:
+    """Events so far, newest first; those of the last step highlighted."""
+    new = {id(e) for e in model.fired}
+    with solara.Column(classes=["mv-card", "mv-feed"], gap="0px") as col:
+        _html("h2", "What is happening", "mv-h")
+        if not model.events.log:
+            _html("div", "Press Step or ▶ to start; events will be told here as they happen.",
+                  "mv-step")
+        for e in reversed(model.events.log):
+            text = e.narration or e.summary
+            if e.blocked:
+                text += " (blocked)"
+            cls = "mv-event mv-new" if id(e) in new else "mv-event"
+            solara.HTML(tag="div", classes=cls.split(), unsafe_innerHTML=(
+                f'<span class="mv-event-date">{html.escape(e.date)}</span>{html.escape(text)}'))
+    return col
+
+
+def _figure_view(make, cls: str):
+    def view(model: ClassroomModel) -> solara.Element:
+        fig = make(views.snapshot(model))
+        with solara.Column(classes=["mv-plot", cls]) as col:
+            solara.FigureMatplotlib(fig, format="png")
+        return col
+
+    view.__name__ = make.__name__
+    return view
+
+
+def Help(model: ClassroomModel) -> solara.Element:
+    """How to use the page, and the scenario library with descriptions."""
+    lib = library.load_library()
+    with solara.Column(classes=["mv-card", "mv-help"], gap="2px") as col:
+        _html("h2", "How to use this page", "mv-h")
+        solara.Markdown(HOW_TO)
+        _html("h2", "The sliders", "mv-h")
+        solara.HTML(tag="ul", classes=["mv-sliders"], unsafe_innerHTML="".join(
+            f"<li><b>{html.escape(s.label)}</b>: {html.escape(controls.SLIDER_HELP[s.name])}</li>"
+            for s in controls.SLIDERS))
+        _html("h2", "Scenarios", "mv-h")
+        items = "".join(f"<li><b>{html.escape(e.key)}</b>: {html.escape(e.title)}. "
+                        f"{html.escape(e.description)}</li>" for e in lib.entries)
+        solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["mv-library"])
+        for line in lib.skipped:
+            _html("div", line, "mv-notes")
+    return col
+
+
+COMPONENTS = [
+    (Header, 0),
+    (EventFeed, 0),
+    (_figure_view(views.supplier_shares, "mv-suppliers"), 0),
+    (_figure_view(views.arms_network, "mv-network"), 0),
+    (_figure_view(views.dependence_lines, "mv-dependence"), 0),
+    (_figure_view(views.trade_shares, "mv-trade"), 0),
+    (Help, 0),
+]
+
+
+@solara.component
+def Page() -> None:
+    """The page: one model per browser session, re-created by SolaraViz's Reset."""
+    model = solara.use_memo(ClassroomModel, [])
+    SolaraViz(model, components=list(COMPONENTS), model_params=model_params(), name=APP_NAME,
+              play_interval=PLAY_INTERVAL_MS)

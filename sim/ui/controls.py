@@ -1,0 +1,213 @@
+"""What the page's controls mean: slider and selector values -> scenario overrides.
+
+Pure functions over a validated :class:`~sim.scenario.schema.Scenario` (no Solara, no mesa), so a
+notebook user or a test can check exactly what a slider does.
+
+Every slider starts at the *baseline* scenario's value, its "neutral" position. A slider left at
+its neutral position keeps the chosen scenario's own value; moved, it replaces it. So picking a
+library scenario that, say, hardens the sanctions is not undone by an untouched sanctions slider.
+Selectors have an explicit :data:`AS_IN_SCENARIO` choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sim.scenario.schema import SanctionChanged, SanctionImposed, Scenario
+
+AS_IN_SCENARIO = "as in scenario"
+STRATEGY_CHOICES: tuple[str, ...] = (AS_IN_SCENARIO, "multi_vector", "bandwagon", "balance", "autarky")
+
+#: The state whose diversification weight the first slider sets, and the drone exporter.
+FOCUS_STATE = "KAZ"
+DRONE_EXPORTER = "TUR"
+
+
+@dataclass(frozen=True)
+class SliderSpec:
+    """One numeric slider: keyword name, label, range and step (units in the label)."""
+
+    name: str
+    label: str
+    min: float
+    max: float
+    step: float
+
+
+SLIDERS: tuple[SliderSpec, ...] = (
+    SliderSpec("kaz_diversification", "Kazakhstan: diversification", 0.0, 1.0, 0.05),
+    SliderSpec("sanctions_intensity", "Sanctions intensity", 0.0, 1.0, 0.05),
+    SliderSpec("pressure_strength", "Russian pressure", 0.0, 10.0, 0.25),
+    SliderSpec("turkish_capacity", "Turkish production", 0.0, 30.0, 0.5),
+    SliderSpec("threat_level", "Threat level (x)", 0.0, 3.0, 0.1),
+)
+#: What each slider asks, for the page's help (units and ranges).
+SLIDER_HELP: dict[str, str] = {
+    "kaz_diversification": "How much does Kazakhstan value diversifying its arms suppliers? "
+                           "(0 = not at all, 1 = above all)",
+    "sanctions_intensity": "How hard are the sanctions? Intensity of the scenario's main sanctions "
+                           "regime (0 = none, 1 = comprehensive)",
+    "pressure_strength": "How hard does Russia push back when a client buys elsewhere? "
+                         "(pressure per unit of lost share, 0-10)",
+    "turkish_capacity": "How many arms can Turkiye produce? (US$ bn per year, 0-30)",
+    "threat_level": "How threatened do the importers feel? (times the scenario's threat, 0-3)",
+}
+SLIDER_NAMES: tuple[str, ...] = tuple(s.name for s in SLIDERS)
+
+
+def main_sanction(sc: Scenario) -> tuple[str, float, str] | None:
+    """The strongest sanctions regime: (id, intensity, override path), or None without sanctions.
+
+    Regimes imposed by events come first (they are the story's shock), then those in force from
+    the start.
+    """
+    best: tuple[str, float, str] | None = None
+    for i, ev in enumerate(sc.events):
+        if isinstance(ev, SanctionImposed) and (best is None or ev.intensity > best[1]):
+            best = (ev.id, ev.intensity, f"events[{i}].intensity")
+    if best is not None:
+        return best
+    for i, s in enumerate(sc.sanctions):
+        if best is None or s.intensity > best[1]:
+            best = (s.id, s.intensity, f"sanctions[{i}].intensity")
+    return best
+
+
+def scenario_values(sc: Scenario) -> dict[str, float | None]:
+    """Each slider's value as the scenario has it (None where the scenario lacks the item)."""
+    main = main_sanction(sc)
+    return {
+        "kaz_diversification": sc.states[FOCUS_STATE].diversification if FOCUS_STATE in sc.states else None,
+        "sanctions_intensity": None if main is None else main[1],
+        "pressure_strength": sc.parameters.pressure_strength,
+        "turkish_capacity": (sc.states[DRONE_EXPORTER].production_capacity
+                             if DRONE_EXPORTER in sc.states else None),
+        "threat_level": 1.0,
+    }
+
+
+def describe_values(sc: Scenario) -> str:
+    """One line with the five slider quantities as they are in ``sc`` (for the page's header)."""
+    v = scenario_values(sc)
+    parts = []
+    if v["kaz_diversification"] is not None:
+        parts.append(f"Kazakhstan's diversification {v['kaz_diversification']:.2f}")
+    if v["sanctions_intensity"] is not None:
+        parts.append(f"sanctions {v['sanctions_intensity']:.2f}")
+    parts.append(f"Russian pressure {v['pressure_strength']:.2f}")
+    if v["turkish_capacity"] is not None:
+        parts.append(f"Turkish production US${v['turkish_capacity']:g}bn/yr")
+    return ", ".join(parts)
+
+
+def neutral_values(baseline: Scenario) -> dict[str, float]:
+    """Slider start positions: the baseline's values (a sensible default where it lacks one)."""
+    vals = scenario_values(baseline)
+    fallback = {s.name: s.min for s in SLIDERS}
+    return {k: (fallback[k] if v is None else float(v)) for k, v in vals.items()}
+
+
+def _moved(value: float | None, neutral: float | None) -> bool:
+    return value is not None and (neutral is None or abs(float(value) - float(neutral)) > 1e-9)
+
+
+def overrides_for(
+    sc: Scenario,
+    sliders: dict[str, float],
+    neutral: dict[str, float],
+    strategies: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Turn control values into scenario overrides.
+
+    Args:
+        sc: the chosen scenario (as loaded, without the page's changes).
+        sliders: slider name -> value (see :data:`SLIDERS`).
+        neutral: slider name -> neutral position (:func:`neutral_values` of the baseline).
+        strategies: importer id -> strategy or :data:`AS_IN_SCENARIO`.
+
+    Returns:
+        ``(overrides, notes)``: dotted path -> value for :func:`sim.scenario.load_scenario`, and one
+        plain-language line per change (or per control that does not apply to this scenario).
+    """
+    ov: dict[str, Any] = {}
+    notes: list[str] = []
+    own = scenario_values(sc)
+    moved = {k: _moved(sliders.get(k), neutral.get(k)) for k in SLIDER_NAMES}
+
+    if moved["kaz_diversification"]:
+        v = float(sliders["kaz_diversification"])
+        if FOCUS_STATE in sc.states:
+            ov[f"states.{FOCUS_STATE}.diversification"] = v
+            notes.append(f"Kazakhstan's diversification weight {v:.2f} (scenario: {own['kaz_diversification']:.2f})")
+        else:
+            notes.append(f"diversification slider ignored: no {FOCUS_STATE} in this scenario")
+
+    if moved["sanctions_intensity"]:
+        v = float(sliders["sanctions_intensity"])
+        main = main_sanction(sc)
+        if main is None:
+            notes.append("sanctions slider ignored: this scenario has no sanctions")
+        else:
+            sid, old, path = main
+            ov[path] = v
+            ratio = v / old if old > 0 else None
+            for i, ev in enumerate(sc.events):  # later changes of the same regime keep their proportion
+                if isinstance(ev, SanctionChanged) and ev.id == sid and ev.intensity is not None:
+                    ov[f"events[{i}].intensity"] = min(1.0, ev.intensity * ratio) if ratio else v
+            notes.append(f"sanctions '{sid}' intensity {v:.2f} (scenario: {old:.2f})")
+
+    if moved["pressure_strength"]:
+        v = float(sliders["pressure_strength"])
+        ov["parameters.pressure_strength"] = v
+        notes.append(f"Russian pressure strength {v:.2f} (scenario: {own['pressure_strength']:.2f})")
+
+    if moved["turkish_capacity"]:
+        v = float(sliders["turkish_capacity"])
+        if DRONE_EXPORTER in sc.states:
+            ov[f"states.{DRONE_EXPORTER}.production_capacity"] = v
+            notes.append(f"Turkish production US${v:g}bn/yr (scenario: {own['turkish_capacity']:g})")
+        else:
+            notes.append(f"Turkish capacity slider ignored: no {DRONE_EXPORTER} in this scenario")
+
+    if moved["threat_level"]:
+        k = float(sliders["threat_level"])
+        for sid, st in sc.states.items():
+            if not st.exports_arms:
+                ov[f"states.{sid}.base_threat"] = min(20.0, st.base_threat * k)
+        notes.append(f"importers' base threat x{k:.1f}")
+
+    for sid, choice in (strategies or {}).items():
+        if not choice or choice == AS_IN_SCENARIO:
+            continue
+        if choice not in STRATEGY_CHOICES:
+            notes.append(f"{sid}: unknown strategy {choice!r} ignored")
+        elif sid not in sc.states:
+            notes.append(f"{sid} strategy ignored: not in this scenario")
+        elif sc.states[sid].strategy != choice:
+            ov[f"states.{sid}.strategy"] = choice
+            notes.append(f"{sc.states[sid].name} plays {choice} (scenario: {sc.states[sid].strategy})")
+    return ov, notes
+
+
+def parse_seed(text: str | int | None) -> int | None:
+    """The seed box: blank -> None (the scenario's seed); a whole number >= 0 -> that seed.
+
+    Raises:
+        ValueError: anything else, with a message for the page.
+    """
+    if text is None:
+        return None
+    if isinstance(text, int):
+        v = text
+    else:
+        s = str(text).strip()
+        if not s:
+            return None
+        try:
+            v = int(s)
+        except ValueError:
+            raise ValueError(f"seed must be a whole number, got {s!r}") from None
+    if v < 0:
+        raise ValueError(f"seed must be 0 or more, got {v}")
+    return v

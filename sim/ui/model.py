@@ -1,0 +1,146 @@
+"""The page's model: :class:`~sim.model.MultivectorModel` built from flat control values.
+
+SolaraViz re-creates the model on Reset as ``ClassroomModel(**control_values)``; this class turns
+those values into a scenario plus overrides (:mod:`sim.ui.controls`) and never fails on a
+classroom input: a bad seed or a scenario that stopped validating falls back to a safe choice and
+says so in :attr:`ClassroomModel.notes`. It also provides the "ghost": the chosen scenario run
+without the page's changes, same seed, cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim.errors import UserError
+from sim.model import MultivectorModel
+from sim.scenario.loader import load_scenario
+from sim.summary import importers
+from sim.ui import controls, library
+
+
+@dataclass(frozen=True)
+class Ghost:
+    """A whole run's arrays (see :meth:`sim.recorder.Recorder.arrays`) and its state ids."""
+
+    ids: tuple[str, ...]
+    pairs: dict[str, np.ndarray]
+    states: dict[str, np.ndarray]
+
+
+def ghost(entry: library.Entry, seed: int) -> Ghost:
+    """Run the library scenario ``entry`` unchanged to the end with ``seed``.
+
+    Cached (per file version and seed): it is the ghost line drawn behind the live run.
+    """
+    return _ghost(str(entry.path), entry.path.stat().st_mtime_ns, seed)
+
+
+@lru_cache(maxsize=16)
+def _ghost(path: str, mtime: int, seed: int) -> Ghost:
+    from sim.runner import run_model
+
+    m = run_model(library._scenario(path, mtime), seed)
+    pairs, states = m.recorder.arrays()
+    return Ghost(tuple(m.world.ids), pairs, states)
+
+
+@lru_cache(maxsize=1)
+def neutral() -> dict[str, float]:
+    """Slider start positions: the library baseline's values (see :mod:`sim.ui.controls`)."""
+    lib = library.load_library()
+    entry = lib.get(library.BASELINE) or (lib.entries[0] if lib.entries else None)
+    if entry is None:
+        from sim.model import DEFAULT_SCENARIO
+
+        return controls.neutral_values(load_scenario(DEFAULT_SCENARIO))
+    return controls.neutral_values(library.scenario(entry))
+
+
+class ClassroomModel(MultivectorModel):
+    """A :class:`MultivectorModel` configured by the page's controls.
+
+    Args:
+        scenario_name: library key (file stem in ``scenarios/``).
+        focus: the importer whose suppliers and trade are shown.
+        seed: text of the seed box; blank means the scenario's seed.
+        kaz_diversification, sanctions_intensity, pressure_strength, turkish_capacity,
+        threat_level: slider values (None or the neutral position: the scenario's own value).
+        **kwargs: ``strategy_<ID>`` -> a strategy or ``"as in scenario"``.
+
+    Attributes:
+        entry: the library entry run; ``notes``: plain-language changes and fallbacks;
+        ``ui_overrides``: the overrides applied; ``base``: the scenario without them (the ghost);
+        ``focus``: the importer shown.
+    """
+
+    def __init__(
+        self,
+        scenario_name: str = library.BASELINE,
+        focus: str = controls.FOCUS_STATE,
+        seed: str | int | None = "",
+        kaz_diversification: float | None = None,
+        sanctions_intensity: float | None = None,
+        pressure_strength: float | None = None,
+        turkish_capacity: float | None = None,
+        threat_level: float | None = None,
+        **kwargs: str,  # named "kwargs": mesa's SolaraViz checks the signature for that name
+    ) -> None:
+        strategies = kwargs
+        notes: list[str] = []
+        bad = [k for k in strategies if not k.startswith("strategy_")]
+        if bad:
+            raise TypeError(f"unknown control(s): {', '.join(sorted(bad))}")
+        lib = library.load_library()
+        entry = lib.get(scenario_name)
+        if entry is None:
+            if not lib.entries:
+                raise UserError(f"no valid scenario in {lib.folder}")
+            entry = lib.entries[0]
+            notes.append(f"scenario {scenario_name!r} not found: showing {entry.key}")
+        base = library.scenario(entry)
+        try:
+            user_seed = controls.parse_seed(seed)
+        except ValueError as e:
+            user_seed = None
+            notes.append(f"{e}: using the scenario's seed")
+        run_seed = base.seed if user_seed is None else user_seed
+        sliders = {"kaz_diversification": kaz_diversification, "sanctions_intensity": sanctions_intensity,
+                   "pressure_strength": pressure_strength, "turkish_capacity": turkish_capacity,
+                   "threat_level": threat_level}
+        strat = {k.removeprefix("strategy_"): v for k, v in strategies.items()}
+        ov, change_notes = controls.overrides_for(base, sliders, neutral(), strat)
+        try:
+            sc = load_scenario(base, ov) if ov else base
+        except UserError as e:
+            sc, ov = base, {}
+            change_notes = [f"changes not applied ({'; '.join(e.lines()[:2])})"]
+        super().__init__(sc, seed=run_seed, mesa_datacollector=False)
+        mesa.Agent._ids.pop(self, None)  # all agents exist now; release mesa 3.3.1's reference
+        self.entry = entry
+        self.base = base
+        self.run_seed = run_seed
+        self.ui_overrides = ov
+        self.notes = notes + change_notes
+        imps = importers(sc)
+        self.focus = focus if focus in imps else (imps[0] if imps else sc.state_ids[0])
+        if focus != self.focus:
+            self.notes.append(f"{focus} is not an importer here: following {self.focus}")
+
+    @property
+    def title(self) -> str:
+        """The scenario's title."""
+        return self.scenario.metadata.title or self.scenario.name
+
+    def ghost(self) -> Ghost:
+        """The chosen scenario without the page's changes, run with the same seed."""
+        return ghost(self.entry, self.run_seed)
+
+    def date(self) -> str:
+        """The date of the last period run ('start' before the first step)."""
+        t = self.recorder.n_steps
+        return self.world.axis.label(t - 1) if t else f"before {self.world.axis.label(0)}"

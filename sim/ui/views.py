@@ -1,0 +1,218 @@
+"""The page's figures (matplotlib, projector-sized): plain functions of a :class:`Snapshot`.
+
+A snapshot holds the recorded arrays of the live run up to now and the ghost run (the chosen
+scenario without the page's changes); every figure draws the live run strongly over the whole time
+axis and the ghost faintly behind it, so a slider's effect shows as the gap between the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.plots import color
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from sim.ui.model import ClassroomModel
+
+FONT = 15          # pt: readable from the back of a classroom
+GHOST_ALPHA = 0.35
+NETWORK_WINDOW = 4  # periods of deliveries summed for the network's edge widths
+STYLE = {"font.size": FONT, "axes.titlesize": FONT + 2, "axes.labelsize": FONT,
+         "xtick.labelsize": FONT - 2, "ytick.labelsize": FONT - 2, "legend.fontsize": FONT - 3,
+         "axes.spines.top": False, "axes.spines.right": False}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the figures need: ids, names, date labels (whole axis), steps done, arrays, ghost."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    labels: tuple[str, ...]
+    t: int
+    pairs: dict[str, np.ndarray]
+    states: dict[str, np.ndarray]
+    ghost_pairs: dict[str, np.ndarray]
+    ghost_states: dict[str, np.ndarray]
+    focus: int
+    exporters: np.ndarray
+    patron: int
+
+    @property
+    def importers(self) -> list[int]:
+        """Row indices of the states that do not export arms."""
+        return [i for i in range(len(self.ids)) if not self.exporters[i]]
+
+
+def snapshot(model: "ClassroomModel") -> Snapshot:
+    """The live model's arrays so far and its cached ghost."""
+    w = model.world
+    pairs, states = model.recorder.arrays()
+    g = model.ghost()
+    patrons = np.flatnonzero(w.client_mask.any(axis=1))
+    if len(patrons):
+        patron = int(patrons[0])
+    else:  # no declared patron: the largest supplier of the importers at the start
+        share = w.stock_shares()[~w.exports].sum(axis=0) * w.exports
+        patron = int(np.argmax(share))
+    return Snapshot(tuple(w.ids), tuple(w.names), tuple(w.axis.labels()), model.recorder.n_steps,
+                    pairs, states, g.pairs, g.states, w.idx(model.focus), w.exports.copy(), patron)
+
+
+def _figure(w: float = 8.0, h: float = 4.8) -> "Figure":
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(w, h), dpi=80, layout="constrained")
+        fig.add_subplot()
+    return fig
+
+
+def _axis(ax: "Axes", s: Snapshot, ylabel: str, ylim: tuple[float, float] | None = (0, 1)) -> None:
+    """Whole time axis, year ticks, a 'now' marker."""
+    n = len(s.labels)
+    ax.set_xlim(0, max(1, n - 1))
+    years = [i for i in range(n) if i == 0 or s.labels[i][:4] != s.labels[i - 1][:4]]
+    step = max(1, len(years) // 6)
+    ticks = years[::step]
+    ax.set_xticks(ticks, [s.labels[i][:4] for i in ticks])
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_ylabel(ylabel)
+    if s.t:
+        ax.axvline(s.t - 1, color="#444444", lw=1.2, ls=":")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def supplier_shares(s: Snapshot) -> "Figure":
+    """The followed importer's arms stock by supplier: stacked areas; ghost boundaries dashed."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = _figure()
+        ax = fig.axes[0]
+        i = s.focus
+        live = s.pairs["arms_share"][:, i, :]
+        ghost = s.ghost_pairs["arms_share"][:, i, :]
+        cols = [j for j in range(len(s.ids)) if live[:, j].any() or ghost[:, j].any()]
+        cols.sort(key=lambda j: -ghost[:, j].mean())
+        x = np.arange(s.t)
+        if s.t:
+            ax.stackplot(x, live[:, cols].T, colors=[color(s.ids[j]) for j in cols],
+                         labels=[s.names[j] for j in cols], alpha=0.9)
+        gx = np.arange(ghost.shape[0])
+        for level in np.cumsum(ghost[:, cols], axis=1).T[:-1]:
+            ax.plot(gx, level, color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA)
+        ax.plot([], [], color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA, label="without your changes")
+        _axis(ax, s, "share of arms stock")
+        ax.set_title(f"Who arms {s.names[i]}?")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return fig
+
+
+def dependence_lines(s: Snapshot) -> "Figure":
+    """Every importer's dependence on the main patron (arms and trade), ghost faint behind."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = _figure()
+        ax = fig.axes[0]
+        p = s.patron
+        for i in s.importers:
+            c = color(s.ids[i])
+            ax.plot(s.ghost_pairs["dependence"][:, i, p], color=c, lw=2, alpha=GHOST_ALPHA)
+            ax.plot(np.arange(s.t), s.pairs["dependence"][:, i, p], color=c, lw=3, label=s.names[i])
+        ax.plot([], [], color="grey", lw=2, alpha=GHOST_ALPHA, label="without your changes")
+        _axis(ax, s, "dependence (0-1)")
+        ax.set_title(f"How dependent on {s.names[p]} is each state?")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return fig
+
+
+def trade_shares(s: Snapshot) -> "Figure":
+    """The followed importer's trade by partner (share of its trade inside the scenario)."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = _figure()
+        ax = fig.axes[0]
+        i = s.focus
+        live = s.pairs["trade_share"][:, i, :]
+        ghost = s.ghost_pairs["trade_share"][:, i, :]
+        cols = [j for j in range(len(s.ids)) if j != i and (ghost[:, j].max(initial=0) > 0.02 or live[:, j].max(initial=0) > 0.02)]
+        cols.sort(key=lambda j: -ghost[:, j].mean())
+        for j in cols:
+            c = color(s.ids[j])
+            ax.plot(ghost[:, j], color=c, lw=2, alpha=GHOST_ALPHA)
+            ax.plot(np.arange(s.t), live[:, j], color=c, lw=3, label=s.names[j])
+        ax.plot([], [], color="grey", lw=2, alpha=GHOST_ALPHA, label="without your changes")
+        _axis(ax, s, "share of trade")
+        top = max(0.1, float(ghost[:, cols].max(initial=0)), float(live[:, cols].max(initial=0)))
+        ax.set_ylim(0, min(1.0, top * 1.15))
+        ax.set_title(f"Who does {s.names[i]} trade with?")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    return fig
+
+
+def network_layout(s: Snapshot) -> dict[int, tuple[float, float]]:
+    """Suppliers (arms exporters) on an upper arc, importers on a lower row."""
+    exp = [i for i in range(len(s.ids)) if s.exporters[i]]
+    imp = s.importers
+    pos: dict[int, tuple[float, float]] = {}
+    for k, i in enumerate(exp):
+        x = (k + 0.5) / max(1, len(exp))
+        pos[i] = (x, 0.8 + 0.12 * np.sin(np.pi * x))
+    for k, i in enumerate(imp):
+        pos[i] = ((k + 0.5) / max(1, len(imp)), 0.1)
+    return pos
+
+
+def _flow_scale(s: Snapshot) -> float:
+    """Largest single flow into an importer over a year of the ghost run (US$ bn), > 0."""
+    d = s.ghost_pairs["deliveries"][:, ~s.exporters][:, :, s.exporters]
+    return max(1e-9, float(d.max()) * NETWORK_WINDOW)
+
+
+def arms_network(s: Snapshot) -> "Figure":
+    """Arms flows between states: arrows supplier -> buyer, width by deliveries in the last year."""
+    import matplotlib
+    import networkx as nx
+
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(8.0, 4.8)
+        ax = fig.axes[0]
+        ax.axis("off")
+        g = nx.DiGraph()
+        g.add_nodes_from(range(len(s.ids)))
+        lo = max(0, s.t - NETWORK_WINDOW)
+        flow = s.pairs["deliveries"][lo:s.t].sum(axis=0) if s.t else np.zeros((len(s.ids),) * 2)
+        np.fill_diagonal(flow, 0.0)
+        flow[~s.exporters[None, :].repeat(len(s.ids), 0)] = 0.0  # rows: buyer, columns: supplier
+        flow[:, ~s.exporters] = 0.0
+        flow[s.exporters, :] = 0.0  # only flows into the region's importers
+        top = max(_flow_scale(s), flow.max())  # fixed scale: widths comparable over time
+        for b, a in zip(*np.nonzero(flow > top * 0.01)):
+            g.add_edge(int(a), int(b), w=float(flow[b, a]))
+        pos = network_layout(s)
+        nodes = list(g.nodes)
+        nx.draw_networkx_nodes(g, pos, ax=ax, nodelist=nodes, node_size=1500,
+                               node_color=[color(s.ids[i]) for i in nodes], alpha=0.95)
+        nx.draw_networkx_labels(g, pos, ax=ax, labels={i: s.ids[i] for i in nodes},
+                                font_size=FONT - 2, font_color="white", font_weight="bold")
+        if g.number_of_edges():
+            widths = [1.0 + 11.0 * d["w"] / top for _, _, d in g.edges(data=True)]
+            nx.draw_networkx_edges(g, pos, ax=ax, width=widths, arrowsize=18, node_size=1500,
+                                   edge_color=[color(s.ids[a]) for a, _ in g.edges()], alpha=0.7,
+                                   connectionstyle="arc3,rad=0.08")
+        when = f"{s.labels[lo]} to {s.labels[s.t - 1]}" if s.t else "no deliveries yet"
+        ax.set_title(f"Arms deliveries in the last year ({when})")
+        ax.set_xlim(-0.05, 1.05)
+        ax.set_ylim(-0.05, 1.05)
+    return fig

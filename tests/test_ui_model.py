@@ -1,0 +1,219 @@
+"""The classroom page's library side (no browser): controls -> overrides -> model, figures, assets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.scenario.loader import load_scenario
+from sim.ui import assets, controls, library, views
+from sim.ui.model import ClassroomModel, neutral
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def lib_dir(tmp_path, baseline_path, monkeypatch) -> Path:
+    """A scenario folder with the baseline, a variant without the 2022 sanctions, and a broken file."""
+    shutil.copy(baseline_path, tmp_path / "baseline.yaml")
+    data = yaml.safe_load(baseline_path.read_text())
+    data["metadata"].update(name="calm", title="Calm: no 2022 sanctions", description="No new sanctions.")
+    data["events"] = [e for e in data["events"] if e["type"] != "sanction_imposed"]
+    data["sanctions"] = []
+    (tmp_path / "calm.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / "broken.yaml").write_text("metadata: {name: broken}\nstates: 3\n")
+    monkeypatch.setenv("MULTIVECTOR_SCENARIOS", str(tmp_path))
+    neutral.cache_clear()
+    yield tmp_path
+    neutral.cache_clear()
+
+
+def _sliders(**moved: float) -> dict[str, float]:
+    vals = dict(neutral())
+    vals.update(moved)
+    return vals
+
+
+# ----------------------------------------------------------------------------- controls
+def test_untouched_controls_change_nothing(baseline):
+    ov, notes = controls.overrides_for(baseline, controls.neutral_values(baseline),
+                                       controls.neutral_values(baseline),
+                                       {"KAZ": controls.AS_IN_SCENARIO})
+    assert ov == {} and notes == []
+
+
+def test_each_slider_reaches_its_scenario_field(baseline):
+    start = controls.neutral_values(baseline)
+    moved = dict(start, kaz_diversification=0.95, sanctions_intensity=0.2, pressure_strength=6.0,
+                 turkish_capacity=20.0, threat_level=2.0)
+    ov, notes = controls.overrides_for(baseline, moved, start, {"TJK": "balance"})
+    sc = load_scenario(baseline, ov)
+    assert sc.states["KAZ"].diversification == pytest.approx(0.95)
+    sid, intensity, _ = controls.main_sanction(sc)
+    assert intensity == pytest.approx(0.2)
+    assert sid == controls.main_sanction(baseline)[0]
+    assert sc.parameters.pressure_strength == pytest.approx(6.0)
+    assert sc.states["TUR"].production_capacity == pytest.approx(20.0)
+    for s, st in sc.states.items():
+        expect = baseline.states[s].base_threat * (1 if st.exports_arms else 2.0)
+        assert st.base_threat == pytest.approx(expect)
+    assert sc.states["TJK"].strategy == "balance"
+    assert len(notes) == 6
+
+
+def test_untouched_slider_keeps_the_chosen_scenarios_own_value(baseline):
+    """A library scenario's own setting is not undone by a slider left at its start position."""
+    other = load_scenario(baseline, {"states.KAZ.diversification": 0.1})
+    start = controls.neutral_values(baseline)
+    ov, _ = controls.overrides_for(other, start, start)
+    assert load_scenario(other, ov).states["KAZ"].diversification == pytest.approx(0.1)
+
+
+def test_sliders_that_do_not_apply_say_so(small_world):
+    sc = load_scenario(small_world())  # no KAZ, no TUR
+    start = controls.neutral_values(load_scenario(ROOT / "scenarios" / "baseline.yaml"))
+    ov, notes = controls.overrides_for(sc, dict(start, kaz_diversification=0.9, turkish_capacity=3.0),
+                                       start, {"KAZ": "bandwagon"})
+    assert ov == {}
+    assert any("no KAZ" in n for n in notes) and any("no TUR" in n for n in notes)
+    assert any("KAZ strategy ignored" in n for n in notes)
+
+
+@pytest.mark.parametrize("text, expected", [("", None), ("  ", None), ("42", 42), (7, 7), (None, None)])
+def test_parse_seed(text, expected):
+    assert controls.parse_seed(text) == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "-1", "1.5"])
+def test_parse_seed_refuses(text):
+    with pytest.raises(ValueError, match="seed"):
+        controls.parse_seed(text)
+
+
+# ----------------------------------------------------------------------------- library
+def test_library_lists_valid_scenarios_and_skips_broken(lib_dir):
+    lib = library.load_library()
+    assert lib.keys == ["baseline", "calm"]
+    assert lib.get("calm").title == "Calm: no 2022 sanctions"
+    assert len(lib.skipped) == 1 and lib.skipped[0].startswith("broken.yaml: skipped")
+
+
+def test_shipped_library_validates():
+    lib = library.load_library(ROOT / "scenarios")
+    assert lib.keys[0] == "baseline"
+    assert not lib.skipped, lib.skipped
+
+
+# ----------------------------------------------------------------------------- model
+def test_diversification_slider_changes_the_run(lib_dir):
+    a = ClassroomModel()
+    b = ClassroomModel(**_sliders(kaz_diversification=1.0))
+    for _ in range(16):
+        a.step()
+        b.step()
+    k, r = a.world.idx("KAZ"), a.world.idx("RUS")
+    sa = a.recorder.arrays()[0]["arms_share"][:, k, r]
+    sb = b.recorder.arrays()[0]["arms_share"][:, k, r]
+    assert not np.allclose(sa, sb)
+    assert b.notes and "diversification" in b.notes[0]
+
+
+def test_ghost_is_the_unchanged_scenario_with_the_same_seed(lib_dir, simulate):
+    m = ClassroomModel(seed="11", **_sliders(sanctions_intensity=0.1))
+    g = m.ghost()
+    ref = simulate(lib_dir / "baseline.yaml", seed=11)
+    assert m.run_seed == 11
+    np.testing.assert_array_equal(g.pairs["arms_share"], ref.pairs["arms_share"])
+    m.run()
+    assert not np.allclose(m.recorder.arrays()[0]["dependence"], g.pairs["dependence"])
+
+
+def test_untouched_model_runs_exactly_its_ghost(lib_dir):
+    m = ClassroomModel(scenario_name="calm", **_sliders()).run()
+    np.testing.assert_array_equal(m.recorder.arrays()[0]["arms_share"], m.ghost().pairs["arms_share"])
+    assert m.title == "Calm: no 2022 sanctions"
+    assert "no sanctions" in " ".join(ClassroomModel(scenario_name="calm", **_sliders(
+        sanctions_intensity=0.3)).notes)
+
+
+def test_classroom_inputs_fall_back_with_a_note(lib_dir):
+    m = ClassroomModel(scenario_name="nope", seed="x", focus="RUS")
+    assert m.entry.key == "baseline"
+    assert m.run_seed == m.scenario.seed
+    text = " ".join(m.notes)
+    assert "'nope' not found" in text and "seed must be a whole number" in text
+    assert m.focus == "KAZ" and "not an importer" in text
+    with pytest.raises(TypeError, match="unknown control"):
+        ClassroomModel(sliders=3)
+
+
+def test_date_and_events_follow_the_steps(lib_dir):
+    m = ClassroomModel()
+    labels = m.world.axis.labels()
+    assert m.date().startswith("before")
+    dated = {}
+    for ev in m.scenario.events:
+        if ev.narration:
+            dated.setdefault(ev.date, ev.narration)
+    first = min(dated, key=labels.index)
+    while m.recorder.n_steps <= labels.index(first):
+        m.step()
+    assert m.date() == first
+    assert dated[first] in [e.narration for e in m.fired]
+
+
+# ----------------------------------------------------------------------------- figures
+def test_figures_draw_before_and_after_running(lib_dir):
+    m = ClassroomModel()
+    makers = (views.supplier_shares, views.dependence_lines, views.trade_shares, views.arms_network)
+    for fig in (f(views.snapshot(m)) for f in makers):
+        assert fig.axes
+    for _ in range(8):
+        m.step()
+    s = views.snapshot(m)
+    assert s.t == 8 and s.ids[s.patron] == "RUS"
+    fig = views.supplier_shares(s)
+    assert len(fig.axes[0].collections) >= 2  # stacked areas of at least two suppliers
+    net = views.arms_network(s)
+    assert net.axes[0].patches  # arrows for the deliveries of the last year
+
+
+# ----------------------------------------------------------------------------- assets and CLI
+def test_assets_complete_cache_needs_no_npm(tmp_path, monkeypatch):
+    assert assets.missing(tmp_path) == list(assets.PACKAGES)
+    for spec in assets.PACKAGES:
+        (tmp_path / spec).mkdir(parents=True)
+        (tmp_path / spec / "package.json").write_text("{}")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert assets.ensure_assets(tmp_path, quiet=True) == tmp_path
+    env = assets.server_env(tmp_path)
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path)
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_assets_without_npm_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(assets.AssetError, match="npm"):
+        assets.ensure_assets(tmp_path, quiet=True)
+
+
+def test_ui_command_refuses_bad_arguments(tmp_path, capsys):
+    from sim.cli import main
+
+    assert main(["ui", "--port", "http"]) == 2
+    assert main(["ui", "--scenarios", str(tmp_path / "none")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert main(["ui", "--scenarios", str(tmp_path)]) == 2
+    assert "no valid scenario" in capsys.readouterr().err
+
+
+def test_ui_command_serves_the_app_on_loopback():
+    from sim.commands import ui
+
+    cmd = ui.server_command("127.0.0.1", 8123)
+    assert cmd[1:4] == ["-m", "solara", "run"] and Path(cmd[4]).name == "app.py"
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
