@@ -1,0 +1,61 @@
+"""Bad sweep files (tests/corpus/sweeps): exit 2, the expected message and line, nothing written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "sweeps"
+BAD = sorted(p for p in CORPUS.glob("*.yaml") if p.name != "valid.yaml")
+
+
+def _expectations(path: Path) -> tuple[list[str], list[int]]:
+    text = path.read_text(encoding="utf-8")
+    frags = re.findall(r"^# expect: (.+)$", text, flags=re.M)
+    lines = []
+    for needle in re.findall(r"^# expect-line: (.+)$", text, flags=re.M):
+        body = text.splitlines()
+        lines.append(next(i + 1 for i, ln in enumerate(body)
+                          if needle in ln and not ln.startswith("#")))
+    return frags, lines
+
+
+def test_corpus_is_not_empty():
+    assert len(BAD) >= 20
+    for p in BAD:
+        assert _expectations(p)[0], f"{p.name} has no '# expect:' line"
+
+
+def test_valid_template_runs(tmp_path, capsys):
+    out = tmp_path / "store"
+    assert main(["sweep", str(CORPUS / "valid.yaml"), "--out", str(out), "--workers", "1",
+                 "--quiet"]) == 0
+    assert (out / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_bad_sweep_file(path, tmp_path, capsys):
+    out = tmp_path / "store"
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    frags, lines = _expectations(path)
+    for frag in frags:
+        assert frag in err, f"{path.name}: expected {frag!r} in:\n{err}"
+    for ln in lines:
+        assert f"{path}:{ln}:" in err, f"{path.name}: expected line {ln} in:\n{err}"
+    assert all(line.startswith("error: ") for line in err.strip().splitlines())
+    assert not out.exists()
+    assert not list(tmp_path.iterdir())
+
+
+def test_bad_arguments(tmp_path, capsys):
+    f = str(CORPUS / "valid.yaml")
+    assert main(["sweep", f, "--workers", "0"]) == 2
+    assert main(["sweep", f, "--resume", "--force"]) == 2
+    assert main(["sweep", str(tmp_path / "missing.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
