@@ -60,6 +60,12 @@ class GoldenCase:
 
 CASES: list[GoldenCase] = [
     GoldenCase("baseline", "scenarios/baseline.yaml", replicates=3),
+] + [  # the scenario library (overlays on the baseline; see tests/test_library.py)
+    GoldenCase(stem, f"scenarios/{stem}.yaml", replicates=2) for stem in (
+        "afghanistan_spillover", "anka_scaled_up", "border_war", "china_security_pivot",
+        "nato_blocks_turkey", "russian_pressure", "sanctions_escalation", "sanctions_lifted_2025",
+        "teach_kaz_autarky", "teach_kaz_balance", "teach_kaz_bandwagon", "teach_kaz_multi_vector",
+        "turkey_assists_kazakhstan", "uzbekistan_autarky")
 ]
 
 

@@ -184,3 +184,13 @@ def test_list_reports_invalid_files_and_exits_2(tmp_path, capsys):
     assert main(["list", str(tmp_path)]) == 2
     cap = capsys.readouterr()
     assert "baseline" in cap.out and "INVALID" in cap.err and "missing.yaml" in cap.err
+
+
+def test_every_library_scenario_has_a_golden_summary():
+    from tests import golden
+
+    cases = {c.scenario: c for c in golden.CASES}
+    for stem in overlays():
+        case = cases.get(f"scenarios/{stem}.yaml")
+        assert case is not None, f"add {stem} to tests/golden.py CASES"
+        assert case.path.is_file(), f"regenerate: {golden.REGENERATE} -k {case.name}"
