@@ -142,7 +142,8 @@ def plot_shares(s: "Score", path: Path, title: str) -> None:
             ax.bar(x + (k - 1) * 0.27, 100 * vals, 0.27, label=label, color=c)
         ax.set_xticks(x, cols, rotation=45, ha="right", fontsize=8)
         err = s.mae.get(rec)
-        ax.set_title(f"{rec}\nMAE {err:.1f} pp" if err is not None else str(rec), fontsize=9)
+        note = "" if rec in s.scored else " (not scored)"
+        ax.set_title(f"{rec}{note}\nMAE {err:.1f} pp" if err is not None else str(rec), fontsize=9)
         ax.set_ylim(0, 100)
     axes[0][0].set_ylabel("share of deliveries (%)")
     axes[0][0].legend(fontsize=7, loc="upper right")
