@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from sim.commands.run import _positive, _seed  # shared argument types
+
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -25,7 +27,8 @@ def register(sub) -> argparse.ArgumentParser:
                    help="apply the parameters: section of a calibration overlay to the scenario")
     p.add_argument("--replicates", type=_positive, default=None,
                    help="number of replicates (default: the scenario's)")
-    p.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="master seed, a whole number >= 0 (default: the scenario's)")
     p.add_argument("--large-change", type=_fraction, default=0.10,
                    help="share change counted as large for the direction check (fraction, default 0.10)")
     p.add_argument("--json", action="store_true",
@@ -35,16 +38,6 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
 
 
 def _fraction(text: str) -> float:
