@@ -1,0 +1,213 @@
+"""Sweep performance, printed as ratios measured in one run (issue 3, "Performance").
+
+Usage::
+
+    python benchmarks/bench_sweep.py                 # everything (about 10 minutes on 2 cores)
+    python benchmarks/bench_sweep.py --quick         # smaller sizes (about 2 minutes)
+    python benchmarks/bench_sweep.py --json out.json # also write the figures as JSON
+
+What is measured:
+
+1. ``sweep`` against ``mesa.batch_run`` on the same model and the same design: an LHS design of
+   ``--runs`` points (default 200) on ``scenarios/baseline.yaml`` (40 quarters), 2 processes
+   each. ``batch_run`` gets a model class that takes each run's seed and overrides (so both
+   run exactly the same design) and uses mesa's DataCollector, as ``batch_run`` requires; the
+   sweep writes its Parquet store. Target: sweep >= 3x faster.
+2. The same sweep on 1 worker (in-process) and on 2 worker processes. Target: >= 1.7x.
+3. The same sweep on a dask LocalCluster (2 workers x 1 thread) against 2 local processes.
+   Target: within 1.3x.
+4. Peak memory (RSS of this process and all its children, sampled every 50 ms with psutil) of
+   sweeps of 1,000 and ``--memory-runs`` (default 10,000) runs on the small 2-year scenario of
+   ``tests/corpus/sweeps/scenario/small.yaml``, 2 workers. Target: <= 400 MB, flat as runs grow.
+
+Timings are noisy on a shared machine: compare the ratios, not absolute values. Nothing here is
+asserted in the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMALL = ROOT / "tests" / "corpus" / "sweeps" / "scenario" / "small.yaml"
+_SCENARIO = None
+
+
+def _scenario():
+    global _SCENARIO
+    if _SCENARIO is None:
+        from sim.scenario.loader import load_scenario
+
+        _SCENARIO = load_scenario(BASELINE)
+    return _SCENARIO
+
+
+from sim.model import MultivectorModel  # noqa: E402 - after the sys.path set-up
+
+
+class BenchModel(MultivectorModel):
+    """A MultivectorModel built from one design run: ``run = {"seed": s, "overrides": {...}}``.
+
+    The base scenario is loaded once per process (as the sweep's workers do).
+    """
+
+    def __init__(self, run: dict) -> None:
+        super().__init__(_scenario(), seed=run["seed"], overrides=run["overrides"])
+
+
+def write_sweep(path: Path, scenario: Path, n: int, name: str, series: bool = True) -> Path:
+    """An LHS sweep file of ``n`` points over three parameters of ``scenario``."""
+    import yaml
+
+    spec = {
+        "name": name,
+        "scenario": str(scenario),
+        "parameters": [
+            {"path": "states.KAZ.diversification", "range": [0.2, 0.9], "name": "div"},
+            {"path": "parameters.weight_path", "range": [1.0, 5.0], "name": "wpath"},
+            {"path": "parameters.sanction_capacity_effect", "range": [0.2, 1.0], "name": "sce"},
+        ],
+        "design": {"method": "lhs", "n": n},
+        "seed": 1,
+        "outcomes": [{"name": "kaz_rus", "metric": "arms_share", "state": "KAZ",
+                      "partner": "RUS"}],
+    }
+    if series:
+        spec["series"] = [{"name": "kaz_hhi", "metric": "arms_hhi", "state": "KAZ"}]
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
+def time_sweep(f: Path, out: Path, **kw) -> float:
+    """Wall time of a whole sweep (validation, pool start-up, runs, store), seconds."""
+    from sim.sweep.run import run_sweep
+
+    t0 = time.perf_counter()
+    run_sweep(f, out=out, force=True, progress=False, log=lambda m: None, **kw)
+    return time.perf_counter() - t0
+
+
+def time_batch_run(store: Path, processes: int) -> float:
+    """Wall time of ``mesa.batch_run`` over the runs of ``store``'s design, seconds."""
+    import mesa
+    import pandas as pd
+
+    design = pd.read_parquet(store / "design.parquet")
+    paths = {"div": "states.KAZ.diversification", "wpath": "parameters.weight_path",
+             "sce": "parameters.sanction_capacity_effect"}
+    runs = [{"seed": int(r.seed), "overrides": {p: float(getattr(r, c)) for c, p in paths.items()}}
+            for r in design.itertuples()]
+    steps = _scenario().time.axis.n
+    t0 = time.perf_counter()
+    rows = mesa.batch_run(BenchModel, {"run": runs},
+                          number_processes=processes, iterations=1, data_collection_period=-1,
+                          max_steps=steps, display_progress=False)
+    dt = time.perf_counter() - t0
+    assert len({r["RunId"] for r in rows}) == len(runs)
+    return dt
+
+
+class PeakRSS:
+    """Peak resident memory of this process and all its descendants (psutil, sampled)."""
+
+    def __init__(self, every_s: float = 0.05) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.every = every_s
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        import psutil
+
+        total = 0
+        for p in [self.proc] + self.proc.children(recursive=True):
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            time.sleep(self.every)
+
+    def __enter__(self) -> "PeakRSS":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=200, help="design size for timings (>= 200)")
+    ap.add_argument("--memory-runs", type=int, default=10_000, help="runs of the memory sweep")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (not the targets' sizes)")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    a = ap.parse_args(argv)
+    if a.quick:
+        a.runs, a.memory_runs = 60, 2000
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    fig: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench_sweep.") as tmp:
+        d = Path(tmp)
+        f = write_sweep(d / "timing.yaml", BASELINE, a.runs, "timing", series=False)
+        print(f"design: LHS, {a.runs} runs of {BASELINE.name} ({_scenario().time.axis.n} steps); "
+              f"cpus: {os.cpu_count()}")
+        fig["sweep_2proc_s"] = time_sweep(f, d / "s2", workers=2)
+        fig["batch_run_2proc_s"] = time_batch_run(d / "s2", 2)
+        fig["sweep_1worker_s"] = time_sweep(f, d / "s1", workers=1)
+        fig["sweep_dask_2_s"] = time_sweep(f, d / "sd", workers=2, scheduler="local-dask")
+        fig["sweep_2proc_again_s"] = time_sweep(f, d / "s2b", workers=2)
+        two = min(fig["sweep_2proc_s"], fig["sweep_2proc_again_s"])
+        fig["ratio_batch_run_over_sweep"] = fig["batch_run_2proc_s"] / fig["sweep_2proc_s"]
+        fig["speedup_1_to_2_workers"] = fig["sweep_1worker_s"] / two
+        fig["ratio_dask_over_processes"] = fig["sweep_dask_2_s"] / two
+        for n in sorted({1000, a.memory_runs}):
+            fm = write_sweep(d / f"mem{n}.yaml", SMALL, n, f"mem{n}")
+            with PeakRSS() as m:
+                t = time_sweep(fm, d / f"m{n}", workers=2)
+            fig[f"peak_rss_mb_{n}_runs"] = m.peak / 2**20
+            fig[f"throughput_runs_per_s_{n}"] = n / t
+    r = fig
+    print(f"\n{'measure':<48}{'value':>10}  target")
+    rows = [
+        ("sweep, 2 processes (s)", r["sweep_2proc_s"], ""),
+        ("mesa.batch_run, 2 processes (s)", r["batch_run_2proc_s"], ""),
+        ("batch_run time / sweep time", r["ratio_batch_run_over_sweep"], ">= 3"),
+        ("sweep, 1 worker (s)", r["sweep_1worker_s"], ""),
+        ("speed-up 1 -> 2 workers", r["speedup_1_to_2_workers"], ">= 1.7"),
+        ("sweep, dask LocalCluster 2x1 (s)", r["sweep_dask_2_s"], ""),
+        ("dask time / local processes time", r["ratio_dask_over_processes"], "<= 1.3"),
+    ]
+    for n in sorted({1000, a.memory_runs}):
+        rows.append((f"peak RSS, {n:,}-run sweep, 2 workers (MB)", r[f"peak_rss_mb_{n}_runs"],
+                     "<= 400, flat"))
+        rows.append((f"throughput, {n:,}-run sweep (runs/s)", r[f"throughput_runs_per_s_{n}"], ""))
+    for label, v, target in rows:
+        print(f"{label:<48}{v:>10.2f}  {target}")
+    if a.json:
+        a.json.write_text(json.dumps(fig, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
