@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.run import _seed  # shared argument type
+from sim.commands.hindcast import _seed  # shared argument type
 
 
 def register(sub) -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.run import _positive, _seed  # shared argument types
+from sim.commands.run import _positive  # shared argument type
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -38,6 +38,16 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63 - 1, got {v}")
+    return v
 
 
 def _fraction(text: str) -> float:
