@@ -81,6 +81,10 @@ def stacked_shares(ts: "pd.DataFrame", metric: str, states: list[str], title: st
     dates = sorted(ts["date"].unique(), key=list(ts.drop_duplicates("step").sort_values("step")["date"]).index)
     for k, st in enumerate(states):
         ax = axes[k // cols][k % cols]
+        ax.set_title(st, fontsize=10)
+        if st not in med.index.get_level_values("state"):
+            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+            continue
         sub = med.xs(st, level="state").droplevel("date")
         sub = sub.loc[:, (sub > 0).any()]
         sub = sub[sub.mean().sort_values(ascending=False).index]

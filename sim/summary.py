@@ -45,20 +45,29 @@ def summarize_frame(ts: "pd.DataFrame", states: list[str]) -> "pd.DataFrame":
     d0 = ts.loc[ts["step"] == s0, "date"].iloc[0]
     d1 = ts.loc[ts["step"] == s1, "date"].iloc[0]
     rows = []
+    empty = pd.Series(dtype=float)
+
+    def row(frame: "pd.DataFrame", key: tuple) -> "pd.Series":
+        return frame.loc[key] if key in frame.index else empty
+
+    def lead(r: "pd.Series") -> tuple[str, float]:
+        return (str(r.idxmax()), float(r.max())) if len(r) and r.max() > 0 else ("", 0.0)
+
     for st in states:
-        r0 = shares.loc[(s0, d0, st)]
-        r1 = shares.loc[(s1, d1, st)]
-        dp = dep.loc[(s1, d1, st)]
+        r0 = row(shares, (s0, d0, st))
+        r1 = row(shares, (s1, d1, st))
+        dp = row(dep, (s1, d1, st))
+        (l0, v0), (l1, v1), (ld, vd) = lead(r0), lead(r1), lead(dp)
         rows.append({
             "state": st, "start": d0, "end": d1,
-            "lead_start": r0.idxmax(), "share_start": float(r0.max()),
-            "lead_end": r1.idxmax(), "share_end": float(r1.max()),
+            "lead_start": l0, "share_start": v0,
+            "lead_end": l1, "share_end": v1,
             "arms_hhi_start": float(ahhi.loc[(s0, d0), st]),
             "arms_hhi_end": float(ahhi.loc[(s1, d1), st]),
             "arms_hhi_change": float(ahhi.loc[(s1, d1), st] - ahhi.loc[(s0, d0), st]),
             "trade_hhi_start": float(thhi.loc[(s0, d0), st]),
             "trade_hhi_end": float(thhi.loc[(s1, d1), st]),
-            "top_dependence": dp.idxmax(), "dependence_end": float(dp.max()),
+            "top_dependence": ld, "dependence_end": vd,
         })
     return pd.DataFrame(rows)
 

@@ -21,3 +21,27 @@ def test_run_writes_bundle_and_refuses_overwrite(tmp_path, baseline_path, capsys
     before = (out / "manifest.json").read_text()
     assert main(["run", str(baseline_path), "--out", str(out)]) == 2
     assert (out / "manifest.json").read_text() == before
+
+
+def test_negative_seed_is_a_usage_error(tmp_path, baseline_path, capsys):
+    out = tmp_path / "b"
+    assert main(["run", str(baseline_path), "--seed", "-1", "--out", str(out)]) == 2
+    assert "whole number >= 0" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_an_importer_without_arms_or_suppliers_still_gets_a_summary(tmp_path):
+    from sim.runner import run
+
+    data = {
+        "metadata": {"name": "lonely"},
+        "time": {"start": "2021-Q1", "end": "2021-Q4"},
+        "states": {
+            "AAA": {"name": "A", "gdp": 10, "military_budget_share": 0.01},
+            "BBB": {"name": "B", "gdp": 10, "military_budget_share": 0.01, "exports_arms": True},
+        },
+    }
+    res = run(data)
+    row = res.summary.set_index("state").loc["AAA"]
+    assert row["lead_start"] == "" and row["share_start"] == 0.0
+    assert res.save(tmp_path / "b").exists()

@@ -11,7 +11,8 @@ def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario; write time series, summary and plots",
                        description="Run a scenario's replicates and write a results bundle.")
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/baseline.yaml)")
-    p.add_argument("--seed", type=int, default=None, help="master seed (default: the scenario's)")
+    p.add_argument("--seed", type=_seed, default=None,
+                   help="master seed, a whole number >= 0 (default: the scenario's)")
     p.add_argument("--replicates", type=_positive, default=None,
                    help="number of replicates (default: the scenario's)")
     p.add_argument("--out", type=Path, default=None,
@@ -29,6 +30,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if not 0 <= v < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (below 2**63), got {v}")
     return v
 
 
