@@ -86,6 +86,8 @@ def execute(args: argparse.Namespace) -> int:
           f"({fit.optimizer.get('message', '')})")
     for k, v in fit.parameters.items():
         lo, hi = spec.ranges[k]
-        print(f"  {k:<28} {v:10.4f}   range [{lo:g}, {hi:g}]")
+        edge = (" (at the lower bound)" if v <= lo + 1e-6 * (hi - lo) else
+                " (at the upper bound)" if v >= hi - 1e-6 * (hi - lo) else "")
+        print(f"  {k:<28} {v:10.4f}   range [{lo:g}, {hi:g}]{edge}")
     print(f"\noverlay: {out}  (score it on a later window: run_sim.py hindcast ... --fitted {out})")
     return 0
