@@ -185,9 +185,7 @@ def test_figures_draw_before_and_after_running(lib_dir):
 # ----------------------------------------------------------------------------- assets and CLI
 def test_assets_complete_cache_needs_no_npm(tmp_path, monkeypatch):
     assert assets.missing(tmp_path) == list(assets.PACKAGES)
-    for spec in assets.PACKAGES:
-        (tmp_path / spec).mkdir(parents=True)
-        (tmp_path / spec / "package.json").write_text("{}")
+    _fake_cache(tmp_path)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert assets.ensure_assets(tmp_path, quiet=True) == tmp_path
     env = assets.server_env(tmp_path)
@@ -217,3 +215,72 @@ def test_ui_command_serves_the_app_on_loopback():
     cmd = ui.server_command("127.0.0.1", 8123)
     assert cmd[1:4] == ["-m", "solara", "run"] and Path(cmd[4]).name == "app.py"
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "--production" in cmd
+
+
+@pytest.mark.slow
+def test_every_library_scenario_opens_on_the_page():
+    """Whatever the picker lists builds a model, runs a few periods and draws every chart."""
+    lib = library.load_library(ROOT / "scenarios")
+    makers = (views.supplier_shares, views.dependence_lines, views.trade_shares, views.arms_network)
+    for entry in lib.entries:
+        m = ClassroomModel(scenario_name=entry.key, **neutral())
+        for _ in range(3):
+            m.step()
+        s = views.snapshot(m)
+        for make in makers:
+            assert make(s).axes, (entry.key, make.__name__)
+        assert m.title and m.date() == m.world.axis.label(2)
+
+
+def test_header_line_describes_the_run(baseline):
+    text = controls.describe_values(load_scenario(baseline, {"parameters.pressure_strength": 4.5}))
+    assert "Russian pressure 4.50" in text
+    assert f"Kazakhstan's diversification {baseline.states['KAZ'].diversification:.2f}" in text
+
+
+def _fake_cache(path: Path) -> Path:
+    for spec in assets.PACKAGES:
+        (path / spec).mkdir(parents=True)
+        (path / spec / "package.json").write_text("{}")
+    return path
+
+
+def test_ui_command_hands_over_to_solara_with_offline_env(tmp_path, monkeypatch, capsys):
+    """``run_sim.py ui`` prints the address and becomes the Solara server (same PID)."""
+    import os
+
+    from sim.cli import main
+    from sim.commands import ui
+
+    cache = _fake_cache(tmp_path / "cache")
+    monkeypatch.setenv("MULTIVECTOR_ASSETS", str(cache))
+    calls = []
+
+    def fake_exec(path, argv, env):
+        calls.append((path, argv, env))
+        raise SystemExit(0)  # stands in for the server taking over the process
+
+    monkeypatch.setattr(os, "execve", fake_exec)
+    port = ui.free_port()
+    with pytest.raises(SystemExit):
+        main(["ui", "--port", str(port)])
+    assert f"open http://127.0.0.1:{port}/" in capsys.readouterr().out
+    (path, argv, env), = calls
+    assert argv[argv.index("--port") + 1] == str(port) and argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(cache)
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_ui_command_refuses_a_busy_port(monkeypatch, capsys):
+    import os
+    import socket
+
+    from sim.cli import main
+
+    monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("must not start the server"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        assert main(["ui", "--port", str(port)]) == 2
+    assert "cannot listen on 127.0.0.1" in capsys.readouterr().err

@@ -194,8 +194,7 @@ def arms_network(s: Snapshot) -> "Figure":
         lo = max(0, s.t - NETWORK_WINDOW)
         flow = s.pairs["deliveries"][lo:s.t].sum(axis=0) if s.t else np.zeros((len(s.ids),) * 2)
         np.fill_diagonal(flow, 0.0)
-        flow[~s.exporters[None, :].repeat(len(s.ids), 0)] = 0.0  # rows: buyer, columns: supplier
-        flow[:, ~s.exporters] = 0.0
+        flow[:, ~s.exporters] = 0.0  # rows: buyer, columns: supplier (arms exporters only)
         flow[s.exporters, :] = 0.0  # only flows into the region's importers
         top = max(_flow_scale(s), flow.max())  # fixed scale: widths comparable over time
         for b, a in zip(*np.nonzero(flow > top * 0.01)):
