@@ -1,4 +1,4 @@
-"""The classroom page's library side (no browser): controls -> overrides -> model, figures, assets."""
+"""The classroom page without a browser: controls -> overrides -> model, figures, assets, CLI."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def lib_dir(tmp_path, baseline_path, monkeypatch) -> Path:
-    """A scenario folder with the baseline, a variant without the 2022 sanctions, and a broken file."""
+    """A scenario folder: the baseline, a variant without the 2022 sanctions, a broken file."""
     shutil.copy(baseline_path, tmp_path / "baseline.yaml")
     data = yaml.safe_load(baseline_path.read_text())
-    data["metadata"].update(name="calm", title="Calm: no 2022 sanctions", description="No new sanctions.")
+    data["metadata"].update(name="calm", title="Calm: no 2022 sanctions",
+                            description="No new sanctions.")
     data["events"] = [e for e in data["events"] if e["type"] != "sanction_imposed"]
     data["sanctions"] = []
     (tmp_path / "calm.yaml").write_text(yaml.safe_dump(data))
@@ -76,14 +77,15 @@ def test_untouched_slider_keeps_the_chosen_scenarios_own_value(baseline):
 def test_sliders_that_do_not_apply_say_so(small_world):
     sc = load_scenario(small_world())  # no KAZ, no TUR
     start = controls.neutral_values(load_scenario(ROOT / "scenarios" / "baseline.yaml"))
-    ov, notes = controls.overrides_for(sc, dict(start, kaz_diversification=0.9, turkish_capacity=3.0),
-                                       start, {"KAZ": "bandwagon"})
+    moved = dict(start, kaz_diversification=0.9, turkish_capacity=3.0)
+    ov, notes = controls.overrides_for(sc, moved, start, {"KAZ": "bandwagon"})
     assert ov == {}
     assert any("no KAZ" in n for n in notes) and any("no TUR" in n for n in notes)
     assert any("KAZ strategy ignored" in n for n in notes)
 
 
-@pytest.mark.parametrize("text, expected", [("", None), ("  ", None), ("42", 42), (7, 7), (None, None)])
+@pytest.mark.parametrize("text, expected",
+                         [("", None), ("  ", None), ("42", 42), (7, 7), (None, None)])
 def test_parse_seed(text, expected):
     assert controls.parse_seed(text) == expected
 
@@ -134,7 +136,8 @@ def test_ghost_is_the_unchanged_scenario_with_the_same_seed(lib_dir, simulate):
 
 def test_untouched_model_runs_exactly_its_ghost(lib_dir):
     m = ClassroomModel(scenario_name="calm", **_sliders()).run()
-    np.testing.assert_array_equal(m.recorder.arrays()[0]["arms_share"], m.ghost().pairs["arms_share"])
+    live = m.recorder.arrays()[0]["arms_share"]
+    np.testing.assert_array_equal(live, m.ghost().pairs["arms_share"])
     assert m.title == "Calm: no 2022 sanctions"
     assert "no sanctions" in " ".join(ClassroomModel(scenario_name="calm", **_sliders(
         sanctions_intensity=0.3)).notes)
@@ -266,7 +269,8 @@ def test_ui_command_hands_over_to_solara_with_offline_env(tmp_path, monkeypatch,
         main(["ui", "--port", str(port)])
     assert f"open http://127.0.0.1:{port}/" in capsys.readouterr().out
     (path, argv, env), = calls
-    assert argv[argv.index("--port") + 1] == str(port) and argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("--port") + 1] == str(port)
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(cache)
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
 

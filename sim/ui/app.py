@@ -77,7 +77,8 @@ def model_params() -> dict:
         params[f"strategy_{sid}"] = {"type": "Select", "value": controls.AS_IN_SCENARIO,
                                      "values": list(controls.STRATEGY_CHOICES),
                                      "label": f"{sc.states[sid].name}'s strategy"}
-    params["seed"] = {"type": "InputText", "value": "", "label": "Random seed (blank: the scenario's)"}
+    params["seed"] = {"type": "InputText", "value": "",
+                      "label": "Random seed (blank: the scenario's)"}
     return params
 
 
@@ -88,11 +89,11 @@ def Header(model: ClassroomModel) -> solara.Element:
         solara.Style(CSS)
         _html("div", model.title, "mv-title")
         _html("div", model.date(), "mv-date")
-        _html("div", f"quarter {model.recorder.n_steps} of {n}" if model.world.axis.unit == "quarter"
-              else f"step {model.recorder.n_steps} of {n}", "mv-step")
+        unit = "quarter" if model.world.axis.unit == "quarter" else "step"
+        _html("div", f"{unit} {model.recorder.n_steps} of {n}", "mv-step")
         _html("div", model.scenario.metadata.description, "mv-desc")
-        _html("div", "In this run: " + controls.describe_values(model.scenario) + f"; seed {model.run_seed}.",
-              "mv-settings")
+        _html("div", f"In this run: {controls.describe_values(model.scenario)}; "
+              f"seed {model.run_seed}.", "mv-settings")
         if model.notes:
             items = "".join(f"<li>{html.escape(x)}</li>" for x in model.notes)
             solara.HTML(tag="div", unsafe_innerHTML=f"<b>Your changes:</b><ul>{items}</ul>",

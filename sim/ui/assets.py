@@ -53,7 +53,8 @@ def missing(cache: Path, packages: tuple[str, ...] = PACKAGES) -> list[str]:
 def _fetch(spec: str, cache: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError("npm is not installed (apt-get install npm, or use a machine with internet)")
+        raise AssetError("npm is not installed (apt-get install npm, or use a machine with "
+                         "internet)")
     target = cache / spec
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as tmp:
@@ -63,7 +64,8 @@ def _fetch(spec: str, cache: Path) -> None:
         )
         tgz = sorted(Path(tmp).glob("*.tgz"))
         if proc.returncode != 0 or not tgz:
-            raise AssetError(f"npm pack {spec} failed: {(proc.stderr or proc.stdout).strip()[-400:]}")
+            said = (proc.stderr or proc.stdout).strip()[-400:]
+            raise AssetError(f"npm pack {spec} failed: {said}")
         unpack = Path(tmp) / "unpacked"
         with tarfile.open(tgz[0]) as tar:
             tar.extractall(unpack, filter="data")
@@ -99,7 +101,7 @@ def server_env(cache: Path | None) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m sim.ui.assets [CACHE]``: fetch missing assets; exit 1 with a message on failure."""
+    """``python -m sim.ui.assets [CACHE]``: fetch missing assets; exit 1 with a message if not."""
     args = sys.argv[1:] if argv is None else argv
     cache = Path(args[0]) if args else cache_dir()
     try:

@@ -17,7 +17,8 @@ from typing import Any
 from sim.scenario.schema import SanctionChanged, SanctionImposed, Scenario
 
 AS_IN_SCENARIO = "as in scenario"
-STRATEGY_CHOICES: tuple[str, ...] = (AS_IN_SCENARIO, "multi_vector", "bandwagon", "balance", "autarky")
+STRATEGY_CHOICES: tuple[str, ...] = (
+    AS_IN_SCENARIO, "multi_vector", "bandwagon", "balance", "autarky")
 
 #: The state whose diversification weight the first slider sets, and the drone exporter.
 FOCUS_STATE = "KAZ"
@@ -78,7 +79,8 @@ def scenario_values(sc: Scenario) -> dict[str, float | None]:
     """Each slider's value as the scenario has it (None where the scenario lacks the item)."""
     main = main_sanction(sc)
     return {
-        "kaz_diversification": sc.states[FOCUS_STATE].diversification if FOCUS_STATE in sc.states else None,
+        "kaz_diversification": (sc.states[FOCUS_STATE].diversification
+                                if FOCUS_STATE in sc.states else None),
         "sanctions_intensity": None if main is None else main[1],
         "pressure_strength": sc.parameters.pressure_strength,
         "turkish_capacity": (sc.states[DRONE_EXPORTER].production_capacity
@@ -139,7 +141,8 @@ def overrides_for(
         v = float(sliders["kaz_diversification"])
         if FOCUS_STATE in sc.states:
             ov[f"states.{FOCUS_STATE}.diversification"] = v
-            notes.append(f"Kazakhstan's diversification weight {v:.2f} (scenario: {own['kaz_diversification']:.2f})")
+            notes.append(f"Kazakhstan's diversification weight {v:.2f} "
+                         f"(scenario: {own['kaz_diversification']:.2f})")
         else:
             notes.append(f"diversification slider ignored: no {FOCUS_STATE} in this scenario")
 
@@ -152,7 +155,8 @@ def overrides_for(
             sid, old, path = main
             ov[path] = v
             ratio = v / old if old > 0 else None
-            for i, ev in enumerate(sc.events):  # later changes of the same regime keep their proportion
+            # later changes of the same regime keep their proportion
+            for i, ev in enumerate(sc.events):
                 if isinstance(ev, SanctionChanged) and ev.id == sid and ev.intensity is not None:
                     ov[f"events[{i}].intensity"] = min(1.0, ev.intensity * ratio) if ratio else v
             notes.append(f"sanctions '{sid}' intensity {v:.2f} (scenario: {old:.2f})")
@@ -160,13 +164,15 @@ def overrides_for(
     if moved["pressure_strength"]:
         v = float(sliders["pressure_strength"])
         ov["parameters.pressure_strength"] = v
-        notes.append(f"Russian pressure strength {v:.2f} (scenario: {own['pressure_strength']:.2f})")
+        notes.append(f"Russian pressure strength {v:.2f} "
+                     f"(scenario: {own['pressure_strength']:.2f})")
 
     if moved["turkish_capacity"]:
         v = float(sliders["turkish_capacity"])
         if DRONE_EXPORTER in sc.states:
             ov[f"states.{DRONE_EXPORTER}.production_capacity"] = v
-            notes.append(f"Turkish production US${v:g}bn/yr (scenario: {own['turkish_capacity']:g})")
+            notes.append(f"Turkish production US${v:g}bn/yr "
+                         f"(scenario: {own['turkish_capacity']:g})")
         else:
             notes.append(f"Turkish capacity slider ignored: no {DRONE_EXPORTER} in this scenario")
 
@@ -186,7 +192,8 @@ def overrides_for(
             notes.append(f"{sid} strategy ignored: not in this scenario")
         elif sc.states[sid].strategy != choice:
             ov[f"states.{sid}.strategy"] = choice
-            notes.append(f"{sc.states[sid].name} plays {choice} (scenario: {sc.states[sid].strategy})")
+            st = sc.states[sid]
+            notes.append(f"{st.name} plays {choice} (scenario: {st.strategy})")
     return ov, notes
 
 

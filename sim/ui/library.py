@@ -71,7 +71,8 @@ def _load(folder: Path, stamp: tuple[tuple[str, int], ...]) -> Library:
         except Exception as e:  # noqa: BLE001 - one broken file must not take the page down
             skipped.append(f"{path.name}: skipped ({type(e).__name__}: {e})")
             continue
-        entries.append(Entry(path.stem, path, sc.metadata.title or sc.name, sc.metadata.description))
+        title = sc.metadata.title or sc.name
+        entries.append(Entry(path.stem, path, title, sc.metadata.description))
     entries.sort(key=lambda e: (e.key != BASELINE, e.key))
     return Library(folder, tuple(entries), tuple(skipped))
 

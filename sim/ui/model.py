@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import mesa
 import numpy as np
@@ -109,7 +108,8 @@ class ClassroomModel(MultivectorModel):
             user_seed = None
             notes.append(f"{e}: using the scenario's seed")
         run_seed = base.seed if user_seed is None else user_seed
-        sliders = {"kaz_diversification": kaz_diversification, "sanctions_intensity": sanctions_intensity,
+        sliders = {"kaz_diversification": kaz_diversification,
+                   "sanctions_intensity": sanctions_intensity,
                    "pressure_strength": pressure_strength, "turkish_capacity": turkish_capacity,
                    "threat_level": threat_level}
         strat = {k.removeprefix("strategy_"): v for k, v in strategies.items()}

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 FONT = 15          # pt: readable from the back of a classroom
 GHOST_ALPHA = 0.35
+MIN_TRADE_SHARE = 0.02  # partners below this share of trade are left out of the trade chart
 NETWORK_WINDOW = 4  # periods of deliveries summed for the network's edge widths
 STYLE = {"font.size": FONT, "axes.titlesize": FONT + 2, "axes.labelsize": FONT,
          "xtick.labelsize": FONT - 2, "ytick.labelsize": FONT - 2, "legend.fontsize": FONT - 3,
@@ -110,7 +111,8 @@ def supplier_shares(s: Snapshot) -> "Figure":
         gx = np.arange(ghost.shape[0])
         for level in np.cumsum(ghost[:, cols], axis=1).T[:-1]:
             ax.plot(gx, level, color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA)
-        ax.plot([], [], color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA, label="without your changes")
+        ax.plot([], [], color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA,
+                label="without your changes")
         _axis(ax, s, "share of arms stock")
         ax.set_title(f"Who arms {s.names[i]}?")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
@@ -146,7 +148,9 @@ def trade_shares(s: Snapshot) -> "Figure":
         i = s.focus
         live = s.pairs["trade_share"][:, i, :]
         ghost = s.ghost_pairs["trade_share"][:, i, :]
-        cols = [j for j in range(len(s.ids)) if j != i and (ghost[:, j].max(initial=0) > 0.02 or live[:, j].max(initial=0) > 0.02)]
+        peak = np.maximum(ghost.max(axis=0, initial=0), live.max(axis=0, initial=0))
+        big = peak > MIN_TRADE_SHARE
+        cols = [j for j in range(len(s.ids)) if j != i and big[j]]
         cols.sort(key=lambda j: -ghost[:, j].mean())
         for j in cols:
             c = color(s.ids[j])
