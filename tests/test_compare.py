@@ -54,6 +54,7 @@ def test_paired_differences_spread_less_than_unpaired(small):
     comp = compare(small, [other], replicates=n, seed=5)
     p = comp.paired
     last = p[(p["metric"] == "arms_share") & (p["step"] == p["step"].max())]
+    last = last.astype({"state": str, "partner": str})
     wide_b = last.pivot_table(index=["state", "partner"], columns="replicate", values="base")
     wide_w = last.pivot_table(index=["state", "partner"], columns="replicate", values="value")
     paired = (wide_w - wide_b).std(axis=1)

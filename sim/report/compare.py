@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 KEYS = ["replicate", "step", "date", "state", "partner", "metric"]
+TEXT_KEYS = ("date", "state", "partner", "metric")
+"""Key columns held as pandas categories in :attr:`Comparison.paired` (memory: many what-ifs)."""
 TABLE_METRICS = ("arms_share", "arms_hhi", "trade_share", "dependence")
 """Metrics of the differences table (per importer, and per supplier / partner)."""
 HEADLINE_METRICS = TABLE_METRICS + ("pressure", "compliance", "threat", "arms_budget", "capacity")
@@ -78,7 +80,7 @@ class Comparison:
         """
         if not self._series:
             self._series = {k: v for k, v in self.paired.groupby(
-                ["scenario", "metric", "state", "partner"], sort=False)}
+                ["scenario", "metric", "state", "partner"], sort=False, observed=True)}
         x = self._series.get((scenario, metric, state, partner), self.paired.iloc[:0])
         g = x.groupby("step")
         out = g["date"].first().to_frame("date")
@@ -195,7 +197,7 @@ def pair(base: "pd.DataFrame", other: "pd.DataFrame", name: str) -> "pd.DataFram
     m["value"] = m.pop("value_w").fillna(0.0)
     m["diff"] = m["value"] - m["base"]
     m.insert(0, "scenario", name)
-    return m
+    return m.astype({c: "category" for c in ("scenario", *TEXT_KEYS)})
 
 
 def table_at(paired: "pd.DataFrame", at: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
@@ -204,13 +206,14 @@ def table_at(paired: "pd.DataFrame", at: list[str], metrics: tuple[str, ...] = H
     x = paired[paired["date"].isin(at) & paired["metric"].isin(metrics)]
     x = x.assign(up=(x["diff"] > 0).astype(float), down=(x["diff"] < 0).astype(float))
     keys = ["scenario", "metric", "state", "partner", "date"]
-    g = x.groupby(keys, sort=False)
+    g = x.groupby(keys, sort=False, observed=True)
     out = g.agg(base=("base", "median"), whatif=("value", "median"), diff=("diff", "median"),
                 share_up=("up", "mean"), share_down=("down", "mean"))
     q = g["diff"].quantile([0.05, 0.95]).unstack()
     out.insert(3, "q05", q[0.05])
     out.insert(4, "q95", q[0.95])
-    return out.reset_index()
+    out = out.reset_index()
+    return out.astype({k: str for k in keys})
 
 
 def compare(
@@ -264,8 +267,13 @@ def compare(
     t1 = time.perf_counter()
     names = display_names(scs)
     base_ts = results[0].timeseries
-    paired = pd.concat([pair(base_ts, r.timeseries, nm) for nm, r in zip(names[1:], results[1:])],
-                       ignore_index=True)
+    parts = []
+    for nm, r in zip(names[1:], results[1:]):
+        parts.append(pair(base_ts, r.timeseries, nm))
+        r._ts = None  # the per-replicate frames stay; drop the concatenated copy
+    paired = pd.concat(parts, ignore_index=True)
+    paired = paired.astype({c: "category" for c in ("scenario", *TEXT_KEYS)})
+    del parts
     table = table_at(paired, at_labels)
     t2 = time.perf_counter()
     return Comparison(names, scs, files, master, list(results[0].seeds), at_labels, results,
