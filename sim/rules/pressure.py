@@ -16,24 +16,68 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import jit
+
+
+@jit
+def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_ratio, trade,
+                     total_trade, strength, rival_weight, restraint_k, pmax):
+    n = stock_share.shape[0]
+    out = np.zeros((n, n))
+    for p in range(n):
+        for c in range(n):
+            if not client_mask[p, c]:
+                continue
+            share = stock_share[c, p]
+            rival = min(1.0, max(0.0, 1.0 - share - stock_share[c, c]))
+            drop = max(0.0, ref_patron[p, c] - share) / ref_patron[p, c] if ref_patron[p, c] > 0 else 0.0
+            rise = max(0.0, rival - ref_rival[p, c])
+            need = trade[p, c] / total_trade[p] if total_trade[p] > 0 else 0.0
+            restraint = max(0.0, 1.0 - restraint_k * need)
+            x = (strength * drop + rival_weight * rise) * capacity_ratio[p] * restraint
+            out[p, c] = min(pmax, max(0.0, x))
+    return out
+
 
 def pressure_target(
     stock_share: np.ndarray, client_mask: np.ndarray, ref_patron: np.ndarray,
     ref_rival: np.ndarray, capacity_ratio: np.ndarray, trade: np.ndarray, total_trade: np.ndarray,
     p,
 ) -> np.ndarray:
-    """Target pressure, patron x client (zero outside ``client_mask``)."""
-    patron_share = stock_share.T  # [p, c] = share of p in c
-    own = np.diag(stock_share)
-    rival = np.clip(1.0 - patron_share - own[None, :], 0.0, 1.0)
-    drop = np.divide(np.maximum(0.0, ref_patron - patron_share), ref_patron,
-                     out=np.zeros_like(ref_patron), where=ref_patron > 0)
-    rise = np.maximum(0.0, rival - ref_rival)
-    tot = total_trade[:, None]
-    need = np.divide(trade, tot, out=np.zeros_like(trade), where=tot > 0)  # [p, c]
-    restraint = np.maximum(0.0, 1.0 - p.pressure_need_restraint * need)
-    target = (p.pressure_strength * drop + p.pressure_rival_weight * rise) * capacity_ratio[:, None] * restraint
-    return np.where(client_mask, np.clip(target, 0.0, p.pressure_max), 0.0)
+    """Target pressure, patron x client (zero outside ``client_mask``; see module docstring).
+
+    Args:
+        stock_share: importer x supplier shares of installed arms stock.
+        client_mask: bool patron x client.
+        ref_patron: patron x client, the patron's share in the client at the start.
+        ref_rival: patron x client, rival suppliers' share at the start.
+        capacity_ratio: (n,) each patron's capacity relative to its start.
+        trade: bilateral trade, US$ bn/yr.
+        total_trade: (n,) each state's total trade (need = trade with client / total).
+        p: parameters (pressure_strength, pressure_rival_weight, pressure_need_restraint,
+            pressure_max).
+    """
+    f = np.float64
+    return _pressure_target(
+        np.asarray(stock_share, f), np.asarray(client_mask, np.bool_), np.asarray(ref_patron, f),
+        np.asarray(ref_rival, f), np.asarray(capacity_ratio, f), np.asarray(trade, f),
+        np.asarray(total_trade, f), p.pressure_strength, p.pressure_rival_weight,
+        p.pressure_need_restraint, p.pressure_max)
+
+
+@jit
+def _rival_trade_cost(pressure, client_mask):
+    n = pressure.shape[0]
+    cost = np.zeros((n, n))
+    for p in range(n):
+        for i in range(n):
+            x = pressure[p, i]
+            if x == 0.0:
+                continue
+            for j in range(n):
+                if j != i and j != p and not client_mask[p, j]:
+                    cost[i, j] += x
+    return cost
 
 
 def rival_trade_cost(pressure: np.ndarray, client_mask: np.ndarray) -> np.ndarray:
@@ -42,11 +86,19 @@ def rival_trade_cost(pressure: np.ndarray, client_mask: np.ndarray) -> np.ndarra
     Patron p's pressure on i falls on i's trade with p's rivals: every partner that is neither
     p itself nor one of p's clients (fellow members of its sphere trade freely).
     """
-    n = pressure.shape[0]
-    rival = ~client_mask & ~np.eye(n, dtype=bool)  # patron x partner
-    cost = pressure.T @ rival
-    np.fill_diagonal(cost, 0.0)
-    return cost
+    return _rival_trade_cost(np.asarray(pressure, np.float64), np.asarray(client_mask, np.bool_))
+
+
+@jit
+def _trade_friction(cost, friction):
+    n = cost.shape[0]
+    out = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            a = min(1.0, max(0.0, 1.0 - friction * cost[i, j]))
+            b = min(1.0, max(0.0, 1.0 - friction * cost[j, i]))
+            out[i, j] = min(a, b)
+    return out
 
 
 def trade_friction(pressure_cost: np.ndarray, friction: float) -> np.ndarray:
@@ -56,5 +108,4 @@ def trade_friction(pressure_cost: np.ndarray, friction: float) -> np.ndarray:
         pressure_cost: client x partner pressure on the pair's trade (:func:`rival_trade_cost`).
         friction: ``pressure_trade_friction`` (fraction cut per unit pressure).
     """
-    f = np.clip(1.0 - friction * pressure_cost, 0.0, 1.0)
-    return np.minimum(f, f.T)
+    return _trade_friction(np.asarray(pressure_cost, np.float64), float(friction))

@@ -17,18 +17,31 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import jit
+
+
+@jit
+def _pressure_cost(pressure: np.ndarray) -> np.ndarray:
+    n = pressure.shape[0]
+    cost = np.zeros((n, n))
+    for i in range(n):
+        total = 0.0
+        for k in range(n):
+            total += pressure[k, i]
+        for j in range(n):
+            if j != i:
+                cost[i, j] = total - pressure[j, i]
+    return cost
+
 
 def pressure_cost(pressure: np.ndarray) -> np.ndarray:
     """Cost to importer i of buying from j, per unit of patron pressure on i.
 
     Pressure from patron p on client i falls on every supplier j other than p itself and i's own
-    industry. Returns importer x supplier.
+    industry: ``cost_ij = sum_p pressure_pi - pressure_ji`` (0 on the diagonal). Returns
+    importer x supplier.
     """
-    on_client = pressure.T  # client x patron
-    total = on_client.sum(axis=1, keepdims=True)
-    cost = total - on_client
-    np.fill_diagonal(cost, 0.0)
-    return cost
+    return _pressure_cost(np.asarray(pressure, dtype=np.float64))
 
 
 def static_utility(
@@ -40,6 +53,23 @@ def static_utility(
     """
     u = (p.weight_cost * cost_effectiveness + p.weight_capability * capability)[None, :]
     return u + p.weight_affinity * affinity
+
+
+@jit
+def _utility(static, reliability, stock_share, licensed, has_capacity, pressure_cost, risk,
+             w_rel, w_path, w_tech, w_press, w_risk, w_dom):
+    n, m = static.shape
+    u = np.empty((n, m))
+    for i in range(n):
+        for j in range(m):
+            x = static[i, j] + w_rel * reliability[j] + w_path * stock_share[i, j]
+            if licensed[i, j] > 0:
+                x += w_tech
+            x -= w_press * pressure_cost[i, j] + w_risk * risk[i, j]
+            u[i, j] = x
+        if i < m and has_capacity[i]:
+            u[i, i] += w_dom
+    return u
 
 
 def utility(
@@ -58,11 +88,24 @@ def utility(
     if static is None:
         static = static_utility(cost_effectiveness=cost_effectiveness, capability=capability,
                                 affinity=affinity, p=p)
-    u = static + (p.weight_reliability * reliability)[None, :] + p.weight_path * stock_share
-    u += p.weight_tech_transfer * (licensed > 0)
-    u -= p.weight_pressure * pressure_cost + p.weight_sanction_risk * sanction_risk
-    u.flat[:: u.shape[0] + 1] += p.weight_domestic * has_capacity
-    return u
+    f = np.float64
+    return _utility(
+        np.asarray(static, f), np.asarray(reliability, f), np.asarray(stock_share, f),
+        np.asarray(licensed, f), np.asarray(has_capacity, np.bool_), np.asarray(pressure_cost, f),
+        np.asarray(sanction_risk, f), p.weight_reliability, p.weight_path, p.weight_tech_transfer,
+        p.weight_pressure, p.weight_sanction_risk, p.weight_domestic)
+
+
+@jit
+def _availability(exports, capacity, licensed, affinity, embargo, min_affinity):
+    n = exports.shape[0]
+    ok = np.zeros((n, n), dtype=np.bool_)
+    for i in range(n):
+        for j in range(n):
+            sells = capacity[j] > 0 and (exports[j] or i == j)
+            ok[i, j] = ((sells or licensed[i, j] > 0) and affinity[i, j] >= min_affinity
+                        and not embargo[i, j])
+    return ok
 
 
 def availability(
@@ -74,10 +117,34 @@ def availability(
     j must export (or be i itself) with capacity, or run a licensed line in i; affinity must be
     at least ``min_affinity``; no embargo between them.
     """
-    n = exports.shape[0]
-    sells = (exports & (capacity > 0))[None, :] | np.eye(n, dtype=bool) & (capacity > 0)[None, :]
-    ok = (sells | (licensed > 0)) & (affinity >= min_affinity) & ~embargo
-    return ok
+    f = np.float64
+    return _availability(np.asarray(exports, np.bool_), np.asarray(capacity, f),
+                         np.asarray(licensed, f), np.asarray(affinity, f),
+                         np.asarray(embargo, np.bool_), float(min_affinity))
+
+
+@jit
+def _logit(u, precision, available):
+    n, m = u.shape
+    out = np.zeros((n, m))
+    for i in range(n):
+        zmax = -np.inf
+        for j in range(m):
+            if available[i, j]:
+                z = precision[i] * u[i, j]
+                if z > zmax:
+                    zmax = z
+        if zmax == -np.inf:
+            continue
+        tot = 0.0
+        for j in range(m):
+            if available[i, j]:
+                e = np.exp(precision[i] * u[i, j] - zmax)
+                out[i, j] = e
+                tot += e
+        for j in range(m):
+            out[i, j] /= tot
+    return out
 
 
 def logit_shares(u: np.ndarray, precision: np.ndarray, available: np.ndarray) -> np.ndarray:
@@ -91,21 +158,40 @@ def logit_shares(u: np.ndarray, precision: np.ndarray, available: np.ndarray) ->
     Returns:
         Rows summing to 1 (or 0 where nothing is available).
     """
-    z = precision[:, None] * u
-    z = np.where(available, z, -np.inf)
-    zmax = z.max(axis=1, keepdims=True)
-    zmax = np.where(np.isfinite(zmax), zmax, 0.0)
-    e = np.exp(z - zmax)
-    tot = e.sum(axis=1, keepdims=True)
-    return np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
+    return _logit(np.asarray(u, np.float64), np.asarray(precision, np.float64),
+                  np.asarray(available, np.bool_))
+
+
+@jit
+def _place_orders(pipeline, t, orders, lead_steps):
+    L = pipeline.shape[0]
+    n, m = orders.shape
+    for j in range(m):
+        slot = (t + lead_steps[j]) % L
+        for i in range(n):
+            pipeline[slot, i, j] += orders[i, j]
 
 
 def place_orders(pipeline: np.ndarray, t: int, orders: np.ndarray, lead_steps: np.ndarray) -> None:
     """Add ``orders`` (importer x supplier) to the ring-buffer pipeline, due after each supplier's lead."""
-    L = pipeline.shape[0]
-    n = orders.shape[1]
-    slots = (t + lead_steps) % L
-    pipeline[slots, :, np.arange(n)] += orders.T
+    _place_orders(pipeline, int(t), np.asarray(orders, np.float64), np.asarray(lead_steps, np.int64))
+
+
+@jit
+def _deliver(due, capacity_step, reliability, licensed_step):
+    n, m = due.shape
+    out = np.empty((n, m))
+    for j in range(m):
+        demand = 0.0
+        for i in range(n):
+            local = min(due[i, j], licensed_step[i, j])
+            out[i, j] = local
+            demand += due[i, j] - local
+        usable = capacity_step[j] * reliability[j]
+        frac = min(1.0, usable / demand) if demand > 0 else 1.0
+        for i in range(n):
+            out[i, j] += (due[i, j] - out[i, j]) * frac
+    return out
 
 
 def deliver(
@@ -116,9 +202,6 @@ def deliver(
     Licensed local lines deliver first (up to their own capacity); the rest of what is due from
     supplier j, its own forces included, gets ``min(1, capacity_j * reliability_j / due_j)``.
     """
-    local = np.minimum(due, licensed_step)
-    rest = due - local
-    usable = capacity_step * reliability
-    demand = rest.sum(axis=0)
-    frac = np.minimum(1.0, np.divide(usable, demand, out=np.ones_like(usable), where=demand > 0))
-    return local + rest * frac[None, :]
+    f = np.float64
+    return _deliver(np.asarray(due, f), np.asarray(capacity_step, f), np.asarray(reliability, f),
+                    np.asarray(licensed_step, f))

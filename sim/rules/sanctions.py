@@ -18,6 +18,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import jit
+
+
+@jit
+def _exposure(trade, total, senders):
+    n = trade.shape[0]
+    out = np.zeros(n)
+    for i in range(n):
+        x = 0.0
+        for j in range(n):
+            if senders[j]:
+                x += trade[i, j]
+        out[i] = x / max(total[i], 1e-300)
+    return out
+
 
 def exposure(trade: np.ndarray, total: np.ndarray, senders: np.ndarray) -> np.ndarray:
     """(n,) share of each state's total trade that is with the sender coalition.
@@ -27,7 +42,8 @@ def exposure(trade: np.ndarray, total: np.ndarray, senders: np.ndarray) -> np.nd
         total: (n,) each state's total trade (modelled partners plus the rest of the world).
         senders: bool (n,) sender coalition.
     """
-    return trade[:, senders].sum(axis=1) / np.maximum(total, 1e-300)
+    return _exposure(np.asarray(trade, np.float64), np.asarray(total, np.float64),
+                     np.asarray(senders, np.bool_))
 
 
 def dependence_on(trade: np.ndarray, total: np.ndarray, target: int) -> np.ndarray:
@@ -44,18 +60,33 @@ def affinity_to(affinity: np.ndarray, senders: np.ndarray) -> np.ndarray:
     return np.divide(a.sum(axis=1), cnt, out=np.zeros(len(senders)), where=cnt > 0)
 
 
+@jit
+def _compliance(exposure_s, dependence_t, affinity_s, affinity_t, secondary, senders, target,
+                w_e, w_s, w_t, w_a, threshold, steepness):
+    n = exposure_s.shape[0]
+    c = np.empty(n)
+    for k in range(n):
+        if senders[k]:
+            c[k] = 1.0
+            continue
+        pull = (w_e * exposure_s[k] * (1.0 + w_s * secondary) - w_t * dependence_t[k]
+                + w_a * (affinity_s[k] - affinity_t[k]))
+        c[k] = 1.0 / (1.0 + np.exp(-steepness * (pull - threshold)))
+    c[target] = 0.0
+    return c
+
+
 def compliance_target(
     exposure_s: np.ndarray, dependence_t: np.ndarray, affinity_s: np.ndarray,
     affinity_t: np.ndarray, secondary: float, senders: np.ndarray, target: int, p,
 ) -> np.ndarray:
     """(n,) compliance each state would choose with one regime (see module docstring)."""
-    pull = (p.compliance_exposure_weight * exposure_s * (1.0 + p.compliance_secondary_weight * secondary)
-            - p.compliance_target_weight * dependence_t
-            + p.compliance_affinity_weight * (affinity_s - affinity_t))
-    c = 1.0 / (1.0 + np.exp(-p.compliance_steepness * (pull - p.compliance_threshold)))
-    c = np.where(senders, 1.0, c)
-    c[target] = 0.0
-    return c
+    f = np.float64
+    return _compliance(
+        np.asarray(exposure_s, f), np.asarray(dependence_t, f), np.asarray(affinity_s, f),
+        np.asarray(affinity_t, f), float(secondary), np.asarray(senders, np.bool_), int(target),
+        p.compliance_exposure_weight, p.compliance_secondary_weight, p.compliance_target_weight,
+        p.compliance_affinity_weight, p.compliance_threshold, p.compliance_steepness)
 
 
 def input_loss(compliance_t: np.ndarray, input_weights: np.ndarray, intensity) -> np.ndarray | float:
@@ -87,6 +118,32 @@ def trade_cut(compliance: np.ndarray, trade_intensity: np.ndarray, cut: float) -
     return np.maximum(c, c.T)
 
 
+@jit
+def _reroute(potential, cut, compliance, senders_any, share):
+    n = potential.shape[0]
+    add = np.zeros((n, n))
+    for t in range(n):
+        is_target = False
+        for k in range(n):
+            if compliance[k, t] != 0.0:
+                is_target = True
+                break
+        if not is_target:
+            continue
+        lost = 0.0
+        tot = 0.0
+        for k in range(n):
+            lost += potential[k, t] * cut[k, t]
+            if not senders_any[k]:
+                tot += potential[k, t] * (1.0 - compliance[k, t])
+        if tot <= 0.0:
+            continue
+        for k in range(n):
+            if not senders_any[k]:
+                add[k, t] += potential[k, t] * (1.0 - compliance[k, t]) * lost * share / tot
+    return add + add.T
+
+
 def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
             senders_any: np.ndarray, share: float) -> np.ndarray:
     """Trade of sanctioned targets rerouted to their non-complying partners (symmetric addition).
@@ -96,9 +153,6 @@ def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
     targets (where some state complies, senders at least) lose trade: ``cut`` is symmetric, and a
     sender's or a complier's side of the cut pair must not be rerouted back to the target.
     """
-    targets = compliance.any(axis=0)
-    lost = np.where(targets, (potential * cut).sum(axis=0), 0.0)  # per target (column)
-    w = potential * (1.0 - compliance) * (~senders_any)[:, None]
-    tot = w.sum(axis=0)
-    add = np.divide(w * lost[None, :] * share, tot[None, :], out=np.zeros_like(w), where=tot[None, :] > 0)
-    return add + add.T
+    f = np.float64
+    return _reroute(np.asarray(potential, f), np.asarray(cut, f), np.asarray(compliance, f),
+                    np.asarray(senders_any, np.bool_), float(share))
