@@ -159,6 +159,12 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
     return BatchResult(batch.runs, scal, ser, None, time.perf_counter() - t0)
 
 
+def warm() -> None:
+    """Import what runs need (mesa, numba kernels' modules) in a fresh worker process."""
+    import sim.runner  # noqa: F401
+    import sim.sweep.outcomes  # noqa: F401
+
+
 def batch_size(n_runs: int, workers: int, requested: int | None = None) -> int:
     """Runs per task: about 8 tasks per worker, between 1 and 64 runs (or as requested)."""
     if requested:
@@ -286,7 +292,10 @@ def open_backend(workers: int | None = None, scheduler: str | None = None,
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        return Backend("processes", n, None, ProcessPoolExecutor(n, mp.get_context("spawn")))
+        pool = ProcessPoolExecutor(n, mp.get_context("spawn"))
+        for _ in range(n):  # start the workers' imports now, while the driver validates
+            pool.submit(warm)
+        return Backend("processes", n, None, pool)
     import logging
 
     from distributed import Client, LocalCluster

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.errors import UserError
 from sim.sweep import store as st
-from sim.sweep.loader import SweepPlan, load_sweep
+from sim.sweep.loader import SweepPlan, check_design_points, load_sweep
 
 DEFAULT_ROOT = Path("results") / "sweeps"
 
@@ -120,7 +120,7 @@ def run_sweep(
     say = log or (lambda m: print(m, file=sys.stderr))
     if resume and force:
         raise UserError("--resume and --force contradict each other; choose one")
-    plan = load_sweep(sweep_file)
+    plan = load_sweep(sweep_file, check_points=False)
     target = Path(out) if out is not None else default_store(plan)
     digest = plan.digest()
     exists = target.exists()
@@ -133,10 +133,11 @@ def run_sweep(
             raise UserError(f"{target}: the store was made from a different sweep or base scenario "
                             f"(sweep file {man.get('sweep_file')}); use --force to start over or "
                             "--out for a new store")
-    design = build(plan.sweep)
-    runs_df = run_table(plan.sweep, design)
     backend = open_backend(workers, scheduler, connect_timeout)  # before anything is written
     with backend:
+        check_design_points(plan)  # while the workers start up
+        design = build(plan.sweep)
+        runs_df = run_table(plan.sweep, design)
         if not (exists and resume):
             st.create(target, _manifest(plan, design, backend.describe(), command),
                       runs_df, points_table(design), force=force)
