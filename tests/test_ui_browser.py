@@ -254,3 +254,8 @@ def test_classroom_page(page, scenarios):
     assert calm["mv-suppliers"] != after["mv-suppliers"]
     assert calm["mv-dependence"] != after["mv-dependence"]
     _shot(pg, "05_calm")
+
+    # everything came from the local asset cache: the server never tried the public CDN
+    log = (ARTIFACTS / "server.log").read_text()
+    assert "Could not load URL" not in log, log[-2000:]
+    assert "Traceback" not in log, log[-2000:]

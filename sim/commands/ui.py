@@ -82,6 +82,11 @@ def server_env(scenarios: Path | None = None, use_cache: bool = True) -> dict[st
                   "internet", file=sys.stderr)
     env = dict(os.environ)
     env.update(assets.server_env(cache))
+    # a quiet terminal for the teacher: mesa 3.3.1's own hook-rule warning and Solara's note on
+    # cookies over plain http (expected on 127.0.0.1) say nothing actionable
+    env.setdefault("SOLARA_CHECK_HOOKS", "off")
+    quiet = "ignore:Cookies with samesite=none"
+    env["PYTHONWARNINGS"] = ",".join(x for x in (env.get("PYTHONWARNINGS"), quiet) if x)
     if scenarios is not None:
         env["MULTIVECTOR_SCENARIOS"] = str(scenarios.resolve())
     return env

@@ -42,15 +42,16 @@ body, .v-application { font-size: 18px; }
 h2.mv-h { font-size: 24px; margin: 4px 0; }
 """
 
-HOW_TO = """
-1. **Pick a scenario** and, if you like, move the sliders or change a state's strategy.
-   A slider left where it starts keeps the scenario's own value.
-2. Press **Reset** to apply your choices (nothing changes until you do).
-3. Press **Step** for one quarter, or **▶** to play (press again to pause).
-4. Watch the **coloured** lines and areas: your run. The **faint** lines are the same scenario
-   without your changes, so the gap between them is the effect of what you changed.
-5. New events appear at the top of the **event feed** as they happen.
-"""
+#: How to use the page (HTML; solara.Markdown would fetch mermaid from a CDN).
+HOW_TO = """<ol class="mv-howto">
+<li><b>Pick a scenario</b> and, if you like, move the sliders or change a state's strategy.
+A slider left where it starts keeps the scenario's own value.</li>
+<li>Press <b>Reset</b> to apply your choices (nothing changes until you do).</li>
+<li>Press <b>Step</b> for one quarter, or <b>&#9654;</b> to play (press again to pause).</li>
+<li>Watch the <b>coloured</b> lines and areas: your run. The <b>faint</b> lines are the same
+scenario without your changes, so the gap between them is the effect of what you changed.</li>
+<li>New events appear at the top of the <b>event feed</b> as they happen.</li>
+</ol>"""
 
 
 def _html(tag: str, text: str, cls: str) -> solara.Element:
@@ -137,7 +138,7 @@ def Help(model: ClassroomModel) -> solara.Element:
     lib = library.load_library()
     with solara.Column(classes=["mv-card", "mv-help"], gap="2px") as col:
         _html("h2", "How to use this page", "mv-h")
-        solara.Markdown(HOW_TO)
+        solara.HTML(tag="div", unsafe_innerHTML=HOW_TO)
         _html("h2", "The sliders", "mv-h")
         solara.HTML(tag="ul", classes=["mv-sliders"], unsafe_innerHTML="".join(
             f"<li><b>{html.escape(s.label)}</b>: {html.escape(controls.SLIDER_HELP[s.name])}</li>"
