@@ -288,3 +288,19 @@ def test_ui_command_refuses_a_busy_port(monkeypatch, capsys):
         port = s.getsockname()[1]
         assert main(["ui", "--port", str(port)]) == 2
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_page_controls_fit_the_model_as_mesa_checks_them():
+    """SolaraViz re-creates the model as ``ClassroomModel(**control values)`` on Reset."""
+    from mesa.visualization.solara_viz import _check_model_params, split_model_params
+
+    from sim.ui import app
+
+    params = app.model_params()
+    _check_model_params(ClassroomModel.__init__, params)  # raises on a mismatch
+    user, fixed = split_model_params(params)
+    values = {k: (v.value if hasattr(v, "value") else v["value"]) for k, v in user.items()}
+    m = ClassroomModel(**values, **fixed)
+    assert m.ui_overrides == {} and m.notes == []
+    assert set(params) >= {"scenario_name", "seed", *controls.SLIDER_NAMES}
+    assert library.load_library().keys == params["scenario_name"]["values"]
