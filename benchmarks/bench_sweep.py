@@ -8,9 +8,11 @@ Usage::
 
 What is measured:
 
-1. ``sweep`` against ``mesa.batch_run`` on the same model and the same design: an LHS design of
-   ``--runs`` points (default 200) on ``scenarios/baseline.yaml`` (40 quarters), 2 processes
-   each. ``batch_run`` gets a model class that takes each run's seed and overrides (so both
+0. Per-run cost in-process (no start-up): the sweep's worker function against ``batch_run``'s
+   worker function, on the same points and seeds.
+1. ``sweep`` against ``mesa.batch_run`` on the same model and the same design: LHS designs of
+   ``--runs`` points (default 200 and 1,000) on ``scenarios/baseline.yaml`` (40 quarters),
+   2 processes each, wall time including process start-up. ``batch_run`` gets a model class that takes each run's seed and overrides (so both
    run exactly the same design) and uses mesa's DataCollector, as ``batch_run`` requires; the
    sweep writes its Parquet store. Target: sweep >= 3x faster.
 2. The same sweep on 1 worker (in-process) and on 2 worker processes. Target: >= 1.7x.
@@ -191,60 +193,98 @@ def memory_of_cli_sweep(f: Path, out: Path, workers: int = 2) -> tuple[float, "P
     return time.perf_counter() - t0, m
 
 
+def per_run_costs(k: int = 40) -> tuple[float, float]:
+    """In-process seconds per run of the sweep's worker and of ``batch_run``'s worker function.
+
+    Same design points and seeds, no process start-up: what each run costs once workers are up.
+    """
+    import numpy as np
+    from mesa.batchrunner import _model_run_func
+
+    from sim.sweep.execute import Batch, Context, run_batch
+
+    sc = _scenario()
+    paths = ("states.KAZ.diversification", "parameters.weight_path",
+             "parameters.sanction_capacity_effect")
+    out = {"name": "kaz_rus", "metric": "arms_share", "state": "KAZ", "partner": "RUS",
+           "stat": "value", "date": None, "start": None, "end": None}
+    ctx = Context("bench", "multivector", sc.to_dict(), paths, (out,), (), sc.time.axis.n)
+    rng = np.random.default_rng(0)
+    vals = [(float(rng.uniform(0.2, 0.9)), float(rng.uniform(1, 5)), float(rng.uniform(0.2, 1)))
+            for _ in range(k)]
+    run_batch(ctx, Batch(np.arange(2), np.arange(2), vals[:2]))  # warm-up
+    t0 = time.perf_counter()
+    run_batch(ctx, Batch(np.arange(k), np.arange(k), vals))
+    ours = (time.perf_counter() - t0) / k
+    runs = [{"seed": i, "overrides": dict(zip(paths, v))} for i, v in enumerate(vals)]
+    _model_run_func(BenchModel, (0, 0, {"run": runs[0]}), max_steps=sc.time.axis.n,
+                    data_collection_period=-1)
+    t0 = time.perf_counter()
+    for i, run in enumerate(runs):
+        _model_run_func(BenchModel, (i, 0, {"run": run}), max_steps=sc.time.axis.n,
+                        data_collection_period=-1)
+    return ours, (time.perf_counter() - t0) / k
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=200, help="design size for timings (>= 200)")
+    ap.add_argument("--runs", type=int, nargs="+", default=[200, 1000],
+                    help="design sizes for the timings (default: 200 1000)")
     ap.add_argument("--memory-runs", type=int, default=10_000, help="runs of the memory sweep")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (not the targets' sizes)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     a = ap.parse_args(argv)
     if a.quick:
-        a.runs, a.memory_runs = 60, 2000
+        a.runs, a.memory_runs = [60], 2000
     import logging
 
     logging.getLogger("distributed").setLevel(logging.ERROR)
     fig: dict[str, float] = {}
+    rows: list[tuple[str, float, str]] = []
+    steps = _scenario().time.axis.n
+    print(f"model: {BASELINE.name} ({steps} steps); cpus: {os.cpu_count()}")
+    ours, theirs = per_run_costs()
+    fig.update(per_run_sweep_ms=ours * 1e3, per_run_batch_run_ms=theirs * 1e3)
+    rows += [("per run in-process, sweep worker (ms)", ours * 1e3, ""),
+             ("per run in-process, batch_run worker (ms)", theirs * 1e3, ""),
+             ("  batch_run / sweep, per run", theirs / ours, "")]
     with tempfile.TemporaryDirectory(prefix="bench_sweep.") as tmp:
         d = Path(tmp)
-        f = write_sweep(d / "timing.yaml", BASELINE, a.runs, "timing", series=False)
-        print(f"design: LHS, {a.runs} runs of {BASELINE.name} ({_scenario().time.axis.n} steps); "
-              f"cpus: {os.cpu_count()}")
-        fig["sweep_2proc_s"] = time_sweep(f, d / "s2", workers=2)
-        fig["batch_run_2proc_s"] = time_batch_run(d / "s2", 2)
-        fig["sweep_1worker_s"] = time_sweep(f, d / "s1", workers=1)
-        fig["sweep_dask_2_s"] = time_sweep(f, d / "sd", workers=2, scheduler="local-dask")
-        fig["sweep_2proc_again_s"] = time_sweep(f, d / "s2b", workers=2)
-        two = min(fig["sweep_2proc_s"], fig["sweep_2proc_again_s"])
-        fig["ratio_batch_run_over_sweep"] = fig["batch_run_2proc_s"] / fig["sweep_2proc_s"]
-        fig["speedup_1_to_2_workers"] = fig["sweep_1worker_s"] / two
-        fig["ratio_dask_over_processes"] = fig["sweep_dask_2_s"] / two
-        for n in sorted({1000, a.memory_runs}):
+        time_sweep(write_sweep(d / "warm.yaml", BASELINE, 8, "warm"), d / "warm", workers=2)
+        for n in a.runs:
+            f = write_sweep(d / f"timing{n}.yaml", BASELINE, n, f"timing{n}", series=False)
+            s2 = time_sweep(f, d / f"s2_{n}", workers=2)
+            br = time_batch_run(d / f"s2_{n}", 2)
+            s1 = time_sweep(f, d / f"s1_{n}", workers=1)
+            sd = time_sweep(f, d / f"sd_{n}", workers=2, scheduler="local-dask")
+            fig.update({f"sweep_2proc_s_{n}": s2, f"batch_run_2proc_s_{n}": br,
+                        f"sweep_1worker_s_{n}": s1, f"sweep_dask_2_s_{n}": sd})
+            rows += [
+                (f"LHS {n} runs: sweep, 2 processes (s)", s2, ""),
+                (f"LHS {n} runs: mesa.batch_run, 2 processes (s)", br, ""),
+                ("  batch_run time / sweep time", br / s2, ">= 3"),
+                (f"LHS {n} runs: sweep, 1 worker in-process (s)", s1, ""),
+                ("  speed-up 1 -> 2 workers", s1 / s2, ">= 1.7"),
+                (f"LHS {n} runs: sweep, dask LocalCluster 2x1 (s)", sd, ""),
+                ("  dask time / local processes time", sd / s2, "<= 1.3"),
+            ]
+        mem = [(1000, 1), (1000, 2), (a.memory_runs, 2)]
+        for n, w in mem:
             fm = write_sweep(d / f"mem{n}.yaml", SMALL, n, f"mem{n}")
-            t, m = memory_of_cli_sweep(fm, d / f"m{n}")
-            fig[f"peak_rss_mb_{n}_runs"] = m.rss / 2**20
-            fig[f"peak_pss_mb_{n}_runs"] = m.pss / 2**20
-            fig[f"pss_mb_first_quarter_{n}_runs"] = m.pss_at(0.25) / 2**20
-            fig[f"throughput_runs_per_s_{n}"] = n / t
-    r = fig
-    print(f"\n{'measure':<48}{'value':>10}  target")
-    rows = [
-        ("sweep, 2 processes (s)", r["sweep_2proc_s"], ""),
-        ("mesa.batch_run, 2 processes (s)", r["batch_run_2proc_s"], ""),
-        ("batch_run time / sweep time", r["ratio_batch_run_over_sweep"], ">= 3"),
-        ("sweep, 1 worker (s)", r["sweep_1worker_s"], ""),
-        ("speed-up 1 -> 2 workers", r["speedup_1_to_2_workers"], ">= 1.7"),
-        ("sweep, dask LocalCluster 2x1 (s)", r["sweep_dask_2_s"], ""),
-        ("dask time / local processes time", r["ratio_dask_over_processes"], "<= 1.3"),
-    ]
-    for n in sorted({1000, a.memory_runs}):
-        rows.append((f"peak RSS sum, {n:,}-run sweep, 2 workers (MB)",
-                     r[f"peak_rss_mb_{n}_runs"], "<= 400"))
-        rows.append((f"peak PSS sum, {n:,}-run sweep (MB)", r[f"peak_pss_mb_{n}_runs"], "<= 400"))
-        rows.append((f"  ... PSS in the first quarter of the sweep (MB)",
-                     r[f"pss_mb_first_quarter_{n}_runs"], "flat"))
-        rows.append((f"throughput, {n:,}-run sweep (runs/s)", r[f"throughput_runs_per_s_{n}"], ""))
+            t, m = memory_of_cli_sweep(fm, d / f"m{n}_{w}", workers=w)
+            key = f"{n}_runs_{w}_workers"
+            fig.update({f"peak_rss_mb_{key}": m.rss / 2**20, f"peak_pss_mb_{key}": m.pss / 2**20,
+                        f"pss_mb_first_quarter_{key}": m.pss_at(0.25) / 2**20,
+                        f"runs_per_s_{key}": n / t})
+            rows += [
+                (f"{n:,}-run sweep, {w} worker(s): peak RSS sum (MB)", m.rss / 2**20, "<= 400"),
+                ("  peak PSS sum (MB)", m.pss / 2**20, "<= 400"),
+                ("  PSS peak in the first quarter (MB)", m.pss_at(0.25) / 2**20, "flat"),
+                ("  throughput incl. start-up (runs/s)", n / t, ""),
+            ]
+    print(f"\n{'measure':<52}{'value':>9}  target")
     for label, v, target in rows:
-        print(f"{label:<48}{v:>10.2f}  {target}")
+        print(f"{label:<52}{v:>9.2f}  {target}")
     if a.json:
         a.json.write_text(json.dumps(fig, indent=2) + "\n")
     return 0
