@@ -59,3 +59,12 @@ def test_bad_arguments(tmp_path, capsys):
     assert main(["sweep", f, "--resume", "--force"]) == 2
     assert main(["sweep", str(tmp_path / "missing.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["kaz_sensitivity.yaml", "sanctions_grid.yaml"])
+def test_shipped_sweeps_validate(name):
+    from sim.sweep.design import n_points
+    from sim.sweep.loader import load_sweep
+
+    plan = load_sweep(CORPUS.parent.parent.parent / "sweeps" / name)
+    assert n_points(plan.sweep) * plan.sweep.replicates >= 200

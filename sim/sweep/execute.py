@@ -302,7 +302,7 @@ def open_backend(workers: int | None = None, scheduler: str | None = None,
 
     if scheduler == "local-dask":
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(cluster)
         return Backend("dask", n, "local-dask", None, client, cluster)
     if "://" not in scheduler:
