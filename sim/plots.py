@@ -114,7 +114,8 @@ def lines_across_states(ts: "pd.DataFrame", panels: list[tuple[str, str, str]], 
                 line_with_band(ax, b, st, color(st), reps > 1)
         ax.set_title(label, fontsize=10)
         _date_ticks(ax, dates)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -163,8 +164,9 @@ def write_plots(results: "Results", folder: Path) -> list[Path]:
              ("reliability", "", "delivery reliability"),
              ("input_loss", "", "defence inputs lost to sanctions")],
         exporters or list(sc.state_ids), f"{sc.name}: supplier capacity", reps)
-    for ax in figs["supplier_capacity"].axes[:1]:
-        ax.set_yscale("log")
+    cap = ts.loc[ts["metric"] == "capacity", "value"]
+    if (cap > 0).any():
+        figs["supplier_capacity"].axes[0].set_yscale("log")
     out = []
     for name, fig in figs.items():
         fig.savefig(folder / f"{name}.png", dpi=110)
