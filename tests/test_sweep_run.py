@@ -89,6 +89,18 @@ def test_existing_store_refused_then_force(reference, tmp_path):
     assert st.read_manifest(out)["complete"]
 
 
+def test_force_never_replaces_a_folder_that_is_not_a_store(reference, tmp_path):
+    f, _ = reference
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.tex").write_text("keep me")
+    with pytest.raises(UserError, match="is not a sweep store; refusing"):
+        run_sweep(f, workers=1, out=precious, force=True, progress=False)
+    with pytest.raises(UserError, match="not a sweep store"):
+        run_sweep(f, workers=1, out=precious, resume=True, progress=False)
+    assert (precious / "chapter1.tex").read_text() == "keep me"
+
+
 def test_resume_refuses_a_changed_sweep(reference, tmp_path):
     f, _ = reference
     out = run_sweep(f, workers=1, out=tmp_path / "s", progress=False)

@@ -24,6 +24,16 @@ def default_store(plan: SweepPlan, root: Path = DEFAULT_ROOT) -> Path:
     return root / plan.name
 
 
+def _is_store(path: Path) -> bool:
+    """Whether ``path`` is a sweep store (or an empty folder)."""
+    if path.is_dir() and not any(path.iterdir()):
+        return True
+    try:
+        return st.read_manifest(path).get("kind") == "multivector-sweep"
+    except UserError:
+        return False
+
+
 def _manifest(plan: SweepPlan, design, backend: str, command: str) -> dict[str, Any]:
     from sim.bundle import git_commit, versions
 
@@ -127,6 +137,9 @@ def run_sweep(
     if exists and not (resume or force):
         raise UserError(f"{target}: a sweep store already exists; use --resume to finish it or "
                         "--force to start over")
+    if exists and force and not _is_store(target):
+        raise UserError(f"{target}: exists and is not a sweep store; refusing to replace it "
+                        "(choose another --out)")
     if exists and resume:
         man = st.read_manifest(target)
         if man.get("digest") != digest:
