@@ -61,7 +61,7 @@ class EventQueue:
         for ev in scenario.events:
             self.by_step[axis.index(ev.date)].append(ev)
         self.log: list[FiredEvent] = []
-        self.changed = False  # a sanctions-section regime switched on or off in the last fire()
+        self.changed = False  # the last fire() changed what the model caches between events
 
     def fire(self, step: int) -> list[FiredEvent]:
         """Apply the events of period ``step`` (0-based); returns what fired."""
@@ -74,6 +74,7 @@ class EventQueue:
                 self.changed = True
                 continue
             summary, blocked = APPLY[type(ev)](self.world, ev, step)
+            self.changed = self.changed or type(ev) in STRUCTURAL
             f = FiredEvent(step, self.world.axis.label(step), ev.type, summary, ev.narration, blocked)
             fired.append(f)
         self.log.extend(fired)
@@ -229,3 +230,9 @@ APPLY: dict[type, Callable] = {
     ThreatShock: apply_threat_shock, Conflict: apply_conflict,
     AllianceAction: apply_alliance_action, ParameterChange: apply_parameter,
 }
+
+# Event types that change what the model caches between events (attributes, affinity, rivalry,
+# regimes, parameters); the others only write time-indexed arrays or lists read every step.
+STRUCTURAL: frozenset[type] = frozenset({
+    SanctionImposed, SanctionChanged, SanctionLifted, Conflict, AllianceAction, ParameterChange,
+})

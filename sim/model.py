@@ -199,7 +199,8 @@ class MultivectorModel(mesa.Model):
         t = self.steps - 1
         w = self.world
         self.fired = self.events.fire(t)
-        if self.fired or self.events.changed or self._conflicts_ended(t):
+        ended = self._conflicts_ended(t)  # always prune, even when events fired too
+        if self.events.changed or ended:
             self._refresh()
         self._threat_phase(t)
         self._procurement_phase(t)
