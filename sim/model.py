@@ -16,6 +16,7 @@ what states know at the start of the period). All randomness comes from ``self.r
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +169,15 @@ class MultivectorModel(mesa.Model):
         self._precision = precision
         # sanctions: regimes in force, aggregated per target
         regimes = [r for r in w.sanctions.values() if r.active]
-        self._regimes = [(r, sanctions.affinity_to(w.affinity, r.senders)) for r in regimes]
+        merged: dict[tuple[int, bytes], list] = {}  # same target and senders: one compliance,
+        for r in regimes:                            # at the strongest secondary threat
+            key = (r.target, r.senders.tobytes())
+            if key in merged:
+                merged[key][2] = max(merged[key][2], r.secondary)
+            else:
+                merged[key] = [r.target, r.senders, r.secondary,
+                               sanctions.affinity_to(w.affinity, r.senders)]
+        self._regimes = [tuple(v) for v in merged.values()]
         self._arms_int, self._tech_int, self._fin_int, self._trade_int, self._secondary = (
             np.zeros(n) for _ in range(5))
         embargo = np.zeros((n, n), dtype=bool)
@@ -190,6 +199,10 @@ class MultivectorModel(mesa.Model):
             "backlog": np.exp(-p.backlog_cancellation * dt),
             "stock": np.exp(-p.stock_depreciation * dt),
             "capacity_growth": np.exp(w.capacity_growth * dt),
+        }
+        self._alpha = {  # weight of the target in one step of a first-order lag (see relax)
+            "capacity": 1.0 - math.exp(-p.capacity_adjustment * dt),
+            "budget": 1.0 - math.exp(-p.budget_adjustment * dt),
         }
         self._trade_factor = trade.growth_factor(w.affinity, p.trade_growth, p.trade_affinity_growth, dt)
 
@@ -232,12 +245,10 @@ class MultivectorModel(mesa.Model):
                 size = self.rng.exponential(p.shock_size, int(hit.sum()))
                 end = min(t + max(1, int(round(p.shock_duration / dt))), w.threat_extra.shape[0])
                 w.threat_extra[t:end, np.flatnonzero(hit)] += size
-        guarantee = self._guarantee + w.guarantee_extra[t]
-        w.threat = threat.threat_level(
-            w.base_threat, w.threat_extra[t], w.rivalry, threat.buildup(w.budget, self._budget_ref),
-            guarantee, p.richardson_reaction, p.alliance_reassurance, p.max_threat)
-        target = threat.budget_target(self._base_budget, w.threat, p.threat_budget_elasticity)
-        w.budget = relax(w.budget, target, p.budget_adjustment, dt)
+        w.threat, w.budget = threat.threat_and_budget(
+            w.base_threat, w.threat_extra[t], w.rivalry, w.budget, self._budget_ref,
+            self._guarantee + w.guarantee_extra[t], self._base_budget, p.richardson_reaction,
+            p.alliance_reassurance, p.max_threat, p.threat_budget_elasticity, self._alpha["budget"])
 
     def _procurement_phase(self, t: int) -> None:
         w, p = self.world, self.world.params
@@ -264,18 +275,10 @@ class MultivectorModel(mesa.Model):
         avail = procurement.availability(
             w.exports, w.capacity, w.licensed, w.affinity, self._embargo, p.min_affinity_for_arms)
         shares = procurement.logit_shares(u, self._precision, avail)
-        sched = w.scheduled[t]
-        orders = np.maximum(0.0, (w.budget - invest) * dt - sched.sum(axis=1))[:, None] * shares
-        procurement.place_orders(w.pipeline, t, orders, w.lead_steps)
-        slot = t % w.pipeline.shape[0]
-        due = w.pipeline[slot] + w.backlog + sched
-        w.pipeline[slot] = 0.0
-        got = procurement.deliver(due, w.capacity * dt, w.reliability, w.licensed * dt)
-        due_by = due.sum(axis=0)
-        fill = np.where(due_by > 1e-12, got.sum(axis=0) / np.maximum(due_by, 1e-12), 1.0)
-        w.fill_rate = relax(w.fill_rate, fill, p.capacity_adjustment, dt)
-        w.backlog = (due - got) * self._decay["backlog"]
-        w.stock = w.stock * self._decay["stock"] + got
+        got, w.backlog, w.stock, w.fill_rate = procurement.settle(
+            w.pipeline, t, shares, (w.budget - invest) * dt, w.scheduled[t], w.lead_steps,
+            w.backlog, w.capacity * dt, w.reliability, w.licensed * dt, w.fill_rate,
+            self._alpha["capacity"], self._decay["backlog"], w.stock, self._decay["stock"])
         w.deliveries = got
 
     def _sanction_phase(self, first: bool = False) -> None:
@@ -290,12 +293,9 @@ class MultivectorModel(mesa.Model):
         expo = np.zeros((n, n))
         total = w.trade.sum(axis=1) + w.other_trade
         view = self._view if not first else self.view(w.stock_shares())
-        for r, aff_s in self._regimes:
-            tg = r.target
-            e = sanctions.exposure(w.trade, total, r.senders)
-            c = sanctions.compliance_target(
-                e, sanctions.dependence_on(w.trade, total, tg), aff_s, w.affinity[:, tg],
-                r.secondary, r.senders, tg, p)
+        for tg, senders, secondary, aff_s in self._regimes:
+            c, e = sanctions.regime_compliance(w.trade, total, senders, tg, aff_s, w.affinity,
+                                               secondary, p)
             for strat, rows in self._groups:
                 strat.compliance(c, rows, tg, view, p)
             np.maximum(c_target[:, tg], c, out=c_target[:, tg])
@@ -316,11 +316,9 @@ class MultivectorModel(mesa.Model):
         w, p = self.world, self.world.params
         dt = self._dt
         w.capacity_base = w.capacity_base * self._decay["capacity_growth"]
-        cap_target = w.capacity_base * (1.0 - p.sanction_capacity_effect * input_loss)
-        w.capacity = relax(w.capacity, cap_target, p.capacity_adjustment, dt)
-        rel_target = w.reliability_base * (
-            1.0 - p.sanction_reliability_effect * np.minimum(1.0, input_loss + fin_loss))
-        w.reliability = relax(w.reliability, rel_target, p.capacity_adjustment, dt)
+        w.capacity, w.reliability = sanctions.capacity_response(
+            w.capacity_base, w.capacity, w.reliability, w.reliability_base, input_loss, fin_loss,
+            p, self._alpha["capacity"])
 
     def _pressure_phase(self, stock_share: np.ndarray) -> None:
         w, p = self.world, self.world.params

@@ -18,6 +18,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim.rules.common import jit
+
 
 @dataclass(frozen=True)
 class ChoiceView:
@@ -54,14 +56,34 @@ def strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
 
 def _strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     n = view.power.shape[0]
-    score = view.power[None, :] * np.maximum(view.affinity[rows], 0.0) * view.exports[None, :]
-    score[np.arange(len(rows)), rows] = 0.0
-    if view.patrons is not None:
-        pat = view.patrons[rows]
-        has = (pat & (score > 0)).any(axis=1)
-        score = np.where(has[:, None] & ~pat, 0.0, score)
-    best = score.argmax(axis=1)
-    return np.where(score[np.arange(len(rows)), best] > 0, best, -1) if n else best
+    use = view.patrons is not None
+    pat = view.patrons if use else np.zeros((n, n), dtype=np.bool_)
+    return _friend_kernel(np.asarray(view.power, np.float64), np.asarray(view.affinity, np.float64),
+                          np.asarray(view.exports, np.bool_), np.asarray(pat, np.bool_), use,
+                          np.asarray(rows, np.int64))
+
+
+@jit
+def _friend_kernel(power, affinity, exports, patrons, use_patrons, rows):
+    n = power.shape[0]
+    out = np.full(rows.shape[0], -1, dtype=np.int64)
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        has_patron = False
+        if use_patrons:
+            for j in range(n):
+                if patrons[i, j] and j != i and exports[j] and power[j] * max(affinity[i, j], 0.0) > 0:
+                    has_patron = True
+                    break
+        best = 0.0
+        for j in range(n):
+            if j == i or not exports[j] or (has_patron and not patrons[i, j]):
+                continue
+            score = power[j] * max(affinity[i, j], 0.0)
+            if score > best:
+                best = score
+                out[k] = j
+    return out
 
 
 def most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
@@ -73,11 +95,35 @@ def most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
 
 
 def _most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
-    menace = (view.pressure.T[rows] + view.rivalry[rows] + np.maximum(0.0, -view.affinity[rows]))
-    menace = menace * view.power[None, :]
-    menace[np.arange(len(rows)), rows] = 0.0
-    best = menace.argmax(axis=1)
-    return np.where(menace[np.arange(len(rows)), best] > 0, best, -1)
+    f = np.float64
+    return _foe_kernel(np.asarray(view.pressure, f), np.asarray(view.rivalry, f),
+                       np.asarray(view.affinity, f), np.asarray(view.power, f),
+                       np.asarray(rows, np.int64))
+
+
+@jit
+def _foe_kernel(pressure, rivalry, affinity, power, rows):
+    n = power.shape[0]
+    out = np.full(rows.shape[0], -1, dtype=np.int64)
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        best = 0.0
+        for j in range(n):
+            if j == i:
+                continue
+            menace = (pressure[j, i] + rivalry[i, j] + max(0.0, -affinity[i, j])) * power[j]
+            if menace > best:
+                best = menace
+                out[k] = j
+    return out
+
+
+@jit
+def _hedge(u, rows, diversification, stock_share, weight):
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        for j in range(u.shape[1]):
+            u[i, j] -= weight * diversification[i] * stock_share[i, j]
 
 
 class Strategy:
@@ -113,7 +159,8 @@ class MultiVector(Strategy):
         return p.hedge_precision
 
     def adjust(self, u, rows, view, p) -> None:
-        u[rows] -= p.hedge_weight * view.diversification[rows, None] * view.stock_share[rows]
+        _hedge(u, np.asarray(rows, np.int64), np.asarray(view.diversification, np.float64),
+               np.asarray(view.stock_share, np.float64), p.hedge_weight)
 
 
 class Bandwagon(Strategy):

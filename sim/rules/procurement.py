@@ -205,3 +205,58 @@ def deliver(
     f = np.float64
     return _deliver(np.asarray(due, f), np.asarray(capacity_step, f), np.asarray(reliability, f),
                     np.asarray(licensed_step, f))
+
+
+@jit
+def _settle(pipeline, t, shares, budget_step, scheduled, lead_steps, backlog, capacity_step,
+            reliability, licensed_step, fill_rate, alpha_fill, backlog_keep, stock, stock_keep):
+    n, m = shares.shape
+    orders = np.empty((n, m))
+    for i in range(n):
+        committed = 0.0
+        for j in range(m):
+            committed += scheduled[i, j]
+        b = max(0.0, budget_step[i] - committed)
+        for j in range(m):
+            orders[i, j] = b * shares[i, j]
+    _place_orders(pipeline, t, orders, lead_steps)
+    slot = t % pipeline.shape[0]
+    due = pipeline[slot] + backlog + scheduled
+    pipeline[slot, :, :] = 0.0
+    got = _deliver(due, capacity_step, reliability, licensed_step)
+    new_fill = fill_rate.copy()
+    for j in range(m):
+        d = 0.0
+        g = 0.0
+        for i in range(n):
+            d += due[i, j]
+            g += got[i, j]
+        f = g / d if d > 1e-12 else 1.0
+        new_fill[j] += alpha_fill * (f - fill_rate[j])
+    return got, (due - got) * backlog_keep, stock * stock_keep + got, new_fill
+
+
+def settle(
+    pipeline: np.ndarray, t: int, shares: np.ndarray, budget_step: np.ndarray,
+    scheduled: np.ndarray, lead_steps: np.ndarray, backlog: np.ndarray, capacity_step: np.ndarray,
+    reliability: np.ndarray, licensed_step: np.ndarray, fill_rate: np.ndarray, alpha_fill: float,
+    backlog_keep: float, stock: np.ndarray, stock_keep: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One step of the order-to-delivery chain (mutates ``pipeline``).
+
+    Orders are the budget of the step less contracted (scheduled) payments, split by ``shares``;
+    they enter the pipeline after each supplier's lead time (:func:`place_orders`); what is due
+    now (pipeline slot + backlog + scheduled deliveries) is delivered by :func:`deliver`; the
+    undelivered rest is kept as backlog times ``backlog_keep`` (= exp(-cancellation * dt)); the
+    stock depreciates by ``stock_keep`` and gains the deliveries; each supplier's fill rate
+    (delivered / due) is smoothed with weight ``alpha_fill``.
+
+    Returns:
+        (deliveries, backlog, stock, fill_rate), importer x supplier except fill_rate (n,).
+    """
+    f = np.float64
+    return _settle(pipeline, int(t), np.asarray(shares, f), np.asarray(budget_step, f),
+                   np.asarray(scheduled, f), np.asarray(lead_steps, np.int64), np.asarray(backlog, f),
+                   np.asarray(capacity_step, f), np.asarray(reliability, f),
+                   np.asarray(licensed_step, f), np.asarray(fill_rate, f), float(alpha_fill),
+                   float(backlog_keep), np.asarray(stock, f), float(stock_keep))

@@ -156,3 +156,73 @@ def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
     f = np.float64
     return _reroute(np.asarray(potential, f), np.asarray(cut, f), np.asarray(compliance, f),
                     np.asarray(senders_any, np.bool_), float(share))
+
+
+@jit
+def _regime_compliance(trade, total, senders, target, affinity_s, affinity, secondary,
+                       w_e, w_s, w_t, w_a, threshold, steepness):
+    e = _exposure(trade, total, senders)
+    n = trade.shape[0]
+    dep = np.empty(n)
+    aff_t = np.empty(n)
+    for k in range(n):
+        dep[k] = trade[k, target] / max(total[k], 1e-300)
+        aff_t[k] = affinity[k, target]
+    c = _compliance(e, dep, affinity_s, aff_t, secondary, senders, target,
+                    w_e, w_s, w_t, w_a, threshold, steepness)
+    return c, e
+
+
+def regime_compliance(
+    trade: np.ndarray, total: np.ndarray, senders: np.ndarray, target: int,
+    affinity_s: np.ndarray, affinity: np.ndarray, secondary: float, p,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Compliance target and exposure of every state for one regime.
+
+    :func:`compliance_target` fed with :func:`exposure` to the senders, :func:`dependence_on`
+    the target and affinity to the target (column of ``affinity``).
+
+    Returns:
+        (compliance, exposure), each (n,).
+    """
+    f = np.float64
+    return _regime_compliance(
+        np.asarray(trade, f), np.asarray(total, f), np.asarray(senders, np.bool_), int(target),
+        np.asarray(affinity_s, f), np.asarray(affinity, f), float(secondary),
+        p.compliance_exposure_weight, p.compliance_secondary_weight, p.compliance_target_weight,
+        p.compliance_affinity_weight, p.compliance_threshold, p.compliance_steepness)
+
+
+@jit
+def _capacity_response(capacity_base, capacity, reliability, reliability_base, input_loss,
+                       fin_loss, cap_effect, rel_effect, alpha):
+    n = capacity.shape[0]
+    cap = np.empty(n)
+    rel = np.empty(n)
+    for i in range(n):
+        cap_target = capacity_base[i] * (1.0 - cap_effect * input_loss[i])
+        cap[i] = capacity[i] + alpha * (cap_target - capacity[i])
+        rel_target = reliability_base[i] * (1.0 - rel_effect * min(1.0, input_loss[i] + fin_loss[i]))
+        rel[i] = reliability[i] + alpha * (rel_target - reliability[i])
+    return cap, rel
+
+
+def capacity_response(
+    capacity_base: np.ndarray, capacity: np.ndarray, reliability: np.ndarray,
+    reliability_base: np.ndarray, input_loss: np.ndarray, fin_loss: np.ndarray, p, alpha: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Capacity and reliability one step closer to their sanctioned levels.
+
+    ``capacity -> capacity_base * (1 - sanction_capacity_effect * input_loss)`` and
+    ``reliability -> reliability_base * (1 - sanction_reliability_effect * min(1, input_loss +
+    finance_loss))``, each by a first-order lag with weight ``alpha``
+    (= 1 - exp(-capacity_adjustment * dt)).
+
+    Returns:
+        (capacity, reliability), each (n,).
+    """
+    f = np.float64
+    return _capacity_response(
+        np.asarray(capacity_base, f), np.asarray(capacity, f), np.asarray(reliability, f),
+        np.asarray(reliability_base, f), np.asarray(input_loss, f), np.asarray(fin_loss, f),
+        p.sanction_capacity_effect, p.sanction_reliability_effect, float(alpha))

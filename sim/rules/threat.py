@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.rules.common import jit
+
 
 def buildup(budget: np.ndarray, budget_ref: np.ndarray) -> np.ndarray:
     """Relative arms build-up above the reference budget (>= 0)."""
@@ -59,3 +61,43 @@ def threat_level(
 def budget_target(base_budget: np.ndarray, threat: np.ndarray, elasticity: float) -> np.ndarray:
     """Threat-driven arms budget, US$ bn/yr."""
     return base_budget * (1.0 + elasticity * threat)
+
+
+@jit
+def _threat_and_budget(base, extra, rivalry, budget, budget_ref, guarantee, base_budget,
+                       reaction, reassurance, max_threat, elasticity, alpha):
+    n = base.shape[0]
+    up = np.empty(n)
+    for j in range(n):
+        ratio = budget[j] / budget_ref[j] if budget_ref[j] > 0 else 1.0
+        up[j] = max(0.0, ratio - 1.0)
+    threat = np.empty(n)
+    new_budget = np.empty(n)
+    for i in range(n):
+        r = 0.0
+        for j in range(n):
+            r += rivalry[i, j] * up[j]
+        x = base[i] + extra[i] + reaction * r - reassurance * guarantee[i]
+        threat[i] = min(max_threat, max(0.0, x))
+        target = base_budget[i] * (1.0 + elasticity * threat[i])
+        new_budget[i] = budget[i] + alpha * (target - budget[i])
+    return threat, new_budget
+
+
+def threat_and_budget(
+    base: np.ndarray, extra: np.ndarray, rivalry: np.ndarray, budget: np.ndarray,
+    budget_ref: np.ndarray, guarantee: np.ndarray, base_budget: np.ndarray, reaction: float,
+    reassurance: float, max_threat: float, elasticity: float, alpha: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One step of the arms race: :func:`threat_level` from the rivals' :func:`buildup`, then
+    the budget relaxes towards :func:`budget_target` with weight ``alpha``
+    (= 1 - exp(-budget_adjustment * dt)).
+
+    Returns:
+        (threat, budget), each (n,).
+    """
+    f = np.float64
+    return _threat_and_budget(
+        np.asarray(base, f), np.asarray(extra, f), np.asarray(rivalry, f), np.asarray(budget, f),
+        np.asarray(budget_ref, f), np.asarray(guarantee, f), np.asarray(base_budget, f),
+        float(reaction), float(reassurance), float(max_threat), float(elasticity), float(alpha))
