@@ -4,8 +4,9 @@ A task is a :class:`Batch` of runs (run ids, seeds, parameter values); the worke
 run's scenario from the base and the run's overrides, runs the model (no mesa DataCollector; the
 ``Agent._ids`` leak released) and returns the outcomes as arrays. Backends:
 
-* in-process (one worker), a ``ProcessPoolExecutor`` with the spawn start method (local
-  processes), or a ``dask.distributed`` client (an existing scheduler, or a LocalCluster);
+* in-process (one worker), a ``ProcessPoolExecutor`` (local processes: forked from the warmed
+  driver where the platform allows, spawned elsewhere), or a ``dask.distributed`` client (an
+  existing scheduler, or a LocalCluster);
 * all yield :class:`BatchResult` objects as tasks complete, keeping a bounded number of tasks in
   flight so memory does not grow with the sweep's size.
 """
@@ -159,10 +160,22 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
     return BatchResult(batch.runs, scal, ser, None, time.perf_counter() - t0)
 
 
-def warm() -> None:
-    """Import what runs need (mesa, numba kernels' modules) in a fresh worker process."""
+def warm(run_model: bool = False) -> None:
+    """Import what runs need (mesa, the rules' modules); with ``run_model``, also load the
+    compiled kernels by running a tiny generated world for two steps."""
     import sim.runner  # noqa: F401
     import sim.sweep.outcomes  # noqa: F401
+
+    if run_model:
+        import mesa
+
+        from sim.model import MultivectorModel
+        from sim.scenario.generate import generate_scenario
+
+        m = MultivectorModel(generate_scenario(4, seed=0, years=1), seed=0, mesa_datacollector=False)
+        m.step()
+        m.step()
+        mesa.Agent._ids.pop(m, None)
 
 
 def batch_size(n_runs: int, workers: int, requested: int | None = None) -> int:
@@ -292,9 +305,15 @@ def open_backend(workers: int | None = None, scheduler: str | None = None,
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(n, mp.get_context("spawn"))
-        for _ in range(n):  # start the workers' imports now, while the driver validates
-            pool.submit(warm)
+        if "fork" in mp.get_all_start_methods():
+            # fork from a warmed driver: workers start in milliseconds with mesa, numpy and the
+            # compiled kernels already loaded, instead of re-importing everything (spawn)
+            warm(run_model=True)
+            pool = ProcessPoolExecutor(n, mp.get_context("fork"))
+        else:  # pragma: no cover - macOS / Windows
+            pool = ProcessPoolExecutor(n, mp.get_context("spawn"))
+            for _ in range(n):  # start the workers' imports now, while the driver validates
+                pool.submit(warm)
         return Backend("processes", n, None, pool)
     import logging
 
