@@ -301,20 +301,15 @@ class MultivectorModel(mesa.Model):
             np.maximum(c_target[:, tg], c, out=c_target[:, tg])
             np.maximum(expo[:, tg], e, out=expo[:, tg])
         w.compliance = c_target if first else relax(w.compliance, c_target, p.compliance_adjustment, dt)
-        trade_w = w.trade / np.maximum(w.trade.sum(axis=1, keepdims=True), 1e-12)
-        weights = np.where(w.has_inputs[:, None], w.input_sources, trade_w)
-        ct = w.compliance.T  # target x source
-        w.input_loss = sanctions.input_loss(ct, weights, self._tech_int)
-        fin_loss = sanctions.input_loss(ct, trade_w, self._fin_int)  # payments: trade-weighted
+        w.input_loss, fin_loss, self._risk = sanctions.effects(
+            w.compliance, w.trade, w.input_sources, w.has_inputs, self._tech_int, self._fin_int,
+            self._arms_int, self._secondary, expo)
         if not first:
             self._grow_capacity(w.input_loss, fin_loss)
-        self._risk = self._arms_int[None, :] * np.minimum(
-            1.0, w.compliance + self._secondary[None, :] * expo)
 
     def _grow_capacity(self, input_loss: np.ndarray, fin_loss: np.ndarray) -> None:
         """Trend growth of base capacity; capacity and reliability relax to their sanctioned targets."""
         w, p = self.world, self.world.params
-        dt = self._dt
         w.capacity_base = w.capacity_base * self._decay["capacity_growth"]
         w.capacity, w.reliability = sanctions.capacity_response(
             w.capacity_base, w.capacity, w.reliability, w.reliability_base, input_loss, fin_loss,

@@ -226,3 +226,56 @@ def capacity_response(
         np.asarray(capacity_base, f), np.asarray(capacity, f), np.asarray(reliability, f),
         np.asarray(reliability_base, f), np.asarray(input_loss, f), np.asarray(fin_loss, f),
         p.sanction_capacity_effect, p.sanction_reliability_effect, float(alpha))
+
+
+@jit
+def _effects(compliance, trade, input_sources, has_inputs, tech_int, fin_int, arms_int,
+             secondary, expo):
+    n = trade.shape[0]
+    trade_w = np.empty((n, n))
+    for i in range(n):
+        tot = 0.0
+        for j in range(n):
+            tot += trade[i, j]
+        tot = max(tot, 1e-12)
+        for j in range(n):
+            trade_w[i, j] = trade[i, j] / tot
+    ct = np.ascontiguousarray(compliance.T)  # target x source
+    weights = np.empty((n, n))
+    for t in range(n):
+        for k in range(n):
+            weights[t, k] = input_sources[t, k] if has_inputs[t] else trade_w[t, k]
+    loss = np.minimum(1.0, tech_int * (ct * weights).sum(axis=1))
+    fin = np.minimum(1.0, fin_int * (ct * trade_w).sum(axis=1))
+    risk = np.empty((n, n))
+    for i in range(n):
+        for t in range(n):
+            risk[i, t] = arms_int[t] * min(1.0, compliance[i, t] + secondary[t] * expo[i, t])
+    return loss, fin, risk
+
+
+def effects(
+    compliance: np.ndarray, trade: np.ndarray, input_sources: np.ndarray, has_inputs: np.ndarray,
+    tech_int: np.ndarray, fin_int: np.ndarray, arms_int: np.ndarray, secondary: np.ndarray,
+    exposure: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the regimes in force do this step, given compliance (state x target).
+
+    * input loss of each target (:func:`input_loss` with its declared input sources, else its
+      trade partners' shares), from technology-scope intensity;
+    * finance loss of each target (the same over trade shares, finance-scope intensity), which
+      with the input loss lowers delivery reliability;
+    * secondary-sanctions risk to importer i of buying from target t:
+      ``arms_intensity_t * min(1, compliance_it + secondary_t * exposure_it)``.
+
+    Args:
+        exposure: state x target exposure to the senders of the regimes on the target.
+
+    Returns:
+        (input_loss (n,), finance_loss (n,), risk importer x supplier).
+    """
+    f = np.float64
+    return _effects(np.asarray(compliance, f), np.asarray(trade, f),
+                    np.asarray(input_sources, f), np.asarray(has_inputs, np.bool_),
+                    np.asarray(tech_int, f), np.asarray(fin_int, f), np.asarray(arms_int, f),
+                    np.asarray(secondary, f), np.asarray(exposure, f))

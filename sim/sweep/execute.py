@@ -320,8 +320,16 @@ def open_backend(workers: int | None = None, scheduler: str | None = None,
     from distributed import Client, LocalCluster
 
     if scheduler == "local-dask":
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=":0", silence_logs=logging.ERROR)
+        import multiprocessing as mp
+
+        import dask
+
+        method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+        if method == "fork":  # as for local processes: workers start warm, in milliseconds
+            warm(run_model=True)
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
         client = Client(cluster)
         return Backend("dask", n, "local-dask", None, client, cluster)
     if "://" not in scheduler:
