@@ -235,4 +235,5 @@ APPLY: dict[type, Callable] = {
 # regimes, parameters); the others only write time-indexed arrays or lists read every step.
 STRUCTURAL: frozenset[type] = frozenset({
     SanctionImposed, SanctionChanged, SanctionLifted, Conflict, AllianceAction, ParameterChange,
+    ProductionDeal,
 })

@@ -111,7 +111,9 @@ class MultivectorModel(mesa.Model):
         for a in self.state_agents:
             groups.setdefault(a.strategy.name, []).append(a.index)
             by_name[a.strategy.name] = a.strategy
-        return [(by_name[k], np.array(v)) for k, v in groups.items()]
+        out = [(by_name[k], np.array(v, dtype=np.int64)) for k, v in groups.items()]
+        self._investors = [(strat, rows) for strat, rows in out if strat.invests]
+        return out
 
     def _make_datacollector(self) -> mesa.DataCollector:
         w = self.world
@@ -194,6 +196,8 @@ class MultivectorModel(mesa.Model):
                 embargo[r.senders, tg] = embargo[tg, r.senders] = True
         self._embargo = embargo
         self._senders_any = senders_any
+        self._ramping = bool((w.licensed < w.licensed_target).any())
+        self._trade_sanctions = bool(self._trade_int.any())
         dt = w.axis.dt
         self._decay = {
             "backlog": np.exp(-p.backlog_cancellation * dt),
@@ -256,27 +260,30 @@ class MultivectorModel(mesa.Model):
         stock_share = self._stock_share
         view = self.view(stock_share)
         self._view = view
-        if w.licensed_target.any():
+        if self._ramping:  # licensed lines ramp up to their capacity over licence_ramp years
             w.licensed = np.minimum(
                 w.licensed_target, w.licensed + w.licensed_target * min(1.0, dt / p.licence_ramp))
-        u = procurement.utility(
-            cost_effectiveness=w.cost_effectiveness, capability=w.capability,
-            reliability=w.reliability_base * w.fill_rate, affinity=w.affinity, stock_share=stock_share,
-            licensed=w.licensed, has_capacity=w.capacity > 0, pressure_cost=self._pcost,
-            sanction_risk=self._risk, p=p, static=self._u_static)
+            self._ramping = bool((w.licensed < w.licensed_target).any())
+        # the model owns these arrays (float64 / bool, C order): call the compiled kernels directly
+        u = procurement._utility(
+            self._u_static, w.reliability_base * w.fill_rate, stock_share, w.licensed,
+            w.capacity > 0, self._pcost, self._risk, p.weight_reliability, p.weight_path,
+            p.weight_tech_transfer, p.weight_pressure, p.weight_sanction_risk, p.weight_domestic)
         if p.choice_noise > 0:
             u += self.rng.normal(0.0, p.choice_noise, (n, n))
-        invest = np.zeros(n)
         for strat, rows in self._groups:
             strat.adjust(u, rows, view, p)
+        spend = w.budget
+        for strat, rows in self._investors:  # paid from the arms budget; builds domestic capacity
+            invest = np.zeros(n)
             invest[rows] = strat.invest(rows, view, p)
-        if invest.any():  # paid from the arms budget; builds domestic capacity
             w.capacity_base += p.autarky_capacity_yield * invest * dt
-        avail = procurement.availability(
+            spend = spend - invest
+        avail = procurement._availability(
             w.exports, w.capacity, w.licensed, w.affinity, self._embargo, p.min_affinity_for_arms)
-        shares = procurement.logit_shares(u, self._precision, avail)
-        got, w.backlog, w.stock, w.fill_rate = procurement.settle(
-            w.pipeline, t, shares, (w.budget - invest) * dt, w.scheduled[t], w.lead_steps,
+        shares = procurement._logit(u, self._precision, avail)
+        got, w.backlog, w.stock, w.fill_rate = procurement._settle(
+            w.pipeline, t, shares, spend * dt, w.scheduled[t], w.lead_steps,
             w.backlog, w.capacity * dt, w.reliability, w.licensed * dt, w.fill_rate,
             self._alpha["capacity"], self._decay["backlog"], w.stock, self._decay["stock"])
         w.deliveries = got
@@ -339,13 +346,13 @@ class MultivectorModel(mesa.Model):
             new[a, b] = new[b, a] = old[a, b] * trade.pull(trend, path, p.agreement_pull)
         w.trade_potential = new
         target = new
-        if self._trade_int.any():
+        if self._trade_sanctions:
             cut = sanctions.trade_cut(w.compliance, self._trade_int, p.sanction_trade_cut)
-            target = new * (1.0 - cut) + sanctions.reroute(
+            target = new * (1.0 - cut) + sanctions._reroute(
                 new, cut, w.compliance, self._senders_any, p.trade_reroute_share)
         if self._has_clients and p.pressure_trade_friction > 0:
-            cost = pressure_rule.rival_trade_cost(w.pressure, w.client_mask)
-            target = target * pressure_rule.trade_friction(cost, p.pressure_trade_friction)
+            cost = pressure_rule._rival_trade_cost(w.pressure, w.client_mask)
+            target = target * pressure_rule._trade_friction(cost, p.pressure_trade_friction)
         w.trade = relax(w.trade, target, p.trade_adjustment, dt)
         return trade.trade_shares(w.trade)
 

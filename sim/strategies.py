@@ -130,6 +130,7 @@ class Strategy:
     """Base: no adjustment (pure logit over the common utility)."""
 
     name: ClassVar[str] = ""
+    invests: ClassVar[bool] = False  # whether invest() can return non-zero amounts
 
     def precision(self, p) -> float:
         return 1.0
@@ -218,6 +219,7 @@ class Autarky(Strategy):
     """
 
     name = "autarky"
+    invests = True
 
     def adjust(self, u, rows, view, p) -> None:
         u[rows, rows] += p.autarky_bonus
