@@ -67,6 +67,7 @@ CLAIMS: list[Claim] = [
     Claim("turkey_assists_kazakhstan", "arms_share", "KAZ", "TUR", "2030-Q4", "up", "above the baseline"),
     Claim("teach_kaz_multi_vector", "arms_share", "KAZ", "RUS", "2030-Q4", "same", "as in the baseline"),
     Claim("teach_kaz_bandwagon", "arms_hhi", "KAZ", "", "2030-Q4", "up", "more concentrated", "teach_kaz_multi_vector"),
+    Claim("teach_kaz_bandwagon", "arms_share", "KAZ", "RUS", "2030-Q4", "up", "Russia keeps a larger share", "teach_kaz_multi_vector"),
     Claim("teach_kaz_balance", "arms_share", "KAZ", "RUS", "2030-Q4", "down", "share of its arms falls", "teach_kaz_multi_vector"),
     Claim("teach_kaz_autarky", "arms_share", "KAZ", "KAZ", "2030-Q4", "up", "own share", "teach_kaz_multi_vector"),
     Claim("teach_kaz_autarky", "capacity", "KAZ", "", "2030-Q4", "up", "production capacity", "teach_kaz_multi_vector"),
