@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.hindcast import _seed  # shared argument type
+from sim.commands.argtypes import seed as seed_type
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -24,7 +24,7 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--fit-period", required=True, help="fitted years, YYYY-YYYY (e.g. 2010-2014)")
     p.add_argument("--parameters", required=True, type=Path,
                    help="YAML: parameters: {name: [low, high]} and search settings")
-    p.add_argument("--seed", type=_seed, default=None,
+    p.add_argument("--seed", type=seed_type, default=None,
                    help="master seed, a whole number >= 0 (default: the scenario's)")
     p.add_argument("--out", type=Path, default=None,
                    help="overlay YAML to write (default: results/calibration/<scenario>-<period>.yaml)")

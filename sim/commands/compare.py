@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.commands.argtypes import positive_int, seed as seed_type
+
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -16,9 +18,9 @@ def register(sub) -> argparse.ArgumentParser:
         "plain-language summary of the largest effects.")
     p.add_argument("baseline", help="baseline scenario YAML (e.g. scenarios/baseline.yaml)")
     p.add_argument("whatifs", nargs="+", metavar="WHATIF", help="what-if scenario YAML file(s)")
-    p.add_argument("--replicates", type=_positive, default=None,
+    p.add_argument("--replicates", type=positive_int, default=None,
                    help="replicates per scenario (default: the baseline's, at least 20)")
-    p.add_argument("--seed", type=_nonneg, default=None,
+    p.add_argument("--seed", type=seed_type, default=None,
                    help="master seed (default: the baseline's seed)")
     p.add_argument("--at", default=None, metavar="DATES",
                    help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
@@ -28,26 +30,6 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing report folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
-
-def _nonneg(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63 - 1, got {v}")
-    return v
 
 
 def execute(args: argparse.Namespace) -> int:

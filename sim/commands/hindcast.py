@@ -7,8 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.run import _positive  # shared argument type
-
+from sim.commands.argtypes import positive_int, seed as seed_type
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -25,9 +24,9 @@ def register(sub) -> argparse.ArgumentParser:
                    help="optional observed trade CSV (ITPD-E format) to score trade shares too")
     p.add_argument("--fitted", type=Path, default=None,
                    help="apply the parameters: section of a calibration overlay to the scenario")
-    p.add_argument("--replicates", type=_positive, default=None,
+    p.add_argument("--replicates", type=positive_int, default=None,
                    help="number of replicates (default: the scenario's)")
-    p.add_argument("--seed", type=_seed, default=None,
+    p.add_argument("--seed", type=seed_type, default=None,
                    help="master seed, a whole number >= 0 (default: the scenario's)")
     p.add_argument("--large-change", type=_fraction, default=0.10,
                    help="share change counted as large for the direction check (fraction, default 0.10)")
@@ -39,17 +38,6 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if not 0 <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63 - 1, got {v}")
-    return v
-
-
 def _fraction(text: str) -> float:
     try:
         v = float(text)
@@ -58,7 +46,6 @@ def _fraction(text: str) -> float:
     if not 0 < v <= 1:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {v}")
     return v
-
 
 def execute(args: argparse.Namespace) -> int:
     from sim.bundle import refuse_existing

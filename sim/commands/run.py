@@ -6,14 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.commands.argtypes import positive_int, seed as seed_type
+
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario; write time series, summary and plots",
                        description="Run a scenario's replicates and write a results bundle.")
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/baseline.yaml)")
-    p.add_argument("--seed", type=_seed, default=None,
+    p.add_argument("--seed", type=seed_type, default=None,
                    help="master seed, a whole number >= 0 (default: the scenario's)")
-    p.add_argument("--replicates", type=_positive, default=None,
+    p.add_argument("--replicates", type=positive_int, default=None,
                    help="number of replicates (default: the scenario's)")
     p.add_argument("--out", type=Path, default=None,
                    help="bundle folder (default: results/<scenario>/<timestamp>-s<seed>)")
@@ -21,26 +23,6 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if not 0 <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (below 2**63), got {v}")
-    return v
 
 
 def execute(args: argparse.Namespace) -> int:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.commands.argtypes import positive_int
+
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -13,7 +15,7 @@ def register(sub) -> argparse.ArgumentParser:
         description="Run a sweep file's design points x replicates on local processes or a dask "
         "cluster; outcomes stream to results/sweeps/<name>/ (Parquet). See docs/sweeps.md.")
     p.add_argument("sweep", help="sweep YAML file (e.g. sweeps/kaz_sensitivity.yaml)")
-    p.add_argument("--workers", type=_positive, default=None,
+    p.add_argument("--workers", type=positive_int, default=None,
                    help="worker processes (default: all cores; with local-dask: its workers)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS|local-dask",
                    help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
@@ -28,16 +30,6 @@ def register(sub) -> argparse.ArgumentParser:
     g.add_argument("--force", action="store_true", help="replace an existing store")
     p.add_argument("--quiet", action="store_true", help="no progress bar; one line at the end")
     return p
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
 
 
 def execute(args: argparse.Namespace) -> int:
