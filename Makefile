@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@echo "compiling the model's kernels once (numba, cached on disk; about 20 s)"
+	@$(PY) -c "from sim.runner import run; run('scenarios/baseline.yaml')" >/dev/null
 	@touch $(STAMP)
 
 venv: $(STAMP)
