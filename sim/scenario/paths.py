@@ -6,7 +6,6 @@ resolved against plain data (before validation), so the result is validated like
 
 from __future__ import annotations
 
-import copy
 import difflib
 import re
 from typing import Any
@@ -92,11 +91,15 @@ def resolve(data: dict, path: str) -> Any:
 
 
 def apply_overrides(data: dict, overrides: dict[str, Any]) -> dict:
-    """A deep copy of ``data`` with each dotted path set to its value (paths must exist).
+    """A copy of ``data`` with each dotted path set to its value (paths must exist).
 
-    ``parameters.NAME`` may be set even when the file leaves the parameter at its default.
+    ``data`` is never modified: the containers along each overridden path are copied and the
+    rest is shared with ``data`` (cheap even for a large scenario; treat the result as
+    read-only or deep-copy it before changing it in place). ``parameters.NAME`` may be set even
+    when the file leaves the parameter at its default.
     """
-    out = copy.deepcopy(data)
+    out = dict(data)
+    copied: set[int] = {id(out)}
     for path, value in overrides.items():
         parts = split_path(path)
         resolve(out, path)  # raises PathError with a suggestion if missing
@@ -104,6 +107,11 @@ def apply_overrides(data: dict, overrides: dict[str, Any]) -> dict:
         for part in parts[:-1]:
             if isinstance(node, dict) and part not in node and parts[0] == "parameters":
                 node[part] = {}
-            node = node[part]
+            child = node[part]
+            if id(child) not in copied:  # copy on the way down, once per container
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[part] = child
+                copied.add(id(child))
+            node = child
         node[parts[-1]] = value
     return out
