@@ -53,11 +53,23 @@ def dependence_on(trade: np.ndarray, total: np.ndarray, target: int) -> np.ndarr
 
 def affinity_to(affinity: np.ndarray, senders: np.ndarray) -> np.ndarray:
     """(n,) mean political affinity of each state to the sender coalition (itself excluded)."""
-    a = np.where(senders[None, :], affinity, 0.0)
-    np.fill_diagonal(a, 0.0)
-    k = senders[None, :] & ~np.eye(len(senders), dtype=bool)
-    cnt = k.sum(axis=1)
-    return np.divide(a.sum(axis=1), cnt, out=np.zeros(len(senders)), where=cnt > 0)
+    return _affinity_to(np.asarray(affinity, np.float64), np.asarray(senders, np.bool_))
+
+
+@jit
+def _affinity_to(affinity, senders):
+    n = affinity.shape[0]
+    out = np.zeros(n)
+    for i in range(n):
+        total = 0.0
+        count = 0
+        for j in range(n):
+            if senders[j] and j != i:
+                total += affinity[i, j]
+                count += 1
+        if count > 0:
+            out[i] = total / count
+    return out
 
 
 @jit

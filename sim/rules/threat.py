@@ -40,13 +40,20 @@ def alliance_guarantee(
     Returns:
         (n,) guarantee received.
     """
-    if membership.shape[1] == 0:
-        return np.zeros(membership.shape[0])
-    has = leader >= 0
-    aff = np.where(has[None, :], affinity[:, np.where(has, leader, 0)], 0.0)
-    n = membership.shape[0]
-    not_leader = leader[None, :] != np.arange(n)[:, None]
-    return (membership * not_leader * np.maximum(aff, 0.0) * guarantee[None, :]).sum(axis=1)
+    return _guarantee(np.asarray(membership, np.bool_), np.asarray(leader, np.int64),
+                      np.asarray(guarantee, np.float64), np.asarray(affinity, np.float64))
+
+
+@jit
+def _guarantee(membership, leader, guarantee, affinity):
+    n, A = membership.shape
+    out = np.zeros(n)
+    for i in range(n):
+        for a in range(A):
+            ld = leader[a]
+            if membership[i, a] and ld >= 0 and ld != i:
+                out[i] += max(affinity[i, ld], 0.0) * guarantee[a]
+    return out
 
 
 def threat_level(
