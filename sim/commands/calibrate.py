@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import seed as seed_type
+from sim.commands.argtypes import add_observed, add_seed
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -18,14 +18,11 @@ def register(sub) -> argparse.ArgumentParser:
         "(common random numbers). Writes a parameter overlay (extends: + parameters:) to score "
         "on a LATER window with `hindcast`.")
     p.add_argument("scenario", help="scenario to fit (e.g. scenarios/hindcast_2010.yaml)")
-    p.add_argument("--observed", required=True, type=Path,
-                   help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)")
-    p.add_argument("--blocs", required=True, type=Path, help="supplier-to-bloc CSV: supplier,bloc")
+    add_observed(p)
     p.add_argument("--fit-period", required=True, help="fitted years, YYYY-YYYY (e.g. 2010-2014)")
     p.add_argument("--parameters", required=True, type=Path,
                    help="YAML: parameters: {name: [low, high]} and search settings")
-    p.add_argument("--seed", type=seed_type, default=None,
-                   help="master seed, a whole number >= 0 (default: the scenario's)")
+    add_seed(p)
     p.add_argument("--out", type=Path, default=None,
                    help="overlay YAML to write (default: results/calibration/<scenario>-<period>.yaml)")
     p.add_argument("--extends", type=Path, default=None,

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import positive_int, seed as seed_type
+from sim.commands.argtypes import add_seed, positive_int
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -20,8 +20,7 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("whatifs", nargs="+", metavar="WHATIF", help="what-if scenario YAML file(s)")
     p.add_argument("--replicates", type=positive_int, default=None,
                    help="replicates per scenario (default: the baseline's, at least 20)")
-    p.add_argument("--seed", type=seed_type, default=None,
-                   help="master seed (default: the baseline's seed)")
+    add_seed(p, "the baseline's seed")
     p.add_argument("--at", default=None, metavar="DATES",
                    help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
                    "(default: the end of the middle year and the last period)")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import positive_int, seed as seed_type
+from sim.commands.argtypes import add_observed, add_seed, positive_int
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -16,9 +16,7 @@ def register(sub) -> argparse.ArgumentParser:
         "recipient and supplier bloc over a period and compare the shares with observed ones and "
         "with the persistence forecast (the previous period of equal length carried forward).")
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/hindcast_2015.yaml)")
-    p.add_argument("--observed", required=True, type=Path,
-                   help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)")
-    p.add_argument("--blocs", required=True, type=Path, help="supplier-to-bloc CSV: supplier,bloc")
+    add_observed(p)
     p.add_argument("--period", required=True, help="scored years, YYYY-YYYY (e.g. 2015-2019)")
     p.add_argument("--trade", type=Path, default=None,
                    help="optional observed trade CSV (ITPD-E format) to score trade shares too")
@@ -26,8 +24,7 @@ def register(sub) -> argparse.ArgumentParser:
                    help="apply the parameters: section of a calibration overlay to the scenario")
     p.add_argument("--replicates", type=positive_int, default=None,
                    help="number of replicates (default: the scenario's)")
-    p.add_argument("--seed", type=seed_type, default=None,
-                   help="master seed, a whole number >= 0 (default: the scenario's)")
+    add_seed(p)
     p.add_argument("--large-change", type=_fraction, default=0.10,
                    help="share change counted as large for the direction check (fraction, default 0.10)")
     p.add_argument("--json", action="store_true",

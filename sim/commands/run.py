@@ -6,15 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import positive_int, seed as seed_type
+from sim.commands.argtypes import add_seed, positive_int
 
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario; write time series, summary and plots",
                        description="Run a scenario's replicates and write a results bundle.")
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/baseline.yaml)")
-    p.add_argument("--seed", type=seed_type, default=None,
-                   help="master seed, a whole number >= 0 (default: the scenario's)")
+    add_seed(p)
     p.add_argument("--replicates", type=positive_int, default=None,
                    help="number of replicates (default: the scenario's)")
     p.add_argument("--out", type=Path, default=None,

@@ -150,13 +150,18 @@ class Design(Strict):
         return self
 
 
-class ScalarOutcome(Strict):
-    """A named scalar: one number per run, e.g. KAZ's arms share from RUS in 2030-Q4."""
+class _Outcome(Strict):
+    """What every outcome names: the metric, and the state (and partner) it is read for."""
 
     name: str = Field(pattern=NAME)
     metric: str
     state: str
     partner: str | None = None
+
+
+class ScalarOutcome(_Outcome):
+    """A named scalar: one number per run, e.g. KAZ's arms share from RUS in 2030-Q4."""
+
     stat: Literal["value", "mean", "min", "max", "sum", "change"] = Field(
         "value", description="value at `date`, or mean/min/max/sum over start..end, or "
         "change = value(end) - value(start).")
@@ -176,13 +181,8 @@ class ScalarOutcome(Strict):
         return self
 
 
-class SeriesOutcome(Strict):
+class SeriesOutcome(_Outcome):
     """A named time series: one value per step and run (stored in tidy long format)."""
-
-    name: str = Field(pattern=NAME)
-    metric: str
-    state: str
-    partner: str | None = None
 
 
 class Sweep(Strict):
