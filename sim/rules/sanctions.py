@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.common import jit
+from sim.rules.common import _shares, jit
 
 
 @jit
@@ -126,8 +126,19 @@ def trade_cut(compliance: np.ndarray, trade_intensity: np.ndarray, cut: float) -
         trade_intensity: (n,) intensity of trade-scope sanctions on each target (0 if none).
         cut: fraction cut at full intensity and compliance.
     """
-    c = cut * compliance * trade_intensity[None, :]
-    return np.maximum(c, c.T)
+    return _trade_cut(np.asarray(compliance, np.float64), np.asarray(trade_intensity, np.float64),
+                      float(cut))
+
+
+@jit
+def _trade_cut(compliance, trade_intensity, cut):
+    n = compliance.shape[0]
+    out = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = max(cut * compliance[i, j] * trade_intensity[j],
+                            cut * compliance[j, i] * trade_intensity[i])
+    return out
 
 
 @jit
@@ -244,14 +255,7 @@ def capacity_response(
 def _effects(compliance, trade, input_sources, has_inputs, tech_int, fin_int, arms_int,
              secondary, expo):
     n = trade.shape[0]
-    trade_w = np.empty((n, n))
-    for i in range(n):
-        tot = 0.0
-        for j in range(n):
-            tot += trade[i, j]
-        tot = max(tot, 1e-12)
-        for j in range(n):
-            trade_w[i, j] = trade[i, j] / tot
+    trade_w = _shares(trade, 1e-12)
     ct = np.ascontiguousarray(compliance.T)  # target x source
     weights = np.empty((n, n))
     for t in range(n):

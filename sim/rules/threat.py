@@ -108,3 +108,30 @@ def threat_and_budget(
         np.asarray(base, f), np.asarray(extra, f), np.asarray(rivalry, f), np.asarray(budget, f),
         np.asarray(budget_ref, f), np.asarray(guarantee, f), np.asarray(base_budget, f),
         float(reaction), float(reassurance), float(max_threat), float(elasticity), float(alpha))
+
+
+@jit
+def _shocks(threat_extra, t, uniform, exponential, chance, size, steps):
+    n = uniform.shape[0]
+    end = min(t + steps, threat_extra.shape[0])
+    for i in range(n):
+        if uniform[i] < chance:
+            x = size * exponential[i]
+            for s in range(t, end):
+                threat_extra[s, i] += x
+
+
+def random_shocks(
+    threat_extra: np.ndarray, t: int, uniform: np.ndarray, exponential: np.ndarray,
+    chance: float, size: float, steps: int,
+) -> None:
+    """Unscheduled threat shocks, in place: state i is hit at step ``t`` when its uniform draw
+    is below ``chance`` (= 1 - exp(-shock_rate * dt), Poisson arrivals), by ``size`` times its
+    standard exponential draw (mean ``shock_size``), for ``steps`` steps from ``t``.
+
+    Args:
+        threat_extra: (T + 1, n) extra threat per step, written from row ``t``.
+        uniform, exponential: (n,) this step's draws (:class:`sim.draws.Draws`).
+    """
+    _shocks(threat_extra, int(t), np.asarray(uniform, np.float64),
+            np.asarray(exponential, np.float64), float(chance), float(size), int(steps))
