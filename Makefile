@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	@echo "compiling the model's kernels once (numba, cached on disk; about 20 s)"
+	@echo "compiling the model's kernels once (numba, cached on disk; about a minute)"
 	@$(PY) -c "from sim.runner import run; run('scenarios/baseline.yaml')" >/dev/null
 	@touch $(STAMP)
 

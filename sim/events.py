@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from sim.scenario.memo import by_scenario
 from sim.scenario.schema import (
     AllianceAction, ArmsOrder, Conflict, ParameterChange, ProductionDeal, Scenario,
     SanctionChanged, SanctionImposed, SanctionLifted, ThreatShock, TradeAgreement,
@@ -46,35 +47,44 @@ def consensus(world: World, alliance: int, provider: int, recipient: int) -> boo
     return bool(np.all(world.affinity[others, recipient] >= world.alliance_threshold[alliance]))
 
 
+@by_scenario(maxsize=4)
+def schedule(scenario: Scenario) -> dict[int, list]:
+    """The scenario's events by step (0-based), sanctions' start and end dates included as
+    ``("_activate" | "_deactivate", id)``; in declaration order within a step."""
+    axis = scenario.time.axis
+    by_step: dict[int, list] = defaultdict(list)
+    for s in scenario.sanctions:
+        if s.start is not None and axis.index(s.start) > 0:
+            by_step[axis.index(s.start)].append(("_activate", s.id))
+        if s.end is not None:
+            by_step[axis.index(s.end) + 1].append(("_deactivate", s.id))
+    for ev in scenario.events:
+        by_step[axis.index(ev.date)].append(ev)
+    return dict(by_step)
+
+
 class EventQueue:
     """The scenario's events, indexed by step."""
 
     def __init__(self, scenario: Scenario, world: World) -> None:
         self.world = world
-        axis = world.axis
-        self.by_step: dict[int, list] = defaultdict(list)
-        for s in scenario.sanctions:
-            if s.start is not None and axis.index(s.start) > 0:
-                self.by_step[axis.index(s.start)].append(("_activate", s.id))
-            if s.end is not None:
-                self.by_step[axis.index(s.end) + 1].append(("_deactivate", s.id))
-        for ev in scenario.events:
-            self.by_step[axis.index(ev.date)].append(ev)
+        self.by_step: dict[int, list] = schedule(scenario)  # shared: read-only
         self.log: list[FiredEvent] = []
-        self.changed = False  # the last fire() changed what the model caches between events
+        self.changed: set[str] = set()  # what the last fire() changed of the model's caches
 
     def fire(self, step: int) -> list[FiredEvent]:
         """Apply the events of period ``step`` (0-based); returns what fired."""
         fired = []
-        self.changed = False
+        self.changed = set()
         for ev in self.by_step.get(step, ()):
             if isinstance(ev, tuple):
                 kind, sid = ev
                 self.world.sanctions[sid].active = kind == "_activate"
-                self.changed = True
+                self.changed.add(REGIMES)
                 continue
             summary, blocked = APPLY[type(ev)](self.world, ev, step)
-            self.changed = self.changed or type(ev) in STRUCTURAL
+            if type(ev) in STRUCTURAL:
+                self.changed.add(STRUCTURAL[type(ev)])
             f = FiredEvent(step, self.world.axis.label(step), ev.type, summary, ev.narration, blocked)
             fired.append(f)
         self.log.extend(fired)
@@ -231,9 +241,11 @@ APPLY: dict[type, Callable] = {
     AllianceAction: apply_alliance_action, ParameterChange: apply_parameter,
 }
 
-# Event types that change what the model caches between events (attributes, affinity, rivalry,
-# regimes, parameters); the others only write time-indexed arrays or lists read every step.
-STRUCTURAL: frozenset[type] = frozenset({
-    SanctionImposed, SanctionChanged, SanctionLifted, Conflict, AllianceAction, ParameterChange,
-    ProductionDeal,
-})
+# What each event type changes of the model's caches between events: the sanctions regimes, the
+# rivalry matrix, the lists handed to the period (agreements), or anything (attributes, affinity,
+# parameters). The others (orders, production deals, threat shocks) only write arrays in place.
+REGIMES, RIVALRY, LISTS, ALL = "regimes", "rivalry", "lists", "all"
+STRUCTURAL: dict[type, str] = {
+    SanctionImposed: REGIMES, SanctionChanged: REGIMES, SanctionLifted: REGIMES,
+    Conflict: RIVALRY, TradeAgreement: LISTS, AllianceAction: ALL, ParameterChange: ALL,
+}

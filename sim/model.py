@@ -11,7 +11,8 @@ Step order (one period: a month, quarter or year):
 7. record.
 
 Procurement in step t sees the sanctions, pressure and trade of step t - 1 (decisions are made on
-what states know at the start of the period). All randomness comes from ``self.rng``.
+what states know at the start of the period). All randomness comes from ``self.rng``, drawn in
+blocks of steps (:mod:`sim.draws`); steps 2 to 7 run as one compiled function (:mod:`sim.period`).
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ import mesa
 import numpy as np
 
 from sim.agents import StateAgent
-from sim.events import EventQueue, FiredEvent
+from sim.draws import Draws
+from sim.events import ALL, REGIMES, RIVALRY, EventQueue, FiredEvent
 from sim.metrics import hhi
 from sim.recorder import Recorder
-from sim.rules import pressure as pressure_rule
+from sim.period import advance, regimes_in_force
 from sim.rules import procurement, sanctions, threat, trade
-from sim.rules.common import relax
+from sim.rules.common import lag_weight
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.strategies import ChoiceView
+from sim.strategies import PRECISION, ChoiceView, coefficient_table
 from sim.world import STRATEGIES, World, build_world
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
@@ -88,33 +90,23 @@ class MultivectorModel(mesa.Model):
         for i, sid in enumerate(w.ids):
             StateAgent(self, sid, i, STRATEGIES[w.strategy[i]])
         self.state_agents: list[StateAgent] = sorted(self.agents, key=lambda a: a.index)
-        self._groups = self._strategy_groups()
         self._capacity_ref = np.where(w.capacity > 0, w.capacity, 1.0)
         n = w.n
         self._dt = w.axis.dt
         self._has_clients = bool(w.client_mask.any())
         self._patrons = patron_matrix(w)
-        self._risk = np.zeros((n, n))
-        self._pcost = np.zeros((n, n))
-        self._stock_share = w.stock_shares()
+        self._rows = np.arange(n, dtype=np.int64)
+        self._risk = np.zeros((n, n))   # secondary-sanctions risk, importer x supplier
+        self._draws = Draws(self.rng, n, w.axis.n)
         self._refresh()
-        self._sanction_phase(first=True)
+        none = np.zeros((1, n))  # the set-up call draws nothing
+        advance(0, none, none, np.zeros((1, n, n)), 0, True, *self._args)  # compliance at the start
         self.running = True
         self.datacollector = self._make_datacollector() if mesa_datacollector else None
         if self.datacollector is not None:
             self.datacollector.collect(self)  # row 0: the initial state (mesa keys agents by steps)
 
     # ------------------------------------------------------------------ set-up helpers
-    def _strategy_groups(self) -> list[tuple[Any, np.ndarray]]:
-        groups: dict[str, list[int]] = {}
-        by_name = {}
-        for a in self.state_agents:
-            groups.setdefault(a.strategy.name, []).append(a.index)
-            by_name[a.strategy.name] = a.strategy
-        out = [(by_name[k], np.array(v, dtype=np.int64)) for k, v in groups.items()]
-        self._investors = [(strat, rows) for strat, rows in out if strat.invests]
-        return out
-
     def _make_datacollector(self) -> mesa.DataCollector:
         w = self.world
         importers = ~w.exports
@@ -146,69 +138,97 @@ class MultivectorModel(mesa.Model):
         )
 
     # ------------------------------------------------------------------ caches
-    def _refresh(self) -> None:
-        """Recompute what changes only when events fire (attributes, affinity, regimes, params).
+    def _refresh(self, what: set[str] | frozenset[str] = frozenset({ALL})) -> None:
+        """Recompute what changes only when events fire, then repack the period's arguments.
 
-        Called at set-up and after any step in which an event fired, so the per-step phases do
-        only the work that really changes every period.
+        Called at set-up and after any step in which an event fired (or a conflict ended), so
+        the per-step period does only the work that really changes every period. ``what`` names
+        the caches to recompute (:data:`sim.events.STRUCTURAL`): ``all``, or only the
+        ``rivalry`` matrix or the sanctions ``regimes``; anything else only repacks.
         """
         w, p = self.world, self.world.params
-        n = w.n
-        rivalry = w.rivalry_base.copy()
-        for _end, a, b, x in w.conflicts:
-            rivalry[a, b] = rivalry[b, a] = min(1.0, rivalry[a, b] + x)
-        w.rivalry = rivalry
-        self._guarantee = threat.alliance_guarantee(
-            w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity)
-        self._base_budget = w.base_budget
-        self._budget_ref = threat.budget_target(self._base_budget, w.base_threat,
-                                                p.threat_budget_elasticity)
-        self._u_static = procurement.static_utility(
-            cost_effectiveness=w.cost_effectiveness, capability=w.capability, affinity=w.affinity, p=p)
-        precision = p.choice_precision * (1.0 - p.diversification_effect * w.diversification)
-        for strat, rows in self._groups:
-            precision[rows] *= strat.precision(p)
-        self._precision = precision
-        # sanctions: regimes in force, aggregated per target
-        regimes = [r for r in w.sanctions.values() if r.active]
-        merged: dict[tuple[int, bytes], list] = {}  # same target and senders: one compliance,
-        for r in regimes:                            # at the strongest secondary threat
-            key = (r.target, r.senders.tobytes())
-            if key in merged:
-                merged[key][2] = max(merged[key][2], r.secondary)
-            else:
-                merged[key] = [r.target, r.senders, r.secondary,
-                               sanctions.affinity_to(w.affinity, r.senders)]
-        self._regimes = [tuple(v) for v in merged.values()]
-        self._arms_int, self._tech_int, self._fin_int, self._trade_int, self._secondary = (
-            np.zeros(n) for _ in range(5))
-        embargo = np.zeros((n, n), dtype=bool)
-        senders_any = np.zeros(n, dtype=bool)
-        for r in regimes:
-            tg = r.target
-            senders_any |= r.senders
-            self._secondary[tg] = max(self._secondary[tg], r.secondary)
-            for scope, arr in (("arms", self._arms_int), ("technology", self._tech_int),
-                               ("finance", self._fin_int), ("trade", self._trade_int)):
-                if scope in r.scope:
-                    arr[tg] = max(arr[tg], r.intensity)
-            if "arms" in r.scope:
-                embargo[r.senders, tg] = embargo[tg, r.senders] = True
-        self._embargo = embargo
-        self._senders_any = senders_any
-        self._ramping = bool((w.licensed < w.licensed_target).any())
-        self._trade_sanctions = bool(self._trade_int.any())
-        dt = w.axis.dt
-        self._decay = {
-            "backlog": np.exp(-p.backlog_cancellation * dt),
-            "stock": np.exp(-p.stock_depreciation * dt),
-            "capacity_growth": np.exp(w.capacity_growth * dt),
-        }
-        self._alpha = {  # weight of the target in one step of a first-order lag (see relax)
-            "capacity": 1.0 - math.exp(-p.capacity_adjustment * dt),
-            "budget": 1.0 - math.exp(-p.budget_adjustment * dt),
-        }
-        self._trade_factor = trade.growth_factor(w.affinity, p.trade_growth, p.trade_affinity_growth, dt)
+        everything = ALL in what
+        if everything or RIVALRY in what:
+            rivalry = w.rivalry_base.copy()
+            for _end, a, b, x in w.conflicts:
+                rivalry[a, b] = rivalry[b, a] = min(1.0, rivalry[a, b] + x)
+            w.rivalry = rivalry
+        if everything or REGIMES in what:
+            self._regimes = regimes_in_force(w.sanctions.values(), w.affinity)
+        if everything:
+            self._guarantee = threat.alliance_guarantee(
+                w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity)
+            self._base_budget = w.base_budget
+            self._budget_ref = threat.budget_target(self._base_budget, w.base_threat,
+                                                    p.threat_budget_elasticity)
+            self._u_static = procurement.static_utility(
+                cost_effectiveness=w.cost_effectiveness, capability=w.capability,
+                affinity=w.affinity, p=p)
+            self._coef = coefficient_table([a.strategy for a in self.state_agents], p)
+            self._precision = (p.choice_precision
+                               * (1.0 - p.diversification_effect * w.diversification)
+                               * self._coef[:, PRECISION])
+            dt = w.axis.dt
+            self._growth_keep = np.exp(w.capacity_growth * dt)
+            self._trade_factor = trade.growth_factor(w.affinity, p.trade_growth,
+                                                     p.trade_affinity_growth, dt)
+        self._pack()
+
+    def _pack(self) -> None:
+        """The arguments of :func:`sim.period.advance` after the step, its draws and ``first``.
+
+        World arrays are passed by reference (the period updates them in place); scalars are
+        read from the parameters now, so a parameter event must be followed by a refresh.
+        """
+        w, p, f = self.world, self.world.params, float
+        dt = f(w.axis.dt)
+        ag = w.agreements
+        rec = self.recorder
+        rg = self._regimes
+        self._args = (
+            # threat
+            lag_weight(p.shock_rate, dt), f(p.shock_size),
+            max(1, int(round(p.shock_duration / dt))), w.base_threat, w.threat_extra, w.rivalry,
+            self._guarantee, w.guarantee_extra,
+            self._base_budget, self._budget_ref, w.threat, w.budget, f(p.richardson_reaction),
+            f(p.alliance_reassurance), f(p.max_threat), f(p.threat_budget_elasticity),
+            lag_weight(p.budget_adjustment, dt),
+            # procurement
+            self._rows, self._coef, self._u_static, w.reliability_base, w.reliability,
+            w.fill_rate, w.stock, w.capacity, w.capability, w.capacity_base, w.exports,
+            w.affinity, self._patrons, True, w.diversification, w.pressure, self._risk,
+            w.licensed, w.licensed_target, min(1.0, dt / p.licence_ramp), self._precision,
+            rg.embargo, f(p.min_affinity_for_arms), w.pipeline, w.scheduled, w.lead_steps,
+            w.backlog, w.deliveries, dt, f(p.autarky_capacity_yield),
+            lag_weight(p.capacity_adjustment, dt), math.exp(-p.backlog_cancellation * dt),
+            math.exp(-p.stock_depreciation * dt), f(p.weight_reliability), f(p.weight_path),
+            f(p.weight_tech_transfer), f(p.weight_pressure), f(p.weight_sanction_risk),
+            f(p.weight_domestic), f(p.choice_noise),
+            # sanctions
+            rg.target, rg.senders, rg.secondary, rg.affinity_s, w.trade, w.other_trade,
+            w.compliance,
+            lag_weight(p.compliance_adjustment, dt), f(p.compliance_exposure_weight),
+            f(p.compliance_secondary_weight), f(p.compliance_target_weight),
+            f(p.compliance_affinity_weight), f(p.compliance_threshold),
+            f(p.compliance_steepness), w.input_sources, w.has_inputs, rg.technology, rg.finance,
+            rg.arms, rg.secondary_by_target, w.input_loss, self._growth_keep,
+            f(p.sanction_capacity_effect), f(p.sanction_reliability_effect),
+            # patron response
+            self._has_clients, w.client_mask, w.ref_patron_share, w.ref_rival_share,
+            self._capacity_ref, f(p.pressure_strength), f(p.pressure_rival_weight),
+            f(p.pressure_need_restraint), f(p.pressure_max), lag_weight(p.pressure_adjustment, dt),
+            # trade
+            w.trade_potential, self._trade_factor,
+            np.array([a.a for a in ag], dtype=np.int64), np.array([a.b for a in ag], dtype=np.int64),
+            np.array([a.target for a in ag], dtype=np.float64),
+            np.array([a.due_step for a in ag], dtype=np.int64), f(p.agreement_pull),
+            bool(rg.trade.any()), rg.trade, f(p.sanction_trade_cut), rg.senders_any,
+            f(p.trade_reroute_share),
+            f(p.pressure_trade_friction) if self._has_clients else 0.0,
+            lag_weight(p.trade_adjustment, dt),
+            # record
+            rec.pair_block, rec.state_block,
+        )
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -216,17 +236,13 @@ class MultivectorModel(mesa.Model):
         t = self.steps - 1
         w = self.world
         self.fired = self.events.fire(t)
-        ended = self._conflicts_ended(t)  # always prune, even when events fired too
-        if self.events.changed or ended:
-            self._refresh()
-        self._threat_phase(t)
-        self._procurement_phase(t)
-        self._sanction_phase()
-        stock_share = w.stock_shares()
-        self._stock_share = stock_share
-        self._pressure_phase(stock_share)
-        trade_share = self._trade_phase(t)
-        self.recorder.record(t, stock_share, trade_share)
+        changed = self.events.changed
+        if self._conflicts_ended(t):  # always prune, even when events fired too
+            changed.add(RIVALRY)
+        if changed:
+            self._refresh(changed)
+        advance(t, *self._draws.at(t), False, *self._args)
+        self.recorder.n_steps = t + 1
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if t + 1 >= w.axis.n:
@@ -239,122 +255,6 @@ class MultivectorModel(mesa.Model):
             return False
         w.conflicts = live
         return True
-
-    def _threat_phase(self, t: int) -> None:
-        w, p = self.world, self.world.params
-        dt = self._dt
-        if p.shock_rate > 0:
-            hit = self.rng.random(w.n) < 1.0 - np.exp(-p.shock_rate * dt)
-            if hit.any():
-                size = self.rng.exponential(p.shock_size, int(hit.sum()))
-                end = min(t + max(1, int(round(p.shock_duration / dt))), w.threat_extra.shape[0])
-                w.threat_extra[t:end, np.flatnonzero(hit)] += size
-        w.threat, w.budget = threat.threat_and_budget(
-            w.base_threat, w.threat_extra[t], w.rivalry, w.budget, self._budget_ref,
-            self._guarantee + w.guarantee_extra[t], self._base_budget, p.richardson_reaction,
-            p.alliance_reassurance, p.max_threat, p.threat_budget_elasticity, self._alpha["budget"])
-
-    def _procurement_phase(self, t: int) -> None:
-        w, p = self.world, self.world.params
-        dt, n = self._dt, w.n
-        stock_share = self._stock_share
-        view = self.view(stock_share)
-        self._view = view
-        if self._ramping:  # licensed lines ramp up to their capacity over licence_ramp years
-            w.licensed = np.minimum(
-                w.licensed_target, w.licensed + w.licensed_target * min(1.0, dt / p.licence_ramp))
-            self._ramping = bool((w.licensed < w.licensed_target).any())
-        # the model owns these arrays (float64 / bool, C order): call the compiled kernels directly
-        u = procurement._utility(
-            self._u_static, w.reliability_base * w.fill_rate, stock_share, w.licensed,
-            w.capacity > 0, self._pcost, self._risk, p.weight_reliability, p.weight_path,
-            p.weight_tech_transfer, p.weight_pressure, p.weight_sanction_risk, p.weight_domestic)
-        if p.choice_noise > 0:
-            u += self.rng.normal(0.0, p.choice_noise, (n, n))
-        for strat, rows in self._groups:
-            strat.adjust(u, rows, view, p)
-        spend = w.budget
-        for strat, rows in self._investors:  # paid from the arms budget; builds domestic capacity
-            invest = np.zeros(n)
-            invest[rows] = strat.invest(rows, view, p)
-            w.capacity_base += p.autarky_capacity_yield * invest * dt
-            spend = spend - invest
-        avail = procurement._availability(
-            w.exports, w.capacity, w.licensed, w.affinity, self._embargo, p.min_affinity_for_arms)
-        shares = procurement._logit(u, self._precision, avail)
-        got, w.backlog, w.stock, w.fill_rate = procurement._settle(
-            w.pipeline, t, shares, spend * dt, w.scheduled[t], w.lead_steps,
-            w.backlog, w.capacity * dt, w.reliability, w.licensed * dt, w.fill_rate,
-            self._alpha["capacity"], self._decay["backlog"], w.stock, self._decay["stock"])
-        w.deliveries = got
-
-    def _sanction_phase(self, first: bool = False) -> None:
-        w, p = self.world, self.world.params
-        n, dt = w.n, self._dt
-        if not self._regimes and not w.compliance.any():
-            if not first:
-                self._grow_capacity(np.zeros(n), np.zeros(n))
-            self._risk = np.zeros((n, n))
-            return
-        c_target = np.zeros((n, n))
-        expo = np.zeros((n, n))
-        total = w.trade.sum(axis=1) + w.other_trade
-        view = self._view if not first else self.view(w.stock_shares())
-        for tg, senders, secondary, aff_s in self._regimes:
-            c, e = sanctions.regime_compliance(w.trade, total, senders, tg, aff_s, w.affinity,
-                                               secondary, p)
-            for strat, rows in self._groups:
-                strat.compliance(c, rows, tg, view, p)
-            np.maximum(c_target[:, tg], c, out=c_target[:, tg])
-            np.maximum(expo[:, tg], e, out=expo[:, tg])
-        w.compliance = c_target if first else relax(w.compliance, c_target, p.compliance_adjustment, dt)
-        w.input_loss, fin_loss, self._risk = sanctions.effects(
-            w.compliance, w.trade, w.input_sources, w.has_inputs, self._tech_int, self._fin_int,
-            self._arms_int, self._secondary, expo)
-        if not first:
-            self._grow_capacity(w.input_loss, fin_loss)
-
-    def _grow_capacity(self, input_loss: np.ndarray, fin_loss: np.ndarray) -> None:
-        """Trend growth of base capacity; capacity and reliability relax to their sanctioned targets."""
-        w, p = self.world, self.world.params
-        w.capacity_base = w.capacity_base * self._decay["capacity_growth"]
-        w.capacity, w.reliability = sanctions.capacity_response(
-            w.capacity_base, w.capacity, w.reliability, w.reliability_base, input_loss, fin_loss,
-            p, self._alpha["capacity"])
-
-    def _pressure_phase(self, stock_share: np.ndarray) -> None:
-        w, p = self.world, self.world.params
-        if not self._has_clients:
-            return
-        target = pressure_rule.pressure_target(
-            stock_share, w.client_mask, w.ref_patron_share, w.ref_rival_share,
-            w.capacity / self._capacity_ref, w.trade, w.trade.sum(axis=1) + w.other_trade, p)
-        w.pressure = relax(w.pressure, target, p.pressure_adjustment, self._dt)
-        self._pcost = procurement.pressure_cost(w.pressure)
-
-    def _trade_phase(self, t: int) -> np.ndarray:
-        w, p = self.world, self.world.params
-        dt = self._dt
-        old = w.trade_potential
-        new = old * self._trade_factor
-        for ag in w.agreements:
-            if t > ag.due_step:
-                continue
-            a, b = ag.a, ag.b
-            trend = new[a, b] / old[a, b] if old[a, b] > 0 else 1.0
-            path = trade.agreement_growth(max(w.trade[a, b], 1e-9), ag.target, ag.due_step - t + 1)
-            new[a, b] = new[b, a] = old[a, b] * trade.pull(trend, path, p.agreement_pull)
-        w.trade_potential = new
-        target = new
-        if self._trade_sanctions:
-            cut = sanctions.trade_cut(w.compliance, self._trade_int, p.sanction_trade_cut)
-            target = new * (1.0 - cut) + sanctions._reroute(
-                new, cut, w.compliance, self._senders_any, p.trade_reroute_share)
-        if self._has_clients and p.pressure_trade_friction > 0:
-            cost = pressure_rule._rival_trade_cost(w.pressure, w.client_mask)
-            target = target * pressure_rule._trade_friction(cost, p.pressure_trade_friction)
-        w.trade = relax(w.trade, target, p.trade_adjustment, dt)
-        return trade.trade_shares(w.trade)
 
     # ------------------------------------------------------------------ running
     def run(self) -> "MultivectorModel":

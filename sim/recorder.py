@@ -13,31 +13,22 @@ COLUMNS = ["replicate", "step", "date", "state", "partner", "metric", "value"]
 
 
 class Recorder:
-    """Records one run: ``pairs[name][t]`` (n x n) and ``states[name][t]`` (n,) per period ``t``."""
+    """Records one run: ``pairs[name][t]`` (n x n) and ``states[name][t]`` (n,) per period ``t``.
+
+    The values live in two preallocated blocks, ``pair_block`` (len(PAIR_RAW), T, n, n) and
+    ``state_block`` (len(STATE_RAW), T, n), which the compiled period writes at row ``t``
+    (:func:`sim.period.advance`, in the order of :data:`PAIR_RAW` and :data:`STATE_RAW`);
+    ``pairs`` and ``states`` are named views of them.
+    """
 
     def __init__(self, world: World) -> None:
         T, n = world.axis.n, world.n
         self.world = world
         self.n_steps = 0
-        self.pairs = {k: np.zeros((T, n, n)) for k in PAIR_RAW}
-        self.states = {k: np.zeros((T, n)) for k in STATE_RAW}
-
-    def record(self, t: int, arms_share: np.ndarray, trade_share: np.ndarray) -> None:
-        """Store period ``t`` (shares are passed in: the model has just computed them)."""
-        w = self.world
-        P, S = self.pairs, self.states
-        P["arms_share"][t] = arms_share
-        P["trade_share"][t] = trade_share
-        P["deliveries"][t] = w.deliveries
-        P["trade"][t] = w.trade
-        P["compliance"][t] = w.compliance
-        P["pressure"][t] = w.pressure.T
-        S["arms_budget"][t] = w.budget
-        S["capacity"][t] = w.capacity
-        S["reliability"][t] = w.reliability
-        S["input_loss"][t] = w.input_loss
-        S["threat"][t] = w.threat
-        self.n_steps = t + 1
+        self.pair_block = np.zeros((len(PAIR_RAW), T, n, n))
+        self.state_block = np.zeros((len(STATE_RAW), T, n))
+        self.pairs = {k: self.pair_block[i] for i, k in enumerate(PAIR_RAW)}
+        self.states = {k: self.state_block[i] for i, k in enumerate(STATE_RAW)}
 
     def arrays(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """All metrics as arrays over the recorded periods, derived ones included."""

@@ -1,24 +1,68 @@
-"""How a state chooses: strategies that adjust supplier utilities, choice precision and compliance.
+"""How a state chooses: strategies as named sets of coefficients on one compiled choice rule.
 
-Each strategy is a small class with a name, a docstring citing the mechanism, and four hooks the
-model calls for the rows of the states that follow it:
+A strategy is a small class with a name, a docstring citing the mechanism, and
+:meth:`Strategy.coefficients`: how strongly it applies each of the adjustments below (zero: not at
+all). The model stacks the coefficients of every state into one table (a row per state, columns
+:data:`COEFFICIENTS`) that the compiled period reads; the same kernels serve the hooks
+``precision``, ``adjust``, ``compliance`` and ``invest`` that tests and notebooks call on the rows
+of the states that follow a strategy:
 
-* ``precision(p)``: multiplier on the logit's choice precision (higher: more concentrated);
-* ``adjust(u, rows, view, p)``: in-place changes to those importers' supplier utilities;
-* ``compliance(c, rows, target, view, p)``: changes to their compliance with a regime;
-* ``invest(rows, view, p)``: domestic capacity investment, US$ bn/yr added to base capacity.
+* ``precision``: multiplier on the logit's choice precision (higher: more concentrated);
+* ``hedge``: utility of supplier j falls by ``hedge * diversification_i * stock_share_ij``;
+* ``follow_bonus``: utility added to the power the state follows (:func:`strongest_friend`);
+* ``follow_compliance_cut``: fraction of its compliance with sanctions on that power dropped;
+* ``foe_penalty``: utility removed from the power that menaces it most (:func:`most_threatening`);
+* ``foe_rival_bonus``: utility added per unit of a supplier's hostility to that power;
+* ``own_bonus``: utility added to the state's own industry;
+* ``invest``: share of the arms budget per year invested in domestic capacity (paid out of it).
 
 ``view`` is a :class:`ChoiceView`: read-only arrays of the current world.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import ClassVar
 
 import numpy as np
 
 from sim.rules.common import jit
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """What a strategy does, as numbers (see the module docstring for each)."""
+
+    precision: float = 1.0
+    hedge: float = 0.0
+    follow_bonus: float = 0.0
+    follow_compliance_cut: float = 0.0
+    foe_penalty: float = 0.0
+    foe_rival_bonus: float = 0.0
+    own_bonus: float = 0.0
+    invest: float = 0.0
+
+    def row(self) -> tuple[float, ...]:
+        """The values in the order of :data:`COEFFICIENTS`."""
+        return _row(self)
+
+    @property
+    def follows(self) -> bool:
+        """Whether it needs the power the state follows."""
+        return self.follow_bonus != 0.0 or self.follow_compliance_cut != 0.0
+
+    @property
+    def balances(self) -> bool:
+        """Whether it needs the power that menaces the state most."""
+        return self.foe_penalty != 0.0 or self.foe_rival_bonus != 0.0
+
+
+COEFFICIENTS: tuple[str, ...] = tuple(f.name for f in fields(Coefficients))
+"""Columns of the coefficient table, in order."""
+_row = attrgetter(*COEFFICIENTS)
+PRECISION, HEDGE, FOLLOW_BONUS, FOLLOW_CUT, FOE_PENALTY, FOE_BONUS, OWN_BONUS, INVEST = range(
+    len(COEFFICIENTS))
 
 
 @dataclass(frozen=True)
@@ -34,14 +78,10 @@ class ChoiceView:
     diversification: np.ndarray  # (n,)
     budget: np.ndarray           # (n,) US$ bn/yr
     patrons: np.ndarray | None = None  # bool state x power: alliance leaders / patrons of each state
-    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def memo(self, key: str, rows: np.ndarray, fn) -> np.ndarray:
-        """``fn(self, rows)`` computed once per view (views live for one step)."""
-        k = (key, rows.tobytes())
-        if k not in self._memo:
-            self._memo[k] = fn(self, rows)
-        return self._memo[k]
+    def patron_matrix(self) -> np.ndarray:
+        n = self.power.shape[0]
+        return np.zeros((n, n), dtype=np.bool_) if self.patrons is None else self.patrons
 
 
 def strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
@@ -51,15 +91,10 @@ def strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     it as a client) the exporter with the largest ``power * affinity`` (> 0); a state without a
     friendly patron looks at every exporter.
     """
-    return view.memo("friend", rows, _strongest_friend)
-
-
-def _strongest_friend(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
-    n = view.power.shape[0]
-    use = view.patrons is not None
-    pat = view.patrons if use else np.zeros((n, n), dtype=np.bool_)
-    return _friend_kernel(np.asarray(view.power, np.float64), np.asarray(view.affinity, np.float64),
-                          np.asarray(view.exports, np.bool_), np.asarray(pat, np.bool_), use,
+    f = np.float64
+    return _friend_kernel(np.asarray(view.power, f), np.asarray(view.affinity, f),
+                          np.asarray(view.exports, np.bool_),
+                          np.asarray(view.patron_matrix(), np.bool_), view.patrons is not None,
                           np.asarray(rows, np.int64))
 
 
@@ -91,10 +126,6 @@ def most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
 
     Menace of j to i: ``(pressure_ji + rivalry_ij + max(0, -affinity_ij)) * power_j``.
     """
-    return view.memo("foe", rows, _most_threatening)
-
-
-def _most_threatening(view: ChoiceView, rows: np.ndarray) -> np.ndarray:
     f = np.float64
     return _foe_kernel(np.asarray(view.pressure, f), np.asarray(view.rivalry, f),
                        np.asarray(view.affinity, f), np.asarray(view.power, f),
@@ -119,30 +150,111 @@ def _foe_kernel(pressure, rivalry, affinity, power, rows):
 
 
 @jit
-def _hedge(u, rows, diversification, stock_share, weight):
+def _targets(rows, coef, power, affinity, exports, patrons, use_patrons, pressure, rivalry):
+    """(friend, foe) per state, -1 where the state's strategy does not need one (or has none)."""
+    n = power.shape[0]
+    follow = np.zeros(rows.shape[0], dtype=np.bool_)
+    balance = np.zeros(rows.shape[0], dtype=np.bool_)
     for k in range(rows.shape[0]):
         i = rows[k]
-        for j in range(u.shape[1]):
-            u[i, j] -= weight * diversification[i] * stock_share[i, j]
+        follow[k] = coef[i, FOLLOW_BONUS] != 0.0 or coef[i, FOLLOW_CUT] != 0.0
+        balance[k] = coef[i, FOE_PENALTY] != 0.0 or coef[i, FOE_BONUS] != 0.0
+    friend = np.full(n, -1, dtype=np.int64)
+    foe = np.full(n, -1, dtype=np.int64)
+    fr = rows[follow]
+    if fr.shape[0] > 0:
+        friend[fr] = _friend_kernel(power, affinity, exports, patrons, use_patrons, fr)
+    br = rows[balance]
+    if br.shape[0] > 0:
+        foe[br] = _foe_kernel(pressure, rivalry, affinity, power, br)
+    return friend, foe
+
+
+@jit
+def _adjust(u, rows, coef, diversification, stock_share, affinity, friend, foe):
+    """Strategy adjustments of the rows' supplier utilities, in place (module docstring)."""
+    m = u.shape[1]
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        h = coef[i, HEDGE]
+        if h != 0.0:
+            for j in range(m):
+                u[i, j] -= h * diversification[i] * stock_share[i, j]
+        f = friend[i]
+        if f >= 0:
+            u[i, f] += coef[i, FOLLOW_BONUS]
+        e = foe[i]
+        if e >= 0:
+            u[i, e] -= coef[i, FOE_PENALTY]
+            bonus = coef[i, FOE_BONUS]
+            for j in range(m):
+                u[i, j] += bonus * max(0.0, -affinity[e, j])
+        if coef[i, OWN_BONUS] != 0.0:
+            u[i, i] += coef[i, OWN_BONUS]
+
+
+@jit
+def _comply(c, rows, target, coef, friend):
+    """Compliance of the rows with a regime on ``target``: followers spare the power they follow."""
+    for k in range(rows.shape[0]):
+        i = rows[k]
+        if friend[i] == target:
+            c[i] *= 1.0 - coef[i, FOLLOW_CUT]
+
+
+def coefficient_table(strategies: list["Strategy"], p) -> np.ndarray:
+    """One row of :class:`Coefficients` per state (columns :data:`COEFFICIENTS`)."""
+    classes = list(dict.fromkeys(type(s) for s in strategies))
+    rows = np.array([c().coefficients(p).row() for c in classes], dtype=np.float64)
+    index = np.array([classes.index(type(s)) for s in strategies], dtype=np.int64)
+    return rows.reshape(len(classes), len(COEFFICIENTS))[index]
 
 
 class Strategy:
     """Base: no adjustment (pure logit over the common utility)."""
 
     name: ClassVar[str] = ""
-    invests: ClassVar[bool] = False  # whether invest() can return non-zero amounts
+
+    def coefficients(self, p) -> Coefficients:
+        """How strongly this strategy applies each adjustment, under parameters ``p``."""
+        return Coefficients()
+
+    # hooks on the rows of the states that follow this strategy (the model uses the table)
+    def _table(self, rows: np.ndarray, n: int, p) -> tuple[np.ndarray, np.ndarray]:
+        rows = np.asarray(rows, np.int64)
+        table = np.zeros((n, len(COEFFICIENTS)))
+        table[:, PRECISION] = 1.0
+        table[rows] = self.coefficients(p).row()
+        return rows, table
+
+    def _targets(self, rows: np.ndarray, table: np.ndarray, view: ChoiceView):
+        f = np.float64
+        return _targets(rows, table, np.asarray(view.power, f), np.asarray(view.affinity, f),
+                        np.asarray(view.exports, np.bool_),
+                        np.asarray(view.patron_matrix(), np.bool_), view.patrons is not None,
+                        np.asarray(view.pressure, f), np.asarray(view.rivalry, f))
 
     def precision(self, p) -> float:
-        return 1.0
+        """Multiplier on the choice precision of its states."""
+        return self.coefficients(p).precision
 
     def adjust(self, u: np.ndarray, rows: np.ndarray, view: ChoiceView, p) -> None:
-        return None
+        """Adjust the rows' supplier utilities ``u`` (importer x supplier) in place."""
+        rows, table = self._table(rows, u.shape[0], p)
+        friend, foe = self._targets(rows, table, view)
+        _adjust(u, rows, table, np.asarray(view.diversification, np.float64),
+                np.asarray(view.stock_share, np.float64), np.asarray(view.affinity, np.float64),
+                friend, foe)
 
     def compliance(self, c: np.ndarray, rows: np.ndarray, target: int, view: ChoiceView, p) -> None:
-        return None
+        """Adjust the rows' compliance ``c`` (n,) with a regime on ``target`` in place."""
+        rows, table = self._table(rows, c.shape[0], p)
+        friend, _ = self._targets(rows, table, view)
+        _comply(c, rows, int(target), table, friend)
 
     def invest(self, rows: np.ndarray, view: ChoiceView, p) -> np.ndarray:
-        return np.zeros(len(rows))
+        """Domestic capacity investment of the rows, US$ bn/yr (out of their arms budget)."""
+        return self.coefficients(p).invest * np.asarray(view.budget, np.float64)[rows]
 
 
 class MultiVector(Strategy):
@@ -156,12 +268,8 @@ class MultiVector(Strategy):
 
     name = "multi_vector"
 
-    def precision(self, p) -> float:
-        return p.hedge_precision
-
-    def adjust(self, u, rows, view, p) -> None:
-        _hedge(u, np.asarray(rows, np.int64), np.asarray(view.diversification, np.float64),
-               np.asarray(view.stock_share, np.float64), p.hedge_weight)
+    def coefficients(self, p) -> Coefficients:
+        return Coefficients(precision=p.hedge_precision, hedge=p.hedge_weight)
 
 
 class Bandwagon(Strategy):
@@ -176,18 +284,9 @@ class Bandwagon(Strategy):
 
     name = "bandwagon"
 
-    def precision(self, p) -> float:
-        return p.bandwagon_precision
-
-    def adjust(self, u, rows, view, p) -> None:
-        friend = strongest_friend(view, rows)
-        ok = friend >= 0
-        u[rows[ok], friend[ok]] += p.bandwagon_bonus
-
-    def compliance(self, c, rows, target, view, p) -> None:
-        friend = strongest_friend(view, rows)
-        hit = rows[friend == target]
-        c[hit] *= 1.0 - p.bandwagon_compliance
+    def coefficients(self, p) -> Coefficients:
+        return Coefficients(precision=p.bandwagon_precision, follow_bonus=p.bandwagon_bonus,
+                            follow_compliance_cut=p.bandwagon_compliance)
 
 
 class Balance(Strategy):
@@ -200,13 +299,8 @@ class Balance(Strategy):
 
     name = "balance"
 
-    def adjust(self, u, rows, view, p) -> None:
-        foe = most_threatening(view, rows)
-        ok = foe >= 0
-        r, f = rows[ok], foe[ok]
-        u[r, f] -= p.balance_penalty
-        hostility = np.maximum(0.0, -view.affinity[f])  # (k, n): hostility of each supplier to foe
-        u[r] += p.balance_bonus * hostility
+    def coefficients(self, p) -> Coefficients:
+        return Coefficients(foe_penalty=p.balance_penalty, foe_rival_bonus=p.balance_bonus)
 
 
 class Autarky(Strategy):
@@ -219,13 +313,9 @@ class Autarky(Strategy):
     """
 
     name = "autarky"
-    invests = True
 
-    def adjust(self, u, rows, view, p) -> None:
-        u[rows, rows] += p.autarky_bonus
-
-    def invest(self, rows, view, p) -> np.ndarray:
-        return p.autarky_investment * view.budget[rows]
+    def coefficients(self, p) -> Coefficients:
+        return Coefficients(own_bonus=p.autarky_bonus, invest=p.autarky_investment)
 
 
 STRATEGY_CLASSES: dict[str, type[Strategy]] = {

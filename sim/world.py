@@ -6,11 +6,12 @@ Built once from a validated :class:`~sim.scenario.schema.Scenario`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
 
 import numpy as np
 
+from sim.scenario.memo import by_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.timeaxis import TimeAxis
 
@@ -121,6 +122,18 @@ class World:
     def __post_init__(self) -> None:
         self._index = {s: i for i, s in enumerate(self.ids)}
 
+    def copy(self) -> "World":
+        """An independent copy: every array, regime and list is copied (the time axis and the
+        ids are immutable and shared)."""
+        changes = {f.name: v.copy() for f in fields(self)
+                   if isinstance(v := getattr(self, f.name), np.ndarray)}
+        return replace(
+            self, **changes,
+            sanctions={k: replace(r, senders=r.senders.copy()) for k, r in self.sanctions.items()},
+            agreements=[replace(a) for a in self.agreements], conflicts=list(self.conflicts),
+            params=SimpleNamespace(**vars(self.params)),
+        )
+
     def stock_shares(self) -> np.ndarray:
         """Importer x supplier shares of the installed arms stock (rows sum to 1 or are 0)."""
         return self.stock / np.maximum(self.stock.sum(axis=1, keepdims=True), 1e-300)
@@ -131,7 +144,23 @@ def _sym(n: int) -> np.ndarray:
 
 
 def build_world(sc: Scenario) -> World:
-    """Arrays of the initial world of a validated scenario."""
+    """Arrays of the initial world of a validated scenario (a fresh copy on every call).
+
+    The initial world of the last few scenarios is kept and copied: replicates of one scenario
+    build it once.
+    """
+    return _build(sc).copy()
+
+
+STATE_NUMBERS: tuple[str, ...] = (
+    "gdp", "military_budget_share", "procurement_share", "diversification", "production_capacity",
+    "capacity_growth", "capability", "cost_effectiveness", "reliability", "lead_time",
+    "base_threat", "other_trade")
+"""Numeric state attributes of the scenario read into per-state arrays."""
+
+
+@by_scenario(maxsize=4)
+def _build(sc: Scenario) -> World:
     ids = sc.state_ids
     n = len(ids)
     ix = {s: i for i, s in enumerate(ids)}
@@ -139,25 +168,33 @@ def build_world(sc: Scenario) -> World:
     T = axis.n
     st = [sc.states[s] for s in ids]
 
+    columns = np.array([[float(getattr(s, a)) for a in STATE_NUMBERS] for s in st],
+                       dtype=np.float64).reshape(n, len(STATE_NUMBERS)).T
+    by_name = dict(zip(STATE_NUMBERS, columns))
+
     def vec(attr: str) -> np.ndarray:
-        return np.array([float(getattr(s, attr)) for s in st])
+        return by_name[attr].copy()
 
     dt = axis.dt
     lead = np.maximum(1, np.rint(vec("lead_time") / dt)).astype(int)
     L = int(lead.max()) + 1
 
+    links = sc.relations.links
+    la = np.array([ix[k.between[0]] for k in links], dtype=np.int64)
+    lb = np.array([ix[k.between[1]] for k in links], dtype=np.int64)
     affinity, rivalry, trade = _sym(n), _sym(n), _sym(n)
     np.fill_diagonal(affinity, 1.0)
-    for link in sc.relations.links:
-        a, b = ix[link.between[0]], ix[link.between[1]]
-        affinity[a, b] = affinity[b, a] = link.affinity
-        rivalry[a, b] = rivalry[b, a] = link.rivalry
-        trade[a, b] = trade[b, a] = link.trade
+    for m, values in ((affinity, [k.affinity for k in links]),
+                      (rivalry, [k.rivalry for k in links]), (trade, [k.trade for k in links])):
+        m[la, lb] = values
+        m[lb, la] = values
 
     stock = _sym(n)
-    for imp, s in sc.relations.arms_stocks.items():
-        for sup, share in s.shares.items():
-            stock[ix[imp], ix[sup]] = s.total * share
+    cells = [(ix[imp], ix[sup], s.total * share)
+             for imp, s in sc.relations.arms_stocks.items() for sup, share in s.shares.items()]
+    if cells:
+        i_, j_, v_ = zip(*cells)
+        stock[list(i_), list(j_)] = v_
 
     client = np.zeros((n, n), dtype=bool)
     inputs = _sym(n)
@@ -215,9 +252,8 @@ def build_world(sc: Scenario) -> World:
     # orders placed before the run: fill the pipeline as if importers had been buying their
     # current stock mix at their initial budget (so the first lead time is not a delivery gap)
     per_step = w.budget * dt
-    for k in range(L - 1):
-        due_now = (k < lead)[None, :]
-        w.pipeline[k] = np.where(due_now, per_step[:, None] * shares, 0.0)
+    due_now = np.arange(L - 1)[:, None] < lead[None, :]  # (slot, supplier)
+    w.pipeline[:L - 1] = np.where(due_now[:, None, :], (per_step[:, None] * shares)[None], 0.0)
     for s in sc.sanctions:
         start = 0 if s.start is None else axis.index(s.start)
         regime = SanctionRegime(

@@ -96,7 +96,7 @@ class Time(Strict):
     @property
     def axis(self) -> TimeAxis:
         """The :class:`TimeAxis` of these dates."""
-        return TimeAxis(parse_date(self.start), parse_date(self.end), self.step)
+        return TimeAxis.between(self.start, self.end, self.step)
 
 
 class State(Strict):

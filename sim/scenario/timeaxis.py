@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 StepUnit = Literal["month", "quarter", "year"]
@@ -35,6 +36,9 @@ def parse_date(text: str) -> tuple[int, int]:
     return year, 1
 
 
+_parse_str = lru_cache(maxsize=4096)(parse_date)  # for strings only (hashable)
+
+
 @dataclass(frozen=True)
 class TimeAxis:
     """The run's periods: ``n`` steps of ``unit`` from ``start`` to ``end`` inclusive."""
@@ -42,6 +46,11 @@ class TimeAxis:
     start: tuple[int, int]
     end: tuple[int, int]
     unit: StepUnit
+
+    @classmethod
+    def between(cls, start: str, end: str, unit: StepUnit) -> "TimeAxis":
+        """The axis from date ``start`` to date ``end`` inclusive (see :func:`parse_date`)."""
+        return cls(_parse_str(start), _parse_str(end), unit)
 
     @property
     def steps_per_year(self) -> int:
@@ -55,7 +64,7 @@ class TimeAxis:
 
     def index(self, date: str | tuple[int, int]) -> int:
         """Period index of a date (0 is the first period); may be outside ``range(n)``."""
-        y, m = parse_date(date) if isinstance(date, str) else date
+        y, m = _parse_str(date) if isinstance(date, str) else date
         months = (y - self.start[0]) * 12 + (m - self.start[1])
         per = 12 // self.steps_per_year
         return months // per

@@ -1,0 +1,209 @@
+"""The compiled period and what feeds it: random draws, cache refreshes, world templates.
+
+The period (:func:`sim.period.advance`) composes the rules' kernels; the rules' behaviour is
+tested in ``test_rules.py`` and the model's in ``test_model.py``. Here: what the fusing could get
+wrong on its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.draws import BLOCK_BYTES, Draws
+from sim.events import ALL, APPLY
+from sim.model import MultivectorModel
+from sim.recorder import PAIR_RAW, STATE_RAW
+from sim.rules import threat
+from sim.rules.trade import agreement_growth, grow_with_agreements
+from sim.scenario.generate import generate_scenario
+from sim.scenario.loader import load_scenario
+from sim.strategies import COEFFICIENTS, STRATEGY_CLASSES, coefficient_table
+from sim.world import _build, build_world
+
+from tests.test_strategies import params
+
+
+def arrays(model: MultivectorModel) -> dict[str, np.ndarray]:
+    pairs, states = model.recorder.arrays()
+    return {**pairs, **states, "stock": model.world.stock, "capacity_base": model.world.capacity_base}
+
+
+def assert_same_run(a: MultivectorModel, b: MultivectorModel) -> None:
+    x, y = arrays(a), arrays(b)
+    for k in x:
+        assert np.array_equal(x[k], y[k]), k
+
+
+EVENT_TYPES = {"arms_order", "production_deal", "trade_agreement", "threat_shock", "conflict",
+               "alliance_action", "parameter", "sanction_imposed", "sanction_changed",
+               "sanction_lifted"}
+
+
+@pytest.fixture(scope="module")
+def eventful():
+    """A generated world with every event type, and a sanctions-section regime that starts and
+    ends mid-run (all the ways the model's caches can go stale)."""
+    data = generate_scenario(12, seed=3, years=6)
+    ids = list(data["states"])
+    regime = data["sanctions"][0]
+    data["sanctions"].append({**regime, "id": "dated", "target": ids[-1], "start": "2022-Q2",
+                              "end": "2024-Q1"})
+    data["events"] += [
+        {"date": "2022-Q3", "type": "sanction_imposed", "id": "late", "senders": regime["senders"],
+         "target": ids[-2], "intensity": 0.5, "scope": ["arms", "trade"], "secondary": 0.3},
+        {"date": "2024-Q2", "type": "sanction_lifted", "id": "late"},
+        {"date": "2023-Q1", "type": "parameter", "target": "parameters.weight_path", "op": "scale",
+         "value": 1.5},
+        {"date": "2023-Q3", "type": "parameter", "target": f"links.{ids[0]}.{ids[1]}.affinity",
+         "op": "set", "value": -0.5},
+    ]
+    return load_scenario(data)
+
+
+# ----------------------------------------------------------------------------- draws
+class TestDraws:
+    def test_same_seed_same_draws_and_blocks_follow_in_order(self):
+        a = Draws(np.random.default_rng(5), n=3, steps=10)
+        b = Draws(np.random.default_rng(5), n=3, steps=10)
+        for t in range(10):
+            ua, ea, za, ra = a.at(t)
+            ub, eb, zb, rb = b.at(t)
+            assert np.array_equal(ua[ra], ub[rb]) and np.array_equal(za[ra], zb[rb])
+        assert ua.shape == (10, 3) and ea.shape == (10, 3) and za.shape == (10, 3, 3)
+
+    def test_steps_must_be_asked_for_in_order(self):
+        d = Draws(np.random.default_rng(0), n=2, steps=4)
+        d.block = 1
+        d.start = -1
+        d.at(2)
+        with pytest.raises(ValueError, match="in order"):
+            d.at(1)
+
+    def test_skipping_steps_gives_the_same_draws_as_asking_for_each(self):
+        step_by_step = Draws(np.random.default_rng(9), n=2, steps=6)
+        skipping = Draws(np.random.default_rng(9), n=2, steps=6)
+        for d in (step_by_step, skipping):
+            d.block, d.start = 2, -2
+        for t in range(5):
+            u1, _, _, r1 = step_by_step.at(t)
+        u2, _, _, r2 = skipping.at(4)
+        assert np.array_equal(u1[r1], u2[r2])
+
+    def test_a_block_is_bounded_in_memory_but_holds_at_least_one_step(self):
+        big = Draws(np.random.default_rng(0), n=2000, steps=100)
+        assert big.block == 1
+        mid = Draws(np.random.default_rng(0), n=200, steps=400)
+        assert 1 < mid.block < 400 and mid.block * 8 * (200 * 200 + 400) <= BLOCK_BYTES
+        assert Draws(np.random.default_rng(0), n=9, steps=40).block == 40
+
+    def test_parameters_scale_draws_but_do_not_shift_them(self, baseline):
+        """Common random numbers: more utility noise leaves the shock history untouched."""
+        a = MultivectorModel(baseline, seed=3, mesa_datacollector=False).run()
+        noisy = MultivectorModel(baseline, seed=3, mesa_datacollector=False,
+                                 choice_noise=3 * baseline.parameters.choice_noise).run()
+        assert np.array_equal(a.world.threat_extra, noisy.world.threat_extra)
+        assert not np.array_equal(a.recorder.pairs["deliveries"], noisy.recorder.pairs["deliveries"])
+
+    def test_no_noise_and_no_shocks_make_the_run_independent_of_the_seed(self, baseline):
+        quiet = {"choice_noise": 0.0, "shock_rate": 0.0}
+        a = MultivectorModel(baseline, seed=1, mesa_datacollector=False, **quiet).run()
+        b = MultivectorModel(baseline, seed=2, mesa_datacollector=False, **quiet).run()
+        assert_same_run(a, b)
+
+
+def test_random_shocks_hit_where_the_uniform_is_below_the_chance_for_their_duration():
+    extra = np.zeros((6, 3))
+    threat.random_shocks(extra, 1, uniform=np.array([0.05, 0.5, 0.09]),
+                         exponential=np.array([2.0, 3.0, 1.0]), chance=0.1, size=0.5, steps=2)
+    assert extra[:, 0].tolist() == [0, 1.0, 1.0, 0, 0, 0]
+    assert not extra[:, 1].any()
+    assert extra[:, 2].tolist() == [0, 0.5, 0.5, 0, 0, 0]
+    threat.random_shocks(extra, 5, np.zeros(3), np.ones(3), chance=0.0, size=1.0, steps=3)
+    assert extra[5].tolist() == [0, 0, 0]  # chance 0: nothing, even for a zero draw
+
+
+def test_an_agreement_pulls_its_pair_onto_the_path_to_its_target():
+    pot = np.array([[0.0, 2.0, 1.0], [2.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    factor = np.full((3, 3), 1.01)
+    trade = pot.copy()
+    new = grow_with_agreements(pot, factor, trade, [(0, 1, 8.0, 4)], t=0, strength=1.0)
+    assert new[0, 1] == new[1, 0] == pytest.approx(2.0 * agreement_growth(2.0, 8.0, 5))
+    assert new[0, 2] == pytest.approx(1.01) and new[1, 2] == pytest.approx(1.01)  # trend only
+    after_due = grow_with_agreements(pot, factor, trade, [(0, 1, 8.0, 4)], t=5, strength=1.0)
+    assert after_due[0, 1] == pytest.approx(2.02)
+
+
+# ----------------------------------------------------------------------------- caches
+@pytest.mark.parametrize("which", ["baseline", "eventful"])
+def test_refreshing_only_what_an_event_changed_gives_the_same_run_as_refreshing_all(
+        which, baseline, eventful, monkeypatch):
+    sc = baseline if which == "baseline" else eventful
+    selective = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
+    full_refresh = MultivectorModel._refresh
+    monkeypatch.setattr(MultivectorModel, "_refresh",
+                        lambda self, what=frozenset({ALL}): full_refresh(self, frozenset({ALL})))
+    everything = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
+    assert_same_run(selective, everything)
+
+
+def test_every_event_type_is_in_the_eventful_world(eventful):
+    assert {e.type for e in eventful.events} == EVENT_TYPES
+    assert {e.type for e in eventful.events} == {
+        cls.model_fields["type"].annotation.__args__[0] for cls in APPLY}
+
+
+def test_models_of_one_scenario_start_from_the_same_world_and_do_not_share_it(baseline,
+                                                                            monkeypatch):
+    first = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
+    first.world.params.choice_noise = 99.0  # what a run (or a parameter event) could change
+    first.world.affinity[0, 1] = -1.0
+    first.run()
+    second = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
+    monkeypatch.setattr("sim.model.build_world", _build.__wrapped__)  # no template: from scratch
+    fresh = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
+    for name, value in vars(fresh.world).items():
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(getattr(second.world, name), value), name
+            assert not np.shares_memory(getattr(second.world, name), getattr(first.world, name))
+    assert vars(second.world.params) == vars(fresh.world.params)
+    assert second.world.sanctions.keys() == fresh.world.sanctions.keys()
+    for k, r in second.world.sanctions.items():
+        f = fresh.world.sanctions[k]
+        assert (r.active, r.intensity, r.scope, r.target) == (f.active, f.intensity, f.scope, f.target)
+        assert np.array_equal(r.senders, f.senders)
+    second.run()
+    fresh.run()
+    assert_same_run(second, fresh)
+    assert build_world(baseline) is not build_world(baseline)
+
+
+# ----------------------------------------------------------------------------- record
+def test_the_period_records_the_world_as_it_is_after_the_step(baseline):
+    m = MultivectorModel(baseline, seed=2, mesa_datacollector=False)
+    w = m.world
+    for t in range(6):
+        m.step()
+        now = {"arms_share": w.stock_shares(), "trade_share": w.trade / w.trade.sum(1, keepdims=True),
+               "deliveries": w.deliveries, "trade": w.trade, "compliance": w.compliance,
+               "pressure": w.pressure.T, "arms_budget": w.budget, "capacity": w.capacity,
+               "reliability": w.reliability, "input_loss": w.input_loss, "threat": w.threat}
+        assert set(now) == set(PAIR_RAW) | set(STATE_RAW)
+        rec = {**m.recorder.pairs, **m.recorder.states}
+        for name, value in now.items():
+            np.testing.assert_allclose(rec[name][t], value, rtol=1e-12, atol=1e-15, err_msg=name)
+    assert m.recorder.n_steps == 6
+
+
+# ----------------------------------------------------------------------------- strategies
+def test_the_coefficient_table_has_each_states_strategy_row():
+    p = params(hedge_weight=2.5, bandwagon_bonus=0.7, autarky_investment=0.1)
+    strategies = [STRATEGY_CLASSES[s]() for s in ("autarky", "multi_vector", "autarky", "bandwagon")]
+    table = coefficient_table(strategies, p)
+    assert table.shape == (4, len(COEFFICIENTS))
+    for row, s in zip(table, strategies):
+        assert row.tolist() == list(s.coefficients(p).row())
+    col = COEFFICIENTS.index
+    assert table[1, col("hedge")] == 2.5 and table[3, col("follow_bonus")] == 0.7
+    assert table[0, col("invest")] == table[2, col("invest")] == 0.1
+    assert table[1, col("invest")] == 0.0
