@@ -24,8 +24,13 @@ def read_scenario_data(path: str | Path) -> YamlDoc:
     return resolve_extends(path)
 
 
-def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None) -> Scenario:
+def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None,
+                  bools: bool = True) -> Scenario:
     """Validate plain data into a :class:`Scenario`.
+
+    Args:
+        bools: look for booleans written where numbers belong (pydantic would read them as 0
+            and 1); False only for data that cannot hold any (a validated scenario's).
 
     Raises:
         ScenarioError: one :class:`Problem` per schema or cross-reference problem.
@@ -33,7 +38,7 @@ def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None) -
     if not isinstance(data, dict):
         raise ScenarioError(file, [Problem(file, "", "a scenario is a mapping of sections "
                                            f"(key: value lines), got {show(data)}")])
-    problems = bool_problems(data, Scenario, file, doc)
+    problems = bool_problems(data, Scenario, file, doc) if bools else []
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as e:
@@ -70,10 +75,13 @@ def load_scenario(
         ScenarioError: for any problem in the file or the overrides (nothing is run or written).
     """
     doc: YamlDoc | None = None
+    bools = True
     if isinstance(source, Scenario):
         if not overrides:
             return source
         data, file = source.to_dict(), f"<scenario {source.name}>"
+        # a validated scenario holds no booleans for numbers: only an override can bring one
+        bools = any(isinstance(v, bool) for v in _leaves(overrides.values()))
     elif isinstance(source, dict):
         data, file = source, "<data>"
     else:
@@ -85,7 +93,17 @@ def load_scenario(
         except PathError as e:
             raise ScenarioError(file, [Problem(file, "", f"override {e}")]) from None
         doc = None if doc is None else YamlDoc(doc.file, data, doc.lines)
-    return validate_data(data, file, doc)
+    return validate_data(data, file, doc, bools)
+
+
+def _leaves(values):
+    for v in values:
+        if isinstance(v, dict):
+            yield from _leaves(v.values())
+        elif isinstance(v, (list, tuple)):
+            yield from _leaves(v)
+        else:
+            yield v
 
 
 def scenario_hash(sc: Scenario) -> str:

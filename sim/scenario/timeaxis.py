@@ -14,7 +14,7 @@ DATE_HELP = "a date as YYYY-MM (e.g. 2022-05) or YYYY-Qn (e.g. 2022-Q2)"
 
 
 def parse_date(text: str) -> tuple[int, int]:
-    """Parse a date into (year, month).
+    """Parse a date into (year, month) (strings are parsed once and remembered).
 
     Args:
         text: ``YYYY-MM``, ``YYYY-Qn`` (the quarter's first month) or ``YYYY`` (January).
@@ -25,6 +25,12 @@ def parse_date(text: str) -> tuple[int, int]:
     Raises:
         ValueError: if the text is not such a date.
     """
+    if isinstance(text, str):
+        return _parse_str(text)
+    return _parse(text)
+
+
+def _parse(text) -> tuple[int, int]:
     m = _DATE.match(str(text).strip())
     if not m:
         raise ValueError(f"{text!r} is not {DATE_HELP}")
@@ -36,7 +42,7 @@ def parse_date(text: str) -> tuple[int, int]:
     return year, 1
 
 
-_parse_str = lru_cache(maxsize=4096)(parse_date)  # for strings only (hashable)
+_parse_str = lru_cache(maxsize=4096)(_parse)  # strings only (hashable); errors are not cached
 
 
 @dataclass(frozen=True)

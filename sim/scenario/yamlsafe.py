@@ -199,6 +199,18 @@ def _syntax_hint(problem: str) -> str:
     return ""
 
 
+def _compose(text: str):
+    """The node graph of ``text``: libyaml's parser when available (fast), and PyYAML's own
+    whenever that fails, so syntax errors read the same with or without libyaml."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
     """Read a YAML mapping file safely.
 
@@ -218,7 +230,7 @@ def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
     file = str(path)
     text = _read_text(p, file, kind)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and "end of stream" in str(e.problem):
