@@ -47,3 +47,8 @@ class ScenarioError(UserError):
         self.file = str(file)
         n = len(problems)
         super().__init__(f"{file}: {n} problem{'s' if n != 1 else ''}", problems)
+
+    def first(self) -> str:
+        """The first problem as ``field: message`` (for one-line reports)."""
+        p = self.problems[0] if self.problems else None
+        return f"{p.path}: {p.message}" if p else str(self)

@@ -68,3 +68,20 @@ def test_shipped_sweeps_validate(name):
 
     plan = load_sweep(CORPUS.parent.parent.parent / "sweeps" / name)
     assert n_points(plan.sweep) * plan.sweep.replicates >= 200
+
+
+def test_design_points_are_checked_the_same_in_process_and_on_workers():
+    """Each value alone is valid; one combination is not (bad_design_point.yaml)."""
+    from sim.errors import ScenarioError
+    from sim.sweep.execute import open_backend
+    from sim.sweep.loader import check_design_points, load_sweep
+
+    path = CORPUS / "bad_design_point.yaml"
+    with pytest.raises(ScenarioError) as inline:
+        load_sweep(path)
+    plan = load_sweep(path, check_points=False)
+    with open_backend(workers=2) as backend, pytest.raises(ScenarioError) as pooled:
+        check_design_points(plan, backend=backend)
+    assert [p.message for p in inline.value.problems] == [p.message for p in pooled.value.problems]
+    assert "design point 3" in inline.value.problems[0].message
+    assert len(inline.value.problems) == 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -138,6 +138,7 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
     m = 1 if ctx.model == "ishigami" else len(cser)
     scal = np.empty((n, k))
     ser = np.empty((n, m, ctx.n_steps))
+    last: tuple | None = None  # replicates of a point are neighbours: validate the point once
     for r in range(n):
         try:
             if ctx.model == "ishigami":
@@ -149,7 +150,9 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
             from sim.runner import run_model
             from sim.sweep.outcomes import extract
 
-            scen = scenario_with(ctx.base, dict(zip(ctx.paths, batch.values[r])))
+            if batch.values[r] != last:
+                scen = scenario_with(ctx.base, dict(zip(ctx.paths, batch.values[r])))
+                last = batch.values[r]
             model = run_model(scen, int(batch.seeds[r]))
             pairs, states = model.recorder.arrays()
             scal[r], ser[r] = extract(cs, cser, pairs, states)
@@ -158,6 +161,20 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
             return BatchResult(batch.runs, scal[:0], ser[:0],
                                f"run {int(batch.runs[r])}: " + "; ".join(lines))
     return BatchResult(batch.runs, scal, ser, None, time.perf_counter() - t0)
+
+
+def check_batch(ctx: Context, batch: Batch) -> list[tuple[int, str]]:
+    """Validate the scenario of each design point of ``batch`` (``runs`` holds point indices);
+    returns ``(point, problem)`` for each point whose scenario is invalid."""
+    from sim.errors import ScenarioError
+
+    out = []
+    for k, values in zip(batch.runs, batch.values):
+        try:
+            scenario_with(ctx.base, dict(zip(ctx.paths, values)))
+        except ScenarioError as e:
+            out.append((int(k), e.first()))
+    return out
 
 
 def warm(run_model: bool = False) -> None:
@@ -234,25 +251,26 @@ class Backend:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def map(self, ctx: Context, batches: Iterable[Batch], window: int | None = None
-            ) -> Iterator[BatchResult]:
-        """Run ``batches``, yielding results in completion order (``window`` tasks in flight)."""
+    def map(self, ctx: Context, batches: Iterable[Batch], window: int | None = None,
+            fn: Callable[[Context, Batch], Any] = run_batch) -> Iterator[Any]:
+        """``fn(ctx, batch)`` for every batch (default :func:`run_batch`), yielding results in
+        completion order (``window`` tasks in flight)."""
         window = window or max(2, 2 * self.workers)
         if self.kind == "inline":
             for b in batches:
-                yield run_batch(ctx, b)
+                yield fn(ctx, b)
         elif self.kind == "processes":
-            yield from self._map_pool(ctx, iter(batches), window)
+            yield from self._map_pool(ctx, iter(batches), window, fn)
         else:
-            yield from self._map_dask(ctx, iter(batches), window)
+            yield from self._map_dask(ctx, iter(batches), window, fn)
 
-    def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int) -> Iterator[BatchResult]:
+    def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int, fn) -> Iterator[Any]:
         from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         pending = set()
         for b in it:
-            pending.add(self._pool.submit(run_batch, ctx, b))
+            pending.add(self._pool.submit(fn, ctx, b))
             if len(pending) >= window:
                 break
         while pending:
@@ -268,15 +286,15 @@ class Backend:
                 yield res
                 nxt = next(it, None)
                 if nxt is not None:
-                    pending.add(self._pool.submit(run_batch, ctx, nxt))
+                    pending.add(self._pool.submit(fn, ctx, nxt))
 
-    def _map_dask(self, ctx: Context, it: Iterator[Batch], window: int) -> Iterator[BatchResult]:
+    def _map_dask(self, ctx: Context, it: Iterator[Batch], window: int, fn) -> Iterator[Any]:
         from distributed import as_completed
 
         client = self._client
         [ctx_f] = client.scatter([ctx], broadcast=True)
         # range first: zip must not pull (and drop) a batch once the window is full
-        first = [client.submit(run_batch, ctx_f, b, pure=False) for _, b in zip(range(window), it)]
+        first = [client.submit(fn, ctx_f, b, pure=False) for _, b in zip(range(window), it)]
         ac = as_completed(first)
         for f in ac:
             res = f.result()
@@ -284,7 +302,7 @@ class Backend:
             yield res
             nxt = next(it, None)
             if nxt is not None:
-                ac.add(client.submit(run_batch, ctx_f, nxt, pure=False))
+                ac.add(client.submit(fn, ctx_f, nxt, pure=False))
 
 
 def open_backend(workers: int | None = None, scheduler: str | None = None,

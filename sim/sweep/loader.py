@@ -67,11 +67,6 @@ def _validate(doc, file: str) -> Sweep:
         raise ScenarioError(file, probs) from None
 
 
-def _scenario_problems(e: ScenarioError) -> str:
-    p = e.problems[0] if e.problems else None
-    return f"{p.path}: {p.message}" if p else str(e)
-
-
 def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     """Read and check a sweep file.
 
@@ -153,7 +148,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                 load_scenario(base, {p.path: v})
             except ScenarioError as e:
                 probs.append(Problem(file, f"parameters[{i}].{src}", f"{p.path} = {v!r} gives an "
-                                     f"invalid scenario: {_scenario_problems(e)}",
+                                     f"invalid scenario: {e.first()}",
                                      line(where + (src,))))
                 break
     probs += oc.problems(sweep.outcomes, "outcomes", plan.ids, plan.labels, file, line)
@@ -165,30 +160,43 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     return plan
 
 
-def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT) -> None:
+def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT, backend=None) -> None:
     """Validate the scenario of every design point (if the design has at most ``limit`` points).
+
+    Args:
+        plan: the loaded sweep.
+        limit: most points checked (bigger designs are checked run by run as they run).
+        backend: an open :class:`~sim.sweep.execute.Backend` to spread the checks over its
+            workers (default: in this process).
 
     Raises:
         ScenarioError: naming up to five failing points and why.
     """
+    import numpy as np
+
     from sim.sweep.design import build, n_points
-    from sim.sweep.execute import scenario_with
+    from sim.sweep.execute import Batch, Context, check_batch
 
     if plan.base is None or n_points(plan.sweep) > limit:
         return
     design = build(plan.sweep)
+    paths = tuple(p.path for p in plan.sweep.parameters)
+    values = [design.values[c] for c in design.columns]
+    ctx = Context(key=f"check:{plan.digest()}", model=plan.sweep.model, base=plan.base,
+                  paths=paths)
+    workers = backend.workers if backend is not None else 1
+    size = -(-design.n_points // workers)  # one task per worker: checks are quick
+    batches = (Batch(np.arange(a, min(a + size, design.n_points)), np.zeros(0, dtype=np.int64),
+                     [tuple(_py(v[k]) for v in values)
+                      for k in range(a, min(a + size, design.n_points))])
+               for a in range(0, design.n_points, size))
+    found = sorted(p for res in (backend.map(ctx, batches, fn=check_batch) if backend is not None
+                                 else (check_batch(ctx, b) for b in batches)) for p in res)
     probs: list[Problem] = []
-    paths = [p.path for p in plan.sweep.parameters]
-    for k in range(design.n_points):
-        ov = {path: _py(design.values[c][k]) for path, c in zip(paths, design.columns)}
-        try:
-            scenario_with(plan.base, ov)
-        except ScenarioError as e:
-            shown = ", ".join(f"{p}={v!r}" for p, v in ov.items())
-            probs.append(Problem(plan.file, "parameters", f"design point {k} ({shown}) gives an "
-                                 f"invalid scenario: {_scenario_problems(e)}"))
-            if len(probs) >= 5:
-                break
+    for k, problem in found[:5]:
+        shown = ", ".join(f"{p}={_py(v[k])!r}" for p, v in zip(paths, values))
+        probs.append(Problem(plan.file, "parameters", f"design point {k} ({shown}) gives an "
+                             f"invalid scenario: {problem}"))
     if probs:
         raise ScenarioError(plan.file, probs)
 

@@ -148,7 +148,7 @@ def run_sweep(
                             "--out for a new store")
     backend = open_backend(workers, scheduler, connect_timeout)  # before anything is written
     with backend:
-        check_design_points(plan)  # while the workers start up
+        check_design_points(plan, backend=backend)  # on the workers; nothing written yet
         design = build(plan.sweep)
         runs_df = run_table(plan.sweep, design)
         if not (exists and resume):

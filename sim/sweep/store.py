@@ -37,12 +37,15 @@ MANIFEST = "manifest.json"
 SCALARS, SERIES = "scalars", "series"
 
 
-def _atomic_parquet(df: "pd.DataFrame", path: Path) -> None:
-    """Write ``df`` to ``path`` via a hidden temporary file, fsync, and ``os.replace``."""
+def _atomic_parquet(table, path: Path) -> None:
+    """Write a pyarrow ``table`` to ``path`` via a hidden temporary file, fsync, and
+    ``os.replace``."""
+    import pyarrow.parquet as pq
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -139,30 +142,29 @@ def commit(store: Path, res, design: "pd.DataFrame", scalar_names: list[str],
         scalar_names, series_names: outcome names, in the result arrays' order.
         labels: period labels (for the ``date`` column of series).
     """
-    import pandas as pd
+    import pyarrow as pa
 
     runs = np.asarray(res.runs, dtype=np.int64)
     name = f"part-{int(runs.min()):09d}-{secrets.token_hex(4)}.parquet"
     point = design["point"].to_numpy()[runs]
-    rep = design["replicate"].to_numpy()[runs]
+    rep = design["replicate"].to_numpy()[runs].astype(np.int64)
     if series_names:
         n, m, T = res.series.shape
-        ser = pd.DataFrame({
+        ser = pa.table({
             "run": np.repeat(runs, m * T),
             "point": np.repeat(point, m * T),
-            "replicate": np.repeat(rep, m * T).astype(np.int64),
+            "replicate": np.repeat(rep, m * T),
             "step": np.tile(np.arange(T, dtype=np.int32), n * m),
-            "date": pd.Categorical(np.tile(np.asarray(labels[:T], dtype=object), n * m),
-                                   categories=labels[:T]),
-            "outcome": pd.Categorical(np.tile(np.repeat(np.asarray(series_names, dtype=object), T), n),
-                                      categories=series_names),
+            "date": pa.DictionaryArray.from_arrays(
+                np.tile(np.arange(T, dtype=np.int32), n * m), pa.array(list(labels[:T]))),
+            "outcome": pa.DictionaryArray.from_arrays(
+                np.tile(np.repeat(np.arange(m, dtype=np.int32), T), n), pa.array(series_names)),
             "value": res.series.reshape(-1),
         })
         _atomic_parquet(ser, Path(store) / SERIES / name)
-    sc = pd.DataFrame({"run": runs, "point": point, "replicate": rep})
-    for k, nm in enumerate(scalar_names):
-        sc[nm] = res.scalars[:, k]
-    _atomic_parquet(sc, Path(store) / SCALARS / name)
+    cols = {"run": runs, "point": point, "replicate": rep}
+    cols.update({nm: res.scalars[:, k] for k, nm in enumerate(scalar_names)})
+    _atomic_parquet(pa.table(cols), Path(store) / SCALARS / name)
     return name
 
 
