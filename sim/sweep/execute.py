@@ -255,7 +255,9 @@ class Backend:
             fn: Callable[[Context, Batch], Any] = run_batch) -> Iterator[Any]:
         """``fn(ctx, batch)`` for every batch (default :func:`run_batch`), yielding results in
         completion order (``window`` tasks in flight)."""
-        window = window or max(2, 2 * self.workers)
+        # two tasks per worker keep local processes busy; dask's scheduler round trip needs a
+        # deeper queue to hide it
+        window = window or max(2, (4 if self.kind == "dask" else 2) * self.workers)
         if self.kind == "inline":
             for b in batches:
                 yield fn(ctx, b)
