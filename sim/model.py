@@ -66,6 +66,9 @@ class MultivectorModel(mesa.Model):
             :class:`~sim.recorder.Recorder` always runs.
         **parameters: shorthand overrides of ``parameters.NAME`` (keyword parameters for
             ``mesa.batch_run``).
+
+    Changing the world by hand between steps (``model.world.params``, a state's attributes,
+    affinity) takes effect after :meth:`refresh`; scenario events do this themselves.
     """
 
     def __init__(
@@ -257,6 +260,11 @@ class MultivectorModel(mesa.Model):
         return True
 
     # ------------------------------------------------------------------ running
+    def refresh(self) -> None:
+        """Take in changes made to ``self.world`` by hand since the last step (parameters,
+        attributes, relations, regimes): what a ``parameter`` event does after it applies."""
+        self._refresh()
+
     def run(self) -> "MultivectorModel":
         """Run all periods of the scenario's time axis."""
         while self.running:

@@ -207,3 +207,22 @@ def test_the_coefficient_table_has_each_states_strategy_row():
     assert table[1, col("hedge")] == 2.5 and table[3, col("follow_bonus")] == 0.7
     assert table[0, col("invest")] == table[2, col("invest")] == 0.1
     assert table[1, col("invest")] == 0.0
+
+
+def test_a_change_by_hand_then_refresh_is_the_same_as_a_parameter_event(baseline):
+    """Notebook users may poke the world between steps; refresh() takes the change in."""
+    t = 12
+    data = baseline.to_dict()
+    data["events"].append({"date": baseline.time.axis.label(t), "type": "parameter",
+                           "target": "parameters.weight_path", "op": "set", "value": 0.5})
+    by_event = MultivectorModel(load_scenario(data), seed=5, mesa_datacollector=False).run()
+    by_hand = MultivectorModel(baseline, seed=5, mesa_datacollector=False)
+    for _ in range(t):
+        by_hand.step()
+    by_hand.world.params.weight_path = 0.5
+    by_hand.refresh()
+    by_hand.run()
+    assert_same_run(by_event, by_hand)
+    unchanged = MultivectorModel(baseline, seed=5, mesa_datacollector=False).run()
+    assert not np.array_equal(unchanged.recorder.pairs["deliveries"],
+                              by_event.recorder.pairs["deliveries"])  # the change matters
