@@ -22,6 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
+from sim.recorder import PAIR_RAW, STATE_RAW
 from sim.rules.common import _shares, jit
 from sim.rules.pressure import _pressure_target, _rival_trade_cost, _trade_friction
 from sim.rules.procurement import _availability, _logit, _pressure_cost, _settle, _utility
@@ -33,9 +34,12 @@ from sim.rules.trade import _grow
 from sim.strategies import INVEST, _adjust, _comply, _targets
 from sim.world import SanctionRegime
 
-# order of the recorder's blocks (sim.recorder.PAIR_RAW and STATE_RAW)
-ARMS_SHARE, TRADE_SHARE, DELIVERIES, TRADE, COMPLIANCE, PRESSURE = range(6)
-BUDGET, CAPACITY, RELIABILITY, INPUT_LOSS, THREAT = range(5)
+# rows of the recorder's blocks
+ARMS_SHARE, TRADE_SHARE, DELIVERIES, TRADE, COMPLIANCE, PRESSURE = (
+    PAIR_RAW.index(k) for k in ("arms_share", "trade_share", "deliveries", "trade", "compliance",
+                                "pressure"))
+BUDGET, CAPACITY, RELIABILITY, INPUT_LOSS, THREAT = (
+    STATE_RAW.index(k) for k in ("arms_budget", "capacity", "reliability", "input_loss", "threat"))
 
 
 @dataclass(frozen=True)

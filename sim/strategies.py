@@ -80,6 +80,7 @@ class ChoiceView:
     patrons: np.ndarray | None = None  # bool state x power: alliance leaders / patrons of each state
 
     def patron_matrix(self) -> np.ndarray:
+        """``patrons``, or an all-false matrix when the view has none."""
         n = self.power.shape[0]
         return np.zeros((n, n), dtype=np.bool_) if self.patrons is None else self.patrons
 
