@@ -235,9 +235,16 @@ class MultivectorModel(mesa.Model):
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
-        """Advance one period (see the module docstring for the order)."""
+        """Advance one period (see the module docstring for the order).
+
+        After the last period of the time axis the run is over: further calls change nothing
+        (mesa's page may step past the end within one render interval).
+        """
         t = self.steps - 1
         w = self.world
+        if t >= w.axis.n:
+            self.running = False
+            return
         self.fired = self.events.fire(t)
         changed = self.events.changed
         if self._conflicts_ended(t):  # always prune, even when events fired too

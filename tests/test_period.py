@@ -7,6 +7,8 @@ wrong on its own.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -226,3 +228,47 @@ def test_a_change_by_hand_then_refresh_is_the_same_as_a_parameter_event(baseline
     unchanged = MultivectorModel(baseline, seed=5, mesa_datacollector=False).run()
     assert not np.array_equal(unchanged.recorder.pairs["deliveries"],
                               by_event.recorder.pairs["deliveries"])  # the change matters
+
+
+def test_stepping_past_the_end_changes_nothing(baseline):
+    m = MultivectorModel(baseline, seed=1, mesa_datacollector=False).run()
+    before = {k: v.copy() for k, v in arrays(m).items()}
+    for _ in range(3):
+        m.step()  # mesa's page may step past the end within one render interval
+    assert not m.running
+    after = arrays(m)
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    assert m.recorder.n_steps == baseline.time.axis.n
+
+
+def test_the_scenario_memo_is_safe_across_threads():
+    import threading
+
+    from sim.scenario.memo import by_scenario
+
+    @by_scenario(maxsize=4)
+    def derive(o):
+        return id(o)
+
+    objs = [object() for _ in range(16)]
+    errors: list[str] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(20000):  # a hit on objs[k] after a likely eviction by another thread
+                assert derive(objs[(i * 7 + k) % 16]) == id(objs[(i * 7 + k) % 16])
+                assert derive(objs[k]) == id(objs[k])
+        except Exception as e:  # noqa: BLE001 - collected for the assertion below
+            errors.append(repr(e))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so a race shows
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -7,6 +7,7 @@ keeps its scenario alive so an identity is never reused while cached.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from functools import wraps
 from typing import Callable, TypeVar
@@ -22,17 +23,20 @@ def by_scenario(maxsize: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
 
     def decorate(fn: Callable[..., R]) -> Callable[..., R]:
         cache: OrderedDict[int, tuple[object, R]] = OrderedDict()
+        lock = threading.Lock()  # models may be built in threads (dask workers, web sessions)
 
         @wraps(fn)
         def cached(scenario) -> R:
-            hit = cache.get(id(scenario))
-            if hit is not None and hit[0] is scenario:
-                cache.move_to_end(id(scenario))
-                return hit[1]
-            value = fn(scenario)
-            cache[id(scenario)] = (scenario, value)
-            while len(cache) > maxsize:
-                cache.popitem(last=False)
+            with lock:
+                hit = cache.get(id(scenario))
+                if hit is not None and hit[0] is scenario:
+                    cache.move_to_end(id(scenario))
+                    return hit[1]
+            value = fn(scenario)  # outside the lock: two threads may both build it, once
+            with lock:
+                cache[id(scenario)] = (scenario, value)
+                while len(cache) > maxsize:
+                    cache.popitem(last=False)
             return value
 
         cached.cache = cache  # type: ignore[attr-defined]
