@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from sim.commands.argtypes import add_quiet
+
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -19,7 +21,7 @@ def register(sub) -> argparse.ArgumentParser:
                    help="PRIM condition, e.g. \"kaz_rus_share_2030 < 0.5\" (or \"< 0.5\" with "
                    "--outcome); operators < <= > >=")
     p.add_argument("--boxes", type=int, default=3, help="PRIM: at most this many boxes (default 3)")
-    p.add_argument("--quiet", action="store_true", help="print only where the files are")
+    add_quiet(p, "print only where the files are")
     return p
 
 

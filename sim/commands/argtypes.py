@@ -4,28 +4,42 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 
-def positive_int(text: str) -> int:
-    """A whole number >= 1 (replicates, workers)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
-    return v
+def bounded(convert: Callable[[str], T], ok: Callable[[T], bool], expected: str,
+            allowed: str) -> Callable[[str], T]:
+    """An argparse type: ``convert(text)`` that must satisfy ``ok``.
+
+    Args:
+        convert: ``int`` or ``float``.
+        ok: the range check.
+        expected: what the text should be ("a whole number"), for unreadable text.
+        allowed: what is allowed ("must be at least 1"), for values out of range.
+    """
+    def parse(text: str) -> T:
+        try:
+            v = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(v):
+            raise argparse.ArgumentTypeError(f"{allowed}, got {v}")
+        return v
+
+    return parse
 
 
-def seed(text: str) -> int:
-    """A master seed: a whole number from 0 to 2**63 - 1."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if not 0 <= v < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (below 2**63), got {v}")
-    return v
+positive_int = bounded(int, lambda v: v >= 1, "a whole number", "must be at least 1")
+"""A whole number >= 1 (replicates, workers)."""
+seed = bounded(int, lambda v: 0 <= v < 2**63, "a whole number >= 0",
+               "expected a whole number >= 0 (below 2**63)")
+"""A master seed: a whole number from 0 to 2**63 - 1."""
+fraction = bounded(float, lambda v: 0 < v <= 1, "a number between 0 and 1", "must be in (0, 1]")
+"""A fraction in (0, 1]."""
+port = bounded(int, lambda v: 0 <= v <= 65535, "a port number", "a port is 0-65535")
+"""A TCP port, 0 (pick a free one) to 65535."""
 
 
 def add_seed(p: argparse.ArgumentParser, default: str = "the scenario's") -> None:
@@ -39,3 +53,17 @@ def add_observed(p: argparse.ArgumentParser) -> None:
     p.add_argument("--observed", required=True, type=Path,
                    help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)")
     p.add_argument("--blocs", required=True, type=Path, help="supplier-to-bloc CSV: supplier,bloc")
+
+
+def add_output(p: argparse.ArgumentParser, what: str, default: str,
+               force_to: argparse._ActionsContainer | None = None) -> None:
+    """``--out`` (where ``what`` goes; default described by ``default``) and ``--force``
+    (replace an existing one; added to ``force_to``, e.g. a mutually exclusive group)."""
+    p.add_argument("--out", type=Path, default=None, help=f"{what} (default: {default})")
+    (force_to or p).add_argument("--force", action="store_true",
+                                 help=f"replace an existing {what}")
+
+
+def add_quiet(p: argparse.ArgumentParser, what: str = "no progress bar") -> None:
+    """``--quiet``."""
+    p.add_argument("--quiet", action="store_true", help=what)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import add_observed, add_seed
+from sim.commands.argtypes import add_observed, add_output, add_quiet, add_seed
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -23,13 +23,11 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--parameters", required=True, type=Path,
                    help="YAML: parameters: {name: [low, high]} and search settings")
     add_seed(p)
-    p.add_argument("--out", type=Path, default=None,
-                   help="overlay YAML to write (default: results/calibration/<scenario>-<period>.yaml)")
+    add_output(p, "overlay file", "results/calibration/<scenario>-<period>.yaml")
     p.add_argument("--extends", type=Path, default=None,
                    help="scenario the overlay extends (default: SCENARIO; e.g. the later hindcast)")
-    p.add_argument("--force", action="store_true", help="replace an existing overlay file")
     p.add_argument("--json", action="store_true", help="print the fit as one JSON object on stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(p)
     return p
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from sim.commands.argtypes import add_seed, positive_int
+from sim.commands.argtypes import add_output, add_quiet, add_seed, positive_int
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -24,10 +23,8 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--at", default=None, metavar="DATES",
                    help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
                    "(default: the end of the middle year and the last period)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="report folder (default: results/compare/<names>-vs-<baseline>-<time>)")
-    p.add_argument("--force", action="store_true", help="replace an existing report folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output(p, "report folder", "results/compare/<names>-vs-<baseline>-<time>")
+    add_quiet(p)
     return p
 
 

@@ -7,7 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import add_observed, add_seed, positive_int
+from sim.commands.argtypes import (
+    add_observed, add_output, add_quiet, add_seed, fraction, positive_int,
+)
+
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -25,24 +28,14 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--replicates", type=positive_int, default=None,
                    help="number of replicates (default: the scenario's)")
     add_seed(p)
-    p.add_argument("--large-change", type=_fraction, default=0.10,
+    p.add_argument("--large-change", type=fraction, default=0.10,
                    help="share change counted as large for the direction check (fraction, default 0.10)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout and write nothing")
-    p.add_argument("--out", type=Path, default=None,
-                   help="bundle folder (default: results/hindcast/<scenario>-<period>)")
-    p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_output(p, "bundle folder", "results/hindcast/<scenario>-<period>")
+    add_quiet(p)
     return p
 
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {v}")
-    return v
 
 def execute(args: argparse.Namespace) -> int:
     from sim.bundle import refuse_existing

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from sim.commands.argtypes import add_seed, positive_int
+from sim.commands.argtypes import add_output, add_quiet, add_seed, positive_int
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -16,11 +15,9 @@ def register(sub) -> argparse.ArgumentParser:
     add_seed(p)
     p.add_argument("--replicates", type=positive_int, default=None,
                    help="number of replicates (default: the scenario's)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="bundle folder (default: results/<scenario>/<timestamp>-s<seed>)")
-    p.add_argument("--force", action="store_true", help="replace an existing bundle folder")
+    add_output(p, "bundle folder", "results/<scenario>/<timestamp>-s<seed>")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(p)
     return p
 
 

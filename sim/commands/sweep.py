@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from sim.commands.argtypes import positive_int
+from sim.commands.argtypes import add_output, add_quiet, positive_int
 
 
 def register(sub) -> argparse.ArgumentParser:
@@ -22,13 +21,11 @@ def register(sub) -> argparse.ArgumentParser:
                    "LocalCluster (local-dask); default: local processes")
     p.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
                    help="how long to try to reach a dask scheduler (default 10)")
-    p.add_argument("--out", type=Path, default=None,
-                   help="store folder (default: results/sweeps/<name>)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--resume", action="store_true",
                    help="finish an existing store: skip the runs already stored")
-    g.add_argument("--force", action="store_true", help="replace an existing store")
-    p.add_argument("--quiet", action="store_true", help="no progress bar; one line at the end")
+    add_output(p, "store folder", "results/sweeps/<name>", force_to=g)
+    add_quiet(p, "no progress bar; one line at the end")
     return p
 
 

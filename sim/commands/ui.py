@@ -8,6 +8,8 @@ import socket
 import sys
 from pathlib import Path
 
+from sim.commands.argtypes import port as port_number
+
 DEFAULT_PORT = 8765
 
 
@@ -16,7 +18,7 @@ def register(sub) -> argparse.ArgumentParser:
         "ui", help="serve the interactive classroom page in a web browser",
         description="Serve the interactive page (scenario picker, sliders, step/play/reset, "
         "live charts and an event feed). Open the printed address in a browser; Ctrl+C stops it.")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
+    p.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this computer only; "
@@ -26,16 +28,6 @@ def register(sub) -> argparse.ArgumentParser:
     p.add_argument("--no-asset-cache", action="store_true",
                    help="load browser assets from the public CDN instead of the local npm cache")
     return p
-
-
-def _port(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 0 <= v <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0-65535, got {v}")
-    return v
 
 
 def free_port(host: str = "127.0.0.1") -> int:
