@@ -218,6 +218,21 @@ def _rows(method_fn, res: SweepResults, outcome: str | None, cols: list[str]) ->
     return pd.DataFrame(rows, columns=["outcome", "kind", "step", "date", "parameter"] + cols)
 
 
+def _per_parameter(parameters: list[str], keys: list[str], analyze):
+    """One outcome vector -> a row per parameter with the SALib result's ``keys``
+    (NaN where the outcome does not vary: nothing to attribute)."""
+
+    def one(y: np.ndarray) -> list[dict]:
+        if _flat(y):
+            return [{"parameter": p, **{k: np.nan for k in keys}} for p in parameters]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            si = analyze(y)
+        return [{"parameter": p, **{k: si[k][i] for k in keys}} for i, p in enumerate(parameters)]
+
+    return one
+
+
 def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
           num_resamples: int = 200) -> "pd.DataFrame":
     """Sobol indices (SALib): first order S1 and total ST with confidence half-widths.
@@ -241,19 +256,11 @@ def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 
     second = bool(res.manifest["sweep"]["design"].get("second_order", True))
     seed = int(res.manifest["master_seed"]) % 2**32
 
-    def one(y: np.ndarray) -> list[dict]:
-        if _flat(y):
-            return [{"parameter": p, "S1": np.nan, "S1_conf": np.nan, "ST": np.nan,
-                     "ST_conf": np.nan} for p in res.parameters]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            si = sa_sobol.analyze(problem, y, calc_second_order=second, conf_level=conf_level,
-                                  num_resamples=num_resamples, seed=seed)
-        return [{"parameter": p, "S1": si["S1"][i], "S1_conf": si["S1_conf"][i],
-                 "ST": si["ST"][i], "ST_conf": si["ST_conf"][i]}
-                for i, p in enumerate(res.parameters)]
-
-    return _rows(one, res, outcome, ["S1", "S1_conf", "ST", "ST_conf"])
+    keys = ["S1", "S1_conf", "ST", "ST_conf"]
+    one = _per_parameter(res.parameters, keys, lambda y: sa_sobol.analyze(
+        problem, y, calc_second_order=second, conf_level=conf_level,
+        num_resamples=num_resamples, seed=seed))
+    return _rows(one, res, outcome, keys)
 
 
 def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
@@ -275,16 +282,8 @@ def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float =
     levels = int(res.manifest["sweep"]["design"]["levels"])
     seed = int(res.manifest["master_seed"]) % 2**32
 
-    def one(y: np.ndarray) -> list[dict]:
-        if _flat(y):
-            return [{"parameter": p, "mu": np.nan, "mu_star": np.nan, "mu_star_conf": np.nan,
-                     "sigma": np.nan} for p in res.parameters]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            si = sa_morris.analyze(problem, X, y, num_resamples=num_resamples,
-                                   conf_level=conf_level, num_levels=levels, seed=seed)
-        return [{"parameter": p, "mu": si["mu"][i], "mu_star": si["mu_star"][i],
-                 "mu_star_conf": si["mu_star_conf"][i], "sigma": si["sigma"][i]}
-                for i, p in enumerate(res.parameters)]
-
-    return _rows(one, res, outcome, ["mu", "mu_star", "mu_star_conf", "sigma"])
+    keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
+    one = _per_parameter(res.parameters, keys, lambda y: sa_morris.analyze(
+        problem, X, y, num_resamples=num_resamples, conf_level=conf_level, num_levels=levels,
+        seed=seed))
+    return _rows(one, res, outcome, keys)
