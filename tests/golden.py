@@ -113,20 +113,17 @@ def compare(expected: "pd.DataFrame", got: "pd.DataFrame", rtol: float = 1e-6,
     """
     lines: list[str] = []
     exp_cols, got_cols = list(expected.columns), list(got.columns)
-    for c in exp_cols:
-        if c not in got_cols:
-            lines.append(f"column {c!r}: missing from the new summary")
-    for c in got_cols:
-        if c not in exp_cols:
-            lines.append(f"column {c!r}: new in the summary (not in the golden file)")
+
+    def one_sided(old, new, missing: str, added: str) -> list[str]:
+        return ([missing.format(k) for k in old if k not in new]
+                + [added.format(k) for k in new if k not in old])
+
+    lines += one_sided(exp_cols, got_cols, "column {!r}: missing from the new summary",
+                       "column {!r}: new in the summary (not in the golden file)")
     exp = {str(r[KEY]): r for _, r in expected.iterrows()}
     new = {str(r[KEY]): r for _, r in got.iterrows()}
-    for s in exp:
-        if s not in new:
-            lines.append(f"{s}: row missing from the new summary")
-    for s in new:
-        if s not in exp:
-            lines.append(f"{s}: new row (not in the golden file)")
+    lines += one_sided(exp, new, "{}: row missing from the new summary",
+                       "{}: new row (not in the golden file)")
     width = max([len(c) for c in exp_cols] + [1])
     for s, e in exp.items():
         if s not in new:

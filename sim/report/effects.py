@@ -75,27 +75,34 @@ def _name(comp: "Comparison", sid: str) -> str:
     return sc.states[sid].name if sid in sc.states else sid
 
 
+def _in_points(metric: str) -> bool:
+    """Shares (not the 0-1 indices HHI and dependence): differences read in percentage points."""
+    return metric in SHARE_METRICS and metric not in ("arms_hhi", "dependence")
+
+
 def _value(metric: str, v: float) -> str:
     if metric in SHARE_METRICS:
-        return f"{v:.1%}" if metric != "arms_hhi" and metric != "dependence" else f"{v:.3f}"
+        return f"{v:.1%}" if _in_points(metric) else f"{v:.3f}"
     return f"{v:.3g}"
 
 
+def _signed(metric: str, d: float) -> str:
+    if _in_points(metric):
+        return f"{d * 100:+.1f}"
+    return f"{d:+.3f}" if metric in SHARE_METRICS else f"{d:+.3g}"
+
+
+def _unit(metric: str) -> str:
+    return " points" if _in_points(metric) else ""
+
+
 def _change(metric: str, base: float, d: float) -> str:
-    if metric in SHARE_METRICS and metric not in ("arms_hhi", "dependence"):
-        return f"{d * 100:+.1f} points"
-    if metric in SHARE_METRICS:
-        return f"{d:+.3f}"
-    rel = f", {d / base:+.0%}" if abs(base) > 1e-9 else ""
-    return f"{d:+.3g}{rel}"
+    rel = f", {d / base:+.0%}" if metric not in SHARE_METRICS and abs(base) > 1e-9 else ""
+    return f"{_signed(metric, d)}{_unit(metric)}{rel}"
 
 
 def _interval(metric: str, lo: float, hi: float) -> str:
-    if metric in SHARE_METRICS and metric not in ("arms_hhi", "dependence"):
-        return f"{lo * 100:+.1f} to {hi * 100:+.1f} points"
-    if metric in SHARE_METRICS:
-        return f"{lo:+.3f} to {hi:+.3f}"
-    return f"{lo:+.3g} to {hi:+.3g}"
+    return f"{_signed(metric, lo)} to {_signed(metric, hi)}{_unit(metric)}"
 
 
 def describe(comp: "Comparison", row) -> str:
