@@ -137,14 +137,20 @@ def overrides_for(
     own = scenario_values(sc)
     moved = {k: _moved(sliders.get(k), neutral.get(k)) for k in SLIDER_NAMES}
 
-    if moved["kaz_diversification"]:
-        v = float(sliders["kaz_diversification"])
-        if FOCUS_STATE in sc.states:
-            ov[f"states.{FOCUS_STATE}.diversification"] = v
-            notes.append(f"Kazakhstan's diversification weight {v:.2f} "
-                         f"(scenario: {own['kaz_diversification']:.2f})")
+    def state_field(slider: str, sid: str, field: str, changed: str, ignored: str) -> None:
+        """A slider that sets one state's field, if the scenario has that state; ``changed``
+        is formatted with the new value ``v`` and the scenario's ``old``."""
+        if sid in sc.states:
+            v = float(sliders[slider])
+            ov[f"states.{sid}.{field}"] = v
+            notes.append(changed.format(v=v, old=own[slider]))
         else:
-            notes.append(f"diversification slider ignored: no {FOCUS_STATE} in this scenario")
+            notes.append(f"{ignored} slider ignored: no {sid} in this scenario")
+
+    if moved["kaz_diversification"]:
+        state_field("kaz_diversification", FOCUS_STATE, "diversification",
+                    "Kazakhstan's diversification weight {v:.2f} (scenario: {old:.2f})",
+                    "diversification")
 
     if moved["sanctions_intensity"]:
         v = float(sliders["sanctions_intensity"])
@@ -168,13 +174,8 @@ def overrides_for(
                      f"(scenario: {own['pressure_strength']:.2f})")
 
     if moved["turkish_capacity"]:
-        v = float(sliders["turkish_capacity"])
-        if DRONE_EXPORTER in sc.states:
-            ov[f"states.{DRONE_EXPORTER}.production_capacity"] = v
-            notes.append(f"Turkish production US${v:g}bn/yr "
-                         f"(scenario: {own['turkish_capacity']:g})")
-        else:
-            notes.append(f"Turkish capacity slider ignored: no {DRONE_EXPORTER} in this scenario")
+        state_field("turkish_capacity", DRONE_EXPORTER, "production_capacity",
+                    "Turkish production US${v:g}bn/yr (scenario: {old:g})", "Turkish capacity")
 
     if moved["threat_level"]:
         k = float(sliders["threat_level"])

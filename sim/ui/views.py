@@ -7,8 +7,9 @@ axis and the ghost faintly behind it, so a slider's effect shows as the gap betw
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
@@ -76,6 +77,16 @@ def _figure(w: float = 8.0, h: float = 4.8) -> "Figure":
     return fig
 
 
+@contextmanager
+def _styled(w: float = 8.0, h: float = 4.8) -> Iterator[tuple["Figure", "Axes"]]:
+    """A figure with one axes in the page's style: ``with _styled() as (fig, ax): ...``."""
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(w, h)
+        yield fig, fig.axes[0]
+
+
 def _axis(ax: "Axes", s: Snapshot, ylabel: str, ylim: tuple[float, float] | None = (0, 1)) -> None:
     """Whole time axis, year ticks, a 'now' marker."""
     n = len(s.labels)
@@ -92,13 +103,27 @@ def _axis(ax: "Axes", s: Snapshot, ylabel: str, ylim: tuple[float, float] | None
     ax.grid(axis="y", alpha=0.3)
 
 
+def _ghost_and_live(ax: "Axes", s: Snapshot, ghost: np.ndarray, live: np.ndarray,
+                    state: int) -> None:
+    """One state's series: the run without the page's changes faint, this run bold so far."""
+    c = color(s.ids[state])
+    ax.plot(ghost, color=c, lw=2, alpha=GHOST_ALPHA)
+    ax.plot(np.arange(s.t), live, color=c, lw=3, label=s.names[state])
+
+
+def _finish(ax: "Axes", s: Snapshot, ylabel: str, title: str,
+            ghost_style: dict | None = None) -> None:
+    """Legend entry for the ghost, axes, title and the legend outside the plot."""
+    ax.plot([], [], alpha=GHOST_ALPHA, label="without your changes",
+            **(ghost_style or dict(color="grey", lw=2)))
+    _axis(ax, s, ylabel)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+
+
 def supplier_shares(s: Snapshot) -> "Figure":
     """The followed importer's arms stock by supplier: stacked areas; ghost boundaries dashed."""
-    import matplotlib
-
-    with matplotlib.rc_context(STYLE):
-        fig = _figure()
-        ax = fig.axes[0]
+    with _styled() as (fig, ax):
         i = s.focus
         live = s.pairs["arms_share"][:, i, :]
         ghost = s.ghost_pairs["arms_share"][:, i, :]
@@ -111,40 +136,25 @@ def supplier_shares(s: Snapshot) -> "Figure":
         gx = np.arange(ghost.shape[0])
         for level in np.cumsum(ghost[:, cols], axis=1).T[:-1]:
             ax.plot(gx, level, color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA)
-        ax.plot([], [], color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA,
-                label="without your changes")
-        _axis(ax, s, "share of arms stock")
-        ax.set_title(f"Who arms {s.names[i]}?")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        _finish(ax, s, "share of arms stock", f"Who arms {s.names[i]}?",
+                dict(color="black", lw=1.4, ls="--"))
     return fig
 
 
 def dependence_lines(s: Snapshot) -> "Figure":
     """Every importer's dependence on the main patron (arms and trade), ghost faint behind."""
-    import matplotlib
-
-    with matplotlib.rc_context(STYLE):
-        fig = _figure()
-        ax = fig.axes[0]
+    with _styled() as (fig, ax):
         p = s.patron
         for i in s.importers:
-            c = color(s.ids[i])
-            ax.plot(s.ghost_pairs["dependence"][:, i, p], color=c, lw=2, alpha=GHOST_ALPHA)
-            ax.plot(np.arange(s.t), s.pairs["dependence"][:, i, p], color=c, lw=3, label=s.names[i])
-        ax.plot([], [], color="grey", lw=2, alpha=GHOST_ALPHA, label="without your changes")
-        _axis(ax, s, "dependence (0-1)")
-        ax.set_title(f"How dependent on {s.names[p]} is each state?")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            _ghost_and_live(ax, s, s.ghost_pairs["dependence"][:, i, p],
+                            s.pairs["dependence"][:, i, p], i)
+        _finish(ax, s, "dependence (0-1)", f"How dependent on {s.names[p]} is each state?")
     return fig
 
 
 def trade_shares(s: Snapshot) -> "Figure":
     """The followed importer's trade by partner (share of its trade inside the scenario)."""
-    import matplotlib
-
-    with matplotlib.rc_context(STYLE):
-        fig = _figure()
-        ax = fig.axes[0]
+    with _styled() as (fig, ax):
         i = s.focus
         live = s.pairs["trade_share"][:, i, :]
         ghost = s.ghost_pairs["trade_share"][:, i, :]
@@ -153,15 +163,10 @@ def trade_shares(s: Snapshot) -> "Figure":
         cols = [j for j in range(len(s.ids)) if j != i and big[j]]
         cols.sort(key=lambda j: -ghost[:, j].mean())
         for j in cols:
-            c = color(s.ids[j])
-            ax.plot(ghost[:, j], color=c, lw=2, alpha=GHOST_ALPHA)
-            ax.plot(np.arange(s.t), live[:, j], color=c, lw=3, label=s.names[j])
-        ax.plot([], [], color="grey", lw=2, alpha=GHOST_ALPHA, label="without your changes")
-        _axis(ax, s, "share of trade")
+            _ghost_and_live(ax, s, ghost[:, j], live[:, j], j)
+        _finish(ax, s, "share of trade", f"Who does {s.names[i]} trade with?")
         top = max(0.1, float(ghost[:, cols].max(initial=0)), float(live[:, cols].max(initial=0)))
         ax.set_ylim(0, min(1.0, top * 1.15))
-        ax.set_title(f"Who does {s.names[i]} trade with?")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
 
 
@@ -186,12 +191,9 @@ def _flow_scale(s: Snapshot) -> float:
 
 def arms_network(s: Snapshot) -> "Figure":
     """Arms flows between states: arrows supplier -> buyer, width by deliveries in the last year."""
-    import matplotlib
     import networkx as nx
 
-    with matplotlib.rc_context(STYLE):
-        fig = _figure(8.0, 4.8)
-        ax = fig.axes[0]
+    with _styled() as (fig, ax):
         ax.axis("off")
         g = nx.DiGraph()
         g.add_nodes_from(range(len(s.ids)))
