@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -33,6 +33,14 @@ Scope = Literal["arms", "technology", "finance", "trade"]
 def _unit(unit: str) -> dict[str, str]:
     """JSON-schema extra naming a field's unit (shown in errors and the scenario reference)."""
     return {"unit": unit}
+
+
+def _field(default: Any, unit: str, description: str, **bounds: Any) -> Any:
+    """A field with a default (``...``: required), a unit, a description and optional bounds
+    (``ge``, ``le``, ...; or a ``default_factory`` instead of the default)."""
+    if "default_factory" in bounds:
+        return Field(json_schema_extra=_unit(unit), description=description, **bounds)
+    return Field(default, json_schema_extra=_unit(unit), description=description, **bounds)
 
 
 class Strict(BaseModel):
@@ -103,77 +111,70 @@ class State(Strict):
     """One state (or bloc): an agent that buys arms, may produce and export them, and trades."""
 
     name: str = Field(description="Display name, as in the observed data (e.g. Kazakhstan).")
-    gdp: float = Field(
+    gdp: float = _field(
+        ..., "US$ bn/yr",
+        "GDP, US$ bn per year.",
         gt=0, allow_inf_nan=False,
-        json_schema_extra=_unit("US$ bn/yr"),
-        description="GDP, US$ bn per year.",
     )
-    military_budget_share: float = Field(
+    military_budget_share: float = _field(
+        ..., "share of GDP",
+        "Military spending as a share of GDP (0-0.5).",
         gt=0, le=0.5, allow_inf_nan=False,
-        json_schema_extra=_unit("share of GDP"),
-        description="Military spending as a share of GDP (0-0.5)."
     )
-    procurement_share: Unit = Field(
-        0.2,
-        json_schema_extra=_unit("share of military budget"),
-        description="Share of the military budget spent on arms procurement (0-1)."
+    procurement_share: Unit = _field(
+        0.2, "share of military budget",
+        "Share of the military budget spent on arms procurement (0-1).",
     )
     strategy: Strategy = Field("multi_vector", description="Decision rule for choosing suppliers.")
-    diversification: Unit = Field(
-        0.5,
-        json_schema_extra=_unit("weight"),
-        description="Weight the state puts on diversifying its suppliers (0-1)."
+    diversification: Unit = _field(
+        0.5, "weight",
+        "Weight the state puts on diversifying its suppliers (0-1).",
     )
-    production_capacity: NonNeg = Field(
-        0.0,
-        json_schema_extra=_unit("US$ bn/yr"),
-        description="Arms production capacity, US$ bn per year (domestic use and exports)."
+    production_capacity: NonNeg = _field(
+        0.0, "US$ bn/yr",
+        "Arms production capacity, US$ bn per year (domestic use and exports).",
     )
-    capacity_growth: float = Field(
-        0.0, ge=-0.5, le=0.5, allow_inf_nan=False,
-        json_schema_extra=_unit("1/yr"),
-        description="Trend growth of production capacity, per year."
+    capacity_growth: float = _field(
+        0.0, "1/yr",
+        "Trend growth of production capacity, per year.",
+        ge=-0.5, le=0.5, allow_inf_nan=False,
     )
     exports_arms: bool = Field(False, description="Whether it sells arms to other states.")
-    capability: Unit = Field(
-        0.5,
-        json_schema_extra=_unit("index"),
-        description="Quality of its arms (0-1).",
+    capability: Unit = _field(
+        0.5, "index",
+        "Quality of its arms (0-1).",
     )
-    cost_effectiveness: Unit = Field(
-        0.5,
-        json_schema_extra=_unit("index"),
-        description="Capability per dollar of its arms (0-1; drones are cheap: high)."
+    cost_effectiveness: Unit = _field(
+        0.5, "index",
+        "Capability per dollar of its arms (0-1; drones are cheap: high).",
     )
-    reliability: Unit = Field(
-        0.9,
-        json_schema_extra=_unit("probability"),
-        description="Base on-time delivery reliability (0-1).",
+    reliability: Unit = _field(
+        0.9, "probability",
+        "Base on-time delivery reliability (0-1).",
     )
-    lead_time: float = Field(
-        1.0, ge=0, le=10, allow_inf_nan=False,
-        json_schema_extra=_unit("years"),
-        description="Delivery lead time of its arms, years."
+    lead_time: float = _field(
+        1.0, "years",
+        "Delivery lead time of its arms, years.",
+        ge=0, le=10, allow_inf_nan=False,
     )
-    base_threat: float = Field(
-        0.2, ge=0, le=20, allow_inf_nan=False,
-        json_schema_extra=_unit("threat units"),
-        description="Threat level without shocks (threat units)."
+    base_threat: float = _field(
+        0.2, "threat units",
+        "Threat level without shocks (threat units).",
+        ge=0, le=20, allow_inf_nan=False,
     )
-    other_trade: NonNeg = Field(
-        0.0,
-        json_schema_extra=_unit("US$ bn/yr"),
-        description="Trade with partners outside the scenario, US$ bn per year (for exposures)."
+    other_trade: NonNeg = _field(
+        0.0, "US$ bn/yr",
+        "Trade with partners outside the scenario, US$ bn per year (for exposures).",
     )
     memberships: tuple[str, ...] = Field((), description="Alliances and blocs it belongs to.")
     clients: tuple[StateId, ...] = Field(
         (), description="For a patron: the client states whose arms shares it watches."
     )
-    input_sources: dict[StateId, Unit] = Field(
-        default_factory=dict,
-        json_schema_extra=_unit("share"),
-        description="Shares of its defence-industrial inputs by source state (sum <= 1; the rest is"
+    input_sources: dict[StateId, Unit] = _field(
+        None, "share",
+        "Shares of its defence-industrial inputs by source state (sum <= 1; the rest is"
         " domestic). Empty: trade-weighted.",
+        default_factory=dict,
     )
 
     @field_validator("input_sources")
@@ -189,20 +190,17 @@ class Link(Strict):
     """A bilateral relation between two states (symmetric)."""
 
     between: tuple[StateId, StateId] = Field(description="The two state ids.")
-    affinity: Affinity = Field(
-        0.0,
-        json_schema_extra=_unit("affinity"),
-        description="Political affinity, -1 (hostile) to 1 (allied).",
+    affinity: Affinity = _field(
+        0.0, "affinity",
+        "Political affinity, -1 (hostile) to 1 (allied).",
     )
-    trade: NonNeg = Field(
-        0.0,
-        json_schema_extra=_unit("US$ bn/yr"),
-        description="Bilateral trade turnover, US$ bn per year.",
+    trade: NonNeg = _field(
+        0.0, "US$ bn/yr",
+        "Bilateral trade turnover, US$ bn per year.",
     )
-    rivalry: Unit = Field(
-        0.0,
-        json_schema_extra=_unit("index"),
-        description="Security rivalry (Richardson coupling), 0-1.",
+    rivalry: Unit = _field(
+        0.0, "index",
+        "Security rivalry (Richardson coupling), 0-1.",
     )
 
     @field_validator("between")
@@ -247,18 +245,16 @@ class Alliance(Strict):
     """An alliance or bloc named in memberships."""
 
     leader: StateId | None = Field(None, description="Leading power (gives security guarantees).")
-    security_guarantee: Unit = Field(
-        0.0,
-        json_schema_extra=_unit("index"),
-        description="Guarantee the leader extends to members (reduces their threat), 0-1."
+    security_guarantee: Unit = _field(
+        0.0, "index",
+        "Guarantee the leader extends to members (reduces their threat), 0-1.",
     )
     assistance_requires_consensus: bool = Field(
         False, description="Direct military assistance by a member needs all other members' consent."
     )
-    consensus_threshold: Affinity = Field(
-        0.5,
-        json_schema_extra=_unit("affinity"),
-        description="A member consents if its affinity to the recipient is at least this."
+    consensus_threshold: Affinity = _field(
+        0.5, "affinity",
+        "A member consents if its affinity to the recipient is at least this.",
     )
 
 
@@ -278,10 +274,9 @@ class Sanction(Strict):
         ("arms", "technology", "finance", "trade"), min_length=1,
         description="What is sanctioned: arms, technology, finance, trade.",
     )
-    secondary: Unit = Field(
-        0.0,
-        json_schema_extra=_unit("index"),
-        description="Threat of secondary sanctions on third states, 0-1.",
+    secondary: Unit = _field(
+        0.0, "index",
+        "Threat of secondary sanctions on third states, 0-1.",
     )
 
     _v_dates = field_validator("start", "end", mode="before")(
@@ -315,10 +310,9 @@ class SanctionImposed(_Event):
         ("arms", "technology", "finance", "trade"),
         description="What is sanctioned: arms, technology, finance, trade.",
     )
-    secondary: Unit = Field(
-        0.0,
-        json_schema_extra=_unit("index"),
-        description="Threat of secondary sanctions on third states, 0-1.",
+    secondary: Unit = _field(
+        0.0, "index",
+        "Threat of secondary sanctions on third states, 0-1.",
     )
 
 
@@ -327,10 +321,9 @@ class SanctionChanged(_Event):
 
     type: Literal["sanction_changed"]
     id: str = Field(description="Id of the regime to change (from sanctions or an earlier event).")
-    intensity: Unit | None = Field(
-        None,
-        json_schema_extra=_unit("index"),
-        description="New intensity, 0-1 (omitted: unchanged).",
+    intensity: Unit | None = _field(
+        None, "index",
+        "New intensity, 0-1 (omitted: unchanged).",
     )
     scope: tuple[Scope, ...] | None = Field(None, description="New scope (omitted: unchanged).")
     secondary: Unit | None = Field(
@@ -354,10 +347,10 @@ class ArmsOrder(_Event):
     type: Literal["arms_order"]
     buyer: StateId = Field(description="Importing state.")
     supplier: StateId = Field(description="Supplying state.")
-    value: float = Field(
+    value: float = _field(
+        ..., "US$ bn (TIV)",
+        "US$ bn (TIV-equivalent).",
         gt=0, allow_inf_nan=False,
-        json_schema_extra=_unit("US$ bn (TIV)"),
-        description="US$ bn (TIV-equivalent).",
     )
     delivery_start: DateStr = Field(
         description="First delivery period (not before the order date).")
@@ -382,10 +375,10 @@ class ProductionDeal(_Event):
     type: Literal["production_deal"]
     licensor: StateId = Field(description="State whose design is licensed (technology source).")
     producer: StateId = Field(description="State where the licensed line is built (the buyer).")
-    capacity: float = Field(
+    capacity: float = _field(
+        ..., "US$ bn/yr",
+        "Full line capacity, US$ bn/yr.",
         gt=0, allow_inf_nan=False,
-        json_schema_extra=_unit("US$ bn/yr"),
-        description="Full line capacity, US$ bn/yr.",
     )
 
 
@@ -394,15 +387,15 @@ class TradeAgreement(_Event):
 
     type: Literal["trade_agreement"]
     between: tuple[StateId, StateId] = Field(description="The two partner states.")
-    target: float = Field(
+    target: float = _field(
+        ..., "US$ bn/yr",
+        "Target turnover, US$ bn/yr.",
         gt=0, allow_inf_nan=False,
-        json_schema_extra=_unit("US$ bn/yr"),
-        description="Target turnover, US$ bn/yr.",
     )
-    target_year: int = Field(
+    target_year: int = _field(
+        ..., "year",
+        "Year by whose end the target is due.",
         ge=1900, le=2200,
-        json_schema_extra=_unit("year"),
-        description="Year by whose end the target is due.",
     )
 
 
@@ -411,15 +404,15 @@ class ThreatShock(_Event):
 
     type: Literal["threat_shock"]
     states: tuple[StateId, ...] = Field(min_length=1, description="States whose threat rises.")
-    magnitude: float = Field(
+    magnitude: float = _field(
+        ..., "threat units",
+        "Threat units.",
         ge=-20, le=20, allow_inf_nan=False,
-        json_schema_extra=_unit("threat units"),
-        description="Threat units.",
     )
-    duration: float = Field(
+    duration: float = _field(
+        ..., "years",
+        "Years.",
         gt=0, le=100, allow_inf_nan=False,
-        json_schema_extra=_unit("years"),
-        description="Years.",
     )
 
 
@@ -432,10 +425,10 @@ class Conflict(_Event):
         json_schema_extra=_unit("index"),
         description="Added rivalry and threat, 0-1.",
     )
-    duration: float = Field(
+    duration: float = _field(
+        ..., "years",
+        "Years.",
         gt=0, le=100, allow_inf_nan=False,
-        json_schema_extra=_unit("years"),
-        description="Years.",
     )
 
 
@@ -448,15 +441,14 @@ class AllianceAction(_Event):
         description="deployment: the leader deploys forces; assistance: a member gives arms.")
     recipient: StateId = Field(description="State that receives the deployment or assistance.")
     provider: StateId | None = Field(None, description="Assistance: the giving member.")
-    value: NonNeg = Field(
-        0.0,
-        json_schema_extra=_unit("US$ bn (TIV)"),
-        description="Assistance: arms delivered, US$ bn.",
+    value: NonNeg = _field(
+        0.0, "US$ bn (TIV)",
+        "Assistance: arms delivered, US$ bn.",
     )
-    duration: float = Field(
-        0.5, gt=0, le=100, allow_inf_nan=False,
-        json_schema_extra=_unit("years"),
-        description="Years.",
+    duration: float = _field(
+        0.5, "years",
+        "Years.",
+        gt=0, le=100, allow_inf_nan=False,
     )
 
 
