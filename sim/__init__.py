@@ -7,6 +7,15 @@ Notebook API::
     res.timeseries          # tidy pandas DataFrame
     res.save("results/my-run")
 
+Strategies (docs/strategies.md)::
+
+    from sim import Policy, Strategy
+
+    class PreferTurkiye(Strategy):
+        name = "prefer_turkiye"
+        def decide(self, me, world) -> Policy:
+            return Policy(prefer={"TUR": 2.0})
+
 Imports are lazy: importing :mod:`sim` loads nothing heavy.
 """
 
@@ -14,7 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MultivectorModel", "Results", "Scenario", "load_scenario", "run"]
+__all__ = ["MultivectorModel", "Policy", "Results", "Rules", "Scenario", "Strategy",
+           "load_scenario", "run"]
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -23,6 +33,9 @@ _LAZY = {
     "run": ("sim.runner", "run"),
     "Results": ("sim.runner", "Results"),
     "MultivectorModel": ("sim.model", "MultivectorModel"),
+    "Strategy": ("sim.strategies", "Strategy"),
+    "Policy": ("sim.strategies", "Policy"),
+    "Rules": ("sim.strategies", "Rules"),
 }
 
 

@@ -1,4 +1,9 @@
-"""One mesa Agent per state: identity, its strategy, and views of its row of the world."""
+"""One mesa Agent per state: its identity, its strategy and decisions, views of its row.
+
+The model owns the world's arrays (mesa's wolf-sheep style: the model holds the data, agents
+read it); an agent's part of a step is :meth:`StateAgent.decide`: ask the strategy for this
+step's :class:`~sim.strategies.Policy`. The mechanisms then resolve all policies together.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,70 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.strategies import STRATEGY_CLASSES, Strategy
+from sim.errors import UserError
+from sim.strategies import BUILTIN, Policy, PolicyError, Strategy
 
 if TYPE_CHECKING:
     from sim.model import MultivectorModel
 
 
+class StrategyError(UserError):
+    """A strategy failed while deciding (names the strategy, its file, the state and the date)."""
+
+
 class StateAgent(mesa.Agent):
     """A state (or bloc) in the model.
-
-    The agent decides through its :class:`~sim.strategies.Strategy`; the model calls the
-    strategies of all agents that share one at once (vectorised over their rows). Attributes are
-    read from the world's arrays, so agents and arrays never disagree.
 
     Attributes:
         state_id: scenario id (ISO 3166 alpha-3 or a bloc id such as WEST).
         index: row of this state in the world's arrays.
-        strategy: the decision rule it follows.
+        strategy: its decision rule (a :class:`~sim.strategies.Strategy` instance).
+        strategy_spec: how the scenario names it (a built-in name or ``file.py:Class``).
+        policy: the policy of the current step (after :meth:`decide`).
     """
 
-    def __init__(self, model: "MultivectorModel", state_id: str, index: int, strategy: str) -> None:
+    model: MultivectorModel
+
+    def __init__(self, model: MultivectorModel, state_id: str, index: int,
+                 strategy: Strategy, spec: str) -> None:
         super().__init__(model)
         self.state_id = state_id
         self.index = index
-        self.strategy: Strategy = STRATEGY_CLASSES[strategy]()
+        self.strategy = strategy
+        self.strategy_spec = spec
+        self.policy = Policy()
 
+    # ---------------------------------------------------------------- deciding
+    def step(self) -> None:
+        """The agent's part of a model step: decide (mesa's per-agent step)."""
+        self.decide()
+
+    def decide(self) -> Policy:
+        """Ask the strategy for this step's policy; a failure is a :class:`StrategyError`."""
+        try:
+            policy = self.strategy.decide(self, self.model.view)
+        except Exception as e:
+            raise self._error(f"decide() raised {type(e).__name__}: {e}") from None
+        if not isinstance(policy, Policy):
+            raise self._error(f"decide() returned {type(policy).__name__}, not a sim.Policy")
+        self.policy = policy
+        return policy
+
+    def _error(self, what: str) -> StrategyError:
+        spec = self.strategy_spec
+        if spec in BUILTIN:
+            who = f"strategy {spec}"
+        else:
+            file, _, cls = spec.rpartition(":")
+            who = f"{file}: strategy class {cls}"
+        date = self.model.view.date
+        return StrategyError(f"{who}, state {self.state_id}, {date}: {what}")
+
+    def policy_error(self, e: PolicyError) -> StrategyError:
+        """A :class:`StrategyError` for a policy that names unknown ids or bad values."""
+        return self._error(f"invalid policy: {e}")
+
+    # ---------------------------------------------------------------- its row of the world
     @property
     def threat(self) -> float:
         """Current threat level (threat units)."""
@@ -46,11 +90,28 @@ class StateAgent(mesa.Agent):
         """Current effective production capacity, US$ bn/yr."""
         return float(self.model.world.capacity[self.index])
 
+    @property
+    def diversification(self) -> float:
+        """Weight it puts on diversifying its suppliers (0-1)."""
+        return float(self.model.world.diversification[self.index])
+
+    @property
+    def exports_arms(self) -> bool:
+        """Whether it sells arms."""
+        return bool(self.model.world.exports[self.index])
+
     def arms_shares(self) -> dict[str, float]:
         """Current shares of its installed arms stock by supplier id (non-zero only)."""
         w = self.model.world
         row = w.stock_shares()[self.index]
         return {w.ids[j]: float(v) for j, v in enumerate(row) if v > 0}
+
+    def trade_shares(self) -> dict[str, float]:
+        """Current shares of its trade with the modelled partners, by partner id."""
+        w = self.model.world
+        row = w.trade[self.index]
+        tot = float(row.sum())
+        return {w.ids[j]: float(v) / tot for j, v in enumerate(row) if v > 0} if tot > 0 else {}
 
     def leading_supplier(self) -> tuple[str, float]:
         """(supplier id, share) of the largest supplier in its arms stock."""
@@ -65,4 +126,4 @@ class StateAgent(mesa.Agent):
         return float(sum(v * v for v in self.arms_shares().values()))
 
     def __repr__(self) -> str:
-        return f"StateAgent({self.state_id}, {self.strategy.name})"
+        return f"StateAgent({self.state_id}, {self.strategy_spec})"

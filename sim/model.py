@@ -1,23 +1,27 @@
 """The mesa Model: builds agents and the world from a scenario and orders each step.
 
-Step order (one period: a month, quarter or year):
+A step (one period: a month, quarter or year) is **decide -> resolve -> record**:
 
 1. events fire at their dates;
-2. threat and arms budgets (Richardson arms race, shocks, alliance guarantees);
-3. arms procurement (strategies adjust utilities; logit choice; rationed, lagged deliveries);
-4. sanctions (third-state compliance; input loss cuts the target's capacity and reliability);
-5. patron response (pressure on clients that diversify);
-6. trade (growth, agreements, sanction cuts and rerouting, pressure friction);
-7. record.
+2. decide: each state's agent asks its strategy for this step's policy (strategies that do not
+   read the world are asked once, and again after events that change parameters or
+   attributes; see :mod:`sim.strategies`);
+3. resolve, by the mechanisms, all policies together (compiled, :mod:`sim.period`): threat and
+   arms budgets (Richardson arms race, shocks, alliance guarantees); arms procurement
+   (preferences and standing rules adjust utilities; logit choice; rationed, lagged
+   deliveries); sanctions (third-state compliance by rule or by stance; input loss cuts the
+   target's capacity and reliability); patron response (pressure on clients that diversify,
+   scaled by the patron's policy); trade (growth tilted by policies, agreements, sanction cuts
+   and rerouting, pressure friction);
+4. record.
 
 Procurement in step t sees the sanctions, pressure and trade of step t - 1 (decisions are made on
 what states know at the start of the period). All randomness comes from ``self.rng``, drawn in
-blocks of steps (:mod:`sim.draws`); steps 2 to 7 run as one compiled function (:mod:`sim.period`).
+blocks of steps (:mod:`sim.draws`).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +29,21 @@ import mesa
 import numpy as np
 
 from sim.agents import StateAgent
+from sim.decide import PolicyBook
 from sim.draws import Draws
+from sim.errors import Problem, ScenarioError
 from sim.events import ALL, REGIMES, RIVALRY, EventQueue, FiredEvent
 from sim.metrics import hhi
+from sim.period import advance
 from sim.recorder import Recorder
-from sim.period import advance, regimes_in_force
-from sim.rules import procurement, sanctions, threat, trade
-from sim.rules.common import lag_weight
+from sim.rules import pressure, procurement, sanctions, threat, trade
+from sim.rules.sanctions import regimes_in_force
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.strategies import PRECISION, ChoiceView, coefficient_table
-from sim.world import STRATEGIES, World, build_world
+from sim.strategies import PolicyError
+from sim.strategies.loading import StrategyLoadError, make_strategy
+from sim.view import WorldView
+from sim.world import World, build_world
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
@@ -78,6 +86,7 @@ class MultivectorModel(mesa.Model):
         *,
         overrides: dict[str, Any] | None = None,
         mesa_datacollector: bool = True,
+        decide_every_step: bool = False,
         **parameters: Any,
     ) -> None:
         ov = dict(overrides or {})
@@ -90,20 +99,33 @@ class MultivectorModel(mesa.Model):
         self.recorder = Recorder(self.world)
         self.fired: list[FiredEvent] = []
         w = self.world
+        self.patrons = patron_matrix(w)
+        self.view = WorldView(self)
         for i, sid in enumerate(w.ids):
-            StateAgent(self, sid, i, STRATEGIES[w.strategy[i]])
-        self.state_agents: list[StateAgent] = sorted(self.agents, key=lambda a: a.index)
+            st = sc.states[sid]
+            try:
+                strategy = make_strategy(st.strategy, st.strategy_params)
+            except StrategyLoadError as e:
+                raise ScenarioError(f"<scenario {sc.name}>", [Problem(
+                    f"<scenario {sc.name}>", f"states.{sid}.strategy", str(e))]) from None
+            StateAgent(self, sid, i, strategy, st.strategy)
+        self.state_agents: list[StateAgent] = sorted(
+            self.agents, key=lambda a: a.index)  # type: ignore[attr-defined]
+        self.decide_every_step = decide_every_step
+        self._adaptive = [a for a in self.state_agents
+                          if decide_every_step or a.strategy.adaptive]
+        self._static = [a for a in self.state_agents if a not in self._adaptive]
+        regime_ids = [s.id for s in sc.sanctions] + [
+            e.id for e in sc.events if e.type == "sanction_imposed"]  # type: ignore[union-attr]
+        self.policies = PolicyBook(w.ids, [[w.ids[j] for j in np.flatnonzero(w.client_mask[i])]
+                                           for i in range(w.n)], regime_ids, w.axis.dt)
         self._capacity_ref = np.where(w.capacity > 0, w.capacity, 1.0)
-        n = w.n
-        self._dt = w.axis.dt
-        self._has_clients = bool(w.client_mask.any())
-        self._patrons = patron_matrix(w)
-        self._rows = np.arange(n, dtype=np.int64)
-        self._risk = np.zeros((n, n))   # secondary-sanctions risk, importer x supplier
-        self._draws = Draws(self.rng, n, w.axis.n)
+        self._risk = np.zeros((w.n, w.n))   # secondary-sanctions risk, importer x supplier
+        self._draws = Draws(self.rng, w.n, w.axis.n)
+        self._decide(self._adaptive)  # the static ones decide in the refresh
         self._refresh()
-        none = np.zeros((1, n))  # the set-up call draws nothing
-        advance(0, none, none, np.zeros((1, n, n)), 0, True, *self._args)  # compliance at the start
+        none = np.zeros((1, w.n))  # the set-up call draws nothing
+        advance(0, none, none, np.zeros((1, w.n, w.n)), 0, True, *self._records)
         self.running = True
         self.datacollector = self._make_datacollector() if mesa_datacollector else None
         if self.datacollector is not None:
@@ -131,23 +153,26 @@ class MultivectorModel(mesa.Model):
         )
         return dc
 
-    def view(self, stock_share: np.ndarray) -> ChoiceView:
-        """What strategies may look at now."""
-        w = self.world
-        return ChoiceView(
-            stock_share=stock_share, affinity=w.affinity, rivalry=w.rivalry, pressure=w.pressure,
-            power=w.capacity * w.capability, exports=w.exports, diversification=w.diversification,
-            budget=w.budget, patrons=self._patrons,
-        )
+    # ------------------------------------------------------------------ deciding
+    def _decide(self, agents: list[StateAgent]) -> None:
+        """The decide phase for ``agents``: ask each for its policy and book it."""
+        book = self.policies
+        for a in agents:
+            policy = a.decide()
+            try:
+                book.write(a.index, policy)
+            except PolicyError as e:
+                raise a.policy_error(e) from None
 
     # ------------------------------------------------------------------ caches
     def _refresh(self, what: set[str] | frozenset[str] = frozenset({ALL})) -> None:
-        """Recompute what changes only when events fire, then repack the period's arguments.
+        """Recompute what changes only when events fire, then repack the mechanisms' records.
 
         Called at set-up and after any step in which an event fired (or a conflict ended), so
         the per-step period does only the work that really changes every period. ``what`` names
-        the caches to recompute (:data:`sim.events.STRUCTURAL`): ``all``, or only the
-        ``rivalry`` matrix or the sanctions ``regimes``; anything else only repacks.
+        the caches to recompute (:data:`sim.events.STRUCTURAL`): ``all`` (which also asks the
+        strategies that decide once), or only the ``rivalry`` matrix or the sanctions
+        ``regimes``; anything else only repacks.
         """
         w, p = self.world, self.world.params
         everything = ALL in what
@@ -158,6 +183,7 @@ class MultivectorModel(mesa.Model):
             w.rivalry = rivalry
         if everything or REGIMES in what:
             self._regimes = regimes_in_force(w.sanctions.values(), w.affinity)
+            self.policies.set_regimes(self._regimes)
         if everything:
             self._guarantee = threat.alliance_guarantee(
                 w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity)
@@ -167,70 +193,31 @@ class MultivectorModel(mesa.Model):
             self._u_static = procurement.static_utility(
                 cost_effectiveness=w.cost_effectiveness, capability=w.capability,
                 affinity=w.affinity, p=p)
-            self._coef = coefficient_table([a.strategy for a in self.state_agents], p)
-            self._precision = (p.choice_precision
-                               * (1.0 - p.diversification_effect * w.diversification)
-                               * self._coef[:, PRECISION])
-            dt = w.axis.dt
-            self._growth_keep = np.exp(w.capacity_growth * dt)
+            self._base_precision = (p.choice_precision
+                                    * (1.0 - p.diversification_effect * w.diversification))
+            self._growth_keep = np.exp(w.capacity_growth * w.axis.dt)
             self._trade_factor = trade.growth_factor(w.affinity, p.trade_growth,
-                                                     p.trade_affinity_growth, dt)
+                                                     p.trade_affinity_growth, w.axis.dt)
+            self._decide(self._static)
         self._pack()
 
     def _pack(self) -> None:
-        """The arguments of :func:`sim.period.advance` after the step, its draws and ``first``.
+        """The mechanisms' records for :func:`sim.period.advance` (each module packs its own).
 
         World arrays are passed by reference (the period updates them in place); scalars are
         read from the parameters now, so a parameter event must be followed by a refresh.
         """
-        w, p, f = self.world, self.world.params, float
-        dt = f(w.axis.dt)
-        ag = w.agreements
-        rec = self.recorder
-        rg = self._regimes
-        self._args = (
-            # threat
-            lag_weight(p.shock_rate, dt), f(p.shock_size),
-            max(1, int(round(p.shock_duration / dt))), w.base_threat, w.threat_extra, w.rivalry,
-            self._guarantee, w.guarantee_extra,
-            self._base_budget, self._budget_ref, w.threat, w.budget, f(p.richardson_reaction),
-            f(p.alliance_reassurance), f(p.max_threat), f(p.threat_budget_elasticity),
-            lag_weight(p.budget_adjustment, dt),
-            # procurement
-            self._rows, self._coef, self._u_static, w.reliability_base, w.reliability,
-            w.fill_rate, w.stock, w.capacity, w.capability, w.capacity_base, w.exports,
-            w.affinity, self._patrons, True, w.diversification, w.pressure, self._risk,
-            w.licensed, w.licensed_target, min(1.0, dt / p.licence_ramp), self._precision,
-            rg.embargo, f(p.min_affinity_for_arms), w.pipeline, w.scheduled, w.lead_steps,
-            w.backlog, w.deliveries, dt, f(p.autarky_capacity_yield),
-            lag_weight(p.capacity_adjustment, dt), math.exp(-p.backlog_cancellation * dt),
-            math.exp(-p.stock_depreciation * dt), f(p.weight_reliability), f(p.weight_path),
-            f(p.weight_tech_transfer), f(p.weight_pressure), f(p.weight_sanction_risk),
-            f(p.weight_domestic), f(p.choice_noise),
-            # sanctions
-            rg.target, rg.senders, rg.secondary, rg.affinity_s, w.trade, w.other_trade,
-            w.compliance,
-            lag_weight(p.compliance_adjustment, dt), f(p.compliance_exposure_weight),
-            f(p.compliance_secondary_weight), f(p.compliance_target_weight),
-            f(p.compliance_affinity_weight), f(p.compliance_threshold),
-            f(p.compliance_steepness), w.input_sources, w.has_inputs, rg.technology, rg.finance,
-            rg.arms, rg.secondary_by_target, w.input_loss, self._growth_keep,
-            f(p.sanction_capacity_effect), f(p.sanction_reliability_effect),
-            # patron response
-            self._has_clients, w.client_mask, w.ref_patron_share, w.ref_rival_share,
-            self._capacity_ref, f(p.pressure_strength), f(p.pressure_rival_weight),
-            f(p.pressure_need_restraint), f(p.pressure_max), lag_weight(p.pressure_adjustment, dt),
-            # trade
-            w.trade_potential, self._trade_factor,
-            np.array([a.a for a in ag], dtype=np.int64), np.array([a.b for a in ag], dtype=np.int64),
-            np.array([a.target for a in ag], dtype=np.float64),
-            np.array([a.due_step for a in ag], dtype=np.int64), f(p.agreement_pull),
-            bool(rg.trade.any()), rg.trade, f(p.sanction_trade_cut), rg.senders_any,
-            f(p.trade_reroute_share),
-            f(p.pressure_trade_friction) if self._has_clients else 0.0,
-            lag_weight(p.trade_adjustment, dt),
-            # record
-            rec.pair_block, rec.state_block,
+        w, p, rg = self.world, self.world.params, self._regimes
+        self._records = (
+            threat.pack(w, p, guarantee=self._guarantee, base_budget=self._base_budget,
+                        budget_ref=self._budget_ref),
+            procurement.pack(w, p, u_static=self._u_static, base_precision=self._base_precision,
+                             patrons=self.patrons, risk=self._risk, embargo=rg.embargo),
+            sanctions.pack(w, p, regimes=rg, risk=self._risk, growth_keep=self._growth_keep),
+            pressure.pack(w, p, capacity_ref=self._capacity_ref),
+            trade.pack(w, p, trade_factor=self._trade_factor, regimes=rg),
+            self.policies.arrays,
+            self.recorder.blocks,
         )
 
     # ------------------------------------------------------------------ the step
@@ -251,7 +238,9 @@ class MultivectorModel(mesa.Model):
             changed.add(RIVALRY)
         if changed:
             self._refresh(changed)
-        advance(t, *self._draws.at(t), False, *self._args)
+        if self._adaptive:
+            self._decide(self._adaptive)
+        advance(t, *self._draws.at(t), False, *self._records)
         self.recorder.n_steps = t + 1
         if self.datacollector is not None:
             self.datacollector.collect(self)

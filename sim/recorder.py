@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.metrics import dependence, hhi
@@ -10,6 +12,16 @@ from sim.world import World
 PAIR_RAW = ("arms_share", "trade_share", "deliveries", "trade", "compliance", "pressure")
 STATE_RAW = ("arms_budget", "capacity", "reliability", "input_loss", "threat")
 COLUMNS = ["replicate", "step", "date", "state", "partner", "metric", "value"]
+# rows of the blocks the compiled period writes
+ARMS_SHARE, TRADE_SHARE, DELIVERIES, TRADE, COMPLIANCE, PRESSURE = range(len(PAIR_RAW))
+BUDGET, CAPACITY, RELIABILITY, INPUT_LOSS, THREAT = range(len(STATE_RAW))
+
+
+class Blocks(NamedTuple):
+    """The recorder's preallocated blocks, as the compiled period writes them."""
+
+    pairs: np.ndarray   # (len(PAIR_RAW), T, n, n)
+    states: np.ndarray  # (len(STATE_RAW), T, n)
 
 
 class Recorder:
@@ -27,6 +39,7 @@ class Recorder:
         self.n_steps = 0
         self.pair_block = np.zeros((len(PAIR_RAW), T, n, n))
         self.state_block = np.zeros((len(STATE_RAW), T, n))
+        self.blocks = Blocks(self.pair_block, self.state_block)
         self.pairs = {k: self.pair_block[i] for i, k in enumerate(PAIR_RAW)}
         self.states = {k: self.state_block[i] for i, k in enumerate(STATE_RAW)}
 

@@ -15,8 +15,6 @@ from sim.scenario.memo import by_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.timeaxis import TimeAxis
 
-STRATEGIES: tuple[str, ...] = ("multi_vector", "bandwagon", "balance", "autarky")
-
 
 @dataclass
 class SanctionRegime:
@@ -53,7 +51,6 @@ class World:
     military_share: np.ndarray       # of GDP
     procurement_share: np.ndarray    # of the military budget
     diversification: np.ndarray
-    strategy: np.ndarray             # int codes into STRATEGIES
     capacity_base: np.ndarray        # production capacity before sanctions, US$ bn/yr
     capacity: np.ndarray             # effective capacity, US$ bn/yr
     capacity_growth: np.ndarray
@@ -221,7 +218,6 @@ def _build(sc: Scenario) -> World:
         ids=ids, names=tuple(s.name for s in st), axis=axis,
         gdp=vec("gdp"), military_share=vec("military_budget_share"),
         procurement_share=vec("procurement_share"), diversification=vec("diversification"),
-        strategy=np.array([STRATEGIES.index(s.strategy) for s in st]),
         capacity_base=capacity.copy(), capacity=capacity.copy(),
         capacity_growth=vec("capacity_growth"),
         exports=np.array([s.exports_arms for s in st]),

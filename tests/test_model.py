@@ -341,7 +341,7 @@ def test_assistance_is_scheduled_at_its_yearly_rate_even_when_the_run_ends_first
 def odd_world(seed: int) -> dict:
     """A random small world full of edge cases: 1-5 states, zero stocks, zero trade, no links,
     lead time 0, hostile pairs, a sanction, a patron with or without clients."""
-    from sim.world import STRATEGIES
+    from sim.strategies import builtin_names
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 6))
@@ -353,7 +353,7 @@ def odd_world(seed: int) -> dict:
     states = {s: {
         "name": s, "gdp": float(rng.uniform(1, 2000)),
         "military_budget_share": float(rng.uniform(0.001, 0.05)),
-        "procurement_share": float(rng.random()), "strategy": STRATEGIES[rng.integers(4)],
+        "procurement_share": float(rng.random()), "strategy": builtin_names()[rng.integers(4)],
         "diversification": float(rng.random()), "production_capacity": maybe(50),
         "exports_arms": bool(rng.random() < 0.4), "capability": float(rng.random()),
         "cost_effectiveness": float(rng.random()), "reliability": float(rng.random()),

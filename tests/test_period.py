@@ -20,7 +20,7 @@ from sim.rules import threat
 from sim.rules.trade import agreement_growth, grow_with_agreements
 from sim.scenario.generate import generate_scenario
 from sim.scenario.loader import load_scenario
-from sim.strategies import COEFFICIENTS, STRATEGY_CLASSES, coefficient_table
+from sim.strategies import RULES
 from sim.world import _build, build_world
 
 from tests.test_strategies import params
@@ -198,17 +198,33 @@ def test_the_period_records_the_world_as_it_is_after_the_step(baseline):
 
 
 # ----------------------------------------------------------------------------- strategies
-def test_the_coefficient_table_has_each_states_strategy_row():
-    p = params(hedge_weight=2.5, bandwagon_bonus=0.7, autarky_investment=0.1)
-    strategies = [STRATEGY_CLASSES[s]() for s in ("autarky", "multi_vector", "autarky", "bandwagon")]
-    table = coefficient_table(strategies, p)
-    assert table.shape == (4, len(COEFFICIENTS))
-    for row, s in zip(table, strategies):
-        assert row.tolist() == list(s.coefficients(p).row())
-    col = COEFFICIENTS.index
-    assert table[1, col("hedge")] == 2.5 and table[3, col("follow_bonus")] == 0.7
-    assert table[0, col("invest")] == table[2, col("invest")] == 0.1
-    assert table[1, col("invest")] == 0.0
+def test_each_state_decides_its_own_policy_row(baseline):
+    m = MultivectorModel(baseline, seed=1, mesa_datacollector=False,
+                         overrides={"parameters.hedge_weight": 2.5,
+                                    "parameters.autarky_investment": 0.1})
+    w, pol = m.world, m.policies.arrays
+    for a in m.state_agents:
+        assert a.policy is m.policies.policies[a.index]
+        assert pol.rules[a.index].tolist() == list(a.policy.rules.row())
+    col = RULES.index
+    kaz, uzb, tjk = w.idx("KAZ"), w.idx("UZB"), w.idx("TJK")
+    assert pol.rules[kaz, col("hedge")] == 2.5 and pol.invest[kaz] == 0.0
+    assert pol.invest[uzb] == 0.1 and pol.prefer[uzb, uzb] == baseline.parameters.autarky_bonus
+    assert pol.follows[tjk] and not pol.follows[kaz]
+
+
+def test_a_parameter_event_makes_static_strategies_decide_again(baseline):
+    ev = {"date": "2023-Q1", "type": "parameter", "target": "parameters.hedge_weight",
+          "op": "set", "value": 4.0}
+    m = MultivectorModel(baseline, seed=1, mesa_datacollector=False,
+                         overrides={"events": [*baseline.to_dict()["events"], ev]})
+    kaz = m.world.idx("KAZ")
+    step = m.world.axis.labels().index("2023-Q1")
+    for _ in range(step):
+        m.step()
+    assert m.policies.arrays.rules[kaz, RULES.index("hedge")] == baseline.parameters.hedge_weight
+    m.step()
+    assert m.policies.arrays.rules[kaz, RULES.index("hedge")] == 4.0
 
 
 def test_a_change_by_hand_then_refresh_is_the_same_as_a_parameter_event(baseline):

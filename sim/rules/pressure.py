@@ -10,18 +10,27 @@ client's share of the patron's trade):
     target_pc = (s * drop_pc + r * rise_pc) * capacity_ratio_p * max(0, 1 - k * need_pc)
 
 clipped to [0, pressure_max]; pressure relaxes towards it at ``pressure_adjustment`` per year.
+Each patron's policy scales its own response per client (``Policy.pressure``; default 1, the
+documented rule above).
+
+Patron p's pressure on client i also falls on i's trade with p's rivals: every partner that is
+neither p itself nor one of p's clients (fellow members of its sphere trade freely); the trade
+mechanism cuts that trade by ``pressure_trade_friction`` per unit (:func:`trade_friction`).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from sim.rules.common import jit
+from sim.rules.choice import PolicyArrays
+from sim.rules.common import _shares, jit, lag_weight
 
 
 @jit
 def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_ratio, trade,
-                     total_trade, strength, rival_weight, restraint_k, pmax):
+                     total_trade, strength, rival_weight, restraint_k, pmax, scale):
     n = stock_share.shape[0]
     out = np.zeros((n, n))
     for p in range(n):
@@ -35,6 +44,7 @@ def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_r
             need = trade[p, c] / total_trade[p] if total_trade[p] > 0 else 0.0
             restraint = max(0.0, 1.0 - restraint_k * need)
             x = (strength * drop + rival_weight * rise) * capacity_ratio[p] * restraint
+            x *= scale[p, c]
             out[p, c] = min(pmax, max(0.0, x))
     return out
 
@@ -42,7 +52,7 @@ def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_r
 def pressure_target(
     stock_share: np.ndarray, client_mask: np.ndarray, ref_patron: np.ndarray,
     ref_rival: np.ndarray, capacity_ratio: np.ndarray, trade: np.ndarray, total_trade: np.ndarray,
-    p,
+    p, scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Target pressure, patron x client (zero outside ``client_mask``; see module docstring).
 
@@ -56,13 +66,15 @@ def pressure_target(
         total_trade: (n,) each state's total trade (need = trade with client / total).
         p: parameters (pressure_strength, pressure_rival_weight, pressure_need_restraint,
             pressure_max).
+        scale: patron x client multiplier from the patrons' policies (default 1).
     """
     f = np.float64
     return _pressure_target(
         np.asarray(stock_share, f), np.asarray(client_mask, np.bool_), np.asarray(ref_patron, f),
         np.asarray(ref_rival, f), np.asarray(capacity_ratio, f), np.asarray(trade, f),
         np.asarray(total_trade, f), p.pressure_strength, p.pressure_rival_weight,
-        p.pressure_need_restraint, p.pressure_max)
+        p.pressure_need_restraint, p.pressure_max,
+        np.ones(np.shape(client_mask)) if scale is None else np.asarray(scale, f))
 
 
 @jit
@@ -78,15 +90,6 @@ def _rival_trade_cost(pressure, client_mask):
                 if j != i and j != p and not client_mask[p, j]:
                     cost[i, j] += x
     return cost
-
-
-def rival_trade_cost(pressure: np.ndarray, client_mask: np.ndarray) -> np.ndarray:
-    """Pressure on client i's trade with partner j (client x partner).
-
-    Patron p's pressure on i falls on i's trade with p's rivals: every partner that is neither
-    p itself nor one of p's clients (fellow members of its sphere trade freely).
-    """
-    return _rival_trade_cost(np.asarray(pressure, np.float64), np.asarray(client_mask, np.bool_))
 
 
 @jit
@@ -109,3 +112,63 @@ def trade_friction(pressure_cost: np.ndarray, friction: float) -> np.ndarray:
         friction: ``pressure_trade_friction`` (fraction cut per unit pressure).
     """
     return _trade_friction(np.asarray(pressure_cost, np.float64), float(friction))
+
+
+class PressureInputs(NamedTuple):
+    """What the patron response reads and writes (``pressure`` is the world's, in place).
+
+    Attributes:
+        has_clients: whether any state has clients (else the step is skipped).
+        client_mask: bool patron x client; ref_patron, ref_rival: shares at the start.
+        capacity, capacity_ref: (n,) capacity now and at the start (US$ bn/yr).
+        trade, other_trade: bilateral and rest-of-world trade, US$ bn/yr.
+        stock: importer x supplier installed arms stock, US$ bn.
+        strength, rival_weight, restraint, pressure_max: the ``pressure_*`` parameters.
+        alpha_pressure: per-step lag weight of ``pressure_adjustment``.
+    """
+
+    has_clients: bool
+    client_mask: np.ndarray
+    ref_patron: np.ndarray
+    ref_rival: np.ndarray
+    capacity: np.ndarray
+    capacity_ref: np.ndarray
+    trade: np.ndarray
+    other_trade: np.ndarray
+    stock: np.ndarray
+    pressure: np.ndarray
+    strength: float
+    rival_weight: float
+    restraint: float
+    pressure_max: float
+    alpha_pressure: float
+
+
+def pack(w, p, *, capacity_ref: np.ndarray) -> PressureInputs:
+    """The patron response's inputs from world ``w`` and parameters ``p``."""
+    f = float
+    return PressureInputs(
+        has_clients=bool(w.client_mask.any()), client_mask=w.client_mask,
+        ref_patron=w.ref_patron_share, ref_rival=w.ref_rival_share, capacity=w.capacity,
+        capacity_ref=capacity_ref, trade=w.trade, other_trade=w.other_trade, stock=w.stock,
+        pressure=w.pressure, strength=f(p.pressure_strength),
+        rival_weight=f(p.pressure_rival_weight), restraint=f(p.pressure_need_restraint),
+        pressure_max=f(p.pressure_max), alpha_pressure=lag_weight(p.pressure_adjustment, w.axis.dt))
+
+
+@jit
+def _respond(x, pol):
+    """Step 5: pressure one lag step towards its target, scaled by the patrons' policies."""
+    if not x.has_clients:
+        return
+    target = _pressure_target(_shares(x.stock), x.client_mask, x.ref_patron, x.ref_rival,
+                              x.capacity / x.capacity_ref, x.trade,
+                              x.trade.sum(axis=1) + x.other_trade, x.strength, x.rival_weight,
+                              x.restraint, x.pressure_max, pol.pressure_scale)
+    x.pressure[...] = x.pressure + x.alpha_pressure * (target - x.pressure)
+
+
+def respond(x: PressureInputs, pol: PolicyArrays) -> None:
+    """Step 5, in place: the patrons' pressure on their clients moves towards
+    :func:`pressure_target` (scaled by each patron's policy)."""
+    _respond(x, pol)

@@ -15,9 +15,13 @@ without using the licensor's capacity.
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 
-from sim.rules.common import jit
+from sim.rules.choice import PolicyArrays, _adjust
+from sim.rules.common import _shares, jit, lag_weight
 
 
 @jit
@@ -236,27 +240,128 @@ def _settle(pipeline, t, shares, budget_step, scheduled, lead_steps, backlog, ca
     return got, (due - got) * backlog_keep, stock * stock_keep + got, new_fill
 
 
-def settle(
-    pipeline: np.ndarray, t: int, shares: np.ndarray, budget_step: np.ndarray,
-    scheduled: np.ndarray, lead_steps: np.ndarray, backlog: np.ndarray, capacity_step: np.ndarray,
-    reliability: np.ndarray, licensed_step: np.ndarray, fill_rate: np.ndarray, alpha_fill: float,
-    backlog_keep: float, stock: np.ndarray, stock_keep: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One step of the order-to-delivery chain (mutates ``pipeline``).
+class ProcurementInputs(NamedTuple):
+    """What the procurement mechanism reads and writes (the world's own arrays; ``licensed``,
+    ``capacity_base``, ``pipeline``, ``backlog``, ``deliveries``, ``stock`` and ``fill_rate`` are
+    updated in place).
 
-    Orders are the budget of the step less contracted (scheduled) payments, split by ``shares``;
-    they enter the pipeline after each supplier's lead time (:func:`place_orders`); what is due
-    now (pipeline slot + backlog + scheduled deliveries) is delivered by :func:`deliver`; the
-    undelivered rest is kept as backlog times ``backlog_keep`` (= exp(-cancellation * dt)); the
-    stock depreciates by ``stock_keep`` and gains the deliveries; each supplier's fill rate
-    (delivered / due) is smoothed with weight ``alpha_fill``.
-
-    Returns:
-        (deliveries, backlog, stock, fill_rate), importer x supplier except fill_rate (n,).
+    Attributes:
+        u_static: importer x supplier utility that changes only with events
+            (:func:`static_utility`).
+        base_precision: (n,) logit precision before policies: ``choice_precision * (1 -
+            diversification_effect * diversification)``.
+        patrons: bool state x power (:func:`sim.model.patron_matrix`).
+        risk: importer x supplier secondary-sanctions risk (written by the sanctions step).
+        embargo: bool importer x supplier arms embargo.
+        ramp_step: share of a licensed line's target capacity added per step.
+        dt: step length, years; invest_yield: ``autarky_capacity_yield``.
+        alpha_capacity, backlog_keep, stock_keep: per-step weights of
+            ``capacity_adjustment``, ``backlog_cancellation``, ``stock_depreciation``.
+        w_rel .. w_dom, choice_noise, min_affinity: the ``weight_*``, ``choice_noise`` and
+            ``min_affinity_for_arms`` parameters.
     """
-    f = np.float64
-    return _settle(pipeline, int(t), np.asarray(shares, f), np.asarray(budget_step, f),
-                   np.asarray(scheduled, f), np.asarray(lead_steps, np.int64), np.asarray(backlog, f),
-                   np.asarray(capacity_step, f), np.asarray(reliability, f),
-                   np.asarray(licensed_step, f), np.asarray(fill_rate, f), float(alpha_fill),
-                   float(backlog_keep), np.asarray(stock, f), float(stock_keep))
+
+    u_static: np.ndarray
+    reliability_base: np.ndarray
+    reliability: np.ndarray
+    fill_rate: np.ndarray
+    stock: np.ndarray
+    capacity: np.ndarray
+    capability: np.ndarray
+    capacity_base: np.ndarray
+    exports: np.ndarray
+    affinity: np.ndarray
+    patrons: np.ndarray
+    diversification: np.ndarray
+    pressure: np.ndarray
+    risk: np.ndarray
+    licensed: np.ndarray
+    licensed_target: np.ndarray
+    ramp_step: float
+    base_precision: np.ndarray
+    embargo: np.ndarray
+    min_affinity: float
+    pipeline: np.ndarray
+    scheduled: np.ndarray
+    lead_steps: np.ndarray
+    backlog: np.ndarray
+    deliveries: np.ndarray
+    budget: np.ndarray
+    dt: float
+    invest_yield: float
+    alpha_capacity: float
+    backlog_keep: float
+    stock_keep: float
+    w_rel: float
+    w_path: float
+    w_tech: float
+    w_press: float
+    w_risk: float
+    w_dom: float
+    choice_noise: float
+
+
+def pack(w, p, *, u_static: np.ndarray, base_precision: np.ndarray, patrons: np.ndarray,
+         risk: np.ndarray, embargo: np.ndarray) -> ProcurementInputs:
+    """The procurement mechanism's inputs from world ``w`` and parameters ``p``."""
+    dt = float(w.axis.dt)
+    f = float
+    return ProcurementInputs(
+        u_static=u_static, reliability_base=w.reliability_base, reliability=w.reliability,
+        fill_rate=w.fill_rate, stock=w.stock, capacity=w.capacity, capability=w.capability,
+        capacity_base=w.capacity_base, exports=w.exports, affinity=w.affinity, patrons=patrons,
+        diversification=w.diversification, pressure=w.pressure, risk=risk, licensed=w.licensed,
+        licensed_target=w.licensed_target, ramp_step=min(1.0, dt / p.licence_ramp),
+        base_precision=base_precision, embargo=embargo,
+        min_affinity=f(p.min_affinity_for_arms), pipeline=w.pipeline, scheduled=w.scheduled,
+        lead_steps=w.lead_steps, backlog=w.backlog, deliveries=w.deliveries, budget=w.budget,
+        dt=dt, invest_yield=f(p.autarky_capacity_yield),
+        alpha_capacity=lag_weight(p.capacity_adjustment, dt),
+        backlog_keep=math.exp(-p.backlog_cancellation * dt),
+        stock_keep=math.exp(-p.stock_depreciation * dt), w_rel=f(p.weight_reliability),
+        w_path=f(p.weight_path), w_tech=f(p.weight_tech_transfer), w_press=f(p.weight_pressure),
+        w_risk=f(p.weight_sanction_risk), w_dom=f(p.weight_domestic), choice_noise=f(p.choice_noise))
+
+
+@jit
+def _procure(t, x, pol, normal, friend, foe):
+    """Step 3: licensed lines ramp up; utilities, the policies' adjustments and the logit
+    choice; domestic investment out of the budget; orders, rationed deliveries, stock."""
+    n = x.stock.shape[0]
+    for i in range(n):
+        for j in range(n):
+            x.licensed[i, j] = min(x.licensed_target[i, j],
+                                   x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step)
+    stock_share = _shares(x.stock)
+    u = _utility(x.u_static, x.reliability_base * x.fill_rate, stock_share, x.licensed,
+                 x.capacity > 0, _pressure_cost(x.pressure), x.risk, x.w_rel, x.w_path,
+                 x.w_tech, x.w_press, x.w_risk, x.w_dom)
+    u += x.choice_noise * normal
+    _adjust(u, pol, x.diversification, stock_share, x.affinity, friend, foe)
+    spend = np.empty(n)
+    precision = np.empty(n)
+    for i in range(n):
+        invest = pol.invest[i] * x.budget[i]
+        x.capacity_base[i] += x.invest_yield * invest * x.dt
+        spend[i] = x.budget[i] - invest
+        precision[i] = x.base_precision[i] * pol.precision[i]
+    avail = _availability(x.exports, x.capacity, x.licensed, x.affinity, x.embargo,
+                          x.min_affinity)
+    shares = _logit(u, precision, avail)
+    got, bl, st, fr = _settle(x.pipeline, t, shares, spend * x.dt, x.scheduled[t], x.lead_steps,
+                              x.backlog, x.capacity * x.dt, x.reliability, x.licensed * x.dt,
+                              x.fill_rate, x.alpha_capacity, x.backlog_keep, x.stock,
+                              x.stock_keep)
+    x.deliveries[...] = got
+    x.backlog[...] = bl
+    x.stock[...] = st
+    x.fill_rate[:] = fr
+
+
+def procure(x: ProcurementInputs, pol: PolicyArrays, t: int, normal: np.ndarray,
+            friend: np.ndarray, foe: np.ndarray) -> None:
+    """Step 3 of period ``t``, in place (see :func:`_procure`): ``normal`` is the step's
+    standard normal draw per importer x supplier (scaled by ``choice_noise``); ``friend`` and
+    ``foe`` come from :func:`sim.rules.choice.targets`."""
+    _procure(int(t), x, pol, np.asarray(normal, np.float64), np.asarray(friend, np.int64),
+             np.asarray(foe, np.int64))

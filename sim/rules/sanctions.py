@@ -16,9 +16,17 @@ reliability (Connolly 2018 on Russia's defence industry under sanctions).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
-from sim.rules.common import _shares, jit
+from sim.rules.choice import PolicyArrays, _comply
+from sim.rules.common import _shares, jit, lag_weight
+
+if TYPE_CHECKING:
+    from sim.world import SanctionRegime
 
 
 @jit
@@ -196,26 +204,6 @@ def _regime_compliance(trade, total, senders, target, affinity_s, affinity, seco
     return c, e
 
 
-def regime_compliance(
-    trade: np.ndarray, total: np.ndarray, senders: np.ndarray, target: int,
-    affinity_s: np.ndarray, affinity: np.ndarray, secondary: float, p,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Compliance target and exposure of every state for one regime.
-
-    :func:`compliance_target` fed with :func:`exposure` to the senders, :func:`dependence_on`
-    the target and affinity to the target (column of ``affinity``).
-
-    Returns:
-        (compliance, exposure), each (n,).
-    """
-    f = np.float64
-    return _regime_compliance(
-        np.asarray(trade, f), np.asarray(total, f), np.asarray(senders, np.bool_), int(target),
-        np.asarray(affinity_s, f), np.asarray(affinity, f), float(secondary),
-        p.compliance_exposure_weight, p.compliance_secondary_weight, p.compliance_target_weight,
-        p.compliance_affinity_weight, p.compliance_threshold, p.compliance_steepness)
-
-
 @jit
 def _capacity_response(capacity_base, capacity, reliability, reliability_base, input_loss,
                        fin_loss, cap_effect, rel_effect, alpha):
@@ -228,27 +216,6 @@ def _capacity_response(capacity_base, capacity, reliability, reliability_base, i
         rel_target = reliability_base[i] * (1.0 - rel_effect * min(1.0, input_loss[i] + fin_loss[i]))
         rel[i] = reliability[i] + alpha * (rel_target - reliability[i])
     return cap, rel
-
-
-def capacity_response(
-    capacity_base: np.ndarray, capacity: np.ndarray, reliability: np.ndarray,
-    reliability_base: np.ndarray, input_loss: np.ndarray, fin_loss: np.ndarray, p, alpha: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Capacity and reliability one step closer to their sanctioned levels.
-
-    ``capacity -> capacity_base * (1 - sanction_capacity_effect * input_loss)`` and
-    ``reliability -> reliability_base * (1 - sanction_reliability_effect * min(1, input_loss +
-    finance_loss))``, each by a first-order lag with weight ``alpha``
-    (= 1 - exp(-capacity_adjustment * dt)).
-
-    Returns:
-        (capacity, reliability), each (n,).
-    """
-    f = np.float64
-    return _capacity_response(
-        np.asarray(capacity_base, f), np.asarray(capacity, f), np.asarray(reliability, f),
-        np.asarray(reliability_base, f), np.asarray(input_loss, f), np.asarray(fin_loss, f),
-        p.sanction_capacity_effect, p.sanction_reliability_effect, float(alpha))
 
 
 @jit
@@ -295,3 +262,225 @@ def effects(
                     np.asarray(input_sources, f), np.asarray(has_inputs, np.bool_),
                     np.asarray(tech_int, f), np.asarray(fin_int, f), np.asarray(arms_int, f),
                     np.asarray(secondary, f), np.asarray(exposure, f))
+
+
+@dataclass(frozen=True)
+class Regimes:
+    """The sanctions regimes in force, as arrays for the period.
+
+    Regimes with the same target and senders share one compliance decision, at the strongest
+    secondary threat among them (``target``, ``senders``, ``secondary``, ``affinity_s``: one
+    row each). Intensities per target are the maxima over the regimes on it, per scope.
+    """
+
+    target: np.ndarray               # (R,) int
+    senders: np.ndarray              # (R, n) bool
+    secondary: np.ndarray            # (R,)
+    affinity_s: np.ndarray           # (R, n) mean affinity of each state to the senders
+    arms: np.ndarray                 # (n,) intensity of arms-scope sanctions on each target
+    technology: np.ndarray           # (n,)
+    finance: np.ndarray              # (n,)
+    trade: np.ndarray                # (n,)
+    secondary_by_target: np.ndarray  # (n,) strongest secondary threat on each target
+    embargo: np.ndarray              # (n, n) bool: arms embargo between senders and target
+    senders_any: np.ndarray          # (n,) bool: sends at least one regime
+    ids: tuple[tuple[str, ...], ...] = ()  # per row: the ids of the regimes merged into it
+
+
+SCOPES: tuple[str, ...] = ("arms", "technology", "finance", "trade")
+
+
+def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) -> Regimes:
+    """Aggregate the active regimes (see :class:`Regimes`)."""
+    n = affinity.shape[0]
+    active = [r for r in sanctions if r.active]
+    k = len(active)
+    arrays = _aggregate(
+        np.array([r.target for r in active], dtype=np.int64),
+        np.array([r.senders for r in active], dtype=np.bool_).reshape(k, n),
+        np.array([r.intensity for r in active], dtype=np.float64),
+        np.array([r.secondary for r in active], dtype=np.float64),
+        np.array([[s in r.scope for s in SCOPES] for r in active], dtype=np.bool_).reshape(k, 4),
+        np.asarray(affinity, np.float64))
+    rows = arrays[0].shape[0]
+    ids: list[list[str]] = [[] for _ in range(rows)]
+    for r in active:  # rows are the first regime of each (target, senders) group, in order
+        for z in range(rows):
+            if arrays[0][z] == r.target and (arrays[1][z] == r.senders).all():
+                ids[z].append(r.id)
+                break
+    return Regimes(*arrays, ids=tuple(tuple(x) for x in ids))
+
+
+@jit
+def _aggregate(target, senders, intensity, secondary, scope, affinity):
+    k, n = senders.shape
+    # one compliance decision per (target, senders), at the strongest secondary threat
+    first = np.full(k, -1, dtype=np.int64)
+    m = 0
+    for r in range(k):
+        for q in range(r):
+            if first[q] == q and target[q] == target[r] and (senders[q] == senders[r]).all():
+                first[r] = q
+                break
+        if first[r] < 0:
+            first[r] = r
+            m += 1
+    keep = np.flatnonzero(first == np.arange(k))
+    sec = secondary[keep].copy()
+    for r in range(k):
+        for z in range(m):
+            if keep[z] == first[r]:
+                sec[z] = max(sec[z], secondary[r])
+    aff_s = np.empty((m, n))
+    for z in range(m):
+        aff_s[z] = _affinity_to(affinity, senders[keep[z]])
+    by_scope = np.zeros((4, n))
+    sec_target = np.zeros(n)
+    embargo = np.zeros((n, n), dtype=np.bool_)
+    senders_any = np.zeros(n, dtype=np.bool_)
+    for r in range(k):
+        tg = target[r]
+        sec_target[tg] = max(sec_target[tg], secondary[r])
+        for c in range(4):
+            if scope[r, c]:
+                by_scope[c, tg] = max(by_scope[c, tg], intensity[r])
+        for j in range(n):
+            if senders[r, j]:
+                senders_any[j] = True
+                if scope[r, 0]:  # arms
+                    embargo[j, tg] = True
+                    embargo[tg, j] = True
+    return (target[keep].copy(), senders[keep].copy(), sec, aff_s, by_scope[0].copy(),
+            by_scope[1].copy(), by_scope[2].copy(), by_scope[3].copy(), sec_target, embargo,
+            senders_any)
+
+
+@jit
+def _lag(x, target, alpha):
+    """In place: ``x += alpha * (target - x)`` (one step of a first-order lag)."""
+    x[...] = x + alpha * (target - x)
+
+
+class SanctionsInputs(NamedTuple):
+    """What the sanctions mechanism reads and writes (``compliance``, ``input_loss``, ``risk``,
+    ``capacity_base``, ``capacity`` and ``reliability`` are the world's, updated in place).
+
+    Attributes:
+        reg_target, reg_senders, reg_secondary, reg_aff_s: one row per compliance decision
+            (:class:`Regimes`).
+        tech_int, fin_int, arms_int, secondary: (n,) per target, strongest intensity per
+            scope and secondary threat of the regimes on it.
+        alpha_compliance, alpha_capacity: per-step lag weights of ``compliance_adjustment``
+            and ``capacity_adjustment``.
+        w_e, w_s, w_t, w_a, threshold, steepness: the ``compliance_*`` parameters.
+        growth_keep: (n,) per-step trend growth factor of capacity.
+        cap_effect, rel_effect: ``sanction_capacity_effect``, ``sanction_reliability_effect``.
+    """
+
+    reg_target: np.ndarray
+    reg_senders: np.ndarray
+    reg_secondary: np.ndarray
+    reg_aff_s: np.ndarray
+    trade: np.ndarray
+    other_trade: np.ndarray
+    affinity: np.ndarray
+    compliance: np.ndarray
+    alpha_compliance: float
+    w_e: float
+    w_s: float
+    w_t: float
+    w_a: float
+    threshold: float
+    steepness: float
+    input_sources: np.ndarray
+    has_inputs: np.ndarray
+    tech_int: np.ndarray
+    fin_int: np.ndarray
+    arms_int: np.ndarray
+    secondary: np.ndarray
+    input_loss: np.ndarray
+    risk: np.ndarray
+    capacity_base: np.ndarray
+    growth_keep: np.ndarray
+    capacity: np.ndarray
+    reliability: np.ndarray
+    reliability_base: np.ndarray
+    cap_effect: float
+    rel_effect: float
+    alpha_capacity: float
+
+
+def pack(w, p, *, regimes: Regimes, risk: np.ndarray,
+         growth_keep: np.ndarray) -> SanctionsInputs:
+    """The sanctions mechanism's inputs from world ``w``, parameters ``p`` and the regimes in
+    force (:func:`regimes_in_force`)."""
+    dt = float(w.axis.dt)
+    f = float
+    rg = regimes
+    return SanctionsInputs(
+        reg_target=rg.target, reg_senders=rg.senders, reg_secondary=rg.secondary,
+        reg_aff_s=rg.affinity_s, trade=w.trade, other_trade=w.other_trade, affinity=w.affinity,
+        compliance=w.compliance, alpha_compliance=lag_weight(p.compliance_adjustment, dt),
+        w_e=f(p.compliance_exposure_weight), w_s=f(p.compliance_secondary_weight),
+        w_t=f(p.compliance_target_weight), w_a=f(p.compliance_affinity_weight),
+        threshold=f(p.compliance_threshold), steepness=f(p.compliance_steepness),
+        input_sources=w.input_sources, has_inputs=w.has_inputs, tech_int=rg.technology,
+        fin_int=rg.finance, arms_int=rg.arms, secondary=rg.secondary_by_target,
+        input_loss=w.input_loss, risk=risk, capacity_base=w.capacity_base,
+        growth_keep=growth_keep, capacity=w.capacity, reliability=w.reliability,
+        reliability_base=w.reliability_base, cap_effect=f(p.sanction_capacity_effect),
+        rel_effect=f(p.sanction_reliability_effect),
+        alpha_capacity=lag_weight(p.capacity_adjustment, dt))
+
+
+@jit
+def _resolve(first, x, pol, friend):
+    """Step 4: compliance with each regime (the economic rule, then the policies: followers
+    spare what they follow, a stance replaces the rule), its effects on the targets, and
+    capacity and reliability relaxing to their sanctioned levels."""
+    n = x.trade.shape[0]
+    R = x.reg_target.shape[0]
+    if R == 0 and not x.compliance.any():
+        if not first:
+            x.capacity_base[:] = x.capacity_base * x.growth_keep
+            cap, rel = _capacity_response(x.capacity_base, x.capacity, x.reliability,
+                                          x.reliability_base, np.zeros(n), np.zeros(n),
+                                          x.cap_effect, x.rel_effect, x.alpha_capacity)
+            x.capacity[:] = cap
+            x.reliability[:] = rel
+        x.risk[...] = 0.0
+        return
+    c_target = np.zeros((n, n))
+    expo = np.zeros((n, n))
+    total = x.trade.sum(axis=1) + x.other_trade
+    for r in range(R):
+        tg = x.reg_target[r]
+        c, e = _regime_compliance(x.trade, total, x.reg_senders[r], tg, x.reg_aff_s[r],
+                                  x.affinity, x.reg_secondary[r], x.w_e, x.w_s, x.w_t, x.w_a,
+                                  x.threshold, x.steepness)
+        _comply(c, pol, r, tg, friend)
+        for k in range(n):
+            c_target[k, tg] = max(c_target[k, tg], c[k])
+            expo[k, tg] = max(expo[k, tg], e[k])
+    if first:
+        x.compliance[...] = c_target
+    else:
+        _lag(x.compliance, c_target, x.alpha_compliance)
+    loss, fin, rk = _effects(x.compliance, x.trade, x.input_sources, x.has_inputs, x.tech_int,
+                             x.fin_int, x.arms_int, x.secondary, expo)
+    x.input_loss[:] = loss
+    x.risk[...] = rk
+    if not first:
+        x.capacity_base[:] = x.capacity_base * x.growth_keep
+        cap, rel = _capacity_response(x.capacity_base, x.capacity, x.reliability,
+                                      x.reliability_base, loss, fin, x.cap_effect,
+                                      x.rel_effect, x.alpha_capacity)
+        x.capacity[:] = cap
+        x.reliability[:] = rel
+
+
+def resolve(x: SanctionsInputs, pol: PolicyArrays, friend: np.ndarray, first: bool = False) -> None:
+    """Step 4, in place (see :func:`_resolve`). With ``first``, only the compliance with the
+    regimes in force at the start (set, not lagged), without capacity changes."""
+    _resolve(bool(first), x, pol, np.asarray(friend, np.int64))

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.rules.common import jit
+from typing import NamedTuple
+
+from sim.rules.common import jit, lag_weight
 
 
 def buildup(budget: np.ndarray, budget_ref: np.ndarray) -> np.ndarray:
@@ -91,25 +93,6 @@ def _threat_and_budget(base, extra, rivalry, budget, budget_ref, guarantee, base
     return threat, new_budget
 
 
-def threat_and_budget(
-    base: np.ndarray, extra: np.ndarray, rivalry: np.ndarray, budget: np.ndarray,
-    budget_ref: np.ndarray, guarantee: np.ndarray, base_budget: np.ndarray, reaction: float,
-    reassurance: float, max_threat: float, elasticity: float, alpha: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One step of the arms race: :func:`threat_level` from the rivals' :func:`buildup`, then
-    the budget relaxes towards :func:`budget_target` with weight ``alpha``
-    (= 1 - exp(-budget_adjustment * dt)).
-
-    Returns:
-        (threat, budget), each (n,).
-    """
-    f = np.float64
-    return _threat_and_budget(
-        np.asarray(base, f), np.asarray(extra, f), np.asarray(rivalry, f), np.asarray(budget, f),
-        np.asarray(budget_ref, f), np.asarray(guarantee, f), np.asarray(base_budget, f),
-        float(reaction), float(reassurance), float(max_threat), float(elasticity), float(alpha))
-
-
 @jit
 def _shocks(threat_extra, t, uniform, exponential, chance, size, steps):
     n = uniform.shape[0]
@@ -135,3 +118,72 @@ def random_shocks(
     """
     _shocks(threat_extra, int(t), np.asarray(uniform, np.float64),
             np.asarray(exponential, np.float64), float(chance), float(size), int(steps))
+
+
+class ThreatInputs(NamedTuple):
+    """What the threat mechanism reads and writes (arrays are the world's own, updated in
+    place: ``threat_extra``, ``threat``, ``budget``).
+
+    Attributes:
+        shock_chance: chance of a random shock per state and step (``shock_rate``).
+        shock_size: mean shock size, threat units; shock_steps: its duration in steps.
+        base_threat, threat_extra, rivalry, guarantee, guarantee_extra: the terms of the
+            threat level (threat units; rivalry 0-1; guarantee 0-1).
+        base_budget, budget_ref, threat, budget: US$ bn/yr (threat: threat units).
+        reaction, reassurance, max_threat, elasticity: ``richardson_reaction``,
+            ``alliance_reassurance``, ``max_threat``, ``threat_budget_elasticity``.
+        alpha_budget: weight of one step of the budget's lag (``budget_adjustment``).
+    """
+
+    shock_chance: float
+    shock_size: float
+    shock_steps: int
+    base_threat: np.ndarray
+    threat_extra: np.ndarray
+    rivalry: np.ndarray
+    guarantee: np.ndarray
+    guarantee_extra: np.ndarray
+    base_budget: np.ndarray
+    budget_ref: np.ndarray
+    threat: np.ndarray
+    budget: np.ndarray
+    reaction: float
+    reassurance: float
+    max_threat: float
+    elasticity: float
+    alpha_budget: float
+
+
+def pack(w, p, *, guarantee: np.ndarray, base_budget: np.ndarray,
+         budget_ref: np.ndarray) -> ThreatInputs:
+    """The threat mechanism's inputs from world ``w`` and parameters ``p`` (the named
+    parameters of the module docstring) plus the model's cached guarantee and budgets."""
+    dt = float(w.axis.dt)
+    return ThreatInputs(
+        shock_chance=lag_weight(p.shock_rate, dt), shock_size=float(p.shock_size),
+        shock_steps=max(1, int(round(p.shock_duration / dt))), base_threat=w.base_threat,
+        threat_extra=w.threat_extra, rivalry=w.rivalry, guarantee=guarantee,
+        guarantee_extra=w.guarantee_extra, base_budget=base_budget, budget_ref=budget_ref,
+        threat=w.threat, budget=w.budget, reaction=float(p.richardson_reaction),
+        reassurance=float(p.alliance_reassurance), max_threat=float(p.max_threat),
+        elasticity=float(p.threat_budget_elasticity),
+        alpha_budget=lag_weight(p.budget_adjustment, dt))
+
+
+@jit
+def _advance(t, x, uniform, exponential):
+    _shocks(x.threat_extra, t, uniform, exponential, x.shock_chance, x.shock_size,
+            x.shock_steps)
+    th, bu = _threat_and_budget(x.base_threat, x.threat_extra[t], x.rivalry, x.budget,
+                                x.budget_ref, x.guarantee + x.guarantee_extra[t],
+                                x.base_budget, x.reaction, x.reassurance, x.max_threat,
+                                x.elasticity, x.alpha_budget)
+    x.threat[:] = th
+    x.budget[:] = bu
+
+
+def advance(x: ThreatInputs, t: int, uniform: np.ndarray, exponential: np.ndarray) -> None:
+    """Step 2 of period ``t``, in place: random shocks (:func:`random_shocks`), the threat
+    level (:func:`threat_level` of the rivals' :func:`buildup`) and the budget one lag step
+    towards :func:`budget_target`."""
+    _advance(int(t), x, np.asarray(uniform, np.float64), np.asarray(exponential, np.float64))

@@ -3,15 +3,22 @@
 Trend growth is a gravity-style baseline (trade grows with the economies and with political
 affinity; Pollins 1989 on "trade follows the flag"). An agreement with a target value and year
 pulls the pair's potential trade onto the constant-growth path that reaches the target at the end
-of the target year; ``agreement_pull`` = 1 follows that path exactly. Effective trade moves
-with a lag towards ``(potential * (1 - sanction cut) + rerouted) * pressure friction``.
+of the target year; ``agreement_pull`` = 1 follows that path exactly. The states' policies tilt
+each pair's trend (``Policy.trade``: a multiplier per partner on the yearly growth factor; both
+sides' multipliers compound). Effective trade moves with a lag towards ``(potential * (1 -
+sanction cut) + rerouted) * pressure friction``.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from sim.rules.common import _shares, jit
+from sim.rules.choice import PolicyArrays
+from sim.rules.common import _shares, jit, lag_weight
+from sim.rules.pressure import _rival_trade_cost, _trade_friction
+from sim.rules.sanctions import Regimes, _reroute, _trade_cut
 
 
 def growth_factor(affinity: np.ndarray, growth: float, affinity_growth: float, dt: float) -> np.ndarray:
@@ -48,9 +55,9 @@ def pull(trend_factor: float, path_factor: float, strength: float) -> float:
 
 
 @jit
-def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength):
+def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt):
     old = potential
-    new = old * factor
+    new = old * factor * tilt
     for k in range(ag_a.shape[0]):
         if t > ag_due[k]:
             continue
@@ -80,11 +87,89 @@ def grow_with_agreements(
     """
     ag = np.asarray(agreements, np.float64).reshape(-1, 4)
     f = np.float64
-    return _grow(np.asarray(potential, f), np.asarray(factor, f), np.asarray(trade, f),
+    pot = np.asarray(potential, f)
+    return _grow(pot, np.asarray(factor, f), np.asarray(trade, f),
                  ag[:, 0].astype(np.int64), ag[:, 1].astype(np.int64), ag[:, 2].copy(),
-                 ag[:, 3].astype(np.int64), int(t), float(strength))
+                 ag[:, 3].astype(np.int64), int(t), float(strength), np.ones_like(pot))
 
 
 def trade_shares(trade: np.ndarray) -> np.ndarray:
     """Partner shares of each state's trade with the modelled partners (rows sum to 1 or 0)."""
     return _shares(np.asarray(trade, np.float64))
+
+
+class TradeInputs(NamedTuple):
+    """What the trade mechanism reads and writes (``trade_potential`` and ``trade`` are the
+    world's, updated in place).
+
+    Attributes:
+        trade_factor: per-step trend growth factor of each pair (:func:`growth_factor`).
+        ag_a, ag_b, ag_target, ag_due: the agreements (pair, target US$ bn/yr, due step).
+        agreement_pull: ``agreement_pull``.
+        trade_sanctions: whether any trade-scope regime is in force; trade_int: (n,) its
+            intensity per target; trade_cut: ``sanction_trade_cut``; senders_any: (n,) bool.
+        reroute_share: ``trade_reroute_share``.
+        friction: ``pressure_trade_friction`` (0 without patrons).
+        alpha_trade: per-step lag weight of ``trade_adjustment``.
+    """
+
+    trade_potential: np.ndarray
+    trade_factor: np.ndarray
+    trade: np.ndarray
+    ag_a: np.ndarray
+    ag_b: np.ndarray
+    ag_target: np.ndarray
+    ag_due: np.ndarray
+    agreement_pull: float
+    trade_sanctions: bool
+    trade_int: np.ndarray
+    trade_cut: float
+    senders_any: np.ndarray
+    compliance: np.ndarray
+    reroute_share: float
+    pressure: np.ndarray
+    client_mask: np.ndarray
+    friction: float
+    alpha_trade: float
+
+
+def pack(w, p, *, trade_factor: np.ndarray, regimes: Regimes) -> TradeInputs:
+    """The trade mechanism's inputs from world ``w``, parameters ``p`` and the regimes."""
+    ag = w.agreements
+    has_clients = bool(w.client_mask.any())
+    return TradeInputs(
+        trade_potential=w.trade_potential, trade_factor=trade_factor, trade=w.trade,
+        ag_a=np.array([a.a for a in ag], dtype=np.int64),
+        ag_b=np.array([a.b for a in ag], dtype=np.int64),
+        ag_target=np.array([a.target for a in ag], dtype=np.float64),
+        ag_due=np.array([a.due_step for a in ag], dtype=np.int64),
+        agreement_pull=float(p.agreement_pull), trade_sanctions=bool(regimes.trade.any()),
+        trade_int=regimes.trade, trade_cut=float(p.sanction_trade_cut),
+        senders_any=regimes.senders_any, compliance=w.compliance,
+        reroute_share=float(p.trade_reroute_share), pressure=w.pressure,
+        client_mask=w.client_mask,
+        friction=float(p.pressure_trade_friction) if has_clients else 0.0,
+        alpha_trade=lag_weight(p.trade_adjustment, w.axis.dt))
+
+
+@jit
+def _advance(t, x, pol):
+    """Step 6: potential trade grows (trend, policies' tilt, agreements); effective trade
+    lags towards it after sanction cuts, rerouting and pressure friction."""
+    new = _grow(x.trade_potential, x.trade_factor, x.trade, x.ag_a, x.ag_b, x.ag_target,
+                x.ag_due, t, x.agreement_pull, pol.trade_tilt)
+    x.trade_potential[...] = new
+    target = new
+    if x.trade_sanctions:
+        cut = _trade_cut(x.compliance, x.trade_int, x.trade_cut)
+        target = new * (1.0 - cut) + _reroute(new, cut, x.compliance, x.senders_any,
+                                              x.reroute_share)
+    if x.friction > 0:
+        target = target * _trade_friction(_rival_trade_cost(x.pressure, x.client_mask),
+                                          x.friction)
+    x.trade[...] = x.trade + x.alpha_trade * (target - x.trade)
+
+
+def advance(x: TradeInputs, pol: PolicyArrays, t: int) -> None:
+    """Step 6 of period ``t``, in place (see :func:`_advance`)."""
+    _advance(int(t), x, pol)

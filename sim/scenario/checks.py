@@ -51,6 +51,7 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
 
     alliances = set(sc.alliances)
     for sid, st in sc.states.items():
+        _check_strategy(sid, st, add)
         for k, m in enumerate(st.memberships):
             if m not in alliances:
                 add(("states", sid, "memberships", k),
@@ -204,3 +205,18 @@ def target_problem(sc: Scenario, target: str) -> str | None:
         return None
     return ("target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD "
             f"(got {target!r})")
+
+
+def _check_strategy(sid: str, st: State, add) -> None:  # type: ignore[no-untyped-def]
+    """The state's strategy loads (file, class) and accepts its ``strategy_params``."""
+    from sim.strategies.loading import StrategyLoadError, load_strategy, make_strategy
+
+    try:
+        load_strategy(st.strategy)
+    except StrategyLoadError as e:
+        add(("states", sid, "strategy"), str(e))
+        return
+    try:
+        make_strategy(st.strategy, st.strategy_params)
+    except StrategyLoadError as e:
+        add(("states", sid, "strategy_params"), str(e))

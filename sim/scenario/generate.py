@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.strategies import builtin_names
+
 START_YEAR = 2021
 MIN_STATES = 4
 EXPORTER_FRACTION = 0.1      # share of states that export arms (at least 3)
@@ -95,7 +97,7 @@ def generate_scenario(n_states: int, seed: int = 0, years: int = 10) -> dict[str
             "gdp": _r(gdp, 2),
             "military_budget_share": _r(rng.uniform(0.01, 0.04)),
             "procurement_share": _r(rng.uniform(0.1, 0.35)),
-            "strategy": str(rng.choice(["multi_vector", "bandwagon", "balance", "autarky"])),
+            "strategy": str(rng.choice(list(builtin_names()))),
             "diversification": _r(rng.uniform(0.1, 0.9)),
             "capability": _r(rng.uniform(0.3, 0.9)),
             "cost_effectiveness": _r(rng.uniform(0.3, 0.9)),

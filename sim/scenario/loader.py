@@ -21,7 +21,29 @@ def read_scenario_data(path: str | Path) -> YamlDoc:
     """Read a scenario file into plain data (with line numbers), resolving any ``extends`` chain."""
     from sim.scenario.overlay import resolve_extends  # overlays (issue: analysts)
 
-    return resolve_extends(path)
+    doc = resolve_extends(path)
+    anchor_strategy_files(doc)
+    return doc
+
+
+def anchor_strategy_files(doc: YamlDoc) -> None:
+    """In place: make each state's user strategy file (``strategy: FILE.py:Class``) absolute,
+    relative to the folder of the file that names it (an overlay's own file for its values)."""
+    from sim.strategies import is_file_spec
+
+    states = doc.data.get("states") if isinstance(doc.data, dict) else None
+    if not isinstance(states, dict):
+        return
+    origin = getattr(doc, "origin", None)
+    for sid, st in states.items():
+        spec = st.get("strategy") if isinstance(st, dict) else None
+        if not isinstance(spec, str) or not is_file_spec(spec):
+            continue
+        file, _, cls = spec.rpartition(":")
+        if Path(file).is_absolute():
+            continue
+        where = origin(("states", sid, "strategy"))[0] if callable(origin) else doc.file
+        st["strategy"] = f"{(Path(where).parent / file).absolute()}:{cls}"
 
 
 def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None,

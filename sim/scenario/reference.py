@@ -1,4 +1,5 @@
-"""The scenario schema for people and editors: ``scenarios/schema.json`` and ``docs/scenario-reference.md``.
+"""The scenario schema for people and editors: ``scenarios/schema.json`` and
+``docs/scenario-reference.md``.
 
 Both are generated from the pydantic :class:`~sim.scenario.schema.Scenario` model (field types,
 defaults, ranges, units and descriptions live there and nowhere else):
@@ -20,9 +21,12 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from sim.scenario.schema import DATE_PATTERN, Scenario
+from sim.scenario.schema import DATE_PATTERN, STRATEGY_FILE_PATTERN, Scenario
+
+Schema: TypeAlias = dict[str, Any]
+"""A JSON Schema (or one property's schema) as a plain mapping."""
 
 SCHEMA_PATH = Path("scenarios") / "schema.json"
 REFERENCE_PATH = Path("docs") / "scenario-reference.md"
@@ -67,21 +71,22 @@ def _relax_refs(node: Any) -> Any:
     return node
 
 
-def _is_array(ps: dict) -> bool:
+def _is_array(ps: Schema) -> bool:
     return ps.get("type") == "array" or any(
         isinstance(a, dict) and a.get("type") == "array" for a in ps.get("anyOf", ()))
 
 
-def _is_mapping(ps: dict) -> bool:
+def _is_mapping(ps: Schema) -> bool:
     return ps.get("type") == "object" and (
         "additionalProperties" in ps or "patternProperties" in ps)
 
 
-def _map_value(ps: dict) -> dict | None:
+def _map_value(ps: Schema) -> Schema | None:
     """The value schema of a mapping (``dict[K, V]``) property, if it is one."""
     if isinstance(ps.get("additionalProperties"), dict):
-        return ps["additionalProperties"]
-    pats = ps.get("patternProperties") or {}
+        value: Schema = ps["additionalProperties"]
+        return value
+    pats: dict[str, Schema] = ps.get("patternProperties") or {}
     return next(iter(pats.values())) if len(pats) == 1 else None
 
 
@@ -101,9 +106,9 @@ _MATCH = {"anyOf": [{"type": "string"}, {"type": "object"}],
           "description": "An item's id or label, or field values it must all have."}
 
 
-def _overlay_def(d: dict) -> dict:
+def _overlay_def(d: Schema) -> Schema:
     """A relaxed copy of one definition: nothing required, list-edit keys allowed."""
-    out = _relax_refs(copy.deepcopy(d))
+    out: Schema = _relax_refs(copy.deepcopy(d))
     out.pop("required", None)
     patterns: dict[str, Any] = {}
     for name, ps in d.get("properties", {}).items():
@@ -165,14 +170,14 @@ class _Doc:
     def __init__(self, schema: dict[str, Any]) -> None:
         self.defs: dict[str, Any] = schema["$defs"]
 
-    def deref(self, ps: dict) -> tuple[str | None, dict]:
+    def deref(self, ps: Schema) -> tuple[str | None, Schema]:
         ref = ps.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REF):
             name = ref[len(_REF):]
             return name, self.defs[name]
         return None, ps
 
-    def type_of(self, ps: dict) -> str:
+    def type_of(self, ps: Schema) -> str:
         name, target = self.deref(ps)
         if name:
             return f"[{name}](#{_anchor(name)})" if name in _SECTIONS else name
@@ -194,6 +199,8 @@ class _Doc:
                 return "date"
             if pat == STATE_ID_PATTERN:
                 return "state id"
+            if pat == STRATEGY_FILE_PATTERN:
+                return "`FILE.py:ClassName` (a user strategy)"
             return "text" + (f" matching `{pat}`" if pat else "")
         if t == "array":
             if "prefixItems" in ps:
@@ -210,17 +217,17 @@ class _Doc:
         return {"number": "number", "integer": "integer", "boolean": "true/false",
                 "null": "null"}.get(str(t), str(t or "any"))
 
-    def leaf(self, ps: dict) -> dict:
+    def leaf(self, ps: Schema) -> Schema:
         """The schema that carries a field's bounds and unit (through optional/maps/lists)."""
         _, ps = self.deref(ps)
         for a in ps.get("anyOf", ()):
             if a.get("type") != "null":
                 return self.leaf(a)
-        if ps.get("type") == "object" and _map_value(ps) is not None:
-            return self.leaf(_map_value(ps))
+        if ps.get("type") == "object" and (value := _map_value(ps)) is not None:
+            return self.leaf(value)
         return ps
 
-    def range_of(self, ps: dict) -> str:
+    def range_of(self, ps: Schema) -> str:
         lf = self.leaf(ps)
         lo = (">=", lf["minimum"]) if "minimum" in lf else (
             (">", lf["exclusiveMinimum"]) if "exclusiveMinimum" in lf else None)
@@ -236,10 +243,10 @@ class _Doc:
             out = (out + "; " if out else "") + f"at least {ps['minProperties']} entry"
         return out
 
-    def unit_of(self, ps: dict) -> str:
+    def unit_of(self, ps: Schema) -> str:
         return str(ps.get("unit") or self.leaf(ps).get("unit") or "")
 
-    def table(self, d: dict, skip: tuple[str, ...] = ()) -> list[str]:
+    def table(self, d: Schema, skip: tuple[str, ...] = ()) -> list[str]:
         req = set(d.get("required", ()))
         rows = ["| Field | Type | Default | Unit | Range | Description |",
                 "|---|---|---|---|---|---|"]
@@ -273,7 +280,7 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _default(ps: dict) -> str:
+def _default(ps: Schema) -> str:
     if "default" not in ps:
         return "empty"
     v = ps["default"]
@@ -376,7 +383,7 @@ def _parameters(doc: _Doc) -> list[str]:
            "`parameters`: " + d.get("description", "") + " A scenario sets only those it "
            "changes; sweeps and overrides address them as `parameters.<name>`. Grouped by the "
            "submodel that uses them.", ""]
-    groups: dict[str, list[tuple[str, dict]]] = {}
+    groups: dict[str, list[tuple[str, Schema]]] = {}
     for name, ps in d["properties"].items():
         groups.setdefault(str(ps.get("group", "other")), []).append((name, ps))
     for group, fields in groups.items():

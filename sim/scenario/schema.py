@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.scenario.parameters import Parameters
+from sim.strategies import builtin_names, is_file_spec
 from sim.scenario.timeaxis import DATE_HELP, TimeAxis, parse_date
 
 StateId = Annotated[
@@ -26,8 +27,9 @@ StateId = Annotated[
 Unit = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Affinity = Annotated[float, Field(ge=-1, le=1, allow_inf_nan=False)]
-Strategy = Literal["multi_vector", "bandwagon", "balance", "autarky"]
 Scope = Literal["arms", "technology", "finance", "trade"]
+STRATEGY_FILE_PATTERN = r"^.+\.py:[A-Za-z_][A-Za-z0-9_]*$"
+"""A user strategy: the path of a Python file and the name of a class in it."""
 
 
 def _unit(unit: str) -> dict[str, str]:
@@ -125,7 +127,16 @@ class State(Strict):
         0.2, "share of military budget",
         "Share of the military budget spent on arms procurement (0-1).",
     )
-    strategy: Strategy = Field("multi_vector", description="Decision rule for choosing suppliers.")
+    strategy: str = Field(
+        "multi_vector",
+        description="Decision rule: a built-in strategy name, or FILE.py:ClassName of a user "
+        "strategy (relative to the scenario file).",
+        json_schema_extra={"anyOf": [{"enum": list(builtin_names())},
+                                     {"type": "string", "pattern": STRATEGY_FILE_PATTERN}]})
+    strategy_params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keyword parameters of the strategy (its class's `params`), e.g. "
+        "{weight: 2.0}.")
     diversification: Unit = _field(
         0.5, "weight",
         "Weight the state puts on diversifying its suppliers (0-1).",
@@ -176,6 +187,24 @@ class State(Strict):
         " domestic). Empty: trade-weighted.",
         default_factory=dict,
     )
+
+    @field_validator("strategy")
+    @classmethod
+    def _strategy_name(cls, v: str) -> str:
+        if v in builtin_names() or is_file_spec(v):
+            return v
+        raise ValueError(f"unknown strategy {v!r} (allowed: {', '.join(builtin_names())}, or "
+                         "FILE.py:ClassName of a user strategy)")
+
+    @field_validator("strategy_params")
+    @classmethod
+    def _params_plain(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for k, x in v.items():
+            if not k.isidentifier():
+                raise ValueError(f"strategy parameter names are Python identifiers, got {k!r}")
+            if not isinstance(x, (int, float, str, bool, list, tuple, dict, type(None))):
+                raise ValueError(f"strategy parameter {k} must be plain data, got {x!r}")
+        return v
 
     @field_validator("input_sources")
     @classmethod

@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.schema import SanctionChanged, SanctionImposed, Scenario
+from sim.strategies import builtin_names
 
 AS_IN_SCENARIO = "as in scenario"
-STRATEGY_CHOICES: tuple[str, ...] = (
-    AS_IN_SCENARIO, "multi_vector", "bandwagon", "balance", "autarky")
+STRATEGY_CHOICES: tuple[str, ...] = (AS_IN_SCENARIO, *builtin_names())
+"""The picker's choices in any scenario: the built-in strategies (from the one registry)."""
+
+
+def strategy_choices(sc: Scenario) -> tuple[str, ...]:
+    """The picker's choices for scenario ``sc``: :data:`STRATEGY_CHOICES` and the user
+    strategies (``file.py:Class``) its states name."""
+    user = [st.strategy for st in sc.states.values() if st.strategy not in STRATEGY_CHOICES]
+    return STRATEGY_CHOICES + tuple(dict.fromkeys(user))
 
 #: The state whose diversification weight the first slider sets, and the drone exporter.
 FOCUS_STATE = "KAZ"
@@ -187,7 +195,7 @@ def overrides_for(
     for sid, choice in (strategies or {}).items():
         if not choice or choice == AS_IN_SCENARIO:
             continue
-        if choice not in STRATEGY_CHOICES:
+        if choice not in strategy_choices(sc):
             notes.append(f"{sid}: unknown strategy {choice!r} ignored")
         elif sid not in sc.states:
             notes.append(f"{sid} strategy ignored: not in this scenario")

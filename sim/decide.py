@@ -1,0 +1,129 @@
+"""The decide phase's book-keeping: every state's :class:`~sim.strategies.Policy`, checked
+against the world and written into the arrays the mechanisms read
+(:class:`~sim.rules.choice.PolicyArrays`).
+
+A policy names states and regimes by id; :meth:`PolicyBook.write` resolves them to rows and
+columns and refuses unknown ones (:class:`~sim.strategies.PolicyError`, which the agent turns
+into a message naming the strategy, the state and the date). Writing the same policy object
+again is free, so strategies that return a cached policy cost nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from sim.rules.choice import (
+    FOE_BONUS, FOE_PENALTY, FOLLOW_BONUS, FOLLOW_CUT, PolicyArrays, neutral_policies,
+)
+from sim.rules.sanctions import Regimes
+from sim.strategies import Policy, PolicyError
+
+
+def _listing(ids: Sequence[str]) -> str:
+    return ", ".join(ids) if ids else "none"
+
+
+class PolicyBook:
+    """The current policy of every state, and its arrays.
+
+    Args:
+        ids: state ids in the model's order.
+        clients: per state, the ids of its clients (for ``Policy.pressure`` by client).
+        regime_ids: every regime id the scenario can have in force (``Policy.comply`` keys).
+        dt: step length in years (trade multipliers are per year).
+    """
+
+    def __init__(self, ids: Sequence[str], clients: Sequence[Sequence[str]],
+                 regime_ids: Sequence[str], dt: float) -> None:
+        n = len(ids)
+        self.ids = tuple(ids)
+        self.index = {s: i for i, s in enumerate(self.ids)}
+        self.clients = [frozenset(c) for c in clients]
+        self.regime_ids = frozenset(regime_ids)
+        self.dt = float(dt)
+        self.policies: list[Policy | None] = [None] * n
+        self._trade = np.ones((n, n))  # raw per-year multipliers, row: the state's policy
+        self._regimes: Regimes | None = None
+        self.arrays: PolicyArrays = neutral_policies(n)
+
+    # ---------------------------------------------------------------- writing
+    def write(self, i: int, policy: Policy) -> None:
+        """Set state ``i``'s policy (raises :class:`PolicyError` for unknown ids)."""
+        if policy is self.policies[i]:
+            return
+        a = self.arrays
+        ix = self.index
+        prefer = np.zeros(len(self.ids))
+        for k, v in policy.prefer.items():
+            prefer[self._state(k, "prefer")] = v
+        trade = np.ones(len(self.ids))
+        for k, v in policy.trade.items():
+            j = self._state(k, "trade")
+            if j == i:
+                raise PolicyError(f"trade: {k!r} is the state itself")
+            trade[j] = v
+        scale = np.ones(len(self.ids))
+        if isinstance(policy.pressure, Mapping):
+            for k, v in policy.pressure.items():
+                if k not in self.clients[i]:
+                    raise PolicyError(f"pressure: {k!r} is not a client of {self.ids[i]} "
+                                      f"(clients: {_listing(sorted(self.clients[i]))})")
+                scale[ix[k]] = v
+        else:
+            scale[:] = policy.pressure
+        for k in policy.comply:
+            if k not in ix and k not in self.regime_ids:
+                raise PolicyError(
+                    f"comply: unknown regime or state {k!r} (regimes: "
+                    f"{_listing(sorted(self.regime_ids))}; or a target's state id)")
+        rules = policy.rules.row()
+        a.rules[i] = rules
+        a.follows[i] = rules[FOLLOW_BONUS] != 0.0 or rules[FOLLOW_CUT] != 0.0
+        a.balances[i] = rules[FOE_PENALTY] != 0.0 or rules[FOE_BONUS] != 0.0
+        a.prefer[i] = prefer
+        a.precision[i] = policy.precision
+        a.invest[i] = policy.invest
+        a.pressure_scale[i] = scale
+        if not np.array_equal(trade, self._trade[i]):
+            self._trade[i] = trade
+            tilt = (self._trade[i] * self._trade[:, i]) ** self.dt
+            a.trade_tilt[i] = tilt
+            a.trade_tilt[:, i] = tilt
+        self.policies[i] = policy
+        if self._regimes is not None:
+            self._comply_row(i)
+
+    def _state(self, k: str, field: str) -> int:
+        try:
+            return self.index[k]
+        except KeyError:
+            raise PolicyError(f"{field}: unknown state {k!r} (states: {_listing(self.ids)})"
+                              ) from None
+
+    # ---------------------------------------------------------------- regimes
+    def set_regimes(self, regimes: Regimes) -> PolicyArrays:
+        """Rebuild the stances for the regimes in force; returns the (new) arrays record."""
+        self._regimes = regimes
+        self.arrays = self.arrays._replace(
+            comply=np.full((regimes.target.shape[0], len(self.ids)), np.nan))
+        for i in range(len(self.ids)):
+            self._comply_row(i)
+        return self.arrays
+
+    def _comply_row(self, i: int) -> None:
+        rg = self._regimes
+        pol = self.policies[i]
+        col = self.arrays.comply[:, i]
+        col[:] = np.nan
+        if rg is None or pol is None or not pol.comply:
+            return
+        targets = {self.index[k]: v for k, v in pol.comply.items() if k in self.index}
+        for r in range(rg.target.shape[0]):
+            t = int(rg.target[r])
+            if t in targets:
+                col[r] = targets[t]
+            for rid in rg.ids[r]:  # a regime's own id is more specific than its target's
+                if rid in pol.comply:
+                    col[r] = pol.comply[rid]
