@@ -31,7 +31,7 @@ _LAZY = {
     "load_scenario": ("sim.scenario.loader", "load_scenario"),
     "Scenario": ("sim.scenario.schema", "Scenario"),
     "run": ("sim.runner", "run"),
-    "Results": ("sim.runner", "Results"),
+    "Results": ("sim.results", "Results"),
     "MultivectorModel": ("sim.model", "MultivectorModel"),
     "Strategy": ("sim.strategies", "Strategy"),
     "Policy": ("sim.strategies", "Policy"),

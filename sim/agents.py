@@ -7,6 +7,8 @@ step's :class:`~sim.strategies.Policy`. The mechanisms then resolve all policies
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -22,6 +24,23 @@ class StrategyError(UserError):
     """A strategy failed while deciding (names the strategy, its file, the state and the date)."""
 
 
+class _IdCounters(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
+    """Per-model counters of agent ids that do not keep models alive.
+
+    mesa 3.3.1's ``Agent`` numbers agents with a class-level ``defaultdict`` keyed by model,
+    which holds every model ever made (a long sweep grows without bound). Our agents number
+    themselves the same way (1, 2, ... per model) from a weakly keyed table instead.
+    """
+
+    def __getitem__(self, model: object) -> itertools.count:  # type: ignore[override]
+        try:
+            return super().__getitem__(model)  # type: ignore[no-any-return]
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
 class StateAgent(mesa.Agent):
     """A state (or bloc) in the model.
 
@@ -34,6 +53,7 @@ class StateAgent(mesa.Agent):
     """
 
     model: MultivectorModel
+    _ids = _IdCounters()  # mesa's Agent.__init__ draws unique_id from next(self._ids[model])
 
     def __init__(self, model: MultivectorModel, state_id: str, index: int,
                  strategy: Strategy, spec: str) -> None:

@@ -27,7 +27,7 @@ from sim.errors import UserError
 from sim.scenario.loader import dump_yaml, scenario_hash
 
 if TYPE_CHECKING:
-    from sim.runner import Results
+    from sim.results import Results
 
 PACKAGES = ("multivector", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib", "SALib",
             "dask", "scipy")

@@ -1,6 +1,6 @@
 """Output metrics of supplier dependence (pure functions over share matrices).
 
-Metric names used in results (declared here, in the manner of EMA Workbench's outcomes):
+The outputs are declared once in :mod:`sim.outcomes`; this is their summary:
 
 ========================  ==================  =====================================================
 name                      indexed by          meaning (unit)
@@ -24,38 +24,7 @@ threat                    state               threat level (threat units)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A declared output metric."""
-
-    name: str
-    pair: bool
-    unit: str
-    description: str
-
-
-OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("arms_share", True, "share", "share of installed arms stock by supplier"),
-    Outcome("trade_share", True, "share", "share of trade with modelled partners"),
-    Outcome("dependence", True, "index 0-1", "composite dependence on the partner"),
-    Outcome("deliveries", True, "US$ bn per step", "arms delivered from the partner"),
-    Outcome("trade", True, "US$ bn/yr", "bilateral trade turnover"),
-    Outcome("compliance", True, "share", "compliance with sanctions on the partner"),
-    Outcome("pressure", True, "pressure units", "pressure on the state from the partner (patron)"),
-    Outcome("arms_hhi", False, "index 0-1", "Herfindahl concentration of arms suppliers"),
-    Outcome("trade_hhi", False, "index 0-1", "Herfindahl concentration of trade partners"),
-    Outcome("arms_budget", False, "US$ bn/yr", "arms procurement budget"),
-    Outcome("capacity", False, "US$ bn/yr", "effective arms production capacity"),
-    Outcome("reliability", False, "share", "delivery reliability of its arms"),
-    Outcome("input_loss", False, "share", "defence-industrial inputs lost to sanctions"),
-    Outcome("threat", False, "threat units", "threat level"),
-)
-OUTCOME_NAMES = tuple(o.name for o in OUTCOMES)
 
 
 def hhi(shares: np.ndarray) -> np.ndarray:

@@ -149,6 +149,9 @@ class MultivectorModel(mesa.Model):
                 "arms_hhi": lambda a: a.arms_hhi(),
                 "threat": "threat",
                 "arms_budget": "arms_budget",
+                "arms_shares": lambda a: a.arms_shares(),  # supplier id -> share
+                "leading_supplier": lambda a: a.leading_supplier()[0],
+                "leading_share": lambda a: a.leading_supplier()[1],
             },
         )
         return dc

@@ -13,13 +13,14 @@ called one by one from Python, ~25 kernels a step cost more in call overhead tha
 arithmetic.
 
 World arrays are updated in place (the model never rebinds them between events), and the
-recorder's blocks are written at row ``t``.
+recorder's arrays are written at row ``t``, by output name.
+
+Note on numba's disk cache: it is keyed on this file's source, not on the kernels it calls from
+other modules; ``make`` clears the cache whenever a kernel module changes (see the Makefile).
 """
 
 from __future__ import annotations
 
-from sim.recorder import BUDGET, CAPACITY, INPUT_LOSS, RELIABILITY, THREAT
-from sim.recorder import ARMS_SHARE, COMPLIANCE, DELIVERIES, PRESSURE, TRADE, TRADE_SHARE
 from sim.rules.choice import _targets
 from sim.rules.common import _shares, jit
 from sim.rules.pressure import _respond
@@ -49,15 +50,15 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
         return
     _respond(ps, pol)
     _trade(t, tr, pol)
-    # record
-    rec.pairs[ARMS_SHARE, t] = _shares(pr.stock)
-    rec.pairs[TRADE_SHARE, t] = _shares(tr.trade)
-    rec.pairs[DELIVERIES, t] = pr.deliveries
-    rec.pairs[TRADE, t] = tr.trade
-    rec.pairs[COMPLIANCE, t] = sa.compliance
-    rec.pairs[PRESSURE, t] = ps.pressure.T
-    rec.states[BUDGET, t] = th.budget
-    rec.states[CAPACITY, t] = pr.capacity
-    rec.states[RELIABILITY, t] = pr.reliability
-    rec.states[INPUT_LOSS, t] = sa.input_loss
-    rec.states[THREAT, t] = th.threat
+    # record (the declared outputs the period writes, by name: sim.outcomes)
+    rec.arms_share[t] = _shares(pr.stock)
+    rec.trade_share[t] = _shares(tr.trade)
+    rec.deliveries[t] = pr.deliveries
+    rec.trade[t] = tr.trade
+    rec.compliance[t] = sa.compliance
+    rec.pressure[t] = ps.pressure.T
+    rec.arms_budget[t] = th.budget
+    rec.capacity[t] = pr.capacity
+    rec.reliability[t] = pr.reliability
+    rec.input_loss[t] = sa.input_loss
+    rec.threat[t] = th.threat

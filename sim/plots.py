@@ -10,11 +10,13 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.outcomes import label
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from sim.runner import Results
+    from sim.results import Results
 
 PALETTE = {
     "RUS": "#c0392b", "TUR": "#16a085", "CHN": "#f1c40f", "WEST": "#2e86c1", "KAZ": "#7d3c98",
@@ -146,23 +148,24 @@ def write_plots(results: "Results", folder: Path) -> list[Path]:
         "arms_shares": stacked_shares(ts, "arms_share", imp, f"{sc.name}: arms stock by supplier"),
         "trade_shares": stacked_shares(ts, "trade_share", imp, f"{sc.name}: trade by partner"),
         "concentration_dependence": lines_across_states(
-            ts, [("arms_hhi", "", "arms concentration (HHI)"),
-                 ("trade_hhi", "", "trade concentration (HHI)"),
-                 ("dependence", main_sup, f"dependence on {main_sup}")],
+            ts, [("arms_hhi", "", label("arms_hhi")),
+                 ("trade_hhi", "", label("trade_hhi")),
+                 ("dependence", main_sup, f"{label('dependence')} on {main_sup}")],
             imp, f"{sc.name}: concentration and dependence", reps),
     }
     panels = []
     if targets:
-        panels += [("compliance", targets[0], f"compliance with sanctions on {targets[0]}")]
+        panels += [("compliance", targets[0],
+                    f"{label('compliance')} with sanctions on {targets[0]}")]
     if patrons:
-        panels += [("pressure", patrons[0], f"pressure from {patrons[0]}")]
-    panels += [("threat", "", "threat")]
+        panels += [("pressure", patrons[0], f"{label('pressure')} from {patrons[0]}")]
+    panels += [("threat", "", label("threat"))]
     figs["sanctions_pressure"] = lines_across_states(
         ts, panels, imp, f"{sc.name}: sanctions, compliance and pressure", reps)
     figs["supplier_capacity"] = lines_across_states(
-        ts, [("capacity", "", "arms production capacity (US$ bn/yr)"),
-             ("reliability", "", "delivery reliability"),
-             ("input_loss", "", "defence inputs lost to sanctions")],
+        ts, [("capacity", "", label("capacity")),
+             ("reliability", "", label("reliability")),
+             ("input_loss", "", label("input_loss"))],
         exporters or list(sc.state_ids), f"{sc.name}: supplier capacity", reps)
     cap = ts.loc[ts["metric"] == "capacity", "value"]
     if (cap > 0).any():

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
 
 import numpy as np
 
-from sim.metrics import dependence, hhi
+from sim.outcomes import OUTPUTS, PAIR_RAW, STATE_RAW, derived
 from sim.world import World
 
-PAIR_RAW = ("arms_share", "trade_share", "deliveries", "trade", "compliance", "pressure")
-STATE_RAW = ("arms_budget", "capacity", "reliability", "input_loss", "threat")
 COLUMNS = ["replicate", "step", "date", "state", "partner", "metric", "value"]
-# rows of the blocks the compiled period writes
-ARMS_SHARE, TRADE_SHARE, DELIVERIES, TRADE, COMPLIANCE, PRESSURE = range(len(PAIR_RAW))
-BUDGET, CAPACITY, RELIABILITY, INPUT_LOSS, THREAT = range(len(STATE_RAW))
 
-
-class Blocks(NamedTuple):
-    """The recorder's preallocated blocks, as the compiled period writes them."""
-
-    pairs: np.ndarray   # (len(PAIR_RAW), T, n, n)
-    states: np.ndarray  # (len(STATE_RAW), T, n)
+Blocks = namedtuple("Blocks", PAIR_RAW + STATE_RAW)  # type: ignore[misc]
+"""The recorder's arrays by output name, as the compiled period writes them at row ``t``:
+(T, n, n) for pair outputs, (T, n) for state outputs (views of the preallocated blocks)."""
 
 
 class Recorder:
     """Records one run: ``pairs[name][t]`` (n x n) and ``states[name][t]`` (n,) per period ``t``.
 
     The values live in two preallocated blocks, ``pair_block`` (len(PAIR_RAW), T, n, n) and
-    ``state_block`` (len(STATE_RAW), T, n), which the compiled period writes at row ``t``
-    (:func:`sim.period.advance`, in the order of :data:`PAIR_RAW` and :data:`STATE_RAW`);
-    ``pairs`` and ``states`` are named views of them.
+    ``state_block`` (len(STATE_RAW), T, n); ``pairs``, ``states`` and :data:`Blocks` (what the
+    compiled period writes, by output name) are named views of them.
     """
 
     def __init__(self, world: World) -> None:
@@ -39,23 +30,19 @@ class Recorder:
         self.n_steps = 0
         self.pair_block = np.zeros((len(PAIR_RAW), T, n, n))
         self.state_block = np.zeros((len(STATE_RAW), T, n))
-        self.blocks = Blocks(self.pair_block, self.state_block)
         self.pairs = {k: self.pair_block[i] for i, k in enumerate(PAIR_RAW)}
         self.states = {k: self.state_block[i] for i, k in enumerate(STATE_RAW)}
+        self.blocks = Blocks(**self.pairs, **self.states)
 
     def arrays(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """All metrics as arrays over the recorded periods, derived ones included."""
+        """All outputs as arrays over the recorded periods, derived ones included."""
         T = self.n_steps
         pairs = {k: v[:T] for k, v in self.pairs.items()}
         states = {k: v[:T] for k, v in self.states.items()}
-        pairs["dependence"] = dependence(
-            pairs["arms_share"], pairs["trade_share"], self.world.params.dependence_arms_weight)
-        states["arms_hhi"] = hhi(pairs["arms_share"])
-        states["trade_hhi"] = hhi(pairs["trade_share"])
-        return pairs, states
+        return derived(pairs, states, self.world.params)
 
-    def frame(self, replicate: int = 0):
-        """The tidy long table of this run (columns :data:`COLUMNS`)."""
+    def frame(self, replicate: int = 0):  # type: ignore[no-untyped-def]
+        """The tidy long table of this run (columns :data:`COLUMNS`), outputs in declared order."""
         import pandas as pd
 
         w = self.world
@@ -63,31 +50,20 @@ class Recorder:
         T, n = self.n_steps, w.n
         ids = np.array(w.ids, dtype=object)
         dates = np.array(w.axis.labels()[:T], dtype=object)
-        off = ~np.eye(n, dtype=bool)
-        sanctioned = np.zeros(n, dtype=bool)
-        for r in w.sanctions.values():
-            sanctioned[r.target] = True
-        masks = {
-            "arms_share": pairs["arms_share"].any(axis=0) | pairs["deliveries"].any(axis=0),
-            "deliveries": pairs["deliveries"].any(axis=0),
-            "trade_share": off & pairs["trade"].any(axis=0),
-            "trade": off & pairs["trade"].any(axis=0),
-            "dependence": off & (pairs["arms_share"].any(axis=0) | pairs["trade"].any(axis=0)),
-            "compliance": off & sanctioned[None, :],
-            "pressure": w.client_mask.T.copy(),
-        }
+        masks = keep_masks(w, pairs)
         parts = []
-        for name, m in masks.items():
-            ii, jj = np.nonzero(m)
-            k = len(ii)
-            if k == 0:
-                continue
-            vals = pairs[name][:, ii, jj]  # (T, k)
-            parts.append((name, np.repeat(np.arange(T), k), np.tile(ids[ii], T),
-                          np.tile(ids[jj], T), vals.ravel()))
-        for name, arr in states.items():
-            parts.append((name, np.repeat(np.arange(T), n), np.tile(ids, T),
-                          np.full(T * n, "", dtype=object), arr.ravel()))
+        for o in OUTPUTS:
+            if o.pair:
+                ii, jj = np.nonzero(masks[o.keep])
+                k = len(ii)
+                if k == 0:
+                    continue
+                vals = pairs[o.name][:, ii, jj]  # (T, k)
+                parts.append((o.name, np.repeat(np.arange(T), k), np.tile(ids[ii], T),
+                              np.tile(ids[jj], T), vals.ravel()))
+            else:
+                parts.append((o.name, np.repeat(np.arange(T), n), np.tile(ids, T),
+                              np.full(T * n, "", dtype=object), states[o.name].ravel()))
         frames = []
         for name, step, st, pt, val in parts:
             frames.append(pd.DataFrame({
@@ -96,3 +72,28 @@ class Recorder:
                 "partner": pt, "metric": name, "value": val,
             }))
         return pd.concat(frames, ignore_index=True)
+
+
+KEEP = ("stock", "deliveries", "trade", "arms_or_trade", "sanctioned", "clients")
+"""What the tidy table keeps of a pair output (``Output.keep``): cells of the installed stock
+or deliveries; of deliveries; of trade (off the diagonal); of either arms or trade; of
+sanctioned targets (off the diagonal); of a patron's clients."""
+
+
+def keep_masks(w: World, pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The state x partner masks of :data:`KEEP` for one run."""
+    n = w.n
+    off = ~np.eye(n, dtype=bool)
+    sanctioned = np.zeros(n, dtype=bool)
+    for r in w.sanctions.values():
+        sanctioned[r.target] = True
+    traded = off & pairs["trade"].any(axis=0)
+    delivered = pairs["deliveries"].any(axis=0)
+    return {
+        "stock": pairs["arms_share"].any(axis=0) | delivered,
+        "deliveries": delivered,
+        "trade": traded,
+        "arms_or_trade": off & (pairs["arms_share"].any(axis=0) | pairs["trade"].any(axis=0)),
+        "sanctioned": off & sanctioned[None, :],
+        "clients": w.client_mask.T.copy(),
+    }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.runner import Results
+    from sim.results import Results
 
 
 def importers(scenario) -> list[str]:

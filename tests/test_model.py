@@ -401,3 +401,32 @@ def test_turkish_drone_orders_raise_turkeys_share_in_each_buyer(base, baseline, 
     with_o, without_o = base.pair("arms_share", buyer, "TUR"), no_orders.pair("arms_share", buyer, "TUR")
     assert with_o[delivered] > without_o[delivered]
     assert with_o[delivered] > with_o[0]  # and it rose from where it started
+
+
+def test_a_finished_model_is_released_when_nothing_refers_to_it(baseline):
+    """mesa 3.3.1 keeps every model alive through Agent._ids; ours number themselves from a
+    weakly keyed table, so a long sweep's memory stays flat without touching mesa's."""
+    import gc
+    import weakref
+
+    from sim.runner import run_model
+
+    ref = weakref.ref(run_model(baseline, 1))
+    gc.collect()
+    assert ref() is None
+
+
+def test_mesa_datacollector_reports_supplier_shares(baseline):
+    from sim.model import MultivectorModel
+
+    m = MultivectorModel(baseline, seed=1)
+    for _ in range(4):
+        m.step()
+    df = m.datacollector.get_agent_vars_dataframe()
+    last = df.xs(4, level="Step")
+    kaz = last[last["state"] == "KAZ"].iloc[0]
+    agent = next(a for a in m.state_agents if a.state_id == "KAZ")
+    assert kaz["arms_shares"] == pytest.approx(agent.arms_shares())
+    assert sum(kaz["arms_shares"].values()) == pytest.approx(1.0)
+    assert kaz["leading_supplier"] == "RUS" and kaz["leading_share"] == max(
+        kaz["arms_shares"].values())

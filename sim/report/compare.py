@@ -9,16 +9,17 @@ zero.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, UserError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.runner import Results
+    from sim.results import Results
     from sim.scenario.schema import Scenario
 
 KEYS = ["replicate", "step", "date", "state", "partner", "metric"]
@@ -51,16 +52,16 @@ class Comparison:
     """
 
     names: list[str]
-    scenarios: list["Scenario"]
+    scenarios: list[Scenario]
     files: list[str]
     master_seed: int
     seeds: list[int]
     at: list[str]
-    results: list["Results"]
-    paired: "pd.DataFrame"
-    table: "pd.DataFrame"
+    results: list[Results]
+    paired: pd.DataFrame
+    table: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
-    _series: dict = field(default_factory=dict, repr=False)
+    _series: dict[Any, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def baseline(self) -> str:
@@ -72,7 +73,7 @@ class Comparison:
         """Display names of the what-ifs."""
         return self.names[1:]
 
-    def bands(self, scenario: str, metric: str, state: str, partner: str = "") -> "pd.DataFrame":
+    def bands(self, scenario: str, metric: str, state: str, partner: str = "") -> pd.DataFrame:
         """Per step: median and 5-95% band of the what-if, the baseline and the paired difference.
 
         Columns: date, base_median, base_q05, base_q95, value_median, value_q05, value_q95,
@@ -91,7 +92,7 @@ class Comparison:
         return out
 
 
-def parse_at(text: str | None, sc: "Scenario") -> list[str]:
+def parse_at(text: str | None, sc: Scenario) -> list[str]:
     """Dates of the differences table as axis labels.
 
     Args:
@@ -129,7 +130,7 @@ def parse_at(text: str | None, sc: "Scenario") -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def check_comparable(scenarios: list["Scenario"], files: list[str]) -> None:
+def check_comparable(scenarios: list[Scenario], files: list[str]) -> None:
     """Refuse scenarios that cannot be paired with the first (the baseline).
 
     Raises:
@@ -154,8 +155,9 @@ def check_comparable(scenarios: list["Scenario"], files: list[str]) -> None:
         raise UserError("scenarios cannot be compared", problems)
 
 
-def display_names(scenarios: list["Scenario"]) -> list[str]:
-    """Scenario names, made unique with ``#2``, ``#3``... (a scenario may be compared with itself)."""
+def display_names(scenarios: list[Scenario]) -> list[str]:
+    """Scenario names, made unique with ``#2``, ``#3``... (a scenario may be compared with
+    itself)."""
     seen: dict[str, int] = {}
     out = []
     for sc in scenarios:
@@ -165,7 +167,7 @@ def display_names(scenarios: list["Scenario"]) -> list[str]:
     return out
 
 
-def load_all(sources: list[Any]) -> tuple[list["Scenario"], list[str]]:
+def load_all(sources: list[Any]) -> tuple[list[Scenario], list[str]]:
     """Validate every scenario before anything runs; all problems of all files at once."""
     from sim.errors import ScenarioError
     from sim.scenario.loader import load_scenario
@@ -190,7 +192,7 @@ def load_all(sources: list[Any]) -> tuple[list["Scenario"], list[str]]:
     return scs, files
 
 
-def pair(base: "pd.DataFrame", other: "pd.DataFrame", name: str) -> "pd.DataFrame":
+def pair(base: pd.DataFrame, other: pd.DataFrame, name: str) -> pd.DataFrame:
     """Paired rows of two runs' tidy tables (a series missing on one side counts as 0)."""
     m = base.merge(other, on=KEYS, how="outer", suffixes=("_b", "_w"))
     m["base"] = m.pop("value_b").fillna(0.0)
@@ -200,8 +202,8 @@ def pair(base: "pd.DataFrame", other: "pd.DataFrame", name: str) -> "pd.DataFram
     return m.astype({c: "category" for c in ("scenario", *TEXT_KEYS)})
 
 
-def table_at(paired: "pd.DataFrame", at: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
-             ) -> "pd.DataFrame":
+def table_at(paired: pd.DataFrame, at: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
+             ) -> pd.DataFrame:
     """Differences at the dates ``at``: medians over replicates and the 5-95% interval."""
     x = paired[paired["date"].isin(at) & paired["metric"].isin(metrics)]
     x = x.assign(up=(x["diff"] > 0).astype(float), down=(x["diff"] < 0).astype(float))
@@ -209,7 +211,8 @@ def table_at(paired: "pd.DataFrame", at: list[str], metrics: tuple[str, ...] = H
     g = x.groupby(keys, sort=False, observed=True)
     out = g.agg(base=("base", "median"), whatif=("value", "median"), diff=("diff", "median"),
                 share_up=("up", "mean"), share_down=("down", "mean"))
-    q = g["diff"].quantile([0.05, 0.95]).unstack()
+    # pandas-stubs: quantile takes a list of quantiles too (pandas documents array-like)
+    q = g["diff"].quantile([0.05, 0.95]).unstack()  # type: ignore[arg-type]
     out.insert(3, "q05", q[0.05])
     out.insert(4, "q95", q[0.95])
     out = out.reset_index()

@@ -1,8 +1,8 @@
 """Running batches of runs: the worker function and the backends that call it.
 
 A task is a :class:`Batch` of runs (run ids, seeds, parameter values); the worker builds each
-run's scenario from the base and the run's overrides, runs the model (no mesa DataCollector; the
-``Agent._ids`` leak released) and returns the outcomes as arrays. Backends:
+run's scenario from the base and the run's overrides, runs the model (no mesa DataCollector)
+and returns the outcomes as arrays. Backends:
 
 * in-process (one worker), a ``ProcessPoolExecutor`` (local processes: forked from the warmed
   driver where the platform allows, spawned elsewhere), or a ``dask.distributed`` client (an
@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 
 from sim.errors import UserError
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+    from sim.sweep.outcomes import Compiled
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,10 @@ class Context:
 
     key: str
     model: str
-    base: dict | None
+    base: dict[str, Any] | None
     paths: tuple[str, ...]
-    scalars: tuple[dict, ...] = ()
-    series: tuple[dict, ...] = ()
+    scalars: tuple[dict[str, Any], ...] = ()
+    series: tuple[dict[str, Any], ...] = ()
     n_steps: int = 0
 
 
@@ -51,7 +56,7 @@ class Batch:
 
     runs: np.ndarray
     seeds: np.ndarray
-    values: list[tuple]
+    values: list[tuple[Any, ...]]
 
 
 @dataclass
@@ -65,10 +70,13 @@ class BatchResult:
     seconds: float = 0.0
 
 
-_CACHE: dict[str, Any] = {}
+Prepared: TypeAlias = "tuple[Scenario | None, list[Compiled], list[Compiled]]"
+"""The validated base scenario (None for synthetic models) and the compiled outcomes."""
+
+_CACHE: dict[str, Prepared] = {}
 
 
-def _prepared(ctx: Context):
+def _prepared(ctx: Context) -> Prepared:
     """Per-process cache of the validated base scenario and the compiled outcomes."""
     hit = _CACHE.get(ctx.key)
     if hit is None:
@@ -79,6 +87,7 @@ def _prepared(ctx: Context):
             from sim.sweep.outcomes import compile_outcome
             from sim.sweep.spec import ScalarOutcome, SeriesOutcome
 
+            assert ctx.base is not None  # a multivector sweep has a base scenario
             sc = load_scenario(ctx.base)
             ids, labels = sc.state_ids, sc.time.axis.labels()
             hit = (sc,
@@ -89,7 +98,7 @@ def _prepared(ctx: Context):
     return hit
 
 
-def scenario_with(base: dict, overrides: dict[str, Any]):
+def scenario_with(base: dict[str, Any], overrides: dict[str, Any]) -> Scenario:
     """The base scenario (plain data) with ``overrides``, validated by the schema and cross-checks.
 
     The sweep's values were already checked at the door by ``load_scenario`` (each parameter's
@@ -138,7 +147,8 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
     m = 1 if ctx.model == "ishigami" else len(cser)
     scal = np.empty((n, k))
     ser = np.empty((n, m, ctx.n_steps))
-    last: tuple | None = None  # replicates of a point are neighbours: validate the point once
+    # replicates of a point are neighbours: validate the point once
+    last: tuple[Any, ...] | None = None
     for r in range(n):
         try:
             if ctx.model == "ishigami":
@@ -151,6 +161,7 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
             from sim.sweep.outcomes import extract
 
             if batch.values[r] != last:
+                assert ctx.base is not None  # a multivector sweep has a base scenario
                 scen = scenario_with(ctx.base, dict(zip(ctx.paths, batch.values[r])))
                 last = batch.values[r]
             model = run_model(scen, int(batch.seeds[r]))
@@ -168,6 +179,7 @@ def check_batch(ctx: Context, batch: Batch) -> list[tuple[int, str]]:
     returns ``(point, problem)`` for each point whose scenario is invalid."""
     from sim.errors import ScenarioError
 
+    assert ctx.base is not None  # a multivector sweep has a base scenario
     out = []
     for k, values in zip(batch.runs, batch.values):
         try:
@@ -180,19 +192,17 @@ def check_batch(ctx: Context, batch: Batch) -> list[tuple[int, str]]:
 def warm(run_model: bool = False) -> None:
     """Import what runs need (mesa, the rules' modules); with ``run_model``, also load the
     compiled kernels by running a tiny generated world for two steps."""
-    import sim.runner  # noqa: F401
+    import sim.runner
     import sim.sweep.outcomes  # noqa: F401
 
     if run_model:
-        import mesa
-
         from sim.model import MultivectorModel
         from sim.scenario.generate import generate_scenario
 
-        m = MultivectorModel(generate_scenario(4, seed=0, years=1), seed=0, mesa_datacollector=False)
+        m = MultivectorModel(generate_scenario(4, seed=0, years=1), seed=0,
+                             mesa_datacollector=False)
         m.step()
         m.step()
-        mesa.Agent._ids.pop(m, None)
 
 
 def batch_size(n_runs: int, workers: int, requested: int | None = None) -> int:
@@ -245,10 +255,10 @@ class Backend:
             self._cluster.close()
             self._cluster = None
 
-    def __enter__(self) -> "Backend":
+    def __enter__(self) -> Backend:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def map(self, ctx: Context, batches: Iterable[Batch], window: int | None = None,
@@ -266,11 +276,12 @@ class Backend:
         else:
             yield from self._map_dask(ctx, iter(batches), window, fn)
 
-    def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int, fn) -> Iterator[Any]:
-        from concurrent.futures import FIRST_COMPLETED, wait
+    def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int,
+                  fn: Callable[[Context, Batch], Any]) -> Iterator[Any]:
+        from concurrent.futures import FIRST_COMPLETED, Future, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        pending = set()
+        pending: set[Future[Any]] = set()
         for b in it:
             pending.add(self._pool.submit(fn, ctx, b))
             if len(pending) >= window:
@@ -290,7 +301,8 @@ class Backend:
                 if nxt is not None:
                     pending.add(self._pool.submit(fn, ctx, nxt))
 
-    def _map_dask(self, ctx: Context, it: Iterator[Batch], window: int, fn) -> Iterator[Any]:
+    def _map_dask(self, ctx: Context, it: Iterator[Batch], window: int,
+                  fn: Callable[[Context, Batch], Any]) -> Iterator[Any]:
         from distributed import as_completed
 
         client = self._client

@@ -12,11 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import Problem
-from sim.recorder import PAIR_RAW, STATE_RAW
+from sim.outcomes import PAIR_METRICS, STATE_METRICS
 from sim.sweep.spec import ScalarOutcome, SeriesOutcome
-
-PAIR_METRICS: tuple[str, ...] = PAIR_RAW + ("dependence",)
-STATE_METRICS: tuple[str, ...] = STATE_RAW + ("arms_hhi", "trade_hhi")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import mesa
 import numpy as np
 
 from sim.errors import UserError
@@ -120,7 +119,6 @@ class ClassroomModel(MultivectorModel):
             sc, ov = base, {}
             change_notes = [f"changes not applied ({'; '.join(e.lines()[:2])})"]
         super().__init__(sc, seed=run_seed, mesa_datacollector=False)
-        mesa.Agent._ids.pop(self, None)  # all agents exist now; release mesa 3.3.1's reference
         self.entry = entry
         self.base = base
         self.run_seed = run_seed
