@@ -1,6 +1,7 @@
 # multivector: the two commands of the README.
 #   make run    set up .venv and run the default scenario (plots + tables under results/)
-#   make test   set up .venv and run the whole test suite (CI calls this)
+#   make test   set up .venv, lint and type-check, and run the whole test suite (CI calls this)
+#   make lint   set up .venv and run the linter (ruff) and the type checker (mypy) only
 #   make ui     set up .venv and serve the classroom web page (PORT=8765 HOST=127.0.0.1)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean assets ui
+.PHONY: run test venv clean assets ui lint
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,8 +24,15 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) run_sim.py run scenarios/baseline.yaml $(ARGS)
 
-test: $(STAMP) assets
+test: $(STAMP) assets lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint (ruff) and type checks (mypy); configured in pyproject.toml. Fails on any finding.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+# enabled after the tree is formatted:
+#	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # Browser assets of the web page (Solara's CDN packages, via npm) into .cache/solara-assets;
 # quick when present. Without npm the page falls back to the CDN (needs internet).
@@ -37,4 +45,4 @@ ui: $(STAMP) assets
 	$(PY) run_sim.py ui --port $(PORT) --host $(HOST)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

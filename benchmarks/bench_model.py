@@ -20,8 +20,9 @@ What is timed (median over repeats, after one warm-up run of each case):
   the web page do).
 * ``generated-N``: the same for a world of N states from
   :func:`sim.scenario.generate.generate_scenario` (10 years of quarters: 40 steps).
-* the peer (columns ``toy``), timed in turn with each case within every repeat: a bare mesa model with N agents, a 10x10 numpy state and a mesa
-  DataCollector, for as many steps as the case it is compared with.
+* the peer (columns ``toy``), timed in turn with each case within every repeat: a bare mesa
+  model with N agents, a 10x10 numpy state and a mesa DataCollector, for as many steps as the
+  case it is compared with.
 
 Targets (issue 2, "Performance"), as ratios measured in this same run:
 
@@ -43,8 +44,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -64,7 +65,6 @@ def make_toy_model(n_agents: int, seed: int = 0):
     state, and the DataCollector records one model and one agent reporter.
     """
     import mesa
-    import numpy as np
 
     class ToyAgent(mesa.Agent):
         def __init__(self, model: mesa.Model) -> None:
@@ -189,7 +189,8 @@ def measure(repeats: int) -> dict:
          "ok": scaling[200]["run_s"] < TARGET_200_SECONDS, "unit": "s"},
         {"target": f"growth exponent in n (fit over {', '.join(map(str, SCALING_SIZES))}) "
                    f"at most {TARGET_EXPONENT:g}",
-         "value": exponent, "limit": TARGET_EXPONENT, "ok": exponent <= TARGET_EXPONENT, "unit": ""},
+         "value": exponent, "limit": TARGET_EXPONENT, "ok": exponent <= TARGET_EXPONENT,
+         "unit": ""},
     ]
     return {"rows": rows, "toy_10x40_s": ref_med, "exponent": exponent, "checks": checks}
 
@@ -239,7 +240,8 @@ def format_report(res: dict) -> str:
     for c in res["checks"]:
         mark = "ok  " if c["ok"] else "MISS"
         lines.append(f"  [{mark}] {c['target']}: {c['value']:.3g}{c['unit']} "
-                     f"(limit {c['limit']:g}{c['unit']}; ratio to limit {c['value'] / c['limit']:.2f})")
+                     f"(limit {c['limit']:g}{c['unit']}; "
+                     f"ratio to limit {c['value'] / c['limit']:.2f})")
     return "\n".join(lines)
 
 

@@ -12,9 +12,10 @@ What is measured:
    worker function, on the same points and seeds.
 1. ``sweep`` against ``mesa.batch_run`` on the same model and the same design: LHS designs of
    ``--runs`` points (default 200 and 1,000) on ``scenarios/baseline.yaml`` (40 quarters),
-   2 processes each, wall time including process start-up. ``batch_run`` gets a model class that takes each run's seed and overrides (so both
-   run exactly the same design) and uses mesa's DataCollector, as ``batch_run`` requires; the
-   sweep writes its Parquet store. Target: sweep >= 3x faster.
+   2 processes each, wall time including process start-up. ``batch_run`` gets a model class
+   that takes each run's seed and overrides (so both run exactly the same design) and uses
+   mesa's DataCollector, as ``batch_run`` requires; the sweep writes its Parquet store.
+   Target: sweep >= 3x faster.
 2. The same sweep on 1 worker (in-process) and on 2 worker processes. Target: >= 1.7x.
 3. The same sweep on a dask LocalCluster (2 workers x 1 thread) against 2 local processes.
    Target: within 1.3x. The three sweep cases of 2. and 3. are timed in turn, twice, and the
@@ -167,7 +168,7 @@ class PeakMemory:
             self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
             time.sleep(self.every)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self._t.start()
         return self
 
@@ -181,7 +182,7 @@ class PeakMemory:
         return max((p for t, _, p in self.timeline if t <= end), default=0)
 
 
-def memory_of_cli_sweep(f: Path, out: Path, workers: int = 2) -> tuple[float, "PeakMemory"]:
+def memory_of_cli_sweep(f: Path, out: Path, workers: int = 2) -> tuple[float, PeakMemory]:
     """Run ``run_sim.py sweep`` as a user would and watch its process tree's memory."""
     import subprocess
 

@@ -6,11 +6,16 @@ how many workers run or in which order runs complete.
 
 from __future__ import annotations
 
+from typing import SupportsIndex
+
 import numpy as np
 
 
-def derive_seed(master: int, *key: int) -> int:
-    """A 63-bit seed for the run identified by ``key`` (e.g. ``(replicate,)`` or ``(point, rep)``)."""
+def derive_seed(master: SupportsIndex, *key: SupportsIndex) -> int:
+    """A 63-bit seed for the run identified by ``key`` (``(replicate,)``, ``(point, rep)`` ...).
+
+    ``master`` and ``key`` are whole numbers: Python or numpy integers.
+    """
     ss = np.random.SeedSequence(entropy=int(master), spawn_key=tuple(int(k) for k in key))
     return int(ss.generate_state(2, dtype=np.uint32).astype(np.uint64).dot(
         np.array([1, 2**32], dtype=np.uint64)) & np.uint64(2**63 - 1))

@@ -74,7 +74,7 @@ def updating() -> bool:
     return os.environ.get(UPDATE_ENV, "") not in ("", "0")
 
 
-def compute(case: GoldenCase) -> "pd.DataFrame":
+def compute(case: GoldenCase) -> pd.DataFrame:
     """The summary of the case's scenario, run as the case says."""
     from sim.runner import run
 
@@ -83,14 +83,14 @@ def compute(case: GoldenCase) -> "pd.DataFrame":
     return res.summary.reset_index(drop=True)
 
 
-def write(case: GoldenCase, df: "pd.DataFrame") -> Path:
+def write(case: GoldenCase, df: pd.DataFrame) -> Path:
     """Write the golden file (full float precision, so a re-read compares equal)."""
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
     df.to_csv(case.path, index=False, float_format="%.17g")
     return case.path
 
 
-def read(path: Path) -> "pd.DataFrame":
+def read(path: Path) -> pd.DataFrame:
     """Read a golden file (every column as text; numbers are compared as numbers later)."""
     import pandas as pd
 
@@ -104,7 +104,7 @@ def _number(x: Any) -> float | None:
         return None
 
 
-def compare(expected: "pd.DataFrame", got: "pd.DataFrame", rtol: float = 1e-6,
+def compare(expected: pd.DataFrame, got: pd.DataFrame, rtol: float = 1e-6,
             atol: float = 1e-9) -> list[str]:
     """Readable differences between two summaries, one line per difference (empty: equal).
 
@@ -135,7 +135,8 @@ def compare(expected: "pd.DataFrame", got: "pd.DataFrame", rtol: float = 1e-6,
             ev, gv = e[c], g[c]
             en, gn = _number(ev), _number(gv)
             if en is not None and gn is not None and not isinstance(gv, bool):
-                if math.isclose(en, gn, rel_tol=rtol, abs_tol=atol) or (math.isnan(en) and math.isnan(gn)):
+                if (math.isclose(en, gn, rel_tol=rtol, abs_tol=atol)
+                        or (math.isnan(en) and math.isnan(gn))):
                     continue
                 lines.append(f"{s:<6} {c:<{width}}  expected {en:.6g}  got {gn:.6g}  "
                              f"(change {gn - en:+.3g})")
@@ -146,7 +147,8 @@ def compare(expected: "pd.DataFrame", got: "pd.DataFrame", rtol: float = 1e-6,
 
 def report(case: GoldenCase, lines: list[str], got_path: Path | None = None) -> str:
     """The failure message: the differences, where the new summary is, how to regenerate."""
-    head = (f"summary of {case.scenario} (seed {case.seed if case.seed is not None else 'of the file'}, "
+    seed = case.seed if case.seed is not None else "of the file"
+    head = (f"summary of {case.scenario} (seed {seed}, "
             f"{case.replicates} replicates) differs from {case.path.relative_to(ROOT)}:")
     tail = [f"new summary written to {got_path}" if got_path else "",
             "If the change is intended, regenerate the golden files and review the diff:",

@@ -129,7 +129,8 @@ def test_cli_writes_report_with_sections_and_figures(tmp_path, baseline_path, ca
     assert "| arms_share | KAZ | TUR | 2030-Q4 |" in md
     man = json.loads((out / "manifest.json").read_text())
     assert man["replicate_seeds"] == replicate_seeds(7, 3)
-    assert man["at"] == ["2025-Q4", "2030-Q4"] and man["whatifs"] == ["anka_scaled_up", "border_war"]
+    assert man["at"] == ["2025-Q4", "2030-Q4"]
+    assert man["whatifs"] == ["anka_scaled_up", "border_war"]
     # the plain-language summary names the Anka effect on Turkiye's share in Kazakhstan
     assert "Kazakhstan's arms from Turkiye" in md
 

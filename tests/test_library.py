@@ -1,4 +1,5 @@
-"""The scenario library: every shipped what-if moves the metrics it claims, in the claimed direction.
+"""The scenario library: every shipped what-if moves the metrics it claims, in the claimed
+direction.
 
 Each library scenario's ``metadata.description`` says in words what it is expected to do; the
 table :data:`CLAIMS` says the same in numbers: a metric of a state (and partner) at a date moves
@@ -33,6 +34,7 @@ class Claim(NamedTuple):
     versus: str = "baseline"
 
 
+# fmt: off
 CLAIMS: list[Claim] = [
     Claim("sanctions_escalation", "compliance", "KAZ", "RUS", "2025-Q4", "up", "higher compliance"),
     Claim("sanctions_escalation", "capacity", "RUS", "", "2025-Q4", "down", "lower capacity"),
@@ -72,6 +74,7 @@ CLAIMS: list[Claim] = [
     Claim("teach_kaz_autarky", "arms_share", "KAZ", "KAZ", "2030-Q4", "up", "own share", "teach_kaz_multi_vector"),
     Claim("teach_kaz_autarky", "capacity", "KAZ", "", "2030-Q4", "up", "production capacity", "teach_kaz_multi_vector"),
 ]
+# fmt: on
 LIBRARY = sorted({c.scenario for c in CLAIMS})
 DATES = sorted({c.date for c in CLAIMS})
 

@@ -22,7 +22,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 @pytest.fixture()
 def lib(tmp_path, baseline_path) -> Path:
     """A folder with a copy of the baseline (so overlays can name it relatively)."""
-    (tmp_path / "baseline.yaml").write_text(baseline_path.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "baseline.yaml").write_text(baseline_path.read_text(encoding="utf-8"),
+                                            encoding="utf-8")
     return tmp_path
 
 
@@ -67,7 +68,7 @@ def test_list_append_remove_edit(lib, baseline):
               set: {affinity: 0.1}
         sanctions+:
           - {id: extra, senders: [WEST], target: RUS, intensity: 0.1}
-        """)
+        """)  # noqa: E501 - one event per line, as users write it
     sc = load_scenario(f)
     base_types = [(e.type, e.date) for e in baseline.events]
     types = [(e.type, e.date) for e in sc.events]
@@ -75,11 +76,12 @@ def test_list_append_remove_edit(lib, baseline):
     assert len(sc.events) == len(baseline.events)  # one removed, one appended
     assert sc.events[-1].type == "threat_shock" and sc.events[-1].label == "s1"
     imposed = [e for e in sc.events if e.type == "sanction_imposed" and e.id == "west_2022"]
-    base_imposed = [e for e in baseline.events if e.type == "sanction_imposed" and e.id == "west_2022"]
+    base_imposed = [e for e in baseline.events
+                    if e.type == "sanction_imposed" and e.id == "west_2022"]
     assert imposed[0].secondary == 0.7 and base_imposed[0].secondary != 0.7
     assert imposed[0].intensity == base_imposed[0].intensity  # fields not in `set` are kept
-    link = [lk for lk in sc.relations.links if set(lk.between) == {"KAZ", "RUS"}][0]
-    base_link = [lk for lk in baseline.relations.links if set(lk.between) == {"KAZ", "RUS"}][0]
+    link = next(lk for lk in sc.relations.links if set(lk.between) == {"KAZ", "RUS"})
+    base_link = next(lk for lk in baseline.relations.links if set(lk.between) == {"KAZ", "RUS"})
     assert link.affinity == 0.1 and link.trade == base_link.trade
     assert [s.id for s in sc.sanctions] == [s.id for s in baseline.sanctions] + ["extra"]
 
@@ -98,7 +100,7 @@ def test_remove_by_label_and_mapping_keys(lib):
         extends: baseline.yaml
         events+:
           - {date: 2024-Q1, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1, label: s1}
-        """)
+        """)  # noqa: E501 - one event per line, as users write it
     f = write(lib, "b.yaml", """
         extends: a.yaml
         events-: [s1]
@@ -109,7 +111,8 @@ def test_remove_by_label_and_mapping_keys(lib):
 
 
 def test_chain_resolves_in_order_and_records_chain(lib):
-    write(lib, "a.yaml", "extends: baseline.yaml\nstates: {KAZ: {diversification: 0.8, gdp: 210}}\n")
+    write(lib, "a.yaml",
+          "extends: baseline.yaml\nstates: {KAZ: {diversification: 0.8, gdp: 210}}\n")
     (lib / "sub").mkdir()
     f = write(lib, "sub/b.yaml", "extends: ../a.yaml\nstates: {KAZ: {diversification: 0.2}}\n")
     doc = resolve_extends(f)

@@ -1,4 +1,5 @@
-"""Bad scenario files: `validate` and `run` stop with exit 2, one clear line per problem, nothing written.
+"""Bad scenario files: `validate` and `run` stop with exit 2, one clear line per problem,
+nothing written.
 
 The corpus lives in tests/corpus/scenarios/ (one broken file per case, mostly a minimal edit of
 valid_small.yaml); expected.yaml there lists the problems each must produce.

@@ -1,4 +1,5 @@
-"""Scenario loading details and the exported schema (scenarios/schema.json, docs/scenario-reference.md)."""
+"""Scenario loading details and the exported schema (scenarios/schema.json,
+docs/scenario-reference.md)."""
 
 from __future__ import annotations
 

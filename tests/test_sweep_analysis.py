@@ -75,11 +75,11 @@ def test_morris_on_ishigami(tmp_path):
 
 
 def test_method_must_match_design(sobol_store, tmp_path):
-    with pytest.raises(UserError, match="morris indices need a morris design.*sobol design"):
+    with pytest.raises(UserError, match=r"morris indices need a morris design.*sobol design"):
         sa.morris(sa.load(sobol_store))
     f = write_sweep(tmp_path / "l.yaml", design={"method": "lhs", "n": 4}, replicates=1)
     lhs = run_sweep(f, workers=1, out=tmp_path / "lhs", progress=False)
-    with pytest.raises(UserError, match="sobol indices need a sobol design.*lhs design"):
+    with pytest.raises(UserError, match=r"sobol indices need a sobol design.*lhs design"):
         sa.sobol(sa.load(lhs))
 
 
@@ -153,11 +153,12 @@ def test_analyze_cli(sobol_store, tmp_path, capsys):
     (["--threshold", "z < 3"], "unknown scalar outcome 'z'"),
 ])
 def test_analyze_cli_errors(sobol_store, tmp_path, capsys, args, message):
-    before = sorted((sobol_store / "analysis").glob("*")) if (sobol_store / "analysis").exists() else []
+    analysis = sobol_store / "analysis"
+    before = sorted(analysis.glob("*")) if analysis.exists() else []
     assert main(["analyze", str(sobol_store), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
-    after = sorted((sobol_store / "analysis").glob("*")) if (sobol_store / "analysis").exists() else []
+    after = sorted(analysis.glob("*")) if analysis.exists() else []
     assert before == after
 
 

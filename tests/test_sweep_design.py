@@ -65,10 +65,12 @@ def test_lhs_is_latin():
 def test_seeds_derive_from_master():
     sw = sweep("lhs", n=4)
     runs = run_table(sw, build(sw))
-    assert [int(s) for s in runs["seed"]] == [derive_seed(5, p, r) for p in range(4) for r in range(2)]
+    assert [int(s) for s in runs["seed"]] == [derive_seed(5, p, r)
+                                              for p in range(4) for r in range(2)]
     common = Sweep.model_validate({**sw.model_dump(), "seeds": "common"})
     runs_c = run_table(common, build(common))
-    assert [int(s) for s in runs_c["seed"]] == [derive_seed(5, r) for _ in range(4) for r in range(2)]
+    assert [int(s) for s in runs_c["seed"]] == [derive_seed(5, r)
+                                                for _ in range(4) for r in range(2)]
 
 
 @pytest.mark.parametrize("design, message", [

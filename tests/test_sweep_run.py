@@ -28,7 +28,7 @@ def reference(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def test_store_contents(reference):
-    f, store = reference
+    _, store = reference
     design, scal, ser = stored(store)
     assert len(design) == 30 and list(design["run"]) == list(range(30))
     assert (design.groupby("point")["replicate"].count() == 3).all()
@@ -82,7 +82,7 @@ def test_existing_store_refused_then_force(reference, tmp_path):
     f, _ = reference
     out = run_sweep(f, workers=1, out=tmp_path / "s", progress=False)
     before = (out / "manifest.json").read_text()
-    with pytest.raises(UserError, match="already exists; use --resume .* or --force"):
+    with pytest.raises(UserError, match=r"already exists; use --resume .* or --force"):
         run_sweep(f, workers=1, out=out, progress=False)
     assert (out / "manifest.json").read_text() == before
     run_sweep(f, workers=1, out=out, force=True, progress=False)
@@ -133,10 +133,11 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("sig", [signal.SIGKILL,
+                                 pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
 def test_killed_sweep_resumes_to_the_same_dataset(reference, tmp_path, sig):
     """Kill the sweep process (and its workers) at a random moment; resume; compare."""
-    f, ref_store = reference
+    _f, _ref_store = reference
     big = write_sweep(tmp_path / "big.yaml", design={"method": "lhs", "n": 60}, batch=3)
     ref = run_sweep(big, workers=1, out=tmp_path / "ref", progress=False)
     out = tmp_path / "killed"

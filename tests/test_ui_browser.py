@@ -75,44 +75,42 @@ def server(scenarios):
     _require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
-    log = open(ARTIFACTS / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "run_sim.py", "ui", "--port", str(port), "--scenarios", str(scenarios)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited with {proc.returncode}: "
-                            f"{(ARTIFACTS / 'server.log').read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not up after {START_TIMEOUT_S}s")
-            time.sleep(0.5)
-        yield url
-    finally:
+    with open(ARTIFACTS / "server.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "run_sim.py", "ui", "--port", str(port),
+             "--scenarios", str(scenarios)],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/"
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"server exited with {proc.returncode}: "
+                                f"{(ARTIFACTS / 'server.log').read_text()[-2000:]}")
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server not up after {START_TIMEOUT_S}s")
+                time.sleep(0.5)
+            yield url
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=20)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    from playwright.sync_api import expect
+    from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=UI_TIMEOUT_MS)
     with sync_playwright() as p:

@@ -268,7 +268,7 @@ def test_ui_command_hands_over_to_solara_with_offline_env(tmp_path, monkeypatch,
     with pytest.raises(SystemExit):
         main(["ui", "--port", str(port)])
     assert f"open http://127.0.0.1:{port}/" in capsys.readouterr().out
-    (path, argv, env), = calls
+    (_path, argv, env), = calls
     assert argv[argv.index("--port") + 1] == str(port)
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(cache)

@@ -35,7 +35,7 @@ def test_json_is_one_object_with_the_documented_shape(tmp_path, monkeypatch, cap
     blocs = set(pd.read_csv(BLOCS)["bloc"])
     names = set(pd.read_csv(OBS)["recipient"])
     assert set(doc["recipients"]) == names
-    for rec, r in doc["recipients"].items():
+    for r in doc["recipients"].values():
         for key in ("predicted", "observed"):
             assert set(r[key]) == blocs
             assert sum(r[key].values()) == pytest.approx(1.0)
@@ -89,8 +89,10 @@ def test_later_years_from_a_user_supplied_file(tmp_path, capsys):
 
 BAD = [
     (["--observed", str(CORPUS / "missing_column.csv")], "missing column(s) tiv_musd"),
-    (["--observed", str(CORPUS / "unknown_recipient.csv")], "unknown_recipient.csv:4: recipient: recipient 'Narnia' is not a state name"),
-    (["--observed", str(CORPUS / "unknown_supplier.csv")], "unknown_supplier.csv:3: supplier: supplier 'Atlantis' is not in the bloc map"),
+    (["--observed", str(CORPUS / "unknown_recipient.csv")],
+     "unknown_recipient.csv:4: recipient: recipient 'Narnia' is not a state name"),
+    (["--observed", str(CORPUS / "unknown_supplier.csv")],
+     "unknown_supplier.csv:3: supplier: supplier 'Atlantis' is not in the bloc map"),
     (["--observed", str(CORPUS / "bad_values.csv")], "expected a year"),
     (["--blocs", str(CORPUS / "blocs_missing_column.csv")], "missing column(s) bloc"),
     (["--observed", str(CORPUS / "nope.csv")], "no such file"),
@@ -159,7 +161,8 @@ def test_calibrate_writes_an_overlay_the_hindcast_can_apply(tmp_path, capsys):
 
     data = read_yaml(out).data
     assert (out.parent / data["extends"]).resolve() == H2015.resolve()
-    assert data["parameters"]["weight_path"] == pytest.approx(doc["parameters"]["weight_path"], abs=1e-5)
+    assert data["parameters"]["weight_path"] == pytest.approx(doc["parameters"]["weight_path"],
+                                                              abs=1e-5)
     assert main(_hindcast("--json", "--fitted", str(out))) == 0
     assert json.loads(capsys.readouterr().out)["period"] == "2015-2019"
     assert main(argv) == 2  # refuses to overwrite the overlay

@@ -46,7 +46,8 @@ def _synthetic_observed(tmp_path, truth: dict[str, float]):
     """A SIPRI-format file made by the model itself (per year, blocs as suppliers)."""
     blocs = tmp_path / "blocs.csv"
     pd.DataFrame({"supplier": ["Russia", "China", "Turkiye", "West", "Other"],
-                  "bloc": ["Russia", "China", "Turkiye", "West", "Other"]}).to_csv(blocs, index=False)
+                  "bloc": ["Russia", "China", "Turkiye", "West", "Other"]}
+                 ).to_csv(blocs, index=False)
     ov = {f"parameters.{k}": v for k, v in truth.items()}
     rows = []
     for year in range(2015, 2020):
@@ -57,7 +58,8 @@ def _synthetic_observed(tmp_path, truth: dict[str, float]):
                 if v > 0:
                     rows.append((rec, bloc, year, v))
     obs = tmp_path / "synthetic.csv"
-    pd.DataFrame(rows, columns=["recipient", "supplier", "year", "tiv_musd"]).to_csv(obs, index=False)
+    pd.DataFrame(rows, columns=["recipient", "supplier", "year", "tiv_musd"]
+                 ).to_csv(obs, index=False)
     return obs, blocs
 
 

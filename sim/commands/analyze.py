@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from sim.commands.argtypes import add_quiet
+from sim.commands.argtypes import Subparsers, add_quiet
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "analyze", help="sensitivity (sobol, morris) or scenario discovery (prim) on a sweep store",
         description="Analyse a sweep store; CSV tables and plots go to STORE/analysis/. "

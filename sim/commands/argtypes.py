@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeAlias, TypeVar
 
 T = TypeVar("T")
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What a command's ``register`` receives: ``ArgumentParser.add_subparsers()``."""
 
 
 def bounded(convert: Callable[[str], T], ok: Callable[[T], bool], expected: str,

@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from sim.commands.argtypes import add_observed, add_output, add_quiet, add_seed
+from sim.commands.argtypes import Subparsers, add_observed, add_output, add_quiet, add_seed
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "calibrate", help="fit behavioural parameters to observed arms deliveries",
         description="Fit the parameters named (with ranges) in a YAML file to observed deliveries "
@@ -35,7 +35,11 @@ def execute(args: argparse.Namespace) -> int:
     from sim.bundle import atomic_write_text
     from sim.scenario.loader import load_scenario
     from sim.validate.calibrate import (
-        calibrate, check_overlay_target, overlay_text, read_spec, relative_extends,
+        calibrate,
+        check_overlay_target,
+        overlay_text,
+        read_spec,
+        relative_extends,
     )
     from sim.validate.hindcast import prepare
 
@@ -56,6 +60,7 @@ def execute(args: argparse.Namespace) -> int:
                    file=sys.stderr)
 
     def tick(done: int, total: int) -> None:
+        assert bar is not None  # passed on only with a bar
         bar.n = done
         bar.refresh()
 

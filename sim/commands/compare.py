@@ -1,14 +1,15 @@
-"""``compare BASELINE WHATIF...``: what-ifs against a baseline on common random numbers, as a report."""
+"""``compare BASELINE WHATIF...``: what-ifs against a baseline on common random numbers, as a
+report."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from sim.commands.argtypes import add_output, add_quiet, add_seed, positive_int
+from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, positive_int
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "compare", help="compare what-if scenarios with a baseline; write an HTML/Markdown report",
         description="Run a baseline and what-if scenarios on common random numbers (the same "
@@ -47,6 +48,7 @@ def execute(args: argparse.Namespace) -> int:
         bar = tqdm(total=1, desc="compare", unit="run", file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
+        assert bar is not None  # passed on only with a bar
         bar.total = total
         bar.n = done
         bar.refresh()

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
+
+from sim.commands.argtypes import Subparsers
+
+if TYPE_CHECKING:
+    from sim.scenario.yamlsafe import YamlDoc
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "describe", help="print the resolved scenario (and what an overlay changes)",
         description="Print the fully resolved scenario as YAML, defaults included. For an "
@@ -17,7 +23,7 @@ def register(sub) -> argparse.ArgumentParser:
     return p
 
 
-def changes_text(doc) -> str:
+def changes_text(doc: YamlDoc) -> str:
     """The 'what this overlay changes' block of a merged document (empty for a plain file).
 
     ``metadata`` is left out: an overlay's metadata is always its own.
@@ -27,7 +33,10 @@ def changes_text(doc) -> str:
 
     if not isinstance(doc, MergedDoc):
         return ""
-    strip = lambda d: {k: v for k, v in d.items() if k != "metadata"}  # noqa: E731
+
+    def strip(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in d.items() if k != "metadata"}
+
     changes = diff(strip(doc.parent_data), strip(doc.data))
     lines = [f"# overlay chain: {' -> '.join(doc.chain)}",
              f"# {len(changes)} change(s) from its parent {doc.chain[1]}:"]

@@ -8,11 +8,17 @@ import sys
 from pathlib import Path
 
 from sim.commands.argtypes import (
-    add_observed, add_output, add_quiet, add_seed, fraction, positive_int,
+    Subparsers,
+    add_observed,
+    add_output,
+    add_quiet,
+    add_seed,
+    fraction,
+    positive_int,
 )
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "hindcast", help="score a scenario's arms deliveries against observed (SIPRI) data",
         description="Run a scenario (median over replicates), sum modelled arms deliveries per "
@@ -29,7 +35,8 @@ def register(sub) -> argparse.ArgumentParser:
                    help="number of replicates (default: the scenario's)")
     add_seed(p)
     p.add_argument("--large-change", type=fraction, default=0.10,
-                   help="share change counted as large for the direction check (fraction, default 0.10)")
+                   help="share change counted as large for the direction check "
+                   "(fraction, default 0.10)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout and write nothing")
     add_output(p, "bundle folder", "results/hindcast/<scenario>-<period>")
@@ -55,8 +62,13 @@ def execute(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=n, desc=f"hindcast {setup.scenario.name}", unit="run", file=sys.stderr)
+
+    def tick(done: int, total: int) -> None:
+        assert bar is not None  # passed on only with a bar
+        bar.update(1)
+
     h = run_hindcast(setup, replicates=n, seed=args.seed, threshold=args.large_change,
-                     progress=(lambda d, t: bar.update(1)) if bar else None)
+                     progress=tick if bar else None)
     if bar:
         bar.close()
     if args.json:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import add_output, add_quiet, add_seed, positive_int
+from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, positive_int
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario; write time series, summary and plots",
                        description="Run a scenario's replicates and write a results bundle.")
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/baseline.yaml)")
@@ -36,14 +36,19 @@ def execute(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=n, desc=f"{sc.name}", unit="run", file=sys.stderr)
-    res = run(sc, seed=args.seed, replicates=n,
-              progress=(lambda d, t: bar.update(1)) if bar else None)
+
+    def tick(done: int, total: int) -> None:
+        assert bar is not None  # passed on only with a bar
+        bar.update(1)
+
+    res = run(sc, seed=args.seed, replicates=n, progress=tick if bar else None)
     if bar:
         bar.close()
     out = args.out or default_run_dir(res)
     res.save(out, force=args.force, plots=not args.no_plots,
              command=" ".join(["run_sim.py"] + sys.argv[1:]))
-    print(f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), master seed {res.master_seed}")
+    print(f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
+          f"master seed {res.master_seed}")
     print(format_table(res.summary))
     print(f"\nresults: {out}")
     return 0

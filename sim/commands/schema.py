@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.commands.argtypes import Subparsers
+
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "schema", help="write the scenario JSON Schema and reference from the pydantic models",
         description="Generate scenarios/schema.json (for editors) and docs/scenario-reference.md "

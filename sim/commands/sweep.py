@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import add_output, add_quiet, positive_int
+from sim.commands.argtypes import Subparsers, add_output, add_quiet, positive_int
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into a resumable store",
         description="Run a sweep file's design points x replicates on local processes or a dask "

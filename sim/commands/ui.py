@@ -8,12 +8,13 @@ import socket
 import sys
 from pathlib import Path
 
+from sim.commands.argtypes import Subparsers
 from sim.commands.argtypes import port as port_number
 
 DEFAULT_PORT = 8765
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "ui", help="serve the interactive classroom page in a web browser",
         description="Serve the interactive page (scenario picker, sliders, step/play/reset, "
@@ -107,5 +108,5 @@ def execute(args: argparse.Namespace) -> int:
     print(f"multivector classroom page: open {url} in a web browser (Ctrl+C to stop)", flush=True)
     sys.stdout.flush()
     cmd = server_command(args.host, port)
-    os.execve(cmd[0], cmd, env)  # the server takes over this process (same PID; Ctrl+C stops it)
-    return 0  # not reached
+    # the server takes over this process (same PID; Ctrl+C stops it): execve does not return
+    os.execve(cmd[0], cmd, env)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sim.commands.argtypes import Subparsers
 
-def register(sub) -> argparse.ArgumentParser:
+
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files without running them",
                        description="Validate scenario files: one line per problem, exit 2 if any.")
     p.add_argument("files", nargs="+", help="scenario YAML files")

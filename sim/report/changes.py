@@ -8,7 +8,10 @@ an edited event shows as changed fields and an added or removed one as a single 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.scenario.yamlsafe import PathT
 
 _SUBJECT = ("id", "buyer", "supplier", "licensor", "producer", "alliance", "action", "recipient",
             "provider", "target", "states", "between")
@@ -22,7 +25,7 @@ class Change:
     path: str
     old: Any = None
     new: Any = None
-    loc: tuple = ()  # path in the new data (in the old data for a removal)
+    loc: PathT = ()  # path in the new data (in the old data for a removal)
 
     def __str__(self) -> str:
         if self.kind == "changed":
@@ -39,7 +42,7 @@ def _fmt(v: Any) -> str:
     return repr(v) if isinstance(v, str) and (not v or " " in v) else str(v)
 
 
-def item_summary(item: dict) -> str:
+def item_summary(item: dict[str, Any]) -> str:
     """One line for a list item: ``2023-Q1 threat_shock: states=[KAZ], magnitude=0.5``."""
     head = " ".join(str(item[k]) for k in ("date", "type") if k in item)
     rest = ", ".join(f"{k}={_fmt(v)}" for k, v in item.items()
@@ -77,7 +80,7 @@ def _label(key: Any) -> str:
     return str(key[1])
 
 
-def diff(old: Any, new: Any, path: str = "", loc: tuple = ()) -> list[Change]:
+def diff(old: Any, new: Any, path: str = "", loc: PathT = ()) -> list[Change]:
     """Differences from ``old`` to ``new`` (plain scenario data)."""
     if isinstance(old, dict) and isinstance(new, dict):
         out: list[Change] = []
@@ -98,9 +101,9 @@ def diff(old: Any, new: Any, path: str = "", loc: tuple = ()) -> list[Change]:
     return []
 
 
-def _diff_items(old: list, new: list, path: str, loc: tuple) -> list[Change]:
+def _diff_items(old: list[Any], new: list[Any], path: str, loc: PathT) -> list[Change]:
     out: list[Change] = []
-    pool: dict[Any, list] = {}
+    pool: dict[Any, list[tuple[int, Any]]] = {}
     for i, it in enumerate(old):
         pool.setdefault(identity(it), []).append((i, it))
     unmatched_new = []

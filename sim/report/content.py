@@ -16,6 +16,7 @@ from sim.report.effects import importers_of, summary_lines
 
 if TYPE_CHECKING:
     from sim.report.compare import Comparison
+    from sim.scenario.schema import Scenario
 
 MAX_CHANGES = 40
 """At most this many scenario changes are listed per what-if (the rest are counted)."""
@@ -35,7 +36,7 @@ def _fmt(v: float) -> str:
     return f"{v:.4f}" if abs(v) < 10 else f"{v:.2f}"
 
 
-def differences_table(comp: "Comparison", scenario: str) -> tuple[list[str], list[list[str]]]:
+def differences_table(comp: Comparison, scenario: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the differences at the report's dates, per importer and partner.
 
     Rows: the table metrics (arms_share, arms_hhi, trade_share, dependence) of the baseline's
@@ -50,16 +51,20 @@ def differences_table(comp: "Comparison", scenario: str) -> tuple[list[str], lis
     t = t.assign(_o=t["metric"].map(order)).sort_values(["_o", "state", "partner", "date"])
     head = ["metric", "importer", "supplier / partner", "date", comp.baseline, scenario,
             "difference", "5%", "95%"]
-    rows = [[r.metric, r.state, r.partner or "-", r.date, _fmt(r.base), _fmt(r.whatif),
-             f"{r.diff:+.4f}", f"{r.q05:+.4f}", f"{r.q95:+.4f}"] for r in t.itertuples()]
-    return head, rows
+    return head, [_table_row(r) for r in t.itertuples()]
 
 
-def scenario_changes(comp: "Comparison", k: int) -> list[str]:
+def _table_row(r: Any) -> list[str]:
+    """One row of the differences table; ``r``: a row of the comparison's table (itertuples)."""
+    return [r.metric, r.state, r.partner or "-", r.date, _fmt(r.base), _fmt(r.whatif),
+            f"{r.diff:+.4f}", f"{r.q05:+.4f}", f"{r.q95:+.4f}"]
+
+
+def scenario_changes(comp: Comparison, k: int) -> list[str]:
     """What the what-if ``k`` (1-based) changes from the baseline, one line per change."""
     from sim.report.changes import diff
 
-    def strip(sc) -> dict:
+    def strip(sc: Scenario) -> dict[str, Any]:
         return {key: v for key, v in sc.to_dict().items() if key not in ("metadata",)}
 
     ch = diff(strip(comp.scenarios[0]), strip(comp.scenarios[k]))
@@ -69,7 +74,8 @@ def scenario_changes(comp: "Comparison", k: int) -> list[str]:
     return lines or ["nothing: the resolved scenarios are identical (apart from metadata)"]
 
 
-def build(comp: "Comparison", figures: dict[str, list[Path]], command: str = "") -> tuple[str, list[Section]]:
+def build(comp: Comparison, figures: dict[str, list[Path]], command: str = ""
+          ) -> tuple[str, list[Section]]:
     """(title, sections) of the report."""
     title = f"What-if comparison: {', '.join(comp.whatifs)} vs {comp.baseline}"
     q = Section("Questions")

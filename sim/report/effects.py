@@ -9,7 +9,7 @@ one list can hold both.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.report.compare import SHARE_METRICS
 
@@ -43,7 +43,7 @@ def score(metric: str, base: float, diff: float) -> float:
     return LEVEL_WEIGHT * min(4.0, abs(diff) / max(abs(base), 1e-9))
 
 
-def ranked(comp: "Comparison", scenario: str, importers_only: bool = False) -> "pd.DataFrame":
+def ranked(comp: Comparison, scenario: str, importers_only: bool = False) -> pd.DataFrame:
     """Clear effects of one what-if, largest first; one row per series (at its largest date).
 
     Adds columns ``score`` and ``clear`` to the table's rows.
@@ -57,20 +57,21 @@ def ranked(comp: "Comparison", scenario: str, importers_only: bool = False) -> "
     t["score"] = [score(m, b, d) for m, b, d in zip(t["metric"], t["base"], t["diff"])]
     t["clear"] = (t["q05"] > 0) | (t["q95"] < 0)
     t = t[t["clear"] & (t["score"] >= MIN_EFFECT)]
+    # exporters' own production of their own arms: not an effect of interest
     t = t[~((t["metric"] == "arms_share") & (t["state"] == t["partner"]) & ~t["state"].isin(
-        importers_of(comp)))]  # exporters' own production of their own arms: not an effect of interest
+        importers_of(comp)))]
     t = t.sort_values("score", ascending=False).drop_duplicates(["metric", "state", "partner"])
     return t.reset_index(drop=True)
 
 
-def importers_of(comp: "Comparison") -> list[str]:
+def importers_of(comp: Comparison) -> list[str]:
     """Importers (non-exporters) of the baseline."""
     from sim.summary import importers
 
     return importers(comp.scenarios[0])
 
 
-def _name(comp: "Comparison", sid: str) -> str:
+def _name(comp: Comparison, sid: str) -> str:
     sc = comp.scenarios[0]
     return sc.states[sid].name if sid in sc.states else sid
 
@@ -105,21 +106,23 @@ def _interval(metric: str, lo: float, hi: float) -> str:
     return f"{_signed(metric, lo)} to {_signed(metric, hi)}{_unit(metric)}"
 
 
-def describe(comp: "Comparison", row) -> str:
-    """One plain-language sentence for one effect row."""
+def describe(comp: Comparison, row: Any) -> str:
+    """One plain-language sentence for one effect row (a row of :func:`ranked`'s itertuples)."""
     what = PHRASES.get(row.metric, row.metric + " of {state} / {partner}").format(
         state=_name(comp, row.state), partner=_name(comp, row.partner) if row.partner else "")
     n = len(comp.seeds)
     agree = round(max(row.share_up, row.share_down) * n)
     direction = "higher" if row.diff > 0 else "lower"
     return (f"{what[0].upper() + what[1:]}: {_value(row.metric, row.base)} -> "
-            f"{_value(row.metric, row.whatif)} at {row.date} ({_change(row.metric, row.base, row.diff)}; "
-            f"90% interval {_interval(row.metric, row.q05, row.q95)}; {direction} in {agree} of {n} "
-            "paired replicates).")
+            f"{_value(row.metric, row.whatif)} at {row.date} "
+            f"({_change(row.metric, row.base, row.diff)}; "
+            f"90% interval {_interval(row.metric, row.q05, row.q95)}; "
+            f"{direction} in {agree} of {n} paired replicates).")
 
 
-def summary_lines(comp: "Comparison", scenario: str, top: int = 5) -> list[str]:
-    """The plain-language summary of one what-if: its largest clear effects, or why there are none."""
+def summary_lines(comp: Comparison, scenario: str, top: int = 5) -> list[str]:
+    """The plain-language summary of one what-if: its largest clear effects, or why there are
+    none."""
     p = comp.paired
     mine = p[p["scenario"] == scenario]["diff"]
     if len(mine) and float(mine.abs().max()) == 0.0:
@@ -133,7 +136,7 @@ def summary_lines(comp: "Comparison", scenario: str, top: int = 5) -> list[str]:
     return [describe(comp, row) for row in r.head(top).itertuples()]
 
 
-def key_series(comp: "Comparison", scenario: str, k: int = 6) -> list[tuple[str, str, str]]:
+def key_series(comp: Comparison, scenario: str, k: int = 6) -> list[tuple[str, str, str]]:
     """The (metric, state, partner) series with the largest clear effects, for the figures."""
     r = ranked(comp, scenario)
     out = [(m, s, p) for m, s, p in zip(r["metric"], r["state"], r["partner"])][:k]
@@ -143,12 +146,12 @@ def key_series(comp: "Comparison", scenario: str, k: int = 6) -> list[tuple[str,
     return out
 
 
-def series_title(comp: "Comparison", metric: str, state: str, partner: str) -> str:
+def series_title(comp: Comparison, metric: str, state: str, partner: str) -> str:
     """Short panel title of a series."""
     return PHRASES.get(metric, metric).format(state=state, partner=partner)
 
 
-def terminal_text(comp: "Comparison", rows: int = 10) -> str:
+def terminal_text(comp: Comparison, rows: int = 10) -> str:
     """The summary printed to the terminal: per what-if, its summary and largest effects."""
     out = [f"{len(comp.whatifs)} what-if(s) vs {comp.baseline}: {len(comp.seeds)} paired "
            f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}"]
@@ -160,6 +163,7 @@ def terminal_text(comp: "Comparison", rows: int = 10) -> str:
         if r.empty:
             continue
         out += ["", head, "  " + "-" * (len(head) - 2)]
+        x: Any  # a row of itertuples: pandas-stubs types its fields as any scalar, bytes too
         for x in r.itertuples():
             out.append(f"  {x.metric:<12} {x.state:<5} {x.partner or '-':<7} {x.date:<8} "
                        f"{x.base:>10.4g} {x.whatif:>10.4g} {x.diff:>+11.4g}  "

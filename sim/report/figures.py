@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 from sim.report.effects import key_series, series_title
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from sim.report.compare import Comparison
 
 BASE_COLOR = "#7f8c8d"
@@ -21,16 +25,16 @@ WHATIF_COLOR = "#c0392b"
 DIFF_COLOR = "#2e86c1"
 
 
-def _plt():
+def _use_agg() -> None:
+    """Draw off-screen; called before pyplot is imported (it loads on first use only)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+
+
+def _panels(n: int) -> tuple[Figure, list[Axes]]:
     import matplotlib.pyplot as plt
 
-    return plt
-
-
-def _panels(n: int, plt):
     cols = min(3, max(1, n))
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.2 * rows), squeeze=False)
@@ -40,7 +44,7 @@ def _panels(n: int, plt):
     return fig, flat[:n]
 
 
-def _dates(ax, b, at: list[str]) -> None:
+def _dates(ax: Axes, b: pd.DataFrame, at: list[str]) -> None:
     dates = list(b["date"])
     step = max(1, len(dates) // 5)
     ticks = list(b.index)[::step]
@@ -52,17 +56,19 @@ def _dates(ax, b, at: list[str]) -> None:
             ax.axvline(list(b.index)[dates.index(d)], color="#555", ls=":", lw=0.8)
 
 
-def overlay_figure(comp: "Comparison", scenario: str, series: list[tuple[str, str, str]] | None = None):
+def overlay_figure(comp: Comparison, scenario: str,
+                   series: list[tuple[str, str, str]] | None = None) -> Figure:
     """What-if and baseline, medians with 5-95% bands, one panel per series."""
-    plt = _plt()
+    _use_agg()
     series = series or key_series(comp, scenario)
-    fig, axes = _panels(len(series), plt)
+    fig, axes = _panels(len(series))
     for ax, (m, s, p) in zip(axes, series):
         b = comp.bands(scenario, m, s, p)
         ax.plot(b.index, b["base_median"], color=BASE_COLOR, label=comp.baseline)
         ax.fill_between(b.index, b["base_q05"], b["base_q95"], color=BASE_COLOR, alpha=0.2, lw=0)
         ax.plot(b.index, b["value_median"], color=WHATIF_COLOR, label=scenario)
-        ax.fill_between(b.index, b["value_q05"], b["value_q95"], color=WHATIF_COLOR, alpha=0.2, lw=0)
+        ax.fill_between(b.index, b["value_q05"], b["value_q95"], color=WHATIF_COLOR, alpha=0.2,
+                        lw=0)
         ax.set_title(series_title(comp, m, s, p), fontsize=8.5)
         _dates(ax, b, comp.at)
         ax.legend(fontsize=7)
@@ -72,12 +78,12 @@ def overlay_figure(comp: "Comparison", scenario: str, series: list[tuple[str, st
     return fig
 
 
-def difference_figure(comp: "Comparison", scenario: str,
-                      series: list[tuple[str, str, str]] | None = None):
+def difference_figure(comp: Comparison, scenario: str,
+                      series: list[tuple[str, str, str]] | None = None) -> Figure:
     """Paired differences (what-if minus baseline, per replicate): median and 5-95% band."""
-    plt = _plt()
+    _use_agg()
     series = series or key_series(comp, scenario)
-    fig, axes = _panels(len(series), plt)
+    fig, axes = _panels(len(series))
     for ax, (m, s, p) in zip(axes, series):
         b = comp.bands(scenario, m, s, p)
         ax.axhline(0.0, color="black", lw=0.7)
@@ -92,9 +98,11 @@ def difference_figure(comp: "Comparison", scenario: str,
     return fig
 
 
-def write_figures(comp: "Comparison", folder: Path) -> dict[str, list[Path]]:
+def write_figures(comp: Comparison, folder: Path) -> dict[str, list[Path]]:
     """Write the overlay and difference PNGs of every what-if; returns what-if -> PNG paths."""
-    plt = _plt()
+    _use_agg()
+    import matplotlib.pyplot as plt
+
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, list[Path]] = {}
     for sc in comp.whatifs:

@@ -48,7 +48,8 @@ def render(title: str, sections: list[Section]) -> str:
                 out.append("<ul>" + "".join(f"<li>{_inline(x)}</li>" for x in val) + "</ul>")
             elif kind == "table":
                 head, rows = val
-                out.append("<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+                out.append("<table><thead><tr>"
+                           + "".join(f"<th>{html.escape(h)}</th>" for h in head)
                            + "</tr></thead><tbody>")
                 out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
                         for r in rows]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sim.report.compare import Comparison
 
 
-def default_dir(comp: "Comparison", root: Path = Path("results") / "compare") -> Path:
+def default_dir(comp: Comparison, root: Path = Path("results") / "compare") -> Path:
     """``results/compare/<whatif names>-vs-<baseline>-<YYYYmmdd-HHMMSS>``."""
     names = "+".join(n.replace("#", "_") for n in comp.whatifs)
     if len(names) > 80:
@@ -30,7 +30,7 @@ def default_dir(comp: "Comparison", root: Path = Path("results") / "compare") ->
     return root / f"{names}-vs-{comp.baseline}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def write_report(comp: "Comparison", target: Path, *, force: bool = False, command: str = "",
+def write_report(comp: Comparison, target: Path, *, force: bool = False, command: str = "",
                  terminal_text: str = "") -> Path:
     """Write the report bundle of ``comp`` into ``target`` (atomically; see module docstring)."""
     from sim.bundle import atomic_dir, git_commit, versions

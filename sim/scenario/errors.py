@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from sim.errors import Problem
 from sim.scenario.yamlsafe import PathT, YamlDoc, format_path
@@ -203,7 +204,7 @@ def _list_allowed(allowed: list[str], where: str) -> str:
     return f" ({len(allowed)} keys are allowed here; see docs/scenario-reference.md{where})"
 
 
-def _message(e: dict[str, Any], w: _Where, root: type[BaseModel], loc: PathT) -> str:
+def _message(e: ErrorDetails, w: _Where, root: type[BaseModel], loc: PathT) -> str:
     """What is wrong and what is allowed, for one pydantic error (by its ``type``)."""
     typ, msg = e["type"], e["msg"]
     ctx = e.get("ctx") or {}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 R = TypeVar("R")
 
@@ -26,7 +27,7 @@ def by_scenario(maxsize: int) -> Callable[[Callable[..., R]], Callable[..., R]]:
         lock = threading.Lock()  # models may be built in threads (dask workers, web sessions)
 
         @wraps(fn)
-        def cached(scenario) -> R:
+        def cached(scenario: object) -> R:
             with lock:
                 hit = cache.get(id(scenario))
                 if hit is not None and hit[0] is scenario:

@@ -14,9 +14,9 @@ changes. The merge rules (documented for users in ``docs/overlays.md``):
     least one item);
   - ``KEY~: [{match: M, set: {...}}]`` deep-merges ``set`` into every item matching ``M``.
 
-  A match is a string (the item's ``id`` or ``label``) or a mapping of field values the item must all have
-  (``between`` pairs match in either order). On a *mapping*, ``KEY-: [names]`` removes keys
-  (e.g. ``alliances-: [OTS]``). Edits apply in the order remove, edit, append.
+  A match is a string (the item's ``id`` or ``label``) or a mapping of field values the item
+  must all have (``between`` pairs match in either order). On a *mapping*, ``KEY-: [names]``
+  removes keys (e.g. ``alliances-: [OTS]``). Edits apply in the order remove, edit, append.
 * ``metadata`` is never inherited: it describes the file it is written in (the name defaults
   to the file's stem).
 
@@ -31,10 +31,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.yamlsafe import PathT, YamlDoc, format_path, read_yaml
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
 
 OPERATORS = {"+": "append", "-": "remove", "~": "edit"}
 _SUFFIX = re.compile(r"^(.*[A-Za-z0-9_)\]])\s*([^A-Za-z0-9_\s\])])$")
@@ -69,7 +72,7 @@ class MergedDoc(YamlDoc):
     lines: dict[PathT, int]
     origins: dict[PathT, tuple[str, int | None]] = field(default_factory=dict)
     chain: list[str] = field(default_factory=list)
-    parent_data: dict | None = None
+    parent_data: dict[str, Any] = field(default_factory=dict)
 
     def origin(self, path: PathT) -> tuple[str, int | None]:
         """(file, line) where the value at ``path`` (or its deepest known prefix) was written."""
@@ -136,7 +139,7 @@ class _Merger:
             return over
         if base is None or not isinstance(base.value, dict):
             base = Node({}, over.file, over.line)
-        out: dict[str, Node] = dict(base.value)
+        out: dict[str, Node | None] = dict(base.value)  # None: a failed edit (reported)
         plain_keys = {k for k in over.value if _split_op(k)[1] is None}
         ops: list[tuple[str, str, Node]] = []
         for key, val in over.value.items():
@@ -245,7 +248,8 @@ class _Merger:
         out = []
         for i, it in enumerate(items):
             d = _plain(it)
-            if isinstance(d, dict) and all(_same(k, d.get(k, _MISSING), v) for k, v in crit.items()):
+            if isinstance(d, dict) and all(_same(k, d.get(k, _MISSING), v)
+                                           for k, v in crit.items()):
                 out.append(i)
         return out
 
@@ -268,8 +272,11 @@ def _split_op(key: str) -> tuple[str, str | None]:
     return m.group(1).rstrip(), m.group(2)
 
 
+_KINDS: dict[type[Any], str] = {dict: "a mapping", list: "a list"}
+
+
 def _kind(v: Any) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(v), f"a {type(v).__name__} ({v!r})")
+    return _KINDS.get(type(v), f"a {type(v).__name__} ({v!r})")
 
 
 def _show(m: Node) -> str:
@@ -306,8 +313,8 @@ def _resolve(path: Path, shown: str, chain: list[tuple[str, Path]]
         return root, [shown], None, None
     if not isinstance(ext.value, str) or not ext.value.strip():
         raise ScenarioError(shown, [Problem(shown, "extends", "extends names the parent scenario "
-                                            f"file (a path relative to this file), got {_kind(ext.value)}",
-                                            ext.line)])
+                                            "file (a path relative to this file), got "
+                                            f"{_kind(ext.value)}", ext.line)])
     parent_path = (path.parent / ext.value).resolve()
     parent_shown = _display(path.parent / ext.value)
     names = [s for s, _ in chain] + [shown]
@@ -315,13 +322,15 @@ def _resolve(path: Path, shown: str, chain: list[tuple[str, Path]]
         cycle = " -> ".join(names + [parent_shown])
         raise ScenarioError(shown, [Problem(shown, "extends", f"overlay cycle: {cycle}", ext.line)])
     if len(chain) >= MAX_DEPTH:
-        raise ScenarioError(shown, [Problem(shown, "extends", f"overlay chain deeper than {MAX_DEPTH} "
-                                            f"files: {' -> '.join(names)}", ext.line)])
+        raise ScenarioError(shown, [Problem(shown, "extends", "overlay chain deeper than "
+                                            f"{MAX_DEPTH} files: {' -> '.join(names)}",
+                                            ext.line)])
     if not parent_path.is_file():
         via = f" (chain: {' -> '.join(names + [parent_shown])})" if chain else ""
         raise ScenarioError(shown, [Problem(shown, "extends", f"parent scenario {ext.value!r} not "
                                             f"found: no file {parent_shown}{via}", ext.line)])
-    parent, parent_chain, _, _ = _resolve(parent_path, parent_shown, chain + [(shown, path.resolve())])
+    parent, parent_chain, _, _ = _resolve(parent_path, parent_shown,
+                                          chain + [(shown, path.resolve())])
     own = {k: v for k, v in root.value.items() if k != "extends"}
     base = dict(parent.value)
     base.pop("metadata", None)  # metadata describes the file it is written in
@@ -369,12 +378,13 @@ def resolve_extends(path: str | Path) -> YamlDoc:
         return read_yaml(path, kind="scenario")
     origins: dict[PathT, tuple[str, int | None]] = {}
     data = _unwrap(node, (), origins)
-    lines = {p: (ln if f == shown else ext_line) for p, (f, ln) in origins.items()}
-    lines = {p: ln for p, ln in lines.items() if ln is not None}
+    own = {p: (ln if f == shown else ext_line) for p, (f, ln) in origins.items()}
+    lines = {p: ln for p, ln in own.items() if ln is not None}
     return MergedDoc(shown, data, lines, origins, chain, _plain(parent))
 
 
-def load_with_origins(path: str | Path, overrides: dict[str, Any] | None = None):
+def load_with_origins(path: str | Path, overrides: dict[str, Any] | None = None
+                      ) -> tuple[Scenario, YamlDoc]:
     """Load a scenario file like :func:`sim.scenario.load_scenario`, and return its document too.
 
     Problems in an overlay's merged scenario are reported at the file and line where the bad

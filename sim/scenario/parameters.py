@@ -33,14 +33,16 @@ class Parameters(BaseModel):
     # --- threat and demand (rules/threat.py) ---
     richardson_reaction: float = P(
         0.5, 0, 5, "threat per unit rival build-up",
-        "Richardson reaction: threat added per unit of a rival's arms build-up (budget above its base).",
+        "Richardson reaction: threat added per unit of a rival's arms build-up "
+        "(budget above its base).",
         "threat")
     threat_budget_elasticity: float = P(
         0.6, 0, 5, "budget fraction per unit threat",
         "Arms budget rises by this fraction of its base per unit of threat.", "threat")
     budget_adjustment: float = P(
         1.0, 0.01, 12, "1/year",
-        "Speed at which the arms budget moves towards its threat-driven target (Richardson fatigue).",
+        "Speed at which the arms budget moves towards its threat-driven target "
+        "(Richardson fatigue).",
         "threat")
     alliance_reassurance: float = P(
         1.0, 0, 5, "threat per unit guarantee",
@@ -53,7 +55,8 @@ class Parameters(BaseModel):
         "Affinity gained between the recipient and the alliance leader by a deployment.", "threat")
     shock_rate: float = P(
         0.05, 0, 4, "shocks/year/state",
-        "Rate of random (unscheduled) threat shocks per state; drawn from the model's RNG.", "threat")
+        "Rate of random (unscheduled) threat shocks per state; drawn from the model's RNG.",
+        "threat")
     shock_size: float = P(
         0.15, 0, 3, "threat units", "Mean size of a random threat shock (exponential).", "threat")
     shock_duration: float = P(
@@ -86,7 +89,8 @@ class Parameters(BaseModel):
         "Cost of buying from a patron's rivals per unit of the patron's pressure.", "procurement")
     weight_sanction_risk: float = P(
         1.5, 0, 20, "utility per unit risk",
-        "Secondary-sanctions risk: utility lost per unit risk of buying from a sanctioned supplier.",
+        "Secondary-sanctions risk: utility lost per unit risk of buying from a sanctioned "
+        "supplier.",
         "procurement")
     weight_domestic: float = P(
         0.5, 0, 10, "utility", "Preference for domestic production where capacity exists.",
@@ -118,7 +122,8 @@ class Parameters(BaseModel):
         "Compliance pull of a third state's trade exposure to the sanction senders.", "sanctions")
     compliance_target_weight: float = P(
         1.0, 0, 10, "per unit share",
-        "Compliance drag of a third state's trade dependence on the sanctioned target.", "sanctions")
+        "Compliance drag of a third state's trade dependence on the sanctioned target.",
+        "sanctions")
     compliance_affinity_weight: float = P(
         0.6, 0, 10, "per unit affinity",
         "Compliance pull of affinity to the senders minus affinity to the target.", "sanctions")
@@ -189,7 +194,8 @@ class Parameters(BaseModel):
     # --- strategies (strategies.py) ---
     hedge_weight: float = P(
         1.5, 0, 20, "utility per unit share",
-        "multi_vector: utility penalty per unit of current dependence on a supplier, x diversification.",
+        "multi_vector: utility penalty per unit of current dependence on a supplier, "
+        "x diversification.",
         "strategy")
     hedge_precision: float = P(
         0.7, 0.05, 5, "multiplier", "multi_vector: multiplier on choice precision.", "strategy")

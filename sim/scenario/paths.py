@@ -46,7 +46,7 @@ def _children(node: Any) -> list[str]:
     return []
 
 
-def resolve(data: dict, path: str) -> Any:
+def resolve(data: dict[str, Any], path: str) -> Any:
     """The value at ``path`` in plain scenario data.
 
     ``parameters.NAME`` resolves even where the file leaves the parameter at its default.
@@ -90,7 +90,7 @@ def resolve(data: dict, path: str) -> Any:
     return node
 
 
-def apply_overrides(data: dict, overrides: dict[str, Any]) -> dict:
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``data`` with each dotted path set to its value (paths must exist).
 
     ``data`` is never modified: the containers along each overridden path are copied and the

@@ -13,11 +13,12 @@ _DATE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
 DATE_HELP = "a date as YYYY-MM (e.g. 2022-05) or YYYY-Qn (e.g. 2022-Q2)"
 
 
-def parse_date(text: str) -> tuple[int, int]:
+def parse_date(text: object) -> tuple[int, int]:
     """Parse a date into (year, month) (strings are parsed once and remembered).
 
     Args:
-        text: ``YYYY-MM``, ``YYYY-Qn`` (the quarter's first month) or ``YYYY`` (January).
+        text: ``YYYY-MM``, ``YYYY-Qn`` (the quarter's first month) or ``YYYY`` (January);
+            anything else (a YAML integer year) is read as its ``str``.
 
     Returns:
         (year, month) with month in 1..12.
@@ -30,7 +31,7 @@ def parse_date(text: str) -> tuple[int, int]:
     return _parse(text)
 
 
-def _parse(text) -> tuple[int, int]:
+def _parse(text: object) -> tuple[int, int]:
     m = _DATE.match(str(text).strip())
     if not m:
         raise ValueError(f"{text!r} is not {DATE_HELP}")
@@ -54,7 +55,7 @@ class TimeAxis:
     unit: StepUnit
 
     @classmethod
-    def between(cls, start: str, end: str, unit: StepUnit) -> "TimeAxis":
+    def between(cls, start: str, end: str, unit: StepUnit) -> TimeAxis:
         """The axis from date ``start`` to date ``end`` inclusive (see :func:`parse_date`)."""
         return cls(_parse_str(start), _parse_str(end), unit)
 

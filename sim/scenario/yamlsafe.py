@@ -199,7 +199,7 @@ def _syntax_hint(problem: str) -> str:
     return ""
 
 
-def _compose(text: str):
+def _compose(text: str) -> yaml.Node | None:
     """The node graph of ``text``: libyaml's parser when available (fast), and PyYAML's own
     whenever that fails, so syntax errors read the same with or without libyaml."""
     fast = getattr(yaml, "CSafeLoader", None)

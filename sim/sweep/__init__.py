@@ -8,5 +8,6 @@ Modules (import what you need; nothing heavy loads on ``import sim.sweep``):
 * :mod:`sim.sweep.store` - the Parquet store and its crash-safe commit protocol.
 * :mod:`sim.sweep.run` - :func:`~sim.sweep.run.run_sweep`, the whole sweep.
 * :mod:`sim.sweep.analyze` - load a store; Sobol and Morris indices (also over time).
-* :mod:`sim.sweep.discovery` - PRIM scenario discovery; :mod:`sim.sweep.figures`, :mod:`sim.sweep.report`.
+* :mod:`sim.sweep.discovery` - PRIM scenario discovery; :mod:`sim.sweep.figures`,
+  :mod:`sim.sweep.report`.
 """

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,9 +50,9 @@ class SweepResults:
 
     path: Path
     manifest: dict[str, Any]
-    design: "pd.DataFrame"
-    points: "pd.DataFrame"
-    _scalars: Any = field(default=None, repr=False)
+    design: pd.DataFrame
+    points: pd.DataFrame
+    _scalars: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def method(self) -> str:
@@ -74,14 +75,14 @@ class SweepResults:
         return list(self.manifest["series"])
 
     @property
-    def scalars(self) -> "pd.DataFrame":
+    def scalars(self) -> pd.DataFrame:
         """One row per stored run: run, point, replicate, seed, parameters, scalar outcomes."""
         if self._scalars is None:
             sc = st.read_scalars(self.path).drop(columns=["point", "replicate"])
             self._scalars = self.design.merge(sc, on="run", how="inner")
         return self._scalars
 
-    def series(self, outcomes: list[str] | None = None) -> "pd.DataFrame":
+    def series(self, outcomes: list[str] | None = None) -> pd.DataFrame:
         """Time-series outcomes (tidy long: run, point, replicate, step, date, outcome, value)."""
         return st.read_series(self.path, outcomes)
 
@@ -131,7 +132,8 @@ class Condition:
 def _unknown(name: str, known: list[str], kind: str) -> UserError:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return UserError(f"unknown {kind} {name!r}{hint} (this store has: {', '.join(known) or 'none'})")
+    return UserError(f"unknown {kind} {name!r}{hint} "
+                     f"(this store has: {', '.join(known) or 'none'})")
 
 
 def parse_condition(expr: str, outcomes: list[str], default: str | None = None) -> Condition:
@@ -179,7 +181,8 @@ def _targets(res: SweepResults, outcome: str | None) -> tuple[list[str], list[st
 
 def point_means(res: SweepResults, outcome: str | None = None
                 ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, list[str]]]]:
-    """Per design point (mean over replicates): scalars name -> (P,), series name -> ((P, T), dates)."""
+    """Per design point (mean over replicates): scalars name -> (P,), series name -> ((P, T),
+    dates)."""
     scal_names, ser_names = _targets(res, outcome)
     P = len(res.points)
     out_s = {}
@@ -203,11 +206,12 @@ def _flat(y: np.ndarray) -> bool:
     return (not np.all(np.isfinite(y))) or np.std(y) <= 1e-12 * (1.0 + np.abs(np.mean(y)))
 
 
-def _rows(method_fn, res: SweepResults, outcome: str | None, cols: list[str]) -> "pd.DataFrame":
+def _rows(method_fn: Callable[[np.ndarray], list[dict[str, Any]]], res: SweepResults,
+          outcome: str | None, cols: list[str]) -> pd.DataFrame:
     import pandas as pd
 
     scal, ser = point_means(res, outcome)
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for name, y in scal.items():
         for rec in method_fn(y):
             rows.append({"outcome": name, "kind": "scalar", "step": -1, "date": "", **rec})
@@ -218,11 +222,12 @@ def _rows(method_fn, res: SweepResults, outcome: str | None, cols: list[str]) ->
     return pd.DataFrame(rows, columns=["outcome", "kind", "step", "date", "parameter"] + cols)
 
 
-def _per_parameter(parameters: list[str], keys: list[str], analyze):
+def _per_parameter(parameters: list[str], keys: list[str], analyze: Callable[[np.ndarray], Any]
+                   ) -> Callable[[np.ndarray], list[dict[str, Any]]]:
     """One outcome vector -> a row per parameter with the SALib result's ``keys``
     (NaN where the outcome does not vary: nothing to attribute)."""
 
-    def one(y: np.ndarray) -> list[dict]:
+    def one(y: np.ndarray) -> list[dict[str, Any]]:
         if _flat(y):
             return [{"parameter": p, **{k: np.nan for k in keys}} for p in parameters]
         with warnings.catch_warnings():
@@ -234,7 +239,7 @@ def _per_parameter(parameters: list[str], keys: list[str], analyze):
 
 
 def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
-          num_resamples: int = 200) -> "pd.DataFrame":
+          num_resamples: int = 200) -> pd.DataFrame:
     """Sobol indices (SALib): first order S1 and total ST with confidence half-widths.
 
     Args:
@@ -264,7 +269,7 @@ def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 
 
 
 def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
-           num_resamples: int = 200) -> "pd.DataFrame":
+           num_resamples: int = 200) -> pd.DataFrame:
     """Morris elementary-effects screening (SALib): mu, mu_star (with CI), sigma.
 
     Effects are per full range of each parameter (unit coordinates).

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.seeds import derive_seed
-from sim.sweep.spec import Parameter, Sweep
+from sim.sweep.spec import Lognormal, Normal, Parameter, Sweep, Triangular, Uniform
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
 TAIL = 1e-3  # quantiles used for an unbounded distribution's ends (grid and Morris levels 0 and 1)
 DESIGN_SEED_KEY = (2**31 - 1,)  # SeedSequence key of the sampler (runs use (point, replicate))
@@ -52,12 +56,9 @@ def salib_problem(columns: list[str]) -> dict[str, Any]:
     return {"num_vars": len(columns), "names": list(columns), "bounds": [[0.0, 1.0]] * len(columns)}
 
 
-def _dist(p: Parameter):
+def _dist(d: Uniform | Normal | Triangular | Lognormal) -> rv_continuous_frozen[Any, Any]:
     from scipy import stats
 
-    d = p.distribution
-    if d is None:
-        return None
     if d.type == "uniform":
         return stats.uniform(loc=d.low, scale=d.high - d.low)
     if d.type == "triangular":
@@ -74,16 +75,20 @@ def to_values(p: Parameter, u: np.ndarray) -> np.ndarray:
     u = np.asarray(u, dtype=float)
     if p.range is not None:
         lo, hi = p.range
-        return lo + u * (hi - lo)
+        scaled: np.ndarray = lo + u * (hi - lo)
+        return scaled
     if p.values is not None:
         k = len(p.values)
         idx = np.minimum((u * k).astype(int), k - 1)
         vals = p.values
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
-            return np.asarray(vals, dtype=float)[idx]
-        return np.asarray(vals, dtype=object)[idx]
-    dist = _dist(p)
-    return dist.ppf(np.clip(u, TAIL, 1 - TAIL))
+            picked: np.ndarray = np.asarray(vals, dtype=float)[idx]
+        else:
+            picked = np.asarray(vals, dtype=object)[idx]
+        return picked
+    assert p.distribution is not None  # a range, values or a distribution (Parameter checks)
+    quantiles: np.ndarray = _dist(p.distribution).ppf(np.clip(u, TAIL, 1 - TAIL))
+    return quantiles
 
 
 def extremes(p: Parameter) -> list[Any]:
@@ -108,6 +113,7 @@ def sample_unit(sweep: Sweep) -> np.ndarray:
     if d.method == "grid":
         axes = [_grid_unit(p, d.levels) for p in sweep.parameters]
         return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, D)
+    assert d.n is not None  # lhs, sobol and morris need n (Design checks)
     if d.method == "lhs":
         from scipy.stats import qmc
 
@@ -116,11 +122,13 @@ def sample_unit(sweep: Sweep) -> np.ndarray:
     if d.method == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(problem, d.n, calc_second_order=d.second_order, scramble=True,
-                            seed=seed)
+        unit: np.ndarray = sobol.sample(problem, d.n, calc_second_order=d.second_order,
+                                        scramble=True, seed=seed)
+        return unit
     from SALib.sample import morris
 
-    return morris.sample(problem, d.n, num_levels=d.levels, seed=seed % 2**32)
+    unit = morris.sample(problem, d.n, num_levels=d.levels, seed=seed % 2**32)
+    return unit
 
 
 def n_points(sweep: Sweep) -> int:
@@ -128,6 +136,7 @@ def n_points(sweep: Sweep) -> int:
     d, D = sweep.design, len(sweep.parameters)
     if d.method == "grid":
         return int(np.prod([len(_grid_unit(p, d.levels)) for p in sweep.parameters]))
+    assert d.n is not None  # lhs, sobol and morris need n (Design checks)
     if d.method == "lhs":
         return int(d.n)
     if d.method == "sobol":
@@ -142,7 +151,7 @@ def build(sweep: Sweep) -> DesignPoints:
     return DesignPoints(sweep.design.method, sweep.columns, unit, values)
 
 
-def run_table(sweep: Sweep, design: DesignPoints):
+def run_table(sweep: Sweep, design: DesignPoints) -> pd.DataFrame:
     """One row per run: run, point, replicate, seed and the parameter values (a DataFrame)."""
     import pandas as pd
 
@@ -154,7 +163,8 @@ def run_table(sweep: Sweep, design: DesignPoints):
         per_rep = np.array([derive_seed(sweep.seed, r) for r in range(R)], dtype=np.int64)
         seeds = per_rep[rep]
     else:
-        seeds = np.array([derive_seed(sweep.seed, p, r) for p, r in zip(point, rep)], dtype=np.int64)
+        seeds = np.array([derive_seed(sweep.seed, p, r) for p, r in zip(point, rep)],
+                         dtype=np.int64)
     df = pd.DataFrame({"run": np.arange(P * R, dtype=np.int64), "point": point,
                        "replicate": rep, "seed": seeds})
     for c in design.columns:
@@ -163,7 +173,7 @@ def run_table(sweep: Sweep, design: DesignPoints):
     return df
 
 
-def points_table(design: DesignPoints):
+def points_table(design: DesignPoints) -> pd.DataFrame:
     """One row per design point with its unit coordinates (used by Sobol / Morris analysis)."""
     import pandas as pd
 

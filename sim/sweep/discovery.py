@@ -1,4 +1,5 @@
-"""Scenario discovery with PRIM (the ``prim`` package): where in parameter space does a condition hold?
+"""Scenario discovery with PRIM (the ``prim`` package): where in parameter space does a condition
+hold?
 
 Each run is a case: its parameter values are the inputs, and the condition on one of its scalar
 outcomes (e.g. ``kaz_rus_share_2030 < 0.5``) marks the cases of interest. PRIM peels the
@@ -38,9 +39,9 @@ class PrimResult:
     condition: Condition
     n: int
     n_coi: int
-    stats: "pd.DataFrame"
-    limits: "pd.DataFrame"
-    trajectory: "pd.DataFrame"
+    stats: pd.DataFrame
+    limits: pd.DataFrame
+    trajectory: pd.DataFrame
 
     @property
     def base_rate(self) -> float:
@@ -87,7 +88,7 @@ def prim(res: SweepResults, condition: str | Condition, *, outcome: str | None =
                 box = p.find_box()
                 if box is None or box.coverage <= 0:
                     break
-                inside = int(round(box.mass * n))
+                inside = round(box.mass * n)
                 stats.append({"box": b, "coverage": float(box.coverage),
                               "density": float(box.density), "mass": float(box.mass),
                               "res_dim": int(box.res_dim), "n_in_box": inside})

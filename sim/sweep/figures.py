@@ -1,4 +1,5 @@
-"""Figures of sweep analyses (matplotlib, Agg): index bars with CIs, indices over time, PRIM trade-off.
+"""Figures of sweep analyses (matplotlib, Agg): index bars with CIs, indices over time, PRIM
+trade-off.
 
 Each function takes the DataFrames returned by :mod:`sim.sweep.analyze` / :mod:`sim.sweep.discovery`
 and returns a matplotlib Figure; saving is the caller's job.
@@ -17,24 +18,24 @@ if TYPE_CHECKING:
     from sim.sweep.discovery import PrimResult
 
 # (index column, CI column, label) per method
-INDICES = {
+INDICES: dict[str, list[tuple[str, str | None, str]]] = {
     "sobol": [("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST")],
     "morris": [("mu_star", "mu_star_conf", "mu* (mean |effect|)"), ("sigma", None, "sigma")],
 }
 
 
-def _plt():
+def _use_agg() -> None:
+    """Draw off-screen; called before pyplot is imported (it loads on first use only)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+
+
+def bars(df: pd.DataFrame, outcome: str, method: str) -> Figure:
+    """Grouped bars of one scalar outcome's indices per parameter, with confidence intervals."""
+    _use_agg()
     import matplotlib.pyplot as plt
 
-    return plt
-
-
-def bars(df: "pd.DataFrame", outcome: str, method: str) -> "Figure":
-    """Grouped bars of one scalar outcome's indices per parameter, with confidence intervals."""
-    plt = _plt()
     sub = df[(df["outcome"] == outcome) & (df["kind"] == "scalar")]
     params = list(sub["parameter"])
     x = np.arange(len(params))
@@ -53,9 +54,11 @@ def bars(df: "pd.DataFrame", outcome: str, method: str) -> "Figure":
     return fig
 
 
-def over_time(df: "pd.DataFrame", outcome: str, method: str) -> "Figure":
+def over_time(df: pd.DataFrame, outcome: str, method: str) -> Figure:
     """Indices of a time-series outcome step by step: which parameters matter early, which late."""
-    plt = _plt()
+    _use_agg()
+    import matplotlib.pyplot as plt
+
     sub = df[(df["outcome"] == outcome) & (df["kind"] == "series")]
     specs = INDICES[method][: 2 if method == "sobol" else 1]
     fig, axes = plt.subplots(len(specs), 1, figsize=(8.0, 3.2 * len(specs)), sharex=True,
@@ -81,13 +84,15 @@ def over_time(df: "pd.DataFrame", outcome: str, method: str) -> "Figure":
     return fig
 
 
-def tradeoff(result: "PrimResult") -> "Figure":
+def tradeoff(result: PrimResult) -> Figure:
     """PRIM peeling trajectories: coverage against density, coloured by restricted dimensions."""
-    plt = _plt()
+    _use_agg()
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(6.0, 4.5), layout="constrained")
     tr = result.trajectory
     sc = None
-    for b, g in tr.groupby("box"):
+    for _, g in tr.groupby("box"):
         ax.plot(g["coverage"], g["density"], color="grey", lw=0.6, alpha=0.6)
         sc = ax.scatter(g["coverage"], g["density"], c=g["res_dim"], cmap="viridis", s=18,
                         vmin=0, vmax=max(1, int(tr["res_dim"].max())))

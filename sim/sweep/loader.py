@@ -13,14 +13,17 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.errors import problems_from_validation
-from sim.scenario.yamlsafe import read_yaml
+from sim.scenario.yamlsafe import PathT, YamlDoc, read_yaml
 from sim.sweep.spec import NOT_SWEEPABLE, Sweep, first_key
+
+if TYPE_CHECKING:
+    from sim.sweep.execute import Backend
 
 POINT_CHECK_LIMIT = 2000
 ISHIGAMI_PATHS = ("x1", "x2", "x3")
@@ -59,7 +62,7 @@ class SweepPlan:
         return hashlib.sha256(blob).hexdigest()
 
 
-def _validate(doc, file: str) -> Sweep:
+def _validate(doc: YamlDoc, file: str) -> Sweep:
     try:
         return Sweep.model_validate(doc.data)
     except ValidationError as e:
@@ -92,7 +95,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     plan = SweepPlan(file, sweep, Path(path).read_text(encoding="utf-8"))
     probs: list[Problem] = []
 
-    def line(p: tuple) -> int | None:
+    def line(p: PathT) -> int | None:
         return doc.line_of(p)
 
     if sweep.model == "ishigami":
@@ -106,6 +109,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
         plan.labels = [f"t{k}" for k in range(4)]
         return plan
 
+    assert sweep.scenario is not None  # the multivector model needs one (Sweep checks)
     sc_path = Path(sweep.scenario)
     if not sc_path.is_absolute():
         sc_path = Path(path).parent / sc_path
@@ -142,7 +146,8 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
             probs.append(Problem(file, f"parameters[{i}].path", f"{p.path!r} is a section, not "
                                  "a value; address one field inside it", line(where + ("path",))))
             continue
-        src = "range" if p.range is not None else "values" if p.values is not None else "distribution"
+        src = ("range" if p.range is not None else "values" if p.values is not None
+               else "distribution")
         for v in extremes(p):
             try:
                 load_scenario(base, {p.path: v})
@@ -160,7 +165,8 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     return plan
 
 
-def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT, backend=None) -> None:
+def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT,
+                        backend: Backend | None = None) -> None:
     """Validate the scenario of every design point (if the design has at most ``limit`` points).
 
     Args:

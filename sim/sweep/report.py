@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from sim.errors import UserError
 from sim.sweep import analyze as sa
 
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
 FLOAT = "%.6g"
 
 
-def _atomic(path: Path, write: Callable[[str], None]) -> Path:
+def _atomic(path: Path, write: Callable[[str], object]) -> Path:
     """Call ``write(tmpname)`` then rename the file into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
@@ -30,7 +35,7 @@ def _atomic(path: Path, write: Callable[[str], None]) -> Path:
     return path
 
 
-def _save_fig(fig, path: Path) -> Path:
+def _save_fig(fig: Figure, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     try:
@@ -39,12 +44,12 @@ def _save_fig(fig, path: Path) -> Path:
         plt.close(fig)
 
 
-def fmt(df) -> str:
+def fmt(df: pd.DataFrame) -> str:
     """A DataFrame as a plain text table (4 significant digits)."""
     return df.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
-def _table(df, cols: list[str], sort: str) -> str:
+def _table(df: pd.DataFrame, cols: list[str], sort: str) -> str:
     return fmt(df.sort_values(["outcome", sort], ascending=[True, False])[cols])
 
 
@@ -70,7 +75,8 @@ def _sensitivity(res: sa.SweepResults, method: str, outcome: str | None, out: Pa
         sort = "mu_star"
     text = (f"{method} indices ({res.manifest['points']} points x {res.manifest['replicates']} "
             f"replicates; means over replicates)\n")
-    text += _table(scal, cols, sort) if len(scal) else "(series outcomes only: see the CSV and plots)"
+    text += (_table(scal, cols, sort) if len(scal)
+             else "(series outcomes only: see the CSV and plots)")
     return written, text
 
 
@@ -133,7 +139,7 @@ def analyze_store(store: str | Path, method: str | None = None, outcome: str | N
         raise UserError(f"--boxes must be between 1 and 20, got {max_boxes}")
     out = Path(store) / "analysis"
     if method == "prim":
-        if threshold:
-            sa.parse_condition(threshold, res.outcomes, outcome)  # validate before writing
+        assert threshold  # prim needs one (checked above)
+        sa.parse_condition(threshold, res.outcomes, outcome)  # validate before writing
         return _prim(res, threshold, outcome, max_boxes, out)
     return _sensitivity(res, method, outcome, out)

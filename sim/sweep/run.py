@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.errors import UserError
 from sim.sweep import store as st
 from sim.sweep.loader import SweepPlan, check_design_points, load_sweep
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.sweep.design import DesignPoints
+    from sim.sweep.execute import Batch, Context
 
 DEFAULT_ROOT = Path("results") / "sweeps"
 
@@ -34,7 +41,8 @@ def _is_store(path: Path) -> bool:
         return False
 
 
-def _manifest(plan: SweepPlan, design, backend: str, command: str) -> dict[str, Any]:
+def _manifest(plan: SweepPlan, design: DesignPoints, backend: str, command: str
+              ) -> dict[str, Any]:
     from sim.bundle import git_commit, versions
 
     sw = plan.sweep
@@ -69,7 +77,7 @@ def _manifest(plan: SweepPlan, design, backend: str, command: str) -> dict[str, 
     }
 
 
-def _context(plan: SweepPlan, digest: str):
+def _context(plan: SweepPlan, digest: str) -> Context:
     from sim.sweep.execute import Context
 
     sw = plan.sweep
@@ -79,7 +87,8 @@ def _context(plan: SweepPlan, digest: str):
         series=tuple(s.model_dump() for s in sw.series), n_steps=len(plan.labels))
 
 
-def _batches(todo: np.ndarray, design_values: list[np.ndarray], runs_df, size: int):
+def _batches(todo: np.ndarray, design_values: list[np.ndarray], runs_df: pd.DataFrame,
+             size: int) -> Iterator[Batch]:
     from sim.sweep.execute import Batch
     from sim.sweep.loader import _py
 
@@ -194,7 +203,7 @@ def run_sweep(
     if n != total:  # pragma: no cover - a bug if it happens
         raise RuntimeError(f"{target}: {n} of {total} runs stored after the sweep")
     man.update(complete=True, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-               last_session={"runs": int(len(todo)), "seconds": round(elapsed, 3),
+               last_session={"runs": len(todo), "seconds": round(elapsed, 3),
                              "backend": backend.describe(), "batch": int(size)})
     st.write_manifest(target, man)
     return target

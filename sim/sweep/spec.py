@@ -10,7 +10,7 @@ against the base scenario (paths exist, values valid, outcome states exist) are 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -37,7 +37,7 @@ class Uniform(Strict):
     high: Finite
 
     @model_validator(mode="after")
-    def _order(self) -> "Uniform":
+    def _order(self) -> Uniform:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
@@ -53,7 +53,7 @@ class Normal(Strict):
     high: Finite | None = None
 
     @model_validator(mode="after")
-    def _order(self) -> "Normal":
+    def _order(self) -> Normal:
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
@@ -68,7 +68,7 @@ class Triangular(Strict):
     high: Finite
 
     @model_validator(mode="after")
-    def _order(self) -> "Triangular":
+    def _order(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
             raise ValueError(f"need low <= mode <= high and low < high "
                              f"(got {self.low}, {self.mode}, {self.high})")
@@ -83,8 +83,8 @@ class Lognormal(Strict):
     sigma: Finite = Field(gt=0)
 
 
-Distribution = Annotated[Union[Uniform, Normal, Triangular, Lognormal], Field(discriminator="type")]
-Value = Union[bool, int, float, str]
+Distribution = Annotated[Uniform | Normal | Triangular | Lognormal, Field(discriminator="type")]
+Value = bool | int | float | str
 
 
 class Parameter(Strict):
@@ -98,7 +98,7 @@ class Parameter(Strict):
     levels: int | None = Field(None, ge=2, le=1000, description="Grid levels (range/distribution).")
 
     @model_validator(mode="after")
-    def _one_source(self) -> "Parameter":
+    def _one_source(self) -> Parameter:
         given = [k for k in ("range", "values", "distribution") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of range, values or distribution"
@@ -129,11 +129,12 @@ class Design(Strict):
     n: int | None = Field(None, ge=1, le=10_000_000, description=(
         "lhs: points; sobol: base sample N (a power of 2; N*(2D+2) points, N*(D+2) without "
         "second order); morris: trajectories (r*(D+1) points). Not used by grid."))
-    levels: int = Field(4, ge=2, le=1000, description="grid: levels per range; morris: grid levels.")
+    levels: int = Field(4, ge=2, le=1000,
+                        description="grid: levels per range; morris: grid levels.")
     second_order: bool = Field(True, description="sobol: also estimate second-order indices.")
 
     @model_validator(mode="after")
-    def _size(self) -> "Design":
+    def _size(self) -> Design:
         m, n = self.method, self.n
         if m == "grid":
             if n is not None:
@@ -173,7 +174,7 @@ class ScalarOutcome(_Outcome):
         lambda v: str(v) if isinstance(v, int) else v)
 
     @model_validator(mode="after")
-    def _dates(self) -> "ScalarOutcome":
+    def _dates(self) -> ScalarOutcome:
         if self.stat == "value" and (self.start or self.end):
             raise ValueError("stat value uses date, not start/end")
         if self.stat != "value" and self.date:
@@ -194,8 +195,8 @@ class Sweep(Strict):
     model: Literal["multivector", "ishigami"] = Field(
         "multivector", description="The ABM, or the Ishigami test function (checks the analysis).")
     scenario: str | None = Field(None, description="Base scenario, relative to the sweep file.")
-    fixed: dict[str, Any] = Field(default_factory=dict,
-                                  description="Overrides applied to every run (dotted path: value).")
+    fixed: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides applied to every run (dotted path: value).")
     parameters: list[Parameter] = Field(min_length=1)
     design: Design
     replicates: int = Field(1, ge=1, le=100_000)
@@ -208,7 +209,7 @@ class Sweep(Strict):
     batch: int | None = Field(None, ge=1, le=100_000, description="Runs per task (default: auto).")
 
     @model_validator(mode="after")
-    def _whole(self) -> "Sweep":
+    def _whole(self) -> Sweep:
         if self.model == "multivector":
             if not self.scenario:
                 raise ValueError("scenario is required (path of the base scenario)")

@@ -32,12 +32,15 @@ from sim.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from sim.sweep.execute import BatchResult
 
 MANIFEST = "manifest.json"
 SCALARS, SERIES = "scalars", "series"
 
 
-def _atomic_parquet(table, path: Path) -> None:
+def _atomic_parquet(table: pa.Table, path: Path) -> None:
     """Write a pyarrow ``table`` to ``path`` via a hidden temporary file, fsync, and
     ``os.replace``."""
     import pyarrow.parquet as pq
@@ -72,12 +75,13 @@ def read_manifest(store: Path) -> dict[str, Any]:
         raise UserError(f"{store}: not a sweep store (no {MANIFEST}); run `run_sim.py sweep "
                         "SWEEPFILE` first")
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise UserError(f"{p}: unreadable manifest ({e})") from None
+    return manifest
 
 
-def create(store: Path, manifest: dict[str, Any], design: "pd.DataFrame", points: "pd.DataFrame",
+def create(store: Path, manifest: dict[str, Any], design: pd.DataFrame, points: pd.DataFrame,
            force: bool = False) -> None:
     """Create the store atomically (replacing an existing one only if ``force``)."""
     from sim.bundle import atomic_dir
@@ -131,7 +135,7 @@ def clean(store: Path) -> int:
     return removed
 
 
-def commit(store: Path, res, design: "pd.DataFrame", scalar_names: list[str],
+def commit(store: Path, res: BatchResult, design: pd.DataFrame, scalar_names: list[str],
            series_names: list[str], labels: list[str]) -> str:
     """Write one batch's outcomes as a new part (series first, then scalars); returns its name.
 
@@ -168,7 +172,7 @@ def commit(store: Path, res, design: "pd.DataFrame", scalar_names: list[str],
     return name
 
 
-def read_scalars(store: Path) -> "pd.DataFrame":
+def read_scalars(store: Path) -> pd.DataFrame:
     """Scalar outcomes, one row per stored run, sorted by run (duplicates dropped defensively)."""
     import pandas as pd
 
@@ -179,7 +183,7 @@ def read_scalars(store: Path) -> "pd.DataFrame":
     return df.drop_duplicates("run").sort_values("run").reset_index(drop=True)
 
 
-def read_series(store: Path, outcomes: list[str] | None = None) -> "pd.DataFrame":
+def read_series(store: Path, outcomes: list[str] | None = None) -> pd.DataFrame:
     """Time-series outcomes in tidy long format, sorted by run, outcome and step."""
     import pandas as pd
 

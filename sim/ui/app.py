@@ -11,6 +11,8 @@ the scenario library. Every chart draws the scenario without the page's changes 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import solara
 from mesa.visualization import Slider, SolaraViz
@@ -18,6 +20,9 @@ from mesa.visualization import Slider, SolaraViz
 from sim.summary import importers
 from sim.ui import controls, library, views
 from sim.ui.model import ClassroomModel, neutral
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 APP_NAME = "Multi-vector diplomacy in Central Asia: a classroom simulator"
 PLAY_INTERVAL_MS = 400
@@ -54,18 +59,18 @@ scenario without your changes, so the gap between them is the effect of what you
 </ol>"""
 
 
-def _html(tag: str, text: str, cls: str) -> solara.Element:
+def _html(tag: str, text: str, cls: str) -> solara.Element[Any]:
     return solara.HTML(tag=tag, unsafe_innerHTML=html.escape(text), classes=[cls])
 
 
-def model_params() -> dict:
+def model_params() -> dict[str, Any]:
     """SolaraViz ``model_params``: the sidebar's controls, keyed by ClassroomModel's keywords."""
     lib = library.load_library()
     base = lib.get(library.BASELINE) or lib.entries[0]
     sc = library.scenario(base)
     start = neutral()
     imps = importers(sc)
-    params: dict = {
+    params: dict[str, Any] = {
         "scenario_name": {"type": "Select", "value": base.key, "values": lib.keys,
                           "label": "Scenario"},
         "focus": {"type": "Select", "value": controls.FOCUS_STATE if controls.FOCUS_STATE in imps
@@ -83,7 +88,7 @@ def model_params() -> dict:
     return params
 
 
-def Header(model: ClassroomModel) -> solara.Element:
+def Header(model: ClassroomModel) -> solara.Element[Any]:
     """Title, description, the current date, and what the page changed."""
     n = model.world.axis.n
     with solara.Column(classes=["mv-card", "mv-header"], gap="2px") as col:
@@ -104,7 +109,7 @@ def Header(model: ClassroomModel) -> solara.Element:
     return col
 
 
-def EventFeed(model: ClassroomModel) -> solara.Element:
+def EventFeed(model: ClassroomModel) -> solara.Element[Any]:
     """Events so far, newest first; those of the last step highlighted."""
     new = {id(e) for e in model.fired}
     with solara.Column(classes=["mv-card", "mv-feed"], gap="0px") as col:
@@ -122,8 +127,9 @@ def EventFeed(model: ClassroomModel) -> solara.Element:
     return col
 
 
-def _figure_view(make, cls: str):
-    def view(model: ClassroomModel) -> solara.Element:
+def _figure_view(make: Callable[[views.Snapshot], Figure], cls: str
+                 ) -> Callable[[ClassroomModel], solara.Element[Any]]:
+    def view(model: ClassroomModel) -> solara.Element[Any]:
         fig = make(views.snapshot(model))
         with solara.Column(classes=["mv-plot", cls]) as col:
             solara.FigureMatplotlib(fig, format="png")
@@ -133,7 +139,7 @@ def _figure_view(make, cls: str):
     return view
 
 
-def Help(model: ClassroomModel) -> solara.Element:
+def Help(model: ClassroomModel) -> solara.Element[Any]:
     """How to use the page, and the scenario library with descriptions."""
     lib = library.load_library()
     with solara.Column(classes=["mv-card", "mv-help"], gap="2px") as col:

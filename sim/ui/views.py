@@ -7,9 +7,10 @@ axis and the ghost faintly behind it, so a slider's effect shows as the gap betw
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from sim.plots import color
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
     from sim.ui.model import ClassroomModel
 
@@ -25,9 +27,10 @@ FONT = 15          # pt: readable from the back of a classroom
 GHOST_ALPHA = 0.35
 MIN_TRADE_SHARE = 0.02  # partners below this share of trade are left out of the trade chart
 NETWORK_WINDOW = 4  # periods of deliveries summed for the network's edge widths
-STYLE = {"font.size": FONT, "axes.titlesize": FONT + 2, "axes.labelsize": FONT,
-         "xtick.labelsize": FONT - 2, "ytick.labelsize": FONT - 2, "legend.fontsize": FONT - 3,
-         "axes.spines.top": False, "axes.spines.right": False}
+STYLE: dict[RcKeyType, Any] = {
+    "font.size": FONT, "axes.titlesize": FONT + 2, "axes.labelsize": FONT,
+    "xtick.labelsize": FONT - 2, "ytick.labelsize": FONT - 2, "legend.fontsize": FONT - 3,
+    "axes.spines.top": False, "axes.spines.right": False}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Snapshot:
         return [i for i in range(len(self.ids)) if not self.exporters[i]]
 
 
-def snapshot(model: "ClassroomModel") -> Snapshot:
+def snapshot(model: ClassroomModel) -> Snapshot:
     """The live model's arrays so far and its cached ghost."""
     w = model.world
     pairs, states = model.recorder.arrays()
@@ -67,7 +70,7 @@ def snapshot(model: "ClassroomModel") -> Snapshot:
                     pairs, states, g.pairs, g.states, w.idx(model.focus), w.exports.copy(), patron)
 
 
-def _figure(w: float = 8.0, h: float = 4.8) -> "Figure":
+def _figure(w: float = 8.0, h: float = 4.8) -> Figure:
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -78,7 +81,7 @@ def _figure(w: float = 8.0, h: float = 4.8) -> "Figure":
 
 
 @contextmanager
-def _styled(w: float = 8.0, h: float = 4.8) -> Iterator[tuple["Figure", "Axes"]]:
+def _styled(w: float = 8.0, h: float = 4.8) -> Iterator[tuple[Figure, Axes]]:
     """A figure with one axes in the page's style: ``with _styled() as (fig, ax): ...``."""
     import matplotlib
 
@@ -87,7 +90,7 @@ def _styled(w: float = 8.0, h: float = 4.8) -> Iterator[tuple["Figure", "Axes"]]
         yield fig, fig.axes[0]
 
 
-def _axis(ax: "Axes", s: Snapshot, ylabel: str, ylim: tuple[float, float] | None = (0, 1)) -> None:
+def _axis(ax: Axes, s: Snapshot, ylabel: str, ylim: tuple[float, float] | None = (0, 1)) -> None:
     """Whole time axis, year ticks, a 'now' marker."""
     n = len(s.labels)
     ax.set_xlim(0, max(1, n - 1))
@@ -103,7 +106,7 @@ def _axis(ax: "Axes", s: Snapshot, ylabel: str, ylim: tuple[float, float] | None
     ax.grid(axis="y", alpha=0.3)
 
 
-def _ghost_and_live(ax: "Axes", s: Snapshot, ghost: np.ndarray, live: np.ndarray,
+def _ghost_and_live(ax: Axes, s: Snapshot, ghost: np.ndarray, live: np.ndarray,
                     state: int) -> None:
     """One state's series: the run without the page's changes faint, this run bold so far."""
     c = color(s.ids[state])
@@ -111,8 +114,8 @@ def _ghost_and_live(ax: "Axes", s: Snapshot, ghost: np.ndarray, live: np.ndarray
     ax.plot(np.arange(s.t), live, color=c, lw=3, label=s.names[state])
 
 
-def _finish(ax: "Axes", s: Snapshot, ylabel: str, title: str,
-            ghost_style: dict | None = None) -> None:
+def _finish(ax: Axes, s: Snapshot, ylabel: str, title: str,
+            ghost_style: dict[str, Any] | None = None) -> None:
     """Legend entry for the ghost, axes, title and the legend outside the plot."""
     ax.plot([], [], alpha=GHOST_ALPHA, label="without your changes",
             **(ghost_style or dict(color="grey", lw=2)))
@@ -121,7 +124,7 @@ def _finish(ax: "Axes", s: Snapshot, ylabel: str, title: str,
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 
 
-def supplier_shares(s: Snapshot) -> "Figure":
+def supplier_shares(s: Snapshot) -> Figure:
     """The followed importer's arms stock by supplier: stacked areas; ghost boundaries dashed."""
     with _styled() as (fig, ax):
         i = s.focus
@@ -141,7 +144,7 @@ def supplier_shares(s: Snapshot) -> "Figure":
     return fig
 
 
-def dependence_lines(s: Snapshot) -> "Figure":
+def dependence_lines(s: Snapshot) -> Figure:
     """Every importer's dependence on the main patron (arms and trade), ghost faint behind."""
     with _styled() as (fig, ax):
         p = s.patron
@@ -152,7 +155,7 @@ def dependence_lines(s: Snapshot) -> "Figure":
     return fig
 
 
-def trade_shares(s: Snapshot) -> "Figure":
+def trade_shares(s: Snapshot) -> Figure:
     """The followed importer's trade by partner (share of its trade inside the scenario)."""
     with _styled() as (fig, ax):
         i = s.focus
@@ -189,7 +192,7 @@ def _flow_scale(s: Snapshot) -> float:
     return max(1e-9, float(d.max()) * NETWORK_WINDOW)
 
 
-def arms_network(s: Snapshot) -> "Figure":
+def arms_network(s: Snapshot) -> Figure:
     """Arms flows between states: arrows supplier -> buyer, width by deliveries in the last year."""
     import networkx as nx
 

@@ -17,7 +17,8 @@ Parameters file (YAML, read with the safe loader)::
       weight_path: [0.5, 6.0]
       choice_precision: [1.0, 10.0]
     design: 24                  # Latin hypercube points (default 8 per parameter)
-    max_evaluations: 60         # Nelder-Mead evaluations after the design (default 30 per parameter)
+    max_evaluations: 60         # Nelder-Mead evaluations after the design
+                                # (default 30 per parameter)
     loss: mean                  # mae | weighted_mae | mean (default)
     replicates: 3               # replicates per evaluation (default: the scenario's)
 """
@@ -26,9 +27,10 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +39,7 @@ from sim.errors import Problem, ScenarioError, UserError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.scenario.yamlsafe import PathT
     from sim.validate.hindcast import Setup
 
 LOSSES = ("mae", "weighted_mae", "mean")
@@ -92,7 +95,7 @@ def read_spec(path: str | Path) -> FitSpec:
     file, data = str(path), doc.data
     problems: list[Problem] = []
 
-    def bad(p: tuple, msg: str) -> None:
+    def bad(p: PathT, msg: str) -> None:
         problems.append(Problem(file, ".".join(str(x) for x in p), msg, doc.line_of(p)))
 
     for k in data:
@@ -120,8 +123,10 @@ def read_spec(path: str | Path) -> FitSpec:
         else:
             ranges[name] = (lo, hi)
     k = max(1, len(params))
-    settings = {"design": 8 * k, "max_evaluations": 30 * k, "loss": "mean", "replicates": None}
-    for key, lo, hi in (("design", 1, 10000), ("max_evaluations", 0, 100000), ("replicates", 1, 1000)):
+    settings: dict[str, Any] = {"design": 8 * k, "max_evaluations": 30 * k, "loss": "mean",
+                                "replicates": None}
+    for key, lo, hi in (("design", 1, 10000), ("max_evaluations", 0, 100000),
+                        ("replicates", 1, 1000)):
         if key in data:
             v = data[key]
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
@@ -166,7 +171,8 @@ def read_fitted(path: str | Path) -> dict[str, float]:
     return {f"parameters.{k}": float(v) for k, v in params.items()}
 
 
-def window_loss(predicted: "pd.DataFrame", observed: "pd.DataFrame", kind: str) -> tuple[float, float, float]:
+def window_loss(predicted: pd.DataFrame, observed: pd.DataFrame, kind: str
+                ) -> tuple[float, float, float]:
     """(loss, mae_pp, weighted_mae_pp) of predicted vs observed volumes (recipient x bloc).
 
     Recipients without observed deliveries in the window are left out.
@@ -199,12 +205,12 @@ class Fit:
     mae_pp: float
     weighted_mae_pp: float
     default_loss: float
-    evaluations: list[dict] = field(default_factory=list)
-    optimizer: dict = field(default_factory=dict)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    optimizer: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
 
-def calibrate(setup: "Setup", spec: FitSpec, *, seed: int | None = None,
+def calibrate(setup: Setup, spec: FitSpec, *, seed: int | None = None,
               progress: Callable[[int, int], None] | None = None) -> Fit:
     """Fit ``spec.ranges`` on ``setup.period`` (see the module docstring).
 
@@ -227,7 +233,7 @@ def calibrate(setup: "Setup", spec: FitSpec, *, seed: int | None = None,
     observed = setup.observed.volumes(setup.period, setup.bloc_list)
     master = setup.scenario.seed if seed is None else int(seed)
     budget = spec.design + spec.max_evaluations
-    evals: list[dict] = []
+    evals: list[dict[str, Any]] = []
 
     def evaluate(values: dict[str, float] | None, stage: str) -> float:
         ov = {f"parameters.{k}": float(v) for k, v in (values or {}).items()}
@@ -257,11 +263,13 @@ def calibrate(setup: "Setup", spec: FitSpec, *, seed: int | None = None,
     design = sampler.random(spec.design)
     losses = [f(z, "design") for z in design]
     z0 = design[int(np.argmin(losses))]
-    opt: dict[str, Any] = {"method": "Nelder-Mead", "nfev": 0, "success": None, "message": "skipped"}
+    opt: dict[str, Any] = {"method": "Nelder-Mead", "nfev": 0, "success": None,
+                           "message": "skipped"}
     if spec.max_evaluations > 0:
         d = len(names)
         step = 0.1
-        simplex = np.vstack([z0] + [z0 + np.where(np.arange(d) == i, step if z0[i] + step <= 1 else -step, 0.0)
+        simplex = np.vstack([z0] + [z0 + np.where(np.arange(d) == i,
+                                                  step if z0[i] + step <= 1 else -step, 0.0)
                                     for i in range(d)])
         try:
             res = minimize(f, z0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * d,
@@ -317,4 +325,5 @@ def check_overlay_target(path: Path, force: bool) -> None:
     if path.is_dir():
         raise UserError(f"{path}: is a directory; --out names the overlay YAML file to write")
     if path.exists() and not force:
-        raise UserError(f"{path}: already exists; refusing to overwrite (use --force to replace it)")
+        raise UserError(f"{path}: already exists; refusing to overwrite "
+                        "(use --force to replace it)")

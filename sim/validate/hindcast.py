@@ -18,14 +18,21 @@ named like a bloc, e.g. "West", is that bloc; anything else is "Other").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim.validate.observed import (
-    Observed, Period, bloc_names, check_period, check_recipients, parse_period, read_blocs,
+    Observed,
+    Period,
+    bloc_names,
+    check_period,
+    check_recipients,
+    parse_period,
+    read_blocs,
     read_observed,
 )
 from sim.validate.score import LARGE_CHANGE, Score, score
@@ -44,18 +51,19 @@ TIV_PER_BN = 1000.0  # model US$ bn (TIV-equivalent) -> SIPRI TIV millions
 class Setup:
     """Validated inputs of a hindcast or a calibration (nothing has run yet)."""
 
-    scenario: "Scenario"
+    scenario: Scenario
     scenario_file: str
     observed: Observed
     blocs: dict[str, str]
     bloc_list: list[str]
     period: Period
-    trade: "TradeObserved | None" = None
+    trade: TradeObserved | None = None
 
     @property
     def supplier_blocs(self) -> list[str]:
         """Bloc of each model state as a supplier (index order)."""
-        return [supplier_bloc(s.name, self.blocs, self.bloc_list) for s in self.scenario.states.values()]
+        return [supplier_bloc(s.name, self.blocs, self.bloc_list)
+                for s in self.scenario.states.values()]
 
     @property
     def recipients(self) -> list[str]:
@@ -71,7 +79,7 @@ def supplier_bloc(name: str, blocs: dict[str, str], bloc_list: list[str]) -> str
     return name if name in bloc_list else OTHER
 
 
-def prepare(scenario: "str | Path | Scenario", observed: str | Path, blocs: str | Path,
+def prepare(scenario: str | Path | Scenario, observed: str | Path, blocs: str | Path,
             period: str | Period, *, overrides: dict[str, Any] | None = None,
             trade: str | Path | None = None, option: str = "--period",
             persistence: bool = True) -> Setup:
@@ -110,7 +118,7 @@ def prepare(scenario: "str | Path | Scenario", observed: str | Path, blocs: str 
     return Setup(sc, sfile, obs, bmap, blist, per, tr)
 
 
-def period_steps(scenario: "Scenario", period: Period) -> np.ndarray:
+def period_steps(scenario: Scenario, period: Period) -> np.ndarray:
     """Bool mask over the run's steps: steps that start in a year of ``period``."""
     axis = scenario.time.axis
     years = np.array([int(axis.label(i)[:4]) for i in range(axis.n)])
@@ -136,7 +144,7 @@ def bloc_volumes(deliveries: np.ndarray, mask: np.ndarray, recipients: list[int]
 def simulate(setup: Setup, *, seed: int | None = None, replicates: int | None = None,
              overrides: dict[str, Any] | None = None,
              trade_period: Period | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict[str, "pd.DataFrame"]:
+             progress: Callable[[int, int], None] | None = None) -> dict[str, pd.DataFrame]:
     """Run the replicates and return the median model volumes.
 
     Returns:
@@ -198,20 +206,20 @@ class Hindcast:
     setup: Setup
     seed: int
     replicates: int
-    predicted_volume: "pd.DataFrame"
+    predicted_volume: pd.DataFrame
     score: Score
     trade_period: Period | None = None
     trade_score: Score | None = None
     trade_note: str = ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The JSON object of ``hindcast --json`` (see docs/validation.md)."""
         from sim.validate.report import hindcast_json
 
         return hindcast_json(self)
 
 
-def hindcast(scenario: "str | Path | Scenario", observed: str | Path, blocs: str | Path,
+def hindcast(scenario: str | Path | Scenario, observed: str | Path, blocs: str | Path,
              period: str | Period, *, replicates: int | None = None, seed: int | None = None,
              overrides: dict[str, Any] | None = None, trade: str | Path | None = None,
              threshold: float = LARGE_CHANGE,
@@ -245,7 +253,7 @@ def run_hindcast(setup: Setup, *, replicates: int | None = None, seed: int | Non
     sc_arms = score(vols["arms"], obs.volumes(per, setup.bloc_list),
                     obs.volumes(per.previous(), setup.bloc_list), threshold)
     tscore = None
-    if tper is not None:
+    if tper is not None and setup.trade is not None:  # tper: only with trade data
         from sim.validate.trade import partners
 
         parts = partners(setup.trade)

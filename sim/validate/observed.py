@@ -46,7 +46,7 @@ class Period:
         """Number of years in the period."""
         return self.last - self.first + 1
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of equal length just before this one (the persistence forecast's source)."""
         return Period(self.first - self.years, self.first - 1)
 
@@ -67,13 +67,14 @@ class Observed:
     """
 
     file: str
-    table: "pd.DataFrame"
+    table: pd.DataFrame
     first_year: int
     last_year: int
     lines: tuple[int, ...]
 
-    def volumes(self, period: Period, blocs: list[str]) -> "pd.DataFrame":
-        """TIV (millions) summed per recipient (rows) and bloc (columns ``blocs``) over ``period``."""
+    def volumes(self, period: Period, blocs: list[str]) -> pd.DataFrame:
+        """TIV (millions) summed per recipient (rows) and bloc (columns ``blocs``) over
+        ``period``."""
         t = self.table
         x = t[(t["year"] >= period.first) & (t["year"] <= period.last)]
         out = x.pivot_table(index="recipient", columns="bloc", values="tiv_musd", aggfunc="sum",
@@ -89,15 +90,16 @@ def parse_period(text: str, option: str = "--period") -> Period:
     """
     m = _PERIOD.match(str(text))
     if not m:
-        raise UserError(f"{option}: expected a period of whole years as YYYY-YYYY (e.g. 2015-2019), "
-                        f"got {text!r}")
+        raise UserError(f"{option}: expected a period of whole years as YYYY-YYYY "
+                        f"(e.g. 2015-2019), got {text!r}")
     a, b = int(m.group(1)), int(m.group(2))
     if b < a:
-        raise UserError(f"{option}: {text!r} ends before it starts; give FIRST-LAST with FIRST <= LAST")
+        raise UserError(f"{option}: {text!r} ends before it starts; "
+                        "give FIRST-LAST with FIRST <= LAST")
     return Period(a, b)
 
 
-def read_csv_checked(path: str | Path, what: str, columns: tuple[str, ...]) -> "pd.DataFrame":
+def read_csv_checked(path: str | Path, what: str, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV as strings, checking it exists and has ``columns``."""
     import pandas as pd
 
@@ -114,7 +116,7 @@ def read_csv_checked(path: str | Path, what: str, columns: tuple[str, ...]) -> "
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UserError(file, [Problem(file, "", f"cannot read the {what} CSV: {msg}")]) from None
     df.columns = [str(c).strip() for c in df.columns]
-    df.index = range(2, len(df) + 2)  # the file line of each row (header = line 1)
+    df.index = pd.RangeIndex(2, len(df) + 2)  # the file line of each row (header = line 1)
     df = df[(df != "").any(axis=1)]   # blank lines
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -193,22 +195,24 @@ def read_observed(path: str | Path, blocs: dict[str, str], blocs_file: str = "")
         if sup not in blocs:
             near = _near(sup, list(blocs))
             problems.append(Problem(
-                file, "supplier", f"supplier {sup!r} is not in the bloc map{' ' + blocs_file if blocs_file else ''}{near}; "
-                "add it there with its bloc", line))
+                file, "supplier", f"supplier {sup!r} is not in the bloc map"
+                f"{' ' + blocs_file if blocs_file else ''}{near}; add it there with its bloc",
+                line))
         try:
             y = int(yr)
             if not 1900 <= y <= 2200:
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, "year", f"expected a year such as 2015, got {yr!r}", line))
+            problems.append(Problem(file, "year", f"expected a year such as 2015, got {yr!r}",
+                                    line))
             y = 0
         try:
             v = float(tiv)
             if not v >= 0 or v == float("inf"):
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, "tiv_musd",
-                                    f"expected a non-negative number (TIV, millions), got {tiv!r}", line))
+            problems.append(Problem(file, "tiv_musd", "expected a non-negative number "
+                                    f"(TIV, millions), got {tiv!r}", line))
             v = 0.0
         years.append(y)
         values.append(v)
@@ -252,7 +256,7 @@ def check_recipients(observed: Observed, names: dict[str, str], scenario_file: s
     raise_problems(observed.file, problems)
 
 
-def check_period(period: Period, observed: Observed, axis: "TimeAxis", scenario_file: str, *,
+def check_period(period: Period, observed: Observed, axis: TimeAxis, scenario_file: str, *,
                  option: str = "--period", persistence: bool = True) -> None:
     """The period must lie inside the observed years and inside the run; with ``persistence``,
     the previous period of equal length must be in the data too (the persistence forecast).
@@ -275,8 +279,8 @@ def check_period(period: Period, observed: Observed, axis: "TimeAxis", scenario_
             f"{observed.first_year}-{observed.last_year}"))
     elif persistence and period.previous().first < observed.first_year:
         problems.append(Problem(
-            observed.file, "year", f"{option} {period}: the persistence forecast needs the previous "
-            f"{period.years} year(s) {period.previous()}, but the data start in "
+            observed.file, "year", f"{option} {period}: the persistence forecast needs the "
+            f"previous {period.years} year(s) {period.previous()}, but the data start in "
             f"{observed.first_year}; choose a period from {observed.first_year + period.years} on"))
     if axis.index((period.first, 1)) < 0 or axis.index((period.last, 12)) > axis.n - 1:
         problems.append(Problem(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,18 +14,18 @@ if TYPE_CHECKING:
     from sim.validate.score import Score
 
 
-def _num(x: float) -> float | None:
+def _num(x: float | None) -> float | None:
     """JSON-safe float (nan -> null)."""
     return None if x is None or not math.isfinite(float(x)) else float(x)
 
 
-def _row(df: "pd.DataFrame", rec: str) -> dict[str, float] | None:
+def _row(df: pd.DataFrame, rec: str) -> dict[str, float] | None:
     if rec not in df.index:
         return None
     return {str(k): float(v) for k, v in df.loc[rec].items()}
 
 
-def score_json(s: "Score", volume_key: str) -> dict:
+def score_json(s: Score, volume_key: str) -> dict[str, Any]:
     """The per-recipient and mean figures of one :class:`Score`."""
     recs = {}
     for rec in s.observed.index:
@@ -52,10 +52,10 @@ def score_json(s: "Score", volume_key: str) -> dict:
     }
 
 
-def hindcast_json(h: "Hindcast") -> dict:
+def hindcast_json(h: Hindcast) -> dict[str, Any]:
     """The one JSON object of ``hindcast --json``."""
     st = h.setup
-    out = {
+    out: dict[str, Any] = {
         "period": str(st.period),
         "persistence_period": str(st.period.previous()),
         "scenario": st.scenario.name,
@@ -65,8 +65,10 @@ def hindcast_json(h: "Hindcast") -> dict:
         "blocs": list(st.bloc_list),
     }
     out.update(score_json(h.score, "observed_tiv_musd"))
-    out["predicted_tiv_musd"] = {str(r): float(v) for r, v in h.predicted_volume.sum(axis=1).items()}
+    out["predicted_tiv_musd"] = {str(r): float(v)
+                                 for r, v in h.predicted_volume.sum(axis=1).items()}
     if h.trade_score is not None:
+        assert st.trade is not None  # a trade score comes from trade data
         out["trade"] = {"period": str(h.trade_period), "file": st.trade.file,
                         **score_json(h.trade_score, "observed_turnover_musd2010")}
     elif st.trade is not None:
@@ -78,7 +80,7 @@ def _fmt(x: float | None, spec: str = "5.1f") -> str:
     return "  n/a" if x is None or not math.isfinite(x) else format(x, spec)
 
 
-def score_table(s: "Score", title: str) -> str:
+def score_table(s: Score, title: str) -> str:
     """Terminal table: per recipient, predicted / observed / persistence shares and errors."""
     cols = list(s.observed.columns)
     w = max(12, *(len(str(r)) for r in s.observed.index))
@@ -92,36 +94,40 @@ def score_table(s: "Score", title: str) -> str:
                 lines.append(f"{'':<{w}} {label:<8}  (none: {s.unscored.get(rec, 'no data')})")
                 continue
             name = str(rec) if label == "model" else ""
-            vals = "".join(f"{100 * df.at[rec, c]:8.1f}%" for c in cols)
-            lines.append(f"{name:<{w}} {label:<8}{vals}{_fmt(err, '9.1f') if err is not None else ''}")
+            vals = "".join(f"{100 * v:8.1f}%" for v in df.loc[rec, cols].to_numpy(dtype=float))
+            shown = _fmt(err, "9.1f") if err is not None else ""
+            lines.append(f"{name:<{w}} {label:<8}{vals}{shown}")
     lines.append("-" * len(head))
     sg = s.signs
     lines += [
         f"MAE (pp), mean over {len(s.scored)} recipients: model {_fmt(s.mae_pp)}, "
         f"persistence {_fmt(s.persistence_mae_pp)}, skill {_fmt(s.skill, '+.2f')}",
         f"volume-weighted MAE (pp):            model {_fmt(s.weighted_mae_pp)}, "
-        f"persistence {_fmt(s.persistence_weighted_mae_pp)}, skill {_fmt(s.weighted_skill, '+.2f')}",
+        f"persistence {_fmt(s.persistence_weighted_mae_pp)}, "
+        f"skill {_fmt(s.weighted_skill, '+.2f')}",
         f"direction of large changes (>= {sg.get('threshold_pp', 0):.0f} pp): "
         f"{sg.get('agree', 0)} of {sg.get('changes', 0)} right",
     ]
     return "\n".join(lines)
 
 
-def hindcast_table(h: "Hindcast") -> str:
+def hindcast_table(h: Hindcast) -> str:
     """The full terminal report of a hindcast."""
     st = h.setup
     parts = [f"hindcast {st.scenario.name}: arms deliveries {st.period} by supplier bloc "
              f"({h.replicates} replicate(s), seed {h.seed}; persistence = {st.period.previous()})",
              score_table(h.score, "recipient")]
     if h.trade_score is not None:
+        assert h.trade_period is not None  # a trade score is over a trade period
         parts += ["", f"trade shares among modelled partners, {h.trade_period} "
-                  f"(persistence = {h.trade_period.previous()})", score_table(h.trade_score, "reporter")]
+                  f"(persistence = {h.trade_period.previous()})",
+                  score_table(h.trade_score, "reporter")]
     elif st.trade is not None:
         parts += ["", f"trade: not scored ({h.trade_note})"]
     return "\n".join(parts)
 
 
-def plot_shares(s: "Score", path: Path, title: str) -> None:
+def plot_shares(s: Score, path: Path, title: str) -> None:
     """Grouped bars per recipient and bloc: model, observed and persistence shares (PNG + SVG)."""
     import matplotlib
 
@@ -155,9 +161,10 @@ def plot_shares(s: "Score", path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def write_hindcast_bundle(h: "Hindcast", target: Path, *, force: bool = False,
+def write_hindcast_bundle(h: Hindcast, target: Path, *, force: bool = False,
                           command: str = "") -> Path:
-    """Write ``report.txt``, ``hindcast.json``, ``shares.csv`` and plots atomically to ``target``."""
+    """Write ``report.txt``, ``hindcast.json``, ``shares.csv`` and plots atomically to
+    ``target``."""
     import pandas as pd
 
     from sim.bundle import atomic_dir, git_commit, versions
@@ -170,7 +177,8 @@ def write_hindcast_bundle(h: "Hindcast", target: Path, *, force: bool = False,
         frames = []
         for label, df in (("model", h.score.predicted), ("observed", h.score.observed),
                           ("persistence", h.score.persistence)):
-            long = df.stack().rename("share").reset_index()
+            # pandas-stubs: stack() may give a DataFrame; of one column level it is a Series
+            long = df.stack().rename("share").reset_index()  # type: ignore[call-overload]
             long.columns = ["recipient", "bloc", "share"]
             long.insert(0, "series", label)
             frames.append(long)

@@ -21,7 +21,7 @@ so model and persistence are compared on the same recipients.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,13 +31,13 @@ if TYPE_CHECKING:
 LARGE_CHANGE = 0.10  # default threshold of a "large" share change, as a fraction (10 pp)
 
 
-def shares(volumes: "pd.DataFrame") -> "pd.DataFrame":
+def shares(volumes: pd.DataFrame) -> pd.DataFrame:
     """Row shares of a recipient x bloc volume table (rows with no volume: all zeros)."""
     tot = volumes.sum(axis=1)
     return volumes.div(tot.where(tot > 0), axis=0).fillna(0.0)
 
 
-def mae_pp(predicted: "pd.DataFrame", observed: "pd.DataFrame") -> "pd.Series":
+def mae_pp(predicted: pd.DataFrame, observed: pd.DataFrame) -> pd.Series:
     """Per recipient: mean absolute error of the bloc shares, in percentage points.
 
     Args:
@@ -51,7 +51,7 @@ def mae_pp(predicted: "pd.DataFrame", observed: "pd.DataFrame") -> "pd.Series":
     return (p - observed).abs().mean(axis=1) * 100.0
 
 
-def mean_error(errors: "pd.Series", weights: "pd.Series | None" = None) -> float:
+def mean_error(errors: pd.Series, weights: pd.Series | None = None) -> float:
     """Mean of per-recipient errors, optionally weighted (e.g. by observed volume)."""
     if len(errors) == 0:
         return float("nan")
@@ -70,8 +70,8 @@ def skill(model_error: float, reference_error: float) -> float:
     return float(1.0 - model_error / reference_error)
 
 
-def sign_agreement(predicted: "pd.DataFrame", observed: "pd.DataFrame", previous: "pd.DataFrame",
-                   threshold: float = LARGE_CHANGE) -> dict:
+def sign_agreement(predicted: pd.DataFrame, observed: pd.DataFrame, previous: pd.DataFrame,
+                   threshold: float = LARGE_CHANGE) -> dict[str, Any]:
     """Direction of large share changes: does the model move the same way as the data?
 
     Args:
@@ -88,13 +88,14 @@ def sign_agreement(predicted: "pd.DataFrame", observed: "pd.DataFrame", previous
     o = observed.loc[idx]
     prev = previous.reindex(index=idx, columns=o.columns, fill_value=0.0)
     p = predicted.reindex(index=idx, columns=o.columns, fill_value=0.0)
-    d_obs, d_pred = o - prev, p - prev
-    cases = []
-    for rec in idx:
-        for bloc in o.columns:
-            c = float(d_obs.at[rec, bloc])
+    # both aligned on o's rows and columns
+    d_obs, d_pred = (o - prev).to_numpy(dtype=float), (p - prev).to_numpy(dtype=float)
+    cases: list[dict[str, Any]] = []
+    for i, rec in enumerate(idx):
+        for j, bloc in enumerate(o.columns):
+            c = float(d_obs[i, j])
             if abs(c) >= threshold - 1e-12:
-                m = float(d_pred.at[rec, bloc])
+                m = float(d_pred[i, j])
                 cases.append({"recipient": str(rec), "bloc": str(bloc),
                               "observed_change_pp": 100 * c, "predicted_change_pp": 100 * m,
                               "agree": bool(np.sign(m) == np.sign(c))})
@@ -121,25 +122,25 @@ class Score:
         signs: :func:`sign_agreement` over ``scored``.
     """
 
-    predicted: "pd.DataFrame"
-    observed: "pd.DataFrame"
-    persistence: "pd.DataFrame"
-    observed_volume: "pd.Series"
+    predicted: pd.DataFrame
+    observed: pd.DataFrame
+    persistence: pd.DataFrame
+    observed_volume: pd.Series
     scored: list[str]
     unscored: dict[str, str]
-    mae: "pd.Series"
-    persistence_mae: "pd.Series"
+    mae: pd.Series
+    persistence_mae: pd.Series
     mae_pp: float
     weighted_mae_pp: float
     persistence_mae_pp: float
     persistence_weighted_mae_pp: float
     skill: float
     weighted_skill: float
-    signs: dict = field(default_factory=dict)
+    signs: dict[str, Any] = field(default_factory=dict)
 
 
-def score(predicted_volume: "pd.DataFrame", observed_volume: "pd.DataFrame",
-          previous_volume: "pd.DataFrame", threshold: float = LARGE_CHANGE) -> Score:
+def score(predicted_volume: pd.DataFrame, observed_volume: pd.DataFrame,
+          previous_volume: pd.DataFrame, threshold: float = LARGE_CHANGE) -> Score:
     """Score predicted against observed volumes, with persistence from the previous period.
 
     Args:
@@ -167,7 +168,8 @@ def score(predicted_volume: "pd.DataFrame", observed_volume: "pd.DataFrame",
     m, wm = mean_error(mae.loc[scored]), mean_error(mae.loc[scored], weights)
     pm, pwm = mean_error(pmae), mean_error(pmae, weights)
     return Score(
-        predicted=pred, observed=obs, persistence=prev.loc[scored], observed_volume=vol.loc[obs.index],
+        predicted=pred, observed=obs, persistence=prev.loc[scored],
+        observed_volume=vol.loc[obs.index],
         scored=scored, unscored=unscored, mae=mae, persistence_mae=pmae,
         mae_pp=m, weighted_mae_pp=wm, persistence_mae_pp=pm, persistence_weighted_mae_pp=pwm,
         skill=skill(m, pm), weighted_skill=skill(wm, pwm),

@@ -29,7 +29,7 @@ class TradeObserved:
     """Observed turnover by reporter (a model state id), partner (a model state id) and year."""
 
     file: str
-    table: "pd.DataFrame"  # reporter, partner, year, turnover
+    table: pd.DataFrame  # reporter, partner, year, turnover
     first_year: int
     last_year: int
 
@@ -38,7 +38,7 @@ class TradeObserved:
         a, b = max(period.first, self.first_year), min(period.last, self.last_year)
         return Period(a, b) if a <= b else None
 
-    def volumes(self, period: Period, partners: list[str]) -> "pd.DataFrame":
+    def volumes(self, period: Period, partners: list[str]) -> pd.DataFrame:
         """Turnover summed per reporter (rows) and partner (columns) over ``period``."""
         t = self.table
         x = t[(t["year"] >= period.first) & (t["year"] <= period.last)]
@@ -64,8 +64,9 @@ def read_trade(path: str | Path, state_ids: tuple[str, ...], scenario_file: str)
         if rep not in state_ids:
             if rep not in unknown:
                 unknown.add(rep)
-                problems.append(Problem(file, "reporter_iso3", f"reporter {rep!r} is not a state id "
-                                        f"in {scenario_file} (ids: {', '.join(state_ids)})", line))
+                problems.append(Problem(file, "reporter_iso3",
+                                        f"reporter {rep!r} is not a state id in {scenario_file} "
+                                        f"(ids: {', '.join(state_ids)})", line))
             continue
         try:
             y, v = int(yr), float(val)
