@@ -30,8 +30,7 @@ test: $(STAMP) assets lint
 # Lint (ruff) and type checks (mypy); configured in pyproject.toml. Fails on any finding.
 lint: $(STAMP)
 	$(PY) -m ruff check .
-# enabled after the tree is formatted:
-#	$(PY) -m ruff format --check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
 # Browser assets of the web page (Solara's CDN packages, via npm) into .cache/solara-assets;

@@ -50,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SCALING_SIZES = (25, 50, 100, 200)
-YEARS = 10                      # generated worlds: 10 years of quarters = 40 steps
+YEARS = 10  # generated worlds: 10 years of quarters = 40 steps
 TOY_STATE_SHAPE = (10, 10)
 TARGET_TOY_RATIO = 2.0
 TARGET_200_SECONDS = 0.5
@@ -105,7 +105,7 @@ def run_toy(n_agents: int, steps: int) -> None:
 # --------------------------------------------------------------------------- timing helpers
 def time_median(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
     """(median, min) wall time of ``fn()`` in seconds over ``repeats`` calls after one warm-up."""
-    (med, mn), = time_interleaved([fn], repeats)
+    ((med, mn),) = time_interleaved([fn], repeats)
     return med, mn
 
 
@@ -161,10 +161,20 @@ def measure(repeats: int) -> dict:
             run_model(sc, sc.seed)
 
         (med, mn), (toy_med, toy_mn) = time_interleaved(
-            [one_run, lambda: run_toy(n_states, steps)], reps)
-        row = {"case": name, "states": n_states, "steps": steps, "repeats": reps,
-               "run_s": med, "run_min_s": mn, "per_step_s": med / steps,
-               "toy_s": toy_med, "toy_min_s": toy_mn, "ratio_to_toy": med / toy_med}
+            [one_run, lambda: run_toy(n_states, steps)], reps
+        )
+        row = {
+            "case": name,
+            "states": n_states,
+            "steps": steps,
+            "repeats": reps,
+            "run_s": med,
+            "run_min_s": mn,
+            "per_step_s": med / steps,
+            "toy_s": toy_med,
+            "toy_min_s": toy_mn,
+            "ratio_to_toy": med / toy_med,
+        }
         rows.append(row)
         print(f"  {name:<16} done ({med * 1e3:.1f} ms)", file=sys.stderr)
         return row
@@ -181,16 +191,28 @@ def measure(repeats: int) -> dict:
     ref_med, _ = time_median(lambda: run_toy(10, 40), repeats)
     exponent = fit_exponent(list(scaling), [scaling[n]["run_s"] for n in scaling])
     checks = [
-        {"target": f"default run within {TARGET_TOY_RATIO:g}x of the mesa toy (same agents, steps)",
-         "value": default["ratio_to_toy"], "limit": TARGET_TOY_RATIO,
-         "ok": default["ratio_to_toy"] <= TARGET_TOY_RATIO, "unit": "x"},
-        {"target": f"200-state world, 40 steps under {TARGET_200_SECONDS:g} s",
-         "value": scaling[200]["run_s"], "limit": TARGET_200_SECONDS,
-         "ok": scaling[200]["run_s"] < TARGET_200_SECONDS, "unit": "s"},
-        {"target": f"growth exponent in n (fit over {', '.join(map(str, SCALING_SIZES))}) "
-                   f"at most {TARGET_EXPONENT:g}",
-         "value": exponent, "limit": TARGET_EXPONENT, "ok": exponent <= TARGET_EXPONENT,
-         "unit": ""},
+        {
+            "target": f"default run within {TARGET_TOY_RATIO:g}x of the mesa toy (same agents, steps)",
+            "value": default["ratio_to_toy"],
+            "limit": TARGET_TOY_RATIO,
+            "ok": default["ratio_to_toy"] <= TARGET_TOY_RATIO,
+            "unit": "x",
+        },
+        {
+            "target": f"200-state world, 40 steps under {TARGET_200_SECONDS:g} s",
+            "value": scaling[200]["run_s"],
+            "limit": TARGET_200_SECONDS,
+            "ok": scaling[200]["run_s"] < TARGET_200_SECONDS,
+            "unit": "s",
+        },
+        {
+            "target": f"growth exponent in n (fit over {', '.join(map(str, SCALING_SIZES))}) "
+            f"at most {TARGET_EXPONENT:g}",
+            "value": exponent,
+            "limit": TARGET_EXPONENT,
+            "ok": exponent <= TARGET_EXPONENT,
+            "unit": "",
+        },
     ]
     return {"rows": rows, "toy_10x40_s": ref_med, "exponent": exponent, "checks": checks}
 
@@ -226,22 +248,29 @@ def profile_runs(top: int, n_states: int = 0, runs: int = 10) -> str:
 
 def format_report(res: dict) -> str:
     """The table and the target checks as text."""
-    head = (f"{'case':<16} {'states':>6} {'steps':>5} {'reps':>4} {'run ms':>9} {'min ms':>9} "
-            f"{'per step us':>11} {'toy ms':>8} {'x toy':>7}")
+    head = (
+        f"{'case':<16} {'states':>6} {'steps':>5} {'reps':>4} {'run ms':>9} {'min ms':>9} "
+        f"{'per step us':>11} {'toy ms':>8} {'x toy':>7}"
+    )
     lines = [head, "-" * len(head)]
     for r in res["rows"]:
         lines.append(
             f"{r['case']:<16} {r['states']:>6} {r['steps']:>5} {r['repeats']:>4} "
             f"{r['run_s'] * 1e3:>9.2f} {r['run_min_s'] * 1e3:>9.2f} {r['per_step_s'] * 1e6:>11.0f} "
-            f"{r['toy_s'] * 1e3:>8.2f} {r['ratio_to_toy']:>7.2f}")
-    lines.append(f"\nmesa toy, 10 agents x 40 steps (the issue's reference, ~2.6 ms): "
-                 f"{res['toy_10x40_s'] * 1e3:.2f} ms")
+            f"{r['toy_s'] * 1e3:>8.2f} {r['ratio_to_toy']:>7.2f}"
+        )
+    lines.append(
+        f"\nmesa toy, 10 agents x 40 steps (the issue's reference, ~2.6 ms): "
+        f"{res['toy_10x40_s'] * 1e3:.2f} ms"
+    )
     lines.append("\ntargets")
     for c in res["checks"]:
         mark = "ok  " if c["ok"] else "MISS"
-        lines.append(f"  [{mark}] {c['target']}: {c['value']:.3g}{c['unit']} "
-                     f"(limit {c['limit']:g}{c['unit']}; "
-                     f"ratio to limit {c['value'] / c['limit']:.2f})")
+        lines.append(
+            f"  [{mark}] {c['target']}: {c['value']:.3g}{c['unit']} "
+            f"(limit {c['limit']:g}{c['unit']}; "
+            f"ratio to limit {c['value'] / c['limit']:.2f})"
+        )
     return "\n".join(lines)
 
 
@@ -251,16 +280,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=7, help="timed repeats per case (median)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     ap.add_argument("--check", action="store_true", help="exit 1 if any target is missed")
-    ap.add_argument("--profile", type=int, metavar="N", default=0,
-                    help="instead of timing, profile runs and print the top N functions")
-    ap.add_argument("--profile-states", type=int, metavar="N", default=0,
-                    help="with --profile: a generated world of N states (default: the baseline)")
+    ap.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of timing, profile runs and print the top N functions",
+    )
+    ap.add_argument(
+        "--profile-states",
+        type=int,
+        metavar="N",
+        default=0,
+        help="with --profile: a generated world of N states (default: the baseline)",
+    )
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error("--repeats must be at least 1")
     if args.profile:
-        print(profile_runs(args.profile, args.profile_states,
-                           runs=10 if args.profile_states <= 50 else 3))
+        print(
+            profile_runs(
+                args.profile, args.profile_states, runs=10 if args.profile_states <= 50 else 3
+            )
+        )
         return 0
     res = measure(args.repeats)
     print(format_report(res))
@@ -270,9 +312,13 @@ def main(argv: list[str] | None = None) -> int:
         import mesa
         import numpy as np
 
-        res["machine"] = {"python": platform.python_version(), "mesa": mesa.__version__,
-                          "numpy": np.__version__, "processor": platform.processor(),
-                          "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        res["machine"] = {
+            "python": platform.python_version(),
+            "mesa": mesa.__version__,
+            "numpy": np.__version__,
+            "processor": platform.processor(),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
         args.json.write_text(json.dumps(res, indent=2) + "\n")
     return 1 if args.check and not all(c["ok"] for c in res["checks"]) else 0
 

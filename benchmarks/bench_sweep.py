@@ -88,8 +88,7 @@ def write_sweep(path: Path, scenario: Path, n: int, name: str, series: bool = Tr
         ],
         "design": {"method": "lhs", "n": n},
         "seed": 1,
-        "outcomes": [{"name": "kaz_rus", "metric": "arms_share", "state": "KAZ",
-                      "partner": "RUS"}],
+        "outcomes": [{"name": "kaz_rus", "metric": "arms_share", "state": "KAZ", "partner": "RUS"}],
     }
     if series:
         spec["series"] = [{"name": "kaz_hhi", "metric": "arms_hhi", "state": "KAZ"}]
@@ -112,15 +111,26 @@ def time_batch_run(store: Path, processes: int) -> float:
     import pandas as pd
 
     design = pd.read_parquet(store / "design.parquet")
-    paths = {"div": "states.KAZ.diversification", "wpath": "parameters.weight_path",
-             "sce": "parameters.sanction_capacity_effect"}
-    runs = [{"seed": int(r.seed), "overrides": {p: float(getattr(r, c)) for c, p in paths.items()}}
-            for r in design.itertuples()]
+    paths = {
+        "div": "states.KAZ.diversification",
+        "wpath": "parameters.weight_path",
+        "sce": "parameters.sanction_capacity_effect",
+    }
+    runs = [
+        {"seed": int(r.seed), "overrides": {p: float(getattr(r, c)) for c, p in paths.items()}}
+        for r in design.itertuples()
+    ]
     steps = _scenario().time.axis.n
     t0 = time.perf_counter()
-    rows = mesa.batch_run(BenchModel, {"run": runs},
-                          number_processes=processes, iterations=1, data_collection_period=-1,
-                          max_steps=steps, display_progress=False)
+    rows = mesa.batch_run(
+        BenchModel,
+        {"run": runs},
+        number_processes=processes,
+        iterations=1,
+        data_collection_period=-1,
+        max_steps=steps,
+        display_progress=False,
+    )
     dt = time.perf_counter() - t0
     assert len({r["RunId"] for r in rows}) == len(runs)
     return dt
@@ -187,9 +197,22 @@ def memory_of_cli_sweep(f: Path, out: Path, workers: int = 2) -> tuple[float, Pe
     import subprocess
 
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "sweep", str(f), "--out",
-                             str(out), "--workers", str(workers), "--quiet", "--force"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "run_sim.py"),
+            "sweep",
+            str(f),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--quiet",
+            "--force",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     with PeakMemory(proc.pid) as m:
         proc.wait()
     if proc.returncode:
@@ -208,32 +231,52 @@ def per_run_costs(k: int = 40) -> tuple[float, float]:
     from sim.sweep.execute import Batch, Context, run_batch
 
     sc = _scenario()
-    paths = ("states.KAZ.diversification", "parameters.weight_path",
-             "parameters.sanction_capacity_effect")
-    out = {"name": "kaz_rus", "metric": "arms_share", "state": "KAZ", "partner": "RUS",
-           "stat": "value", "date": None, "start": None, "end": None}
+    paths = (
+        "states.KAZ.diversification",
+        "parameters.weight_path",
+        "parameters.sanction_capacity_effect",
+    )
+    out = {
+        "name": "kaz_rus",
+        "metric": "arms_share",
+        "state": "KAZ",
+        "partner": "RUS",
+        "stat": "value",
+        "date": None,
+        "start": None,
+        "end": None,
+    }
     ctx = Context("bench", "multivector", sc.to_dict(), paths, (out,), (), sc.time.axis.n)
     rng = np.random.default_rng(0)
-    vals = [(float(rng.uniform(0.2, 0.9)), float(rng.uniform(1, 5)), float(rng.uniform(0.2, 1)))
-            for _ in range(k)]
+    vals = [
+        (float(rng.uniform(0.2, 0.9)), float(rng.uniform(1, 5)), float(rng.uniform(0.2, 1)))
+        for _ in range(k)
+    ]
     run_batch(ctx, Batch(np.arange(2), np.arange(2), vals[:2]))  # warm-up
     t0 = time.perf_counter()
     run_batch(ctx, Batch(np.arange(k), np.arange(k), vals))
     ours = (time.perf_counter() - t0) / k
     runs = [{"seed": i, "overrides": dict(zip(paths, v))} for i, v in enumerate(vals)]
-    _model_run_func(BenchModel, (0, 0, {"run": runs[0]}), max_steps=sc.time.axis.n,
-                    data_collection_period=-1)
+    _model_run_func(
+        BenchModel, (0, 0, {"run": runs[0]}), max_steps=sc.time.axis.n, data_collection_period=-1
+    )
     t0 = time.perf_counter()
     for i, run in enumerate(runs):
-        _model_run_func(BenchModel, (i, 0, {"run": run}), max_steps=sc.time.axis.n,
-                        data_collection_period=-1)
+        _model_run_func(
+            BenchModel, (i, 0, {"run": run}), max_steps=sc.time.axis.n, data_collection_period=-1
+        )
     return ours, (time.perf_counter() - t0) / k
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, nargs="+", default=[200, 1000],
-                    help="design sizes for the timings (default: 200 1000)")
+    ap.add_argument(
+        "--runs",
+        type=int,
+        nargs="+",
+        default=[200, 1000],
+        help="design sizes for the timings (default: 200 1000)",
+    )
     ap.add_argument("--memory-runs", type=int, default=10_000, help="runs of the memory sweep")
     ap.add_argument("--quick", action="store_true", help="smaller sizes (not the targets' sizes)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
@@ -249,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {BASELINE.name} ({steps} steps); cpus: {os.cpu_count()}")
     ours, theirs = per_run_costs()
     fig.update(per_run_sweep_ms=ours * 1e3, per_run_batch_run_ms=theirs * 1e3)
-    rows += [("per run in-process, sweep worker (ms)", ours * 1e3, ""),
-             ("per run in-process, batch_run worker (ms)", theirs * 1e3, ""),
-             ("  batch_run / sweep, per run", theirs / ours, "")]
+    rows += [
+        ("per run in-process, sweep worker (ms)", ours * 1e3, ""),
+        ("per run in-process, batch_run worker (ms)", theirs * 1e3, ""),
+        ("  batch_run / sweep, per run", theirs / ours, ""),
+    ]
     with tempfile.TemporaryDirectory(prefix="bench_sweep.") as tmp:
         d = Path(tmp)
         warm_f = write_sweep(d / "warm.yaml", BASELINE, 8, "warm")
@@ -266,8 +311,14 @@ def main(argv: list[str] | None = None) -> int:
                 s1 = min(s1, time_sweep(f, d / f"s1_{n}", workers=1))
                 sd = min(sd, time_sweep(f, d / f"sd_{n}", workers=2, scheduler="local-dask"))
             br = time_batch_run(d / f"s2_{n}", 2)
-            fig.update({f"sweep_2proc_s_{n}": s2, f"batch_run_2proc_s_{n}": br,
-                        f"sweep_1worker_s_{n}": s1, f"sweep_dask_2_s_{n}": sd})
+            fig.update(
+                {
+                    f"sweep_2proc_s_{n}": s2,
+                    f"batch_run_2proc_s_{n}": br,
+                    f"sweep_1worker_s_{n}": s1,
+                    f"sweep_dask_2_s_{n}": sd,
+                }
+            )
             rows += [
                 (f"LHS {n} runs: sweep, 2 processes (s)", s2, ""),
                 (f"LHS {n} runs: mesa.batch_run, 2 processes (s)", br, ""),
@@ -283,9 +334,14 @@ def main(argv: list[str] | None = None) -> int:
             fm = write_sweep(d / f"mem{n}.yaml", SMALL, n, f"mem{n}")
             t, m = memory_of_cli_sweep(fm, d / f"m{n}_{w}", workers=w)
             key = f"{n}_runs_{w}_workers"
-            fig.update({f"peak_rss_mb_{key}": m.rss / 2**20, f"peak_pss_mb_{key}": m.pss / 2**20,
-                        f"pss_mb_first_half_{key}": m.pss_at(0.5) / 2**20,
-                        f"runs_per_s_{key}": n / t})
+            fig.update(
+                {
+                    f"peak_rss_mb_{key}": m.rss / 2**20,
+                    f"peak_pss_mb_{key}": m.pss / 2**20,
+                    f"pss_mb_first_half_{key}": m.pss_at(0.5) / 2**20,
+                    f"runs_per_s_{key}": n / t,
+                }
+            )
             peaks[n, w] = m.pss
             rows += [
                 (f"{n:,}-run sweep, {w} worker(s): peak RSS sum (MB)", m.rss / 2**20, "<= 400"),

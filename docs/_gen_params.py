@@ -25,8 +25,9 @@ import sys
 from pathlib import Path
 
 ODD = Path(__file__).resolve().parent / "ODD.md"
-BLOCK = re.compile(r"(<!-- BEGIN params: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(<!-- END params -->)",
-                   re.DOTALL)
+BLOCK = re.compile(
+    r"(<!-- BEGIN params: (?P<spec>[^>]*?) -->\n)(?P<body>.*?)(<!-- END params -->)", re.DOTALL
+)
 
 
 def parameter_rows() -> list[dict]:
@@ -40,9 +41,17 @@ def parameter_rows() -> list[dict]:
         for m in f.metadata:
             lo = getattr(m, "ge", lo) if getattr(m, "ge", None) is not None else lo
             hi = getattr(m, "le", hi) if getattr(m, "le", None) is not None else hi
-        rows.append({"name": name, "default": f.default, "unit": extra.get("unit", ""),
-                     "lo": lo, "hi": hi, "meaning": f.description or "",
-                     "group": extra.get("group", "")})
+        rows.append(
+            {
+                "name": name,
+                "default": f.default,
+                "unit": extra.get("unit", ""),
+                "lo": lo,
+                "hi": hi,
+                "meaning": f.description or "",
+                "group": extra.get("group", ""),
+            }
+        )
     return rows
 
 
@@ -113,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         ok = True
         if new != text:
-            print(f"{args.file}: parameter tables are stale; run python docs/_gen_params.py",
-                  file=sys.stderr)
+            print(
+                f"{args.file}: parameter tables are stale; run python docs/_gen_params.py",
+                file=sys.stderr,
+            )
             ok = False
         if missing:
             print(f"{args.file}: parameters in no table: {', '.join(missing)}", file=sys.stderr)

@@ -23,8 +23,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MultivectorModel", "Policy", "Results", "Rules", "Scenario", "Strategy",
-           "load_scenario", "run"]
+__all__ = [
+    "MultivectorModel",
+    "Policy",
+    "Results",
+    "Rules",
+    "Scenario",
+    "Strategy",
+    "load_scenario",
+    "run",
+]
 __version__ = "0.1.0"
 
 _LAZY = {

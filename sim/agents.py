@@ -55,8 +55,9 @@ class StateAgent(mesa.Agent):
     model: MultivectorModel
     _ids = _IdCounters()  # mesa's Agent.__init__ draws unique_id from next(self._ids[model])
 
-    def __init__(self, model: MultivectorModel, state_id: str, index: int,
-                 strategy: Strategy, spec: str) -> None:
+    def __init__(
+        self, model: MultivectorModel, state_id: str, index: int, strategy: Strategy, spec: str
+    ) -> None:
         super().__init__(model)
         self.state_id = state_id
         self.index = index
@@ -73,7 +74,7 @@ class StateAgent(mesa.Agent):
         """Ask the strategy for this step's policy; a failure is a :class:`StrategyError`."""
         try:
             policy = self.strategy.decide(self, self.model.view)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - a user's decide() may raise anything
             raise self._error(f"decide() raised {type(e).__name__}: {e}") from None
         if not isinstance(policy, Policy):
             raise self._error(f"decide() returned {type(policy).__name__}, not a sim.Policy")

@@ -10,6 +10,7 @@ unless ``force``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -18,10 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from sim.errors import UserError
 from sim.scenario.loader import dump_yaml, scenario_hash
@@ -29,18 +31,26 @@ from sim.scenario.loader import dump_yaml, scenario_hash
 if TYPE_CHECKING:
     from sim.results import Results
 
-PACKAGES = ("multivector", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib", "SALib",
-            "dask", "scipy")
+PACKAGES = (
+    "multivector",
+    "mesa",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+    "SALib",
+    "dask",
+    "scipy",
+)
 
 
 def versions() -> dict[str, str]:
     """Installed versions of the packages that shape results."""
     out = {"python": platform.python_version()}
     for p in PACKAGES:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):  # not installed: not listed
             out[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            pass
     return out
 
 
@@ -48,12 +58,17 @@ def git_commit() -> str | None:
     """The repository's HEAD commit (with ``-dirty`` if modified), or None outside git."""
     root = Path(__file__).resolve().parent.parent
     try:
-        sha = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
+        sha = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
         if sha.returncode != 0:
             return None
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         return sha.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
@@ -62,7 +77,9 @@ def git_commit() -> str | None:
 def refuse_existing(target: Path, force: bool) -> None:
     """Raise a UserError if ``target`` exists and ``force`` is not set."""
     if target.exists() and not force:
-        raise UserError(f"{target}: already exists; refusing to overwrite (use --force to replace it)")
+        raise UserError(
+            f"{target}: already exists; refusing to overwrite (use --force to replace it)"
+        )
 
 
 @contextmanager
@@ -98,13 +115,13 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def default_run_dir(results: "Results", root: Path = Path("results")) -> Path:
+def default_run_dir(results: Results, root: Path = Path("results")) -> Path:
     """``results/<scenario>/<YYYYmmdd-HHMMSS>-s<seed>``."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return root / results.scenario.name / f"{stamp}-s{results.master_seed}"
 
 
-def manifest(results: "Results", command: str = "") -> dict:
+def manifest(results: Results, command: str = "") -> dict:
     """The manifest of a bundle."""
     return {
         "scenario": results.scenario.name,
@@ -120,8 +137,9 @@ def manifest(results: "Results", command: str = "") -> dict:
     }
 
 
-def write_bundle(results: "Results", target: Path, *, force: bool = False, command: str = "",
-                 plots: bool = True) -> Path:
+def write_bundle(
+    results: Results, target: Path, *, force: bool = False, command: str = "", plots: bool = True
+) -> Path:
     """Write the bundle of ``results`` to ``target`` atomically (see module docstring)."""
     import pandas as pd
 
@@ -131,9 +149,10 @@ def write_bundle(results: "Results", target: Path, *, force: bool = False, comma
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         ts.to_csv(tmp / "timeseries.csv", index=False)
         results.summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
-        pd.DataFrame([e.__dict__ for e in results.events],
-                     columns=["step", "date", "type", "summary", "narration", "blocked"]).to_csv(
-            tmp / "events.csv", index=False)
+        pd.DataFrame(
+            [e.__dict__ for e in results.events],
+            columns=["step", "date", "type", "summary", "narration", "blocked"],
+        ).to_csv(tmp / "events.csv", index=False)
         (tmp / "scenario.yaml").write_text(dump_yaml(results.scenario), encoding="utf-8")
         if plots:
             from sim.plots import write_plots

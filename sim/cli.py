@@ -13,8 +13,17 @@ import sys
 import traceback
 
 COMMANDS: tuple[str, ...] = (
-    "run", "validate", "describe", "sweep", "analyze", "ui",
-    "hindcast", "calibrate", "compare", "list", "schema",
+    "run",
+    "validate",
+    "describe",
+    "sweep",
+    "analyze",
+    "ui",
+    "hindcast",
+    "calibrate",
+    "compare",
+    "list",
+    "schema",
 )
 
 
@@ -53,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception:  # noqa: BLE001 - the one place internal errors are reported
         traceback.print_exc()
-        print("internal error: this is a bug in multivector; please report it with the "
-              "traceback above", file=sys.stderr)
+        print(
+            "internal error: this is a bug in multivector; please report it with the "
+            "traceback above",
+            file=sys.stderr,
+        )
         return 1

@@ -15,7 +15,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sim.rules.choice import (
-    FOE_BONUS, FOE_PENALTY, FOLLOW_BONUS, FOLLOW_CUT, PolicyArrays, neutral_policies,
+    FOE_BONUS,
+    FOE_PENALTY,
+    FOLLOW_BONUS,
+    FOLLOW_CUT,
+    PolicyArrays,
+    neutral_policies,
 )
 from sim.rules.sanctions import Regimes
 from sim.strategies import Policy, PolicyError
@@ -35,8 +40,13 @@ class PolicyBook:
         dt: step length in years (trade multipliers are per year).
     """
 
-    def __init__(self, ids: Sequence[str], clients: Sequence[Sequence[str]],
-                 regime_ids: Sequence[str], dt: float) -> None:
+    def __init__(
+        self,
+        ids: Sequence[str],
+        clients: Sequence[Sequence[str]],
+        regime_ids: Sequence[str],
+        dt: float,
+    ) -> None:
         n = len(ids)
         self.ids = tuple(ids)
         self.index = {s: i for i, s in enumerate(self.ids)}
@@ -68,8 +78,10 @@ class PolicyBook:
         if isinstance(policy.pressure, Mapping):
             for k, v in policy.pressure.items():
                 if k not in self.clients[i]:
-                    raise PolicyError(f"pressure: {k!r} is not a client of {self.ids[i]} "
-                                      f"(clients: {_listing(sorted(self.clients[i]))})")
+                    raise PolicyError(
+                        f"pressure: {k!r} is not a client of {self.ids[i]} "
+                        f"(clients: {_listing(sorted(self.clients[i]))})"
+                    )
                 scale[ix[k]] = v
         else:
             scale[:] = policy.pressure
@@ -77,7 +89,8 @@ class PolicyBook:
             if k not in ix and k not in self.regime_ids:
                 raise PolicyError(
                     f"comply: unknown regime or state {k!r} (regimes: "
-                    f"{_listing(sorted(self.regime_ids))}; or a target's state id)")
+                    f"{_listing(sorted(self.regime_ids))}; or a target's state id)"
+                )
         rules = policy.rules.row()
         a.rules[i] = rules
         a.follows[i] = rules[FOLLOW_BONUS] != 0.0 or rules[FOLLOW_CUT] != 0.0
@@ -99,15 +112,17 @@ class PolicyBook:
         try:
             return self.index[k]
         except KeyError:
-            raise PolicyError(f"{field}: unknown state {k!r} (states: {_listing(self.ids)})"
-                              ) from None
+            raise PolicyError(
+                f"{field}: unknown state {k!r} (states: {_listing(self.ids)})"
+            ) from None
 
     # ---------------------------------------------------------------- regimes
     def set_regimes(self, regimes: Regimes) -> PolicyArrays:
         """Rebuild the stances for the regimes in force; returns the (new) arrays record."""
         self._regimes = regimes
         self.arrays = self.arrays._replace(
-            comply=np.full((regimes.target.shape[0], len(self.ids)), np.nan))
+            comply=np.full((regimes.target.shape[0], len(self.ids)), np.nan)
+        )
         for i in range(len(self.ids)):
             self._comply_row(i)
         return self.arrays

@@ -8,15 +8,24 @@ imposed by an event. Every fired event is logged (with its narration) for output
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from sim.scenario.memo import by_scenario
 from sim.scenario.schema import (
-    AllianceAction, ArmsOrder, Conflict, ParameterChange, ProductionDeal, Scenario,
-    SanctionChanged, SanctionImposed, SanctionLifted, ThreatShock, TradeAgreement,
+    AllianceAction,
+    ArmsOrder,
+    Conflict,
+    ParameterChange,
+    ProductionDeal,
+    SanctionChanged,
+    SanctionImposed,
+    SanctionLifted,
+    Scenario,
+    ThreatShock,
+    TradeAgreement,
 )
 from sim.world import Agreement, SanctionRegime, World
 
@@ -34,7 +43,7 @@ class FiredEvent:
 
 
 def _steps(years: float, dt: float) -> int:
-    return max(1, int(round(years / dt)))
+    return max(1, round(years / dt))
 
 
 def consensus(world: World, alliance: int, provider: int, recipient: int) -> bool:
@@ -85,7 +94,9 @@ class EventQueue:
             summary, blocked = APPLY[type(ev)](self.world, ev, step)
             if type(ev) in STRUCTURAL:
                 self.changed.add(STRUCTURAL[type(ev)])
-            f = FiredEvent(step, self.world.axis.label(step), ev.type, summary, ev.narration, blocked)
+            f = FiredEvent(
+                step, self.world.axis.label(step), ev.type, summary, ev.narration, blocked
+            )
             fired.append(f)
         self.log.extend(fired)
         return fired
@@ -97,10 +108,17 @@ def _ix(w: World, sid: str) -> int:
 
 def apply_sanction_imposed(w: World, ev: SanctionImposed, step: int) -> tuple[str, bool]:
     w.sanctions[ev.id] = SanctionRegime(
-        ev.id, np.array([x in ev.senders for x in w.ids]), _ix(w, ev.target), ev.intensity,
-        frozenset(ev.scope), ev.secondary,
+        ev.id,
+        np.array([x in ev.senders for x in w.ids]),
+        _ix(w, ev.target),
+        ev.intensity,
+        frozenset(ev.scope),
+        ev.secondary,
     )
-    return f"sanctions {ev.id}: {', '.join(ev.senders)} on {ev.target} at intensity {ev.intensity:g}", False
+    return (
+        f"sanctions {ev.id}: {', '.join(ev.senders)} on {ev.target} at intensity {ev.intensity:g}",
+        False,
+    )
 
 
 def apply_sanction_changed(w: World, ev: SanctionChanged, step: int) -> tuple[str, bool]:
@@ -127,20 +145,28 @@ def apply_arms_order(w: World, ev: ArmsOrder, step: int) -> tuple[str, bool]:
     hi = min(a1, w.axis.n - 1)
     k = a1 - a0 + 1
     if a0 <= hi:
-        w.scheduled[a0:hi + 1, _ix(w, ev.buyer), _ix(w, ev.supplier)] += ev.value / k
-    return (f"{ev.buyer} orders US${ev.value:g}bn of arms from {ev.supplier} "
-            f"(deliveries {ev.delivery_start} to {ev.delivery_end})"), False
+        w.scheduled[a0 : hi + 1, _ix(w, ev.buyer), _ix(w, ev.supplier)] += ev.value / k
+    return (
+        f"{ev.buyer} orders US${ev.value:g}bn of arms from {ev.supplier} "
+        f"(deliveries {ev.delivery_start} to {ev.delivery_end})"
+    ), False
 
 
 def apply_production_deal(w: World, ev: ProductionDeal, step: int) -> tuple[str, bool]:
     w.licensed_target[_ix(w, ev.producer), _ix(w, ev.licensor)] += ev.capacity
-    return f"{ev.licensor} licenses production in {ev.producer} (US${ev.capacity:g}bn/yr line)", False
+    return (
+        f"{ev.licensor} licenses production in {ev.producer} (US${ev.capacity:g}bn/yr line)",
+        False,
+    )
 
 
 def apply_trade_agreement(w: World, ev: TradeAgreement, step: int) -> tuple[str, bool]:
     due = w.axis.index((ev.target_year, 12))
     w.agreements.append(Agreement(_ix(w, ev.between[0]), _ix(w, ev.between[1]), ev.target, due))
-    return f"{ev.between[0]}-{ev.between[1]} trade target US${ev.target:g}bn by {ev.target_year}", False
+    return (
+        f"{ev.between[0]}-{ev.between[1]} trade target US${ev.target:g}bn by {ev.target_year}",
+        False,
+    )
 
 
 def apply_threat_shock(w: World, ev: ThreatShock, step: int) -> tuple[str, bool]:
@@ -172,8 +198,10 @@ def apply_alliance_action(w: World, ev: AllianceAction, step: int) -> tuple[str,
     prov = _ix(w, ev.provider)
     for a in np.flatnonzero(w.membership[prov] & w.alliance_consensus):
         if not consensus(w, int(a), prov, r):
-            return (f"{ev.provider}'s direct military assistance to {ev.recipient} blocked: "
-                    f"no {w.alliance_names[a]} consensus"), True
+            return (
+                f"{ev.provider}'s direct military assistance to {ev.recipient} blocked: "
+                f"no {w.alliance_names[a]} consensus"
+            ), True
     hi = min(end, w.axis.n)
     k = _steps(ev.duration, w.axis.dt)  # the whole duration, as for arms orders past the run's end
     if ev.value > 0:
@@ -195,14 +223,16 @@ def apply_parameter(w: World, ev: ParameterChange, step: int) -> tuple[str, bool
         arr = getattr(w, attr)
         if attr == "lead_steps":
             years = new(float(arr[i]) * w.axis.dt)
-            arr[i] = max(1, int(round(years / w.axis.dt)))
+            arr[i] = max(1, round(years / w.axis.dt))
             if arr[i] >= w.pipeline.shape[0]:
                 arr[i] = w.pipeline.shape[0] - 1
         else:
             arr[i] = clip(new(arr[i]))
     else:
         a, b = _ix(w, parts[1]), _ix(w, parts[2])
-        arr = {"affinity": w.affinity, "trade": w.trade_potential, "rivalry": w.rivalry_base}[parts[3]]
+        arr = {"affinity": w.affinity, "trade": w.trade_potential, "rivalry": w.rivalry_base}[
+            parts[3]
+        ]
         arr[a, b] = arr[b, a] = new(arr[a, b])
     return f"{ev.target} {'set to' if ev.op == 'set' else 'scaled by'} {ev.value:g}", False
 
@@ -234,11 +264,16 @@ STATE_FIELD_ARRAYS: dict[str, tuple[str, Callable[[float], float]]] = {
 }
 
 APPLY: dict[type, Callable] = {
-    SanctionImposed: apply_sanction_imposed, SanctionChanged: apply_sanction_changed,
-    SanctionLifted: apply_sanction_lifted, ArmsOrder: apply_arms_order,
-    ProductionDeal: apply_production_deal, TradeAgreement: apply_trade_agreement,
-    ThreatShock: apply_threat_shock, Conflict: apply_conflict,
-    AllianceAction: apply_alliance_action, ParameterChange: apply_parameter,
+    SanctionImposed: apply_sanction_imposed,
+    SanctionChanged: apply_sanction_changed,
+    SanctionLifted: apply_sanction_lifted,
+    ArmsOrder: apply_arms_order,
+    ProductionDeal: apply_production_deal,
+    TradeAgreement: apply_trade_agreement,
+    ThreatShock: apply_threat_shock,
+    Conflict: apply_conflict,
+    AllianceAction: apply_alliance_action,
+    ParameterChange: apply_parameter,
 }
 
 # What each event type changes of the model's caches between events: the sanctions regimes, the
@@ -246,6 +281,11 @@ APPLY: dict[type, Callable] = {
 # parameters). The others (orders, production deals, threat shocks) only write arrays in place.
 REGIMES, RIVALRY, LISTS, ALL = "regimes", "rivalry", "lists", "all"
 STRUCTURAL: dict[type, str] = {
-    SanctionImposed: REGIMES, SanctionChanged: REGIMES, SanctionLifted: REGIMES,
-    Conflict: RIVALRY, TradeAgreement: LISTS, AllianceAction: ALL, ParameterChange: ALL,
+    SanctionImposed: REGIMES,
+    SanctionChanged: REGIMES,
+    SanctionLifted: REGIMES,
+    Conflict: RIVALRY,
+    TradeAgreement: LISTS,
+    AllianceAction: ALL,
+    ParameterChange: ALL,
 }

@@ -106,21 +106,26 @@ class MultivectorModel(mesa.Model):
             try:
                 strategy = make_strategy(st.strategy, st.strategy_params)
             except StrategyLoadError as e:
-                raise ScenarioError(f"<scenario {sc.name}>", [Problem(
-                    f"<scenario {sc.name}>", f"states.{sid}.strategy", str(e))]) from None
+                raise ScenarioError(
+                    f"<scenario {sc.name}>",
+                    [Problem(f"<scenario {sc.name}>", f"states.{sid}.strategy", str(e))],
+                ) from None
             StateAgent(self, sid, i, strategy, st.strategy)
-        self.state_agents: list[StateAgent] = sorted(
-            self.agents, key=lambda a: a.index)  # type: ignore[attr-defined]
+        self.state_agents: list[StateAgent] = sorted(self.agents, key=lambda a: a.index)  # type: ignore[attr-defined]
         self.decide_every_step = decide_every_step
-        self._adaptive = [a for a in self.state_agents
-                          if decide_every_step or a.strategy.adaptive]
+        self._adaptive = [a for a in self.state_agents if decide_every_step or a.strategy.adaptive]
         self._static = [a for a in self.state_agents if a not in self._adaptive]
         regime_ids = [s.id for s in sc.sanctions] + [
-            e.id for e in sc.events if e.type == "sanction_imposed"]  # type: ignore[union-attr]
-        self.policies = PolicyBook(w.ids, [[w.ids[j] for j in np.flatnonzero(w.client_mask[i])]
-                                           for i in range(w.n)], regime_ids, w.axis.dt)
+            e.id for e in sc.events if e.type == "sanction_imposed"
+        ]  # type: ignore[union-attr]
+        self.policies = PolicyBook(
+            w.ids,
+            [[w.ids[j] for j in np.flatnonzero(w.client_mask[i])] for i in range(w.n)],
+            regime_ids,
+            w.axis.dt,
+        )
         self._capacity_ref = np.where(w.capacity > 0, w.capacity, 1.0)
-        self._risk = np.zeros((w.n, w.n))   # secondary-sanctions risk, importer x supplier
+        self._risk = np.zeros((w.n, w.n))  # secondary-sanctions risk, importer x supplier
         self._draws = Draws(self.rng, w.n, w.axis.n)
         self._decide(self._adaptive)  # the static ones decide in the refresh
         self._refresh()
@@ -137,12 +142,19 @@ class MultivectorModel(mesa.Model):
         importers = ~w.exports
         dc = mesa.DataCollector(
             model_reporters={
-                "mean_importer_arms_hhi": lambda m: float(
-                    np.mean(hhi(m.world.stock_shares()[importers]))) if importers.any() else 0.0,
+                "mean_importer_arms_hhi": lambda m: (
+                    float(np.mean(hhi(m.world.stock_shares()[importers])))
+                    if importers.any()
+                    else 0.0
+                ),
                 "max_pressure": lambda m: float(m.world.pressure.max()),
-                "min_capacity_ratio": lambda m: float(
-                    np.min(m.world.capacity[m.world.exports] / m._capacity_ref[m.world.exports]))
-                if m.world.exports.any() else 1.0,
+                "min_capacity_ratio": lambda m: (
+                    float(
+                        np.min(m.world.capacity[m.world.exports] / m._capacity_ref[m.world.exports])
+                    )
+                    if m.world.exports.any()
+                    else 1.0
+                ),
             },
             agent_reporters={
                 "state": "state_id",
@@ -189,18 +201,25 @@ class MultivectorModel(mesa.Model):
             self.policies.set_regimes(self._regimes)
         if everything:
             self._guarantee = threat.alliance_guarantee(
-                w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity)
+                w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity
+            )
             self._base_budget = w.base_budget
-            self._budget_ref = threat.budget_target(self._base_budget, w.base_threat,
-                                                    p.threat_budget_elasticity)
+            self._budget_ref = threat.budget_target(
+                self._base_budget, w.base_threat, p.threat_budget_elasticity
+            )
             self._u_static = procurement.static_utility(
-                cost_effectiveness=w.cost_effectiveness, capability=w.capability,
-                affinity=w.affinity, p=p)
-            self._base_precision = (p.choice_precision
-                                    * (1.0 - p.diversification_effect * w.diversification))
+                cost_effectiveness=w.cost_effectiveness,
+                capability=w.capability,
+                affinity=w.affinity,
+                p=p,
+            )
+            self._base_precision = p.choice_precision * (
+                1.0 - p.diversification_effect * w.diversification
+            )
             self._growth_keep = np.exp(w.capacity_growth * w.axis.dt)
-            self._trade_factor = trade.growth_factor(w.affinity, p.trade_growth,
-                                                     p.trade_affinity_growth, w.axis.dt)
+            self._trade_factor = trade.growth_factor(
+                w.affinity, p.trade_growth, p.trade_affinity_growth, w.axis.dt
+            )
             self._decide(self._static)
         self._pack()
 
@@ -212,10 +231,22 @@ class MultivectorModel(mesa.Model):
         """
         w, p, rg = self.world, self.world.params, self._regimes
         self._records = (
-            threat.pack(w, p, guarantee=self._guarantee, base_budget=self._base_budget,
-                        budget_ref=self._budget_ref),
-            procurement.pack(w, p, u_static=self._u_static, base_precision=self._base_precision,
-                             patrons=self.patrons, risk=self._risk, embargo=rg.embargo),
+            threat.pack(
+                w,
+                p,
+                guarantee=self._guarantee,
+                base_budget=self._base_budget,
+                budget_ref=self._budget_ref,
+            ),
+            procurement.pack(
+                w,
+                p,
+                u_static=self._u_static,
+                base_precision=self._base_precision,
+                patrons=self.patrons,
+                risk=self._risk,
+                embargo=rg.embargo,
+            ),
             sanctions.pack(w, p, regimes=rg, risk=self._risk, growth_keep=self._growth_keep),
             pressure.pack(w, p, capacity_ref=self._capacity_ref),
             trade.pack(w, p, trade_factor=self._trade_factor, regimes=rg),
@@ -264,7 +295,7 @@ class MultivectorModel(mesa.Model):
         attributes, relations, regimes): what a ``parameter`` event does after it applies."""
         self._refresh()
 
-    def run(self) -> "MultivectorModel":
+    def run(self) -> MultivectorModel:
         """Run all periods of the scenario's time axis."""
         while self.running:
             self.step()

@@ -40,8 +40,9 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
     ``row`` holds this step's. ``th`` .. ``tr`` are the mechanisms' records, ``pol`` the
     policies, ``rec`` the recorder's blocks."""
     power = pr.capacity * pr.capability
-    friend, foe = _targets(pol, power, pr.affinity, pr.exports, pr.patrons, True, pr.pressure,
-                           th.rivalry)
+    friend, foe = _targets(
+        pol, power, pr.affinity, pr.exports, pr.patrons, True, pr.pressure, th.rivalry
+    )
     if not first:
         _threat(t, th, uniform[row], exponential[row])
         _procure(t, pr, pol, normal[row], friend, foe)

@@ -59,18 +59,40 @@ class Recorder:
                 if k == 0:
                     continue
                 vals = pairs[o.name][:, ii, jj]  # (T, k)
-                parts.append((o.name, np.repeat(np.arange(T), k), np.tile(ids[ii], T),
-                              np.tile(ids[jj], T), vals.ravel()))
+                parts.append(
+                    (
+                        o.name,
+                        np.repeat(np.arange(T), k),
+                        np.tile(ids[ii], T),
+                        np.tile(ids[jj], T),
+                        vals.ravel(),
+                    )
+                )
             else:
-                parts.append((o.name, np.repeat(np.arange(T), n), np.tile(ids, T),
-                              np.full(T * n, "", dtype=object), states[o.name].ravel()))
+                parts.append(
+                    (
+                        o.name,
+                        np.repeat(np.arange(T), n),
+                        np.tile(ids, T),
+                        np.full(T * n, "", dtype=object),
+                        states[o.name].ravel(),
+                    )
+                )
         frames = []
         for name, step, st, pt, val in parts:
-            frames.append(pd.DataFrame({
-                "replicate": np.full(len(val), replicate, dtype=np.int32),
-                "step": step.astype(np.int32), "date": dates[step], "state": st,
-                "partner": pt, "metric": name, "value": val,
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "replicate": np.full(len(val), replicate, dtype=np.int32),
+                        "step": step.astype(np.int32),
+                        "date": dates[step],
+                        "state": st,
+                        "partner": pt,
+                        "metric": name,
+                        "value": val,
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
 

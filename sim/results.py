@@ -31,13 +31,13 @@ class Results:
     scenario: Scenario
     seeds: list[int]
     master_seed: int
-    frames: list["pd.DataFrame"]
+    frames: list[pd.DataFrame]
     events: list[FiredEvent] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     _ts: Any = None
 
     @property
-    def timeseries(self) -> "pd.DataFrame":
+    def timeseries(self) -> pd.DataFrame:
         """Tidy long table: replicate, step, date, state, partner, metric, value."""
         if self._ts is None:
             import pandas as pd
@@ -45,7 +45,9 @@ class Results:
             self._ts = pd.concat(self.frames, ignore_index=True)
         return self._ts
 
-    def metric(self, name: str, state: str | None = None, partner: str | None = None) -> "pd.DataFrame":
+    def metric(
+        self, name: str, state: str | None = None, partner: str | None = None
+    ) -> pd.DataFrame:
         """Rows of one metric (optionally one state / partner)."""
         ts = self.timeseries
         m = ts["metric"] == name
@@ -56,14 +58,15 @@ class Results:
         return ts[m]
 
     @property
-    def summary(self) -> "pd.DataFrame":
+    def summary(self) -> pd.DataFrame:
         """Per importer: leading supplier and share at start and end, concentration change."""
         from sim.summary import summarize
 
         return summarize(self)
 
-    def save(self, directory: str | Path, *, force: bool = False, command: str = "",
-             plots: bool = True) -> Path:
+    def save(
+        self, directory: str | Path, *, force: bool = False, command: str = "", plots: bool = True
+    ) -> Path:
         """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder."""
         from sim.bundle import write_bundle
 

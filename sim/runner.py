@@ -63,5 +63,4 @@ def run(
         if progress:
             progress(r + 1, n)
     t2 = time.perf_counter()
-    return Results(sc, seeds, master, frames, events,
-                   {"load_s": t1 - t0, "run_s": t2 - t1})
+    return Results(sc, seeds, master, frames, events, {"load_s": t1 - t0, "run_s": t2 - t1})

@@ -17,8 +17,12 @@ def derive_seed(master: SupportsIndex, *key: SupportsIndex) -> int:
     ``master`` and ``key`` are whole numbers: Python or numpy integers.
     """
     ss = np.random.SeedSequence(entropy=int(master), spawn_key=tuple(int(k) for k in key))
-    return int(ss.generate_state(2, dtype=np.uint32).astype(np.uint64).dot(
-        np.array([1, 2**32], dtype=np.uint64)) & np.uint64(2**63 - 1))
+    return int(
+        ss.generate_state(2, dtype=np.uint32)
+        .astype(np.uint64)
+        .dot(np.array([1, 2**32], dtype=np.uint64))
+        & np.uint64(2**63 - 1)
+    )
 
 
 def replicate_seeds(master: int, replicates: int) -> list[int]:

@@ -15,19 +15,24 @@ def importers(scenario) -> list[str]:
     return [sid for sid, s in scenario.states.items() if not s.exports_arms]
 
 
-def median_pairs(ts: "pd.DataFrame", metric: str) -> "pd.DataFrame":
+def median_pairs(ts: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Median over replicates of a pair metric: index (step, date, state), columns partner."""
     x = ts[ts["metric"] == metric]
-    return x.groupby(["step", "date", "state", "partner"], sort=True)["value"].median().unstack("partner").fillna(0.0)
+    return (
+        x.groupby(["step", "date", "state", "partner"], sort=True)["value"]
+        .median()
+        .unstack("partner")
+        .fillna(0.0)
+    )
 
 
-def median_states(ts: "pd.DataFrame", metric: str) -> "pd.DataFrame":
+def median_states(ts: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Median over replicates of a state metric: index (step, date), columns state."""
     x = ts[ts["metric"] == metric]
     return x.groupby(["step", "date", "state"], sort=True)["value"].median().unstack("state")
 
 
-def summarize_frame(ts: "pd.DataFrame", states: list[str]) -> "pd.DataFrame":
+def summarize_frame(ts: pd.DataFrame, states: list[str]) -> pd.DataFrame:
     """Per state: leading arms supplier and share at start and end, concentration change.
 
     Columns: state, start, end, lead_start, share_start, lead_end, share_end, arms_hhi_start,
@@ -47,10 +52,10 @@ def summarize_frame(ts: "pd.DataFrame", states: list[str]) -> "pd.DataFrame":
     rows = []
     empty = pd.Series(dtype=float)
 
-    def row(frame: "pd.DataFrame", key: tuple) -> "pd.Series":
+    def row(frame: pd.DataFrame, key: tuple) -> pd.Series:
         return frame.loc[key] if key in frame.index else empty
 
-    def lead(r: "pd.Series") -> tuple[str, float]:
+    def lead(r: pd.Series) -> tuple[str, float]:
         return (str(r.idxmax()), float(r.max())) if len(r) and r.max() > 0 else ("", 0.0)
 
     for st in states:
@@ -58,26 +63,33 @@ def summarize_frame(ts: "pd.DataFrame", states: list[str]) -> "pd.DataFrame":
         r1 = row(shares, (s1, d1, st))
         dp = row(dep, (s1, d1, st))
         (l0, v0), (l1, v1), (ld, vd) = lead(r0), lead(r1), lead(dp)
-        rows.append({
-            "state": st, "start": d0, "end": d1,
-            "lead_start": l0, "share_start": v0,
-            "lead_end": l1, "share_end": v1,
-            "arms_hhi_start": float(ahhi.loc[(s0, d0), st]),
-            "arms_hhi_end": float(ahhi.loc[(s1, d1), st]),
-            "arms_hhi_change": float(ahhi.loc[(s1, d1), st] - ahhi.loc[(s0, d0), st]),
-            "trade_hhi_start": float(thhi.loc[(s0, d0), st]),
-            "trade_hhi_end": float(thhi.loc[(s1, d1), st]),
-            "top_dependence": ld, "dependence_end": vd,
-        })
+        rows.append(
+            {
+                "state": st,
+                "start": d0,
+                "end": d1,
+                "lead_start": l0,
+                "share_start": v0,
+                "lead_end": l1,
+                "share_end": v1,
+                "arms_hhi_start": float(ahhi.loc[(s0, d0), st]),
+                "arms_hhi_end": float(ahhi.loc[(s1, d1), st]),
+                "arms_hhi_change": float(ahhi.loc[(s1, d1), st] - ahhi.loc[(s0, d0), st]),
+                "trade_hhi_start": float(thhi.loc[(s0, d0), st]),
+                "trade_hhi_end": float(thhi.loc[(s1, d1), st]),
+                "top_dependence": ld,
+                "dependence_end": vd,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def summarize(results: "Results") -> "pd.DataFrame":
+def summarize(results: Results) -> pd.DataFrame:
     """Summary of a run's importers (see :func:`summarize_frame`)."""
     return summarize_frame(results.timeseries, importers(results.scenario))
 
 
-def format_table(df: "pd.DataFrame") -> str:
+def format_table(df: pd.DataFrame) -> str:
     """The terminal table: importer, leading supplier start -> end, concentration change."""
     head = f"{'state':<6} {'leading supplier (start)':<25} {'leading supplier (end)':<25} {'arms HHI':>19}"
     lines = [head, "-" * len(head)]

@@ -183,12 +183,26 @@ class WorldView:
         """The sanctions regimes in force now."""
         ids = self.ids
         return tuple(
-            RegimeView(r.id, tuple(s for s, x in zip(ids, r.senders, strict=True) if x),
-                       ids[r.target], float(r.intensity), r.scope, float(r.secondary))
-            for r in self._model.world.sanctions.values() if r.active)
+            RegimeView(
+                r.id,
+                tuple(s for s, x in zip(ids, r.senders, strict=True) if x),
+                ids[r.target],
+                float(r.intensity),
+                r.scope,
+                float(r.secondary),
+            )
+            for r in self._model.world.sanctions.values()
+            if r.active
+        )
 
     def sanctioned(self, sid: str) -> float:
         """Strongest intensity (0-1) of the regimes in force on ``sid`` (0 if none)."""
         i = self.index(sid)
-        return max((float(r.intensity) for r in self._model.world.sanctions.values()
-                    if r.active and r.target == i), default=0.0)
+        return max(
+            (
+                float(r.intensity)
+                for r in self._model.world.sanctions.values()
+                if r.active and r.target == i
+            ),
+            default=0.0,
+        )

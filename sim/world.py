@@ -47,55 +47,55 @@ class World:
     names: tuple[str, ...]
     axis: TimeAxis
     # --- per state (n,) ---
-    gdp: np.ndarray                  # US$ bn/yr
-    military_share: np.ndarray       # of GDP
-    procurement_share: np.ndarray    # of the military budget
+    gdp: np.ndarray  # US$ bn/yr
+    military_share: np.ndarray  # of GDP
+    procurement_share: np.ndarray  # of the military budget
     diversification: np.ndarray
-    capacity_base: np.ndarray        # production capacity before sanctions, US$ bn/yr
-    capacity: np.ndarray             # effective capacity, US$ bn/yr
+    capacity_base: np.ndarray  # production capacity before sanctions, US$ bn/yr
+    capacity: np.ndarray  # effective capacity, US$ bn/yr
     capacity_growth: np.ndarray
-    exports: np.ndarray              # bool
+    exports: np.ndarray  # bool
     capability: np.ndarray
     cost_effectiveness: np.ndarray
     reliability_base: np.ndarray
     reliability: np.ndarray
-    lead_steps: np.ndarray           # int
+    lead_steps: np.ndarray  # int
     base_threat: np.ndarray
     threat: np.ndarray
-    budget: np.ndarray               # US$ bn/yr
+    budget: np.ndarray  # US$ bn/yr
     input_loss: np.ndarray
-    other_trade: np.ndarray          # US$ bn/yr with partners outside the scenario
-    fill_rate: np.ndarray            # smoothed share of due deliveries delivered
+    other_trade: np.ndarray  # US$ bn/yr with partners outside the scenario
+    fill_rate: np.ndarray  # smoothed share of due deliveries delivered
     # --- per pair (n, n) ---
     affinity: np.ndarray
     rivalry_base: np.ndarray
     rivalry: np.ndarray
-    trade_potential: np.ndarray      # symmetric, US$ bn/yr, before sanctions and friction
-    trade: np.ndarray                # symmetric, effective
-    stock: np.ndarray                # importer x supplier installed stock, US$ bn
-    backlog: np.ndarray              # importer x supplier undelivered, US$ bn
-    pipeline: np.ndarray             # (L, n, n) orders due in k steps (ring buffer)
-    licensed: np.ndarray             # buyer x licensor: local line capacity, US$ bn/yr
+    trade_potential: np.ndarray  # symmetric, US$ bn/yr, before sanctions and friction
+    trade: np.ndarray  # symmetric, effective
+    stock: np.ndarray  # importer x supplier installed stock, US$ bn
+    backlog: np.ndarray  # importer x supplier undelivered, US$ bn
+    pipeline: np.ndarray  # (L, n, n) orders due in k steps (ring buffer)
+    licensed: np.ndarray  # buyer x licensor: local line capacity, US$ bn/yr
     licensed_target: np.ndarray
-    pressure: np.ndarray             # patron x client
-    client_mask: np.ndarray          # bool patron x client
-    ref_patron_share: np.ndarray     # patron x client: patron's arms share at start
-    ref_rival_share: np.ndarray      # patron x client: rivals' arms share at start
-    compliance: np.ndarray           # state x sanctioned target
-    input_sources: np.ndarray        # target x source: shares of defence inputs
-    has_inputs: np.ndarray           # bool (n,): input_sources given
-    deliveries: np.ndarray           # importer x supplier, this step, US$ bn
+    pressure: np.ndarray  # patron x client
+    client_mask: np.ndarray  # bool patron x client
+    ref_patron_share: np.ndarray  # patron x client: patron's arms share at start
+    ref_rival_share: np.ndarray  # patron x client: rivals' arms share at start
+    compliance: np.ndarray  # state x sanctioned target
+    input_sources: np.ndarray  # target x source: shares of defence inputs
+    has_inputs: np.ndarray  # bool (n,): input_sources given
+    deliveries: np.ndarray  # importer x supplier, this step, US$ bn
     # --- alliances ---
     alliance_names: tuple[str, ...]
-    membership: np.ndarray           # bool (n, A)
-    alliance_leader: np.ndarray      # int (A,), -1 if none
-    alliance_guarantee: np.ndarray   # (A,)
-    alliance_consensus: np.ndarray   # bool (A,)
-    alliance_threshold: np.ndarray   # (A,)
+    membership: np.ndarray  # bool (n, A)
+    alliance_leader: np.ndarray  # int (A,), -1 if none
+    alliance_guarantee: np.ndarray  # (A,)
+    alliance_consensus: np.ndarray  # bool (A,)
+    alliance_threshold: np.ndarray  # (A,)
     # --- time-indexed additions (T + 1, n) written by events ---
     threat_extra: np.ndarray
     guarantee_extra: np.ndarray
-    scheduled: np.ndarray            # (T + 1, n, n) contracted deliveries due per step
+    scheduled: np.ndarray  # (T + 1, n, n) contracted deliveries due per step
     # --- dated regimes ---
     sanctions: dict[str, SanctionRegime] = field(default_factory=dict)
     agreements: list[Agreement] = field(default_factory=list)
@@ -119,15 +119,20 @@ class World:
     def __post_init__(self) -> None:
         self._index = {s: i for i, s in enumerate(self.ids)}
 
-    def copy(self) -> "World":
+    def copy(self) -> World:
         """An independent copy: every array, regime and list is copied (the time axis and the
         ids are immutable and shared)."""
-        changes = {f.name: v.copy() for f in fields(self)
-                   if isinstance(v := getattr(self, f.name), np.ndarray)}
+        changes = {
+            f.name: v.copy()
+            for f in fields(self)
+            if isinstance(v := getattr(self, f.name), np.ndarray)
+        }
         return replace(
-            self, **changes,
+            self,
+            **changes,
             sanctions={k: replace(r, senders=r.senders.copy()) for k, r in self.sanctions.items()},
-            agreements=[replace(a) for a in self.agreements], conflicts=list(self.conflicts),
+            agreements=[replace(a) for a in self.agreements],
+            conflicts=list(self.conflicts),
             params=SimpleNamespace(**vars(self.params)),
         )
 
@@ -150,9 +155,19 @@ def build_world(sc: Scenario) -> World:
 
 
 STATE_NUMBERS: tuple[str, ...] = (
-    "gdp", "military_budget_share", "procurement_share", "diversification", "production_capacity",
-    "capacity_growth", "capability", "cost_effectiveness", "reliability", "lead_time",
-    "base_threat", "other_trade")
+    "gdp",
+    "military_budget_share",
+    "procurement_share",
+    "diversification",
+    "production_capacity",
+    "capacity_growth",
+    "capability",
+    "cost_effectiveness",
+    "reliability",
+    "lead_time",
+    "base_threat",
+    "other_trade",
+)
 """Numeric state attributes of the scenario read into per-state arrays."""
 
 
@@ -165,8 +180,11 @@ def _build(sc: Scenario) -> World:
     T = axis.n
     st = [sc.states[s] for s in ids]
 
-    columns = np.array([[float(getattr(s, a)) for a in STATE_NUMBERS] for s in st],
-                       dtype=np.float64).reshape(n, len(STATE_NUMBERS)).T
+    columns = (
+        np.array([[float(getattr(s, a)) for a in STATE_NUMBERS] for s in st], dtype=np.float64)
+        .reshape(n, len(STATE_NUMBERS))
+        .T
+    )
     by_name = dict(zip(STATE_NUMBERS, columns))
 
     def vec(attr: str) -> np.ndarray:
@@ -181,14 +199,20 @@ def _build(sc: Scenario) -> World:
     lb = np.array([ix[k.between[1]] for k in links], dtype=np.int64)
     affinity, rivalry, trade = _sym(n), _sym(n), _sym(n)
     np.fill_diagonal(affinity, 1.0)
-    for m, values in ((affinity, [k.affinity for k in links]),
-                      (rivalry, [k.rivalry for k in links]), (trade, [k.trade for k in links])):
+    for m, values in (
+        (affinity, [k.affinity for k in links]),
+        (rivalry, [k.rivalry for k in links]),
+        (trade, [k.trade for k in links]),
+    ):
         m[la, lb] = values
         m[lb, la] = values
 
     stock = _sym(n)
-    cells = [(ix[imp], ix[sup], s.total * share)
-             for imp, s in sc.relations.arms_stocks.items() for sup, share in s.shares.items()]
+    cells = [
+        (ix[imp], ix[sup], s.total * share)
+        for imp, s in sc.relations.arms_stocks.items()
+        for sup, share in s.shares.items()
+    ]
     if cells:
         i_, j_, v_ = zip(*cells)
         stock[list(i_), list(j_)] = v_
@@ -215,28 +239,54 @@ def _build(sc: Scenario) -> World:
     base_budget = vec("gdp") * vec("military_budget_share") * vec("procurement_share")
     capacity = vec("production_capacity")
     w = World(
-        ids=ids, names=tuple(s.name for s in st), axis=axis,
-        gdp=vec("gdp"), military_share=vec("military_budget_share"),
-        procurement_share=vec("procurement_share"), diversification=vec("diversification"),
-        capacity_base=capacity.copy(), capacity=capacity.copy(),
+        ids=ids,
+        names=tuple(s.name for s in st),
+        axis=axis,
+        gdp=vec("gdp"),
+        military_share=vec("military_budget_share"),
+        procurement_share=vec("procurement_share"),
+        diversification=vec("diversification"),
+        capacity_base=capacity.copy(),
+        capacity=capacity.copy(),
         capacity_growth=vec("capacity_growth"),
         exports=np.array([s.exports_arms for s in st]),
-        capability=vec("capability"), cost_effectiveness=vec("cost_effectiveness"),
-        reliability_base=vec("reliability"), reliability=vec("reliability"),
-        lead_steps=lead, base_threat=vec("base_threat"), threat=vec("base_threat"),
+        capability=vec("capability"),
+        cost_effectiveness=vec("cost_effectiveness"),
+        reliability_base=vec("reliability"),
+        reliability=vec("reliability"),
+        lead_steps=lead,
+        base_threat=vec("base_threat"),
+        threat=vec("base_threat"),
         budget=base_budget * (1 + sc.parameters.threat_budget_elasticity * vec("base_threat")),
-        input_loss=np.zeros(n), other_trade=vec("other_trade"), fill_rate=np.ones(n),
-        affinity=affinity, rivalry_base=rivalry, rivalry=rivalry.copy(),
-        trade_potential=trade, trade=trade.copy(), stock=stock, backlog=_sym(n),
-        pipeline=np.zeros((L, n, n)), licensed=_sym(n), licensed_target=_sym(n),
-        pressure=_sym(n), client_mask=client, ref_patron_share=_sym(n), ref_rival_share=_sym(n),
-        compliance=_sym(n), input_sources=inputs, has_inputs=has_inputs, deliveries=_sym(n),
-        alliance_names=names, membership=member,
+        input_loss=np.zeros(n),
+        other_trade=vec("other_trade"),
+        fill_rate=np.ones(n),
+        affinity=affinity,
+        rivalry_base=rivalry,
+        rivalry=rivalry.copy(),
+        trade_potential=trade,
+        trade=trade.copy(),
+        stock=stock,
+        backlog=_sym(n),
+        pipeline=np.zeros((L, n, n)),
+        licensed=_sym(n),
+        licensed_target=_sym(n),
+        pressure=_sym(n),
+        client_mask=client,
+        ref_patron_share=_sym(n),
+        ref_rival_share=_sym(n),
+        compliance=_sym(n),
+        input_sources=inputs,
+        has_inputs=has_inputs,
+        deliveries=_sym(n),
+        alliance_names=names,
+        membership=member,
         alliance_leader=np.array([ix[a.leader] if a.leader else -1 for a in al], dtype=int),
         alliance_guarantee=np.array([a.security_guarantee for a in al]),
         alliance_consensus=np.array([a.assistance_requires_consensus for a in al], dtype=bool),
         alliance_threshold=np.array([a.consensus_threshold for a in al]),
-        threat_extra=np.zeros((T + 1, n)), guarantee_extra=np.zeros((T + 1, n)),
+        threat_extra=np.zeros((T + 1, n)),
+        guarantee_extra=np.zeros((T + 1, n)),
         scheduled=np.zeros((T + 1, n, n)),
         params=SimpleNamespace(**sc.parameters.model_dump()),
     )
@@ -249,12 +299,17 @@ def _build(sc: Scenario) -> World:
     # current stock mix at their initial budget (so the first lead time is not a delivery gap)
     per_step = w.budget * dt
     due_now = np.arange(L - 1)[:, None] < lead[None, :]  # (slot, supplier)
-    w.pipeline[:L - 1] = np.where(due_now[:, None, :], (per_step[:, None] * shares)[None], 0.0)
+    w.pipeline[: L - 1] = np.where(due_now[:, None, :], (per_step[:, None] * shares)[None], 0.0)
     for s in sc.sanctions:
         start = 0 if s.start is None else axis.index(s.start)
         regime = SanctionRegime(
-            s.id, np.array([x in s.senders for x in ids]), ix[s.target], s.intensity,
-            frozenset(s.scope), s.secondary, active=start <= 0,
+            s.id,
+            np.array([x in s.senders for x in ids]),
+            ix[s.target],
+            s.intensity,
+            frozenset(s.scope),
+            s.secondary,
+            active=start <= 0,
         )
         w.sanctions[s.id] = regime
     return w

@@ -37,24 +37,64 @@ SMALL_WORLD: dict[str, Any] = {
     "seed": 7,
     "alliances": {"PACT": {"leader": "PAT", "security_guarantee": 0.3}},
     "states": {
-        "IMP": {"name": "Importer", "gdp": 100.0, "military_budget_share": 0.02,
-              "procurement_share": 0.2, "strategy": "multi_vector", "diversification": 0.5,
-              "production_capacity": 0.02, "capability": 0.4, "cost_effectiveness": 0.6,
-              "reliability": 0.8, "lead_time": 0.5, "base_threat": 0.3, "other_trade": 20.0,
-              "memberships": ["PACT"]},
-        "PAT": {"name": "Patron", "gdp": 1500.0, "military_budget_share": 0.04,
-                "procurement_share": 0.3, "exports_arms": True, "production_capacity": 40.0,
-                "capability": 0.65, "cost_effectiveness": 0.6, "reliability": 0.9,
-                "lead_time": 1.0, "other_trade": 300.0, "clients": ["IMP"],
-                "memberships": ["PACT"], "input_sources": {"BIG": 0.3, "IMP": 0.1}},
-        "ALT": {"name": "Drone seller", "gdp": 800.0, "military_budget_share": 0.02,
-                "procurement_share": 0.3, "exports_arms": True, "production_capacity": 8.0,
-                "capability": 0.6, "cost_effectiveness": 0.9, "reliability": 0.9,
-                "lead_time": 0.75, "other_trade": 200.0},
-        "BIG": {"name": "Big power", "gdp": 20000.0, "military_budget_share": 0.02,
-                "procurement_share": 0.25, "exports_arms": True, "production_capacity": 150.0,
-                "capability": 0.85, "cost_effectiveness": 0.4, "reliability": 0.9,
-                "lead_time": 1.5, "other_trade": 5000.0},
+        "IMP": {
+            "name": "Importer",
+            "gdp": 100.0,
+            "military_budget_share": 0.02,
+            "procurement_share": 0.2,
+            "strategy": "multi_vector",
+            "diversification": 0.5,
+            "production_capacity": 0.02,
+            "capability": 0.4,
+            "cost_effectiveness": 0.6,
+            "reliability": 0.8,
+            "lead_time": 0.5,
+            "base_threat": 0.3,
+            "other_trade": 20.0,
+            "memberships": ["PACT"],
+        },
+        "PAT": {
+            "name": "Patron",
+            "gdp": 1500.0,
+            "military_budget_share": 0.04,
+            "procurement_share": 0.3,
+            "exports_arms": True,
+            "production_capacity": 40.0,
+            "capability": 0.65,
+            "cost_effectiveness": 0.6,
+            "reliability": 0.9,
+            "lead_time": 1.0,
+            "other_trade": 300.0,
+            "clients": ["IMP"],
+            "memberships": ["PACT"],
+            "input_sources": {"BIG": 0.3, "IMP": 0.1},
+        },
+        "ALT": {
+            "name": "Drone seller",
+            "gdp": 800.0,
+            "military_budget_share": 0.02,
+            "procurement_share": 0.3,
+            "exports_arms": True,
+            "production_capacity": 8.0,
+            "capability": 0.6,
+            "cost_effectiveness": 0.9,
+            "reliability": 0.9,
+            "lead_time": 0.75,
+            "other_trade": 200.0,
+        },
+        "BIG": {
+            "name": "Big power",
+            "gdp": 20000.0,
+            "military_budget_share": 0.02,
+            "procurement_share": 0.25,
+            "exports_arms": True,
+            "production_capacity": 150.0,
+            "capability": 0.85,
+            "cost_effectiveness": 0.4,
+            "reliability": 0.9,
+            "lead_time": 1.5,
+            "other_trade": 5000.0,
+        },
     },
     "relations": {
         "links": [
@@ -72,8 +112,15 @@ SMALL_WORLD: dict[str, Any] = {
             "BIG": {"total": 500.0, "shares": {"BIG": 1.0}},
         },
     },
-    "sanctions": [{"id": "big_on_pat", "senders": ["BIG"], "target": "PAT", "intensity": 0.6,
-                   "scope": ["arms", "technology", "finance", "trade"]}],
+    "sanctions": [
+        {
+            "id": "big_on_pat",
+            "senders": ["BIG"],
+            "target": "PAT",
+            "intensity": 0.6,
+            "scope": ["arms", "technology", "finance", "trade"],
+        }
+    ],
     "events": [],
     "parameters": {},
 }
@@ -97,7 +144,7 @@ class Sim:
     """One finished run's arrays, addressed by state id."""
 
     model: Any
-    pairs: dict[str, np.ndarray]   # name -> (T, n, n)
+    pairs: dict[str, np.ndarray]  # name -> (T, n, n)
     states: dict[str, np.ndarray]  # name -> (T, n)
 
     def ix(self, sid: str) -> int:

@@ -61,11 +61,23 @@ class GoldenCase:
 CASES: list[GoldenCase] = [
     GoldenCase("baseline", "scenarios/baseline.yaml", replicates=3),
 ] + [  # the scenario library (overlays on the baseline; see tests/test_library.py)
-    GoldenCase(stem, f"scenarios/{stem}.yaml", replicates=2) for stem in (
-        "afghanistan_spillover", "anka_scaled_up", "border_war", "china_security_pivot",
-        "nato_blocks_turkey", "russian_pressure", "sanctions_escalation", "sanctions_lifted_2025",
-        "teach_kaz_autarky", "teach_kaz_balance", "teach_kaz_bandwagon", "teach_kaz_multi_vector",
-        "turkey_assists_kazakhstan", "uzbekistan_autarky")
+    GoldenCase(stem, f"scenarios/{stem}.yaml", replicates=2)
+    for stem in (
+        "afghanistan_spillover",
+        "anka_scaled_up",
+        "border_war",
+        "china_security_pivot",
+        "nato_blocks_turkey",
+        "russian_pressure",
+        "sanctions_escalation",
+        "sanctions_lifted_2025",
+        "teach_kaz_autarky",
+        "teach_kaz_balance",
+        "teach_kaz_bandwagon",
+        "teach_kaz_multi_vector",
+        "turkey_assists_kazakhstan",
+        "uzbekistan_autarky",
+    )
 ]
 
 
@@ -78,8 +90,12 @@ def compute(case: GoldenCase) -> pd.DataFrame:
     """The summary of the case's scenario, run as the case says."""
     from sim.runner import run
 
-    res = run(ROOT / case.scenario, seed=case.seed, replicates=case.replicates,
-              overrides=case.overrides or None)
+    res = run(
+        ROOT / case.scenario,
+        seed=case.seed,
+        replicates=case.replicates,
+        overrides=case.overrides or None,
+    )
     return res.summary.reset_index(drop=True)
 
 
@@ -104,8 +120,9 @@ def _number(x: Any) -> float | None:
         return None
 
 
-def compare(expected: pd.DataFrame, got: pd.DataFrame, rtol: float = 1e-6,
-            atol: float = 1e-9) -> list[str]:
+def compare(
+    expected: pd.DataFrame, got: pd.DataFrame, rtol: float = 1e-6, atol: float = 1e-9
+) -> list[str]:
     """Readable differences between two summaries, one line per difference (empty: equal).
 
     Rows are matched on the ``state`` column; numbers are equal within ``rtol``/``atol``,
@@ -115,15 +132,21 @@ def compare(expected: pd.DataFrame, got: pd.DataFrame, rtol: float = 1e-6,
     exp_cols, got_cols = list(expected.columns), list(got.columns)
 
     def one_sided(old, new, missing: str, added: str) -> list[str]:
-        return ([missing.format(k) for k in old if k not in new]
-                + [added.format(k) for k in new if k not in old])
+        return [missing.format(k) for k in old if k not in new] + [
+            added.format(k) for k in new if k not in old
+        ]
 
-    lines += one_sided(exp_cols, got_cols, "column {!r}: missing from the new summary",
-                       "column {!r}: new in the summary (not in the golden file)")
+    lines += one_sided(
+        exp_cols,
+        got_cols,
+        "column {!r}: missing from the new summary",
+        "column {!r}: new in the summary (not in the golden file)",
+    )
     exp = {str(r[KEY]): r for _, r in expected.iterrows()}
     new = {str(r[KEY]): r for _, r in got.iterrows()}
-    lines += one_sided(exp, new, "{}: row missing from the new summary",
-                       "{}: new row (not in the golden file)")
+    lines += one_sided(
+        exp, new, "{}: row missing from the new summary", "{}: new row (not in the golden file)"
+    )
     width = max([len(c) for c in exp_cols] + [1])
     for s, e in exp.items():
         if s not in new:
@@ -135,11 +158,13 @@ def compare(expected: pd.DataFrame, got: pd.DataFrame, rtol: float = 1e-6,
             ev, gv = e[c], g[c]
             en, gn = _number(ev), _number(gv)
             if en is not None and gn is not None and not isinstance(gv, bool):
-                if (math.isclose(en, gn, rel_tol=rtol, abs_tol=atol)
-                        or (math.isnan(en) and math.isnan(gn))):
+                if math.isclose(en, gn, rel_tol=rtol, abs_tol=atol) or (
+                    math.isnan(en) and math.isnan(gn)
+                ):
                     continue
-                lines.append(f"{s:<6} {c:<{width}}  expected {en:.6g}  got {gn:.6g}  "
-                             f"(change {gn - en:+.3g})")
+                lines.append(
+                    f"{s:<6} {c:<{width}}  expected {en:.6g}  got {gn:.6g}  (change {gn - en:+.3g})"
+                )
             elif str(ev) != str(gv):
                 lines.append(f"{s:<6} {c:<{width}}  expected {ev!s}  got {gv!s}")
     return lines
@@ -148,9 +173,13 @@ def compare(expected: pd.DataFrame, got: pd.DataFrame, rtol: float = 1e-6,
 def report(case: GoldenCase, lines: list[str], got_path: Path | None = None) -> str:
     """The failure message: the differences, where the new summary is, how to regenerate."""
     seed = case.seed if case.seed is not None else "of the file"
-    head = (f"summary of {case.scenario} (seed {seed}, "
-            f"{case.replicates} replicates) differs from {case.path.relative_to(ROOT)}:")
-    tail = [f"new summary written to {got_path}" if got_path else "",
-            "If the change is intended, regenerate the golden files and review the diff:",
-            f"    {REGENERATE}" + (f" -k {case.name}" if len(CASES) > 1 else "")]
+    head = (
+        f"summary of {case.scenario} (seed {seed}, "
+        f"{case.replicates} replicates) differs from {case.path.relative_to(ROOT)}:"
+    )
+    tail = [
+        f"new summary written to {got_path}" if got_path else "",
+        "If the change is intended, regenerate the golden files and review the diff:",
+        f"    {REGENERATE}" + (f" -k {case.name}" if len(CASES) > 1 else ""),
+    ]
     return "\n".join([head, *("  " + x for x in lines), *[t for t in tail if t]])

@@ -17,10 +17,16 @@ def write_sweep(path: Path, **changes) -> Path:
         "scenario": str(SMALL),
         "parameters": [
             {"path": "states.KAZ.diversification", "name": "div", "range": [0.1, 0.9]},
-            {"path": "parameters.weight_path", "name": "wpath",
-             "distribution": {"type": "triangular", "low": 1.0, "mode": 3.0, "high": 5.0}},
-            {"path": "states.KAZ.strategy", "name": "strategy",
-             "values": ["multi_vector", "bandwagon"]},
+            {
+                "path": "parameters.weight_path",
+                "name": "wpath",
+                "distribution": {"type": "triangular", "low": 1.0, "mode": 3.0, "high": 5.0},
+            },
+            {
+                "path": "states.KAZ.strategy",
+                "name": "strategy",
+                "values": ["multi_vector", "bandwagon"],
+            },
         ],
         "design": {"method": "lhs", "n": 10},
         "replicates": 3,
@@ -43,8 +49,11 @@ def stored(store: Path):
 
     from sim.sweep import store as st
 
-    return (pd.read_parquet(store / "design.parquet"), st.read_scalars(store),
-            st.read_series(store))
+    return (
+        pd.read_parquet(store / "design.parquet"),
+        st.read_scalars(store),
+        st.read_series(store),
+    )
 
 
 def assert_same_store(a: Path, b: Path) -> None:

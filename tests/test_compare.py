@@ -66,27 +66,37 @@ def test_paired_differences_spread_less_than_unpaired(small):
 
 
 def test_table_has_intervals_around_the_median(baseline_path):
-    comp = compare(baseline_path, [str(LIB / "russian_pressure.yaml")], replicates=4,
-                   at="2025-Q4,2030-Q4")
+    comp = compare(
+        baseline_path, [str(LIB / "russian_pressure.yaml")], replicates=4, at="2025-Q4,2030-Q4"
+    )
     t = comp.table
     assert set(t["date"]) == {"2025-Q4", "2030-Q4"}
     assert {"arms_share", "arms_hhi", "trade_share", "dependence"} <= set(t["metric"])
     assert (t["q05"] <= t["diff"] + 1e-12).all() and (t["diff"] <= t["q95"] + 1e-12).all()
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("2025-Q4", ["2025-Q4"]),
-    ("2025-11, 2030-Q4", ["2025-Q4", "2030-Q4"]),
-    ("2030", ["2030-Q1"]),
-])
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("2025-Q4", ["2025-Q4"]),
+        ("2025-11, 2030-Q4", ["2025-Q4", "2030-Q4"]),
+        ("2030", ["2030-Q1"]),
+    ],
+)
 def test_parse_at(baseline, text, expect):
     assert parse_at(text, baseline) == expect
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("2035-Q1", "outside the run"), ("2019-Q4", "outside the run"), ("2025-Q5", "is not"),
-    ("soon", "is not"), ("2025-Q4,,", "empty date"),
-])
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("2035-Q1", "outside the run"),
+        ("2019-Q4", "outside the run"),
+        ("2025-Q5", "is not"),
+        ("soon", "is not"),
+        ("2025-Q4,,", "empty date"),
+    ],
+)
 def test_parse_at_rejects(baseline, text, expect):
     with pytest.raises(UserError) as ei:
         parse_at(text, baseline)
@@ -100,23 +110,54 @@ def test_default_at_is_middle_and_end(baseline):
 @pytest.mark.slow
 def test_cli_writes_report_with_sections_and_figures(tmp_path, baseline_path, capsys):
     out = tmp_path / "rep"
-    rc = main(["compare", str(baseline_path), str(LIB / "anka_scaled_up.yaml"),
-               str(LIB / "border_war.yaml"), "--replicates", "3", "--seed", "7",
-               "--at", "2025-Q4,2030-Q4", "--out", str(out), "--quiet"])
+    rc = main(
+        [
+            "compare",
+            str(baseline_path),
+            str(LIB / "anka_scaled_up.yaml"),
+            str(LIB / "border_war.yaml"),
+            "--replicates",
+            "3",
+            "--seed",
+            "7",
+            "--at",
+            "2025-Q4,2030-Q4",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert rc == 0
     printed = capsys.readouterr().out
     assert "== anka_scaled_up" in printed and "== border_war" in printed
     assert "5-95% interval" in printed and "report:" in printed
-    for f in ("report.html", "report.md", "differences.csv", "manifest.json", "summary.txt",
-              "scenarios/baseline.yaml", "scenarios/anka_scaled_up.yaml"):
+    for f in (
+        "report.html",
+        "report.md",
+        "differences.csv",
+        "manifest.json",
+        "summary.txt",
+        "scenarios/baseline.yaml",
+        "scenarios/anka_scaled_up.yaml",
+    ):
         assert (out / f).is_file(), f
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert pngs == ["anka_scaled_up_difference.png", "anka_scaled_up_overlay.png",
-                    "border_war_difference.png", "border_war_overlay.png"]
+    assert pngs == [
+        "anka_scaled_up_difference.png",
+        "anka_scaled_up_overlay.png",
+        "border_war_difference.png",
+        "border_war_overlay.png",
+    ]
     html = (out / "report.html").read_text()
     md = (out / "report.md").read_text()
-    for section in ("Questions", "Summary", "What each what-if changes", "Figures",
-                    "Differences at the chosen dates", "Method"):
+    for section in (
+        "Questions",
+        "Summary",
+        "What each what-if changes",
+        "Figures",
+        "Differences at the chosen dates",
+        "Method",
+    ):
         assert f"<h2>{section}</h2>" in html and f"## {section}" in md
     # self-contained: four embedded PNGs, no external resources
     assert html.count('src="data:image/png;base64,') == 4
@@ -151,8 +192,10 @@ def test_cli_refuses_different_state_sets(tmp_path, baseline_path, capsys):
 
 def test_cli_refuses_different_time_axes(tmp_path, baseline_path, capsys):
     f = tmp_path / "short.yaml"
-    f.write_text("extends: " + str(baseline_path) + "\ntime: {end: 2025-Q4}\n"
-                 "events-:\n  - {type: conflict, date: 2022-Q3}\n")
+    f.write_text(
+        "extends: " + str(baseline_path) + "\ntime: {end: 2025-Q4}\n"
+        "events-:\n  - {type: conflict, date: 2022-Q3}\n"
+    )
     rc = main(["compare", str(baseline_path), str(f), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert rc == 2 and "time axis is 2021-Q1 to 2025-Q4 by quarter" in err
@@ -160,14 +203,25 @@ def test_cli_refuses_different_time_axes(tmp_path, baseline_path, capsys):
     assert _no_output(tmp_path)
 
 
-@pytest.mark.parametrize("extra, expect", [
-    (["--at", "2031-Q1"], "outside the run"),
-    (["--at", "Q4-2025"], "is not a date"),
-    (["--replicates", "0"], "must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "extra, expect",
+    [
+        (["--at", "2031-Q1"], "outside the run"),
+        (["--at", "Q4-2025"], "is not a date"),
+        (["--replicates", "0"], "must be at least 1"),
+    ],
+)
 def test_cli_bad_arguments(tmp_path, baseline_path, capsys, extra, expect):
-    rc = main(["compare", str(baseline_path), str(LIB / "border_war.yaml"),
-               "--out", str(tmp_path / "out"), *extra])
+    rc = main(
+        [
+            "compare",
+            str(baseline_path),
+            str(LIB / "border_war.yaml"),
+            "--out",
+            str(tmp_path / "out"),
+            *extra,
+        ]
+    )
     assert rc == 2 and expect in capsys.readouterr().err
     assert _no_output(tmp_path)
 
@@ -185,6 +239,15 @@ def test_cli_broken_overlay_lists_problems_of_every_file(tmp_path, baseline_path
 
 def test_cli_refuses_existing_out(tmp_path, baseline_path, capsys):
     (tmp_path / "out").mkdir()
-    rc = main(["compare", str(baseline_path), str(LIB / "border_war.yaml"), "--out",
-               str(tmp_path / "out"), "--replicates", "1"])
+    rc = main(
+        [
+            "compare",
+            str(baseline_path),
+            str(LIB / "border_war.yaml"),
+            "--out",
+            str(tmp_path / "out"),
+            "--replicates",
+            "1",
+        ]
+    )
     assert rc == 2 and "already exists" in capsys.readouterr().err

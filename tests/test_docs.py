@@ -10,9 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_odd_parameter_tables_are_in_sync_with_the_parameters():
-    r = subprocess.run([sys.executable, "docs/_gen_params.py", "--check"], cwd=ROOT,
-                       capture_output=True, text=True)
-    assert r.returncode == 0, (r.stdout + r.stderr + "\nrun: python docs/_gen_params.py")
+    r = subprocess.run(
+        [sys.executable, "docs/_gen_params.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stdout + r.stderr + "\nrun: python docs/_gen_params.py"
 
 
 def test_the_strategy_guide_shows_the_shipped_example_files_verbatim():

@@ -22,8 +22,15 @@ def test_generated_scenario_is_valid_and_has_every_element(n):
     assert any(a.leader for a in sc.alliances.values())
     assert any(a.assistance_requires_consensus for a in sc.alliances.values())
     kinds = {e.type for e in sc.events}
-    assert {"arms_order", "sanction_changed", "threat_shock", "production_deal",
-            "trade_agreement", "alliance_action", "parameter"} <= kinds
+    assert {
+        "arms_order",
+        "sanction_changed",
+        "threat_shock",
+        "production_deal",
+        "trade_agreement",
+        "alliance_action",
+        "parameter",
+    } <= kinds
 
 
 @pytest.mark.parametrize("years", [1, 3])

@@ -20,8 +20,11 @@ def test_summary_matches_golden_file(case, tmp_path):
         path = golden.write(case, got)
         pytest.skip(f"rewrote {path.relative_to(golden.ROOT)} ({golden.UPDATE_ENV}=1)")
     if not case.path.exists():
-        pytest.fail(f"no golden file {case.path.relative_to(golden.ROOT)}; create it with:\n"
-                    f"    {golden.REGENERATE} -k {case.name}", pytrace=False)
+        pytest.fail(
+            f"no golden file {case.path.relative_to(golden.ROOT)}; create it with:\n"
+            f"    {golden.REGENERATE} -k {case.name}",
+            pytrace=False,
+        )
     expected = golden.read(case.path)
     lines = golden.compare(expected, got, rtol=case.rtol, atol=case.atol)
     if lines:
@@ -39,8 +42,10 @@ def test_every_case_names_a_shipped_scenario_and_a_unique_file():
 
 # ----------------------------------------------------------------------------- the diff itself
 def _summary(changes: dict | None = None) -> pd.DataFrame:
-    rows = [{"state": "KAZ", "lead_end": "RUS", "share_end": 0.5, "arms_hhi_end": 0.4},
-            {"state": "UZB", "lead_end": "UZB", "share_end": 0.6, "arms_hhi_end": 0.45}]
+    rows = [
+        {"state": "KAZ", "lead_end": "RUS", "share_end": 0.5, "arms_hhi_end": 0.4},
+        {"state": "UZB", "lead_end": "UZB", "share_end": 0.6, "arms_hhi_end": 0.45},
+    ]
     for (state, col), v in (changes or {}).items():
         next(r for r in rows if r["state"] == state)[col] = v
     return pd.DataFrame(rows)
@@ -59,8 +64,9 @@ def test_compare_finds_nothing_in_a_written_and_reread_summary(tmp_path):
 def test_compare_tolerates_rounding_noise_but_reports_real_changes(tmp_path):
     expected = _roundtrip(_summary(), tmp_path)
     assert golden.compare(expected, _summary({("KAZ", "share_end"): 0.5 + 1e-12})) == []
-    lines = golden.compare(expected, _summary({("KAZ", "share_end"): 0.52,
-                                                ("UZB", "lead_end"): "RUS"}))
+    lines = golden.compare(
+        expected, _summary({("KAZ", "share_end"): 0.52, ("UZB", "lead_end"): "RUS"})
+    )
     assert len(lines) == 2
     kaz = next(x for x in lines if x.startswith("KAZ"))
     assert "share_end" in kaz and "expected 0.5" in kaz and "got 0.52" in kaz and "+0.02" in kaz

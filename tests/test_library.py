@@ -92,8 +92,12 @@ def overlays() -> list[str]:
 @pytest.fixture(scope="module")
 def comp():
     """All library scenarios against the baseline, on common random numbers."""
-    return compare(LIB / "baseline.yaml", [LIB / f"{s}.yaml" for s in LIBRARY],
-                   replicates=REPLICATES, at=",".join(DATES))
+    return compare(
+        LIB / "baseline.yaml",
+        [LIB / f"{s}.yaml" for s in LIBRARY],
+        replicates=REPLICATES,
+        at=",".join(DATES),
+    )
 
 
 def test_every_overlay_has_claims_and_every_claim_a_file():
@@ -102,8 +106,12 @@ def test_every_overlay_has_claims_and_every_claim_a_file():
 
 def _diffs(comp, c: Claim):
     p = comp.paired
-    sel = ((p["metric"] == c.metric) & (p["state"] == c.state) & (p["partner"] == c.partner)
-           & (p["date"] == c.date))
+    sel = (
+        (p["metric"] == c.metric)
+        & (p["state"] == c.state)
+        & (p["partner"] == c.partner)
+        & (p["date"] == c.date)
+    )
 
     def one(name: str):
         x = p[sel & (p["scenario"] == name)].sort_values("replicate")
@@ -117,8 +125,13 @@ def _diffs(comp, c: Claim):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: f"{c.scenario}-{c.metric}-{c.state}"
-                         f"{'-' + c.partner if c.partner else ''}-{c.direction}")
+@pytest.mark.parametrize(
+    "claim",
+    CLAIMS,
+    ids=lambda c: (
+        f"{c.scenario}-{c.metric}-{c.state}{'-' + c.partner if c.partner else ''}-{c.direction}"
+    ),
+)
 def test_scenario_moves_metric_as_claimed(comp, claim):
     d = _diffs(comp, claim)
     if claim.direction == "same":
@@ -140,10 +153,16 @@ def test_description_states_the_claim(claim):
 def test_nato_blocks_turkey_event_fires_blocked_and_companion_passes():
     from sim.runner import run
 
-    blocked = [e for e in run(LIB / "nato_blocks_turkey.yaml", replicates=1).events
-               if e.type == "alliance_action" and "TUR" in e.summary]
-    passed = [e for e in run(LIB / "turkey_assists_kazakhstan.yaml", replicates=1).events
-              if e.type == "alliance_action" and "TUR" in e.summary]
+    blocked = [
+        e
+        for e in run(LIB / "nato_blocks_turkey.yaml", replicates=1).events
+        if e.type == "alliance_action" and "TUR" in e.summary
+    ]
+    passed = [
+        e
+        for e in run(LIB / "turkey_assists_kazakhstan.yaml", replicates=1).events
+        if e.type == "alliance_action" and "TUR" in e.summary
+    ]
     assert blocked and blocked[0].blocked and "no NATO consensus" in blocked[0].summary
     assert passed and not passed[0].blocked
 

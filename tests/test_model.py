@@ -78,8 +78,20 @@ def test_shares_sum_to_one_per_state_and_step_and_nothing_is_negative_or_nan(twi
         sums = ts[ts.metric == metric].groupby(["replicate", "step", "state"])["value"].sum()
         assert len(sums) > 0
         assert np.allclose(sums, 1.0), sums[~np.isclose(sums, 1.0)].head()
-    bounded = ts[ts.metric.isin(["arms_share", "trade_share", "dependence", "compliance",
-                                 "arms_hhi", "trade_hhi", "input_loss", "reliability"])]
+    bounded = ts[
+        ts.metric.isin(
+            [
+                "arms_share",
+                "trade_share",
+                "dependence",
+                "compliance",
+                "arms_hhi",
+                "trade_hhi",
+                "input_loss",
+                "reliability",
+            ]
+        )
+    ]
     assert (bounded["value"] <= 1 + 1e-9).all()
 
 
@@ -102,20 +114,25 @@ def test_sanctions_on_russia_lower_its_capacity_and_reliability(base, no_2022_sa
     for metric in ("capacity", "reliability"):
         with_s, without_s = base.state(metric, "RUS"), no_2022_sanctions.state(metric, "RUS")
         assert np.array_equal(with_s[:t0], without_s[:t0])  # identical until the sanctions
-        assert np.all(with_s[t0 + 1:] < without_s[t0 + 1:])
+        assert np.all(with_s[t0 + 1 :] < without_s[t0 + 1 :])
     assert base.state("input_loss", "RUS")[-1] > no_2022_sanctions.state("input_loss", "RUS")[-1]
 
 
 def test_sanctions_on_russia_lower_its_arms_share_in_every_importer(base, no_2022_sanctions):
     for imp in IMPORTERS:
-        assert base.pair("arms_share", imp, "RUS")[-1] < no_2022_sanctions.pair("arms_share", imp, "RUS")[-1], imp
+        assert (
+            base.pair("arms_share", imp, "RUS")[-1]
+            < no_2022_sanctions.pair("arms_share", imp, "RUS")[-1]
+        ), imp
 
 
 # ----------------------------------------------------------------------------- diversification
 @pytest.mark.parametrize("state", ["KAZ", "TJK"])
 def test_a_larger_diversification_weight_lowers_arms_concentration(baseline, simulate, state):
-    runs = [simulate(baseline, seed=1, overrides={f"states.{state}.diversification": d})
-            for d in (0.1, 0.5, 0.9)]
+    runs = [
+        simulate(baseline, seed=1, overrides={f"states.{state}.diversification": d})
+        for d in (0.1, 0.5, 0.9)
+    ]
     final = [r.state("arms_hhi", state)[-1] for r in runs]
     mean = [r.state("arms_hhi", state).mean() for r in runs]
     assert final[0] > final[1] > final[2]
@@ -123,16 +140,20 @@ def test_a_larger_diversification_weight_lowers_arms_concentration(baseline, sim
 
 
 # ----------------------------------------------------------------------------- production deal
-def test_a_production_deal_raises_the_licensors_share_in_the_buyer_over_time(base, baseline, simulate):
+def test_a_production_deal_raises_the_licensors_share_in_the_buyer_over_time(
+    base, baseline, simulate
+):
     no_deal = simulate(without_events(baseline, lambda e: e["type"] == "production_deal"), seed=1)
     t0 = base.step_of("2022-Q2")
     with_d = base.pair("arms_share", "KAZ", "TUR")
     without_d = no_deal.pair("arms_share", "KAZ", "TUR")
     assert np.array_equal(with_d[:t0], without_d[:t0])
     gap = with_d - without_d
-    assert np.all(gap[t0 + 1:] > 0)
+    assert np.all(gap[t0 + 1 :] > 0)
     assert gap[-1] > gap[t0 + 8] > gap[t0 + 2]  # the licensed line keeps adding
-    local = base.pair("deliveries", "KAZ", "TUR").sum() - no_deal.pair("deliveries", "KAZ", "TUR").sum()
+    local = (
+        base.pair("deliveries", "KAZ", "TUR").sum() - no_deal.pair("deliveries", "KAZ", "TUR").sum()
+    )
     assert local > 0
 
 
@@ -147,30 +168,52 @@ def test_russian_pressure_rises_as_its_clients_diversify(base):
 
 
 def test_pressure_rises_more_when_a_client_diversifies_more(base, baseline, simulate):
-    order = {"type": "arms_order", "date": "2022-Q1", "buyer": "KAZ", "supplier": "TUR",
-             "value": 1.5, "delivery_start": "2022-Q1", "delivery_end": "2023-Q4"}
+    order = {
+        "type": "arms_order",
+        "date": "2022-Q1",
+        "buyer": "KAZ",
+        "supplier": "TUR",
+        "value": 1.5,
+        "delivery_start": "2022-Q1",
+        "delivery_end": "2023-Q4",
+    }
     diversifying = simulate(with_events(baseline, order), seed=1)
     t0 = base.step_of("2022-Q1")
-    assert (diversifying.pair("arms_share", "KAZ", "RUS")[t0 + 4]
-            < base.pair("arms_share", "KAZ", "RUS")[t0 + 4])
+    assert (
+        diversifying.pair("arms_share", "KAZ", "RUS")[t0 + 4]
+        < base.pair("arms_share", "KAZ", "RUS")[t0 + 4]
+    )
     forced, plain = diversifying.pair("pressure", "KAZ", "RUS"), base.pair("pressure", "KAZ", "RUS")
     assert np.array_equal(forced[:t0], plain[:t0])
-    assert np.all(forced[t0 + 1:] > plain[t0 + 1:])
+    assert np.all(forced[t0 + 1 :] > plain[t0 + 1 :])
 
 
 # ----------------------------------------------------------------------------- NATO consensus
-ASSISTANCE = {"type": "alliance_action", "date": "2023-Q1", "alliance": "NATO",
-              "action": "assistance", "provider": "TUR", "recipient": "KAZ", "value": 0.4,
-              "duration": 1.0}
+ASSISTANCE = {
+    "type": "alliance_action",
+    "date": "2023-Q1",
+    "alliance": "NATO",
+    "action": "assistance",
+    "provider": "TUR",
+    "recipient": "KAZ",
+    "value": 0.4,
+    "duration": 1.0,
+}
 
 
 def _assistance_log(sim):
-    return [e for e in sim.model.events.log if e.type == "alliance_action" and e.step == sim.step_of("2023-Q1")]
+    return [
+        e
+        for e in sim.model.events.log
+        if e.type == "alliance_action" and e.step == sim.step_of("2023-Q1")
+    ]
 
 
 def test_turkish_assistance_is_blocked_without_nato_consensus(baseline, simulate):
     data = with_events(baseline, ASSISTANCE)
-    west_kaz = next(l["affinity"] for l in data["relations"]["links"] if set(l["between"]) == {"KAZ", "WEST"})
+    west_kaz = next(
+        lk["affinity"] for lk in data["relations"]["links"] if set(lk["between"]) == {"KAZ", "WEST"}
+    )
     assert west_kaz < baseline.alliances["NATO"].consensus_threshold  # the premise
     sim = simulate(data, seed=1)
     (fired,) = _assistance_log(sim)
@@ -187,8 +230,10 @@ def test_turkish_assistance_goes_through_with_nato_consensus(baseline, simulate)
     assert not fired.blocked
     t0 = with_aid.step_of("2023-Q1")
     span = slice(t0, t0 + 4)  # one year of quarters
-    extra = (with_aid.pair("deliveries", "KAZ", "TUR")[span].sum()
-             - without_aid.pair("deliveries", "KAZ", "TUR")[span].sum())
+    extra = (
+        with_aid.pair("deliveries", "KAZ", "TUR")[span].sum()
+        - without_aid.pair("deliveries", "KAZ", "TUR")[span].sum()
+    )
     assert 0.5 * ASSISTANCE["value"] < extra <= ASSISTANCE["value"] + 1e-9
 
 
@@ -205,8 +250,10 @@ def test_kaz_tur_trade_approaches_its_target_when_the_agreement_holds(base, base
     without = simulate(without_events(baseline, lambda e: e["type"] == "trade_agreement"), seed=1)
     exact = simulate(baseline, seed=1, overrides={"parameters.agreement_pull": 1.0})
     start = base.pair("trade", "KAZ", "TUR")[0]
-    gap = {name: abs(s.pair("trade", "KAZ", "TUR")[due] - target) / target
-           for name, s in (("holds", base), ("none", without), ("exact", exact))}
+    gap = {
+        name: abs(s.pair("trade", "KAZ", "TUR")[due] - target) / target
+        for name, s in (("holds", base), ("none", without), ("exact", exact))
+    }
     assert start < 0.6 * target  # the premise: the target is far from today's trade
     assert gap["holds"] < 0.1
     assert gap["none"] > 0.25
@@ -221,8 +268,14 @@ def test_kazakh_compliance_bites_into_russian_inputs(base, baseline, simulate):
     assert np.all(loss[t0:] > loss0[t0:])
     # the bite is the sanctions' technology intensity x KAZ's compliance x KAZ's input share
     intensity = max(s.intensity for s in baseline.sanctions if s.target == "RUS")
-    intensity = max(intensity, max(e.intensity for e in baseline.events
-                                   if e.type == "sanction_imposed" and e.target == "RUS"))
+    intensity = max(
+        intensity,
+        max(
+            e.intensity
+            for e in baseline.events
+            if e.type == "sanction_imposed" and e.target == "RUS"
+        ),
+    )
     share = baseline.states["RUS"].input_sources["KAZ"]
     bite = intensity * base.pair("compliance", "KAZ", "RUS")[-1] * share
     assert loss[-1] - loss0[-1] == pytest.approx(bite, rel=0.1)
@@ -230,10 +283,14 @@ def test_kazakh_compliance_bites_into_russian_inputs(base, baseline, simulate):
 
 def test_a_non_complying_kazakhstan_spares_russian_inputs(base, baseline, simulate):
     # KAZ as close to Russia and as cold to the West as allowed: it stops complying
-    data = set_link(set_link(baseline.to_dict(), "KAZ", "RUS", affinity=1.0), "KAZ", "WEST",
-                    affinity=-0.5)
+    data = set_link(
+        set_link(baseline.to_dict(), "KAZ", "RUS", affinity=1.0), "KAZ", "WEST", affinity=-0.5
+    )
     defiant = simulate(data, seed=1)
-    assert defiant.pair("compliance", "KAZ", "RUS")[-1] < 0.5 * base.pair("compliance", "KAZ", "RUS")[-1]
+    assert (
+        defiant.pair("compliance", "KAZ", "RUS")[-1]
+        < 0.5 * base.pair("compliance", "KAZ", "RUS")[-1]
+    )
     assert defiant.state("input_loss", "RUS")[-1] < base.state("input_loss", "RUS")[-1]
 
 
@@ -246,10 +303,18 @@ def _batch(scenario, **extra):
 
     rows = mesa.batch_run(
         MultivectorModel,
-        parameters={"scenario": [scenario], "seed": [1, 2], "pressure_strength": [0.5, 3.0],
-                    **extra},
-        number_processes=1, iterations=1, max_steps=1000, data_collection_period=-1,
-        display_progress=False)
+        parameters={
+            "scenario": [scenario],
+            "seed": [1, 2],
+            "pressure_strength": [0.5, 3.0],
+            **extra,
+        },
+        number_processes=1,
+        iterations=1,
+        max_steps=1000,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     return pd.DataFrame(rows)
 
 
@@ -272,7 +337,9 @@ def test_model_runs_under_mesa_batch_run_with_keyword_parameters(baseline, simul
     # and batch_run reports row model.steps - 1; the recorder keeps the state after step k at k - 1.
     direct = simulate(baseline, seed=1, overrides={"parameters.pressure_strength": 3.0})
     k = T - 1
-    assert runs.loc[(1, 3.0), "max_pressure"] == pytest.approx(direct.pairs["pressure"][k - 1].max())
+    assert runs.loc[(1, 3.0), "max_pressure"] == pytest.approx(
+        direct.pairs["pressure"][k - 1].max()
+    )
 
 
 def test_batch_run_model_and_agent_rows_describe_the_same_step(baseline, simulate):
@@ -290,13 +357,17 @@ def test_batch_run_takes_a_scenario_path_with_keyword_parameters(baseline_path):
 
 
 # ----------------------------------------------------------------------------- dated changes
-@pytest.mark.parametrize("target, value, supplier, direction", [
-    ("links.KAZ.WEST.affinity", 0.9, "WEST", +1),            # warmer ties: more Western arms
-    ("states.TUR.cost_effectiveness", 0.1, "TUR", -1),        # dearer drones: fewer bought
-    ("states.KAZ.diversification", 1.0, "RUS", -1),           # hedging: less from the patron
-])
-def test_a_parameter_event_changes_the_run_from_its_date_on(base, baseline, simulate, target,
-                                                            value, supplier, direction):
+@pytest.mark.parametrize(
+    "target, value, supplier, direction",
+    [
+        ("links.KAZ.WEST.affinity", 0.9, "WEST", +1),  # warmer ties: more Western arms
+        ("states.TUR.cost_effectiveness", 0.1, "TUR", -1),  # dearer drones: fewer bought
+        ("states.KAZ.diversification", 1.0, "RUS", -1),  # hedging: less from the patron
+    ],
+)
+def test_a_parameter_event_changes_the_run_from_its_date_on(
+    base, baseline, simulate, target, value, supplier, direction
+):
     ev = {"type": "parameter", "date": "2025-Q1", "target": target, "value": value}
     changed = simulate(with_events(baseline, ev), seed=1)
     t = base.step_of("2025-Q1")
@@ -322,10 +393,25 @@ def test_assistance_is_scheduled_at_its_yearly_rate_even_when_the_run_ends_first
 
     data = small_world()
     data["events"] = [
-        {"type": "alliance_action", "date": "2026-Q3", "alliance": "PACT", "action": "assistance",
-         "provider": "PAT", "recipient": "IMP", "value": 0.4, "duration": 1.0},
-        {"type": "arms_order", "date": "2026-Q3", "buyer": "IMP", "supplier": "ALT", "value": 0.4,
-         "delivery_start": "2026-Q3", "delivery_end": "2027-Q2"},
+        {
+            "type": "alliance_action",
+            "date": "2026-Q3",
+            "alliance": "PACT",
+            "action": "assistance",
+            "provider": "PAT",
+            "recipient": "IMP",
+            "value": 0.4,
+            "duration": 1.0,
+        },
+        {
+            "type": "arms_order",
+            "date": "2026-Q3",
+            "buyer": "IMP",
+            "supplier": "ALT",
+            "value": 0.4,
+            "delivery_start": "2026-Q3",
+            "delivery_end": "2027-Q2",
+        },
     ]
     model = MultivectorModel(data, seed=1, mesa_datacollector=False)
     model.run()
@@ -333,8 +419,8 @@ def test_assistance_is_scheduled_at_its_yearly_rate_even_when_the_run_ends_first
     imp, pat, alt = w.idx("IMP"), w.idx("PAT"), w.idx("ALT")
     t = w.axis.labels().index("2026-Q3")
     # both are due at 0.1 per quarter over four quarters; the run keeps the two it covers
-    assert w.scheduled[t:w.axis.n, imp, alt] == pytest.approx([0.1, 0.1])
-    assert w.scheduled[t:w.axis.n, imp, pat] == pytest.approx([0.1, 0.1])
+    assert w.scheduled[t : w.axis.n, imp, alt] == pytest.approx([0.1, 0.1])
+    assert w.scheduled[t : w.axis.n, imp, pat] == pytest.approx([0.1, 0.1])
 
 
 # ----------------------------------------------------------------------------- odd worlds
@@ -350,33 +436,68 @@ def odd_world(seed: int) -> dict:
     def maybe(hi: float) -> float:
         return float(rng.choice([0.0, rng.uniform(0, hi)]))
 
-    states = {s: {
-        "name": s, "gdp": float(rng.uniform(1, 2000)),
-        "military_budget_share": float(rng.uniform(0.001, 0.05)),
-        "procurement_share": float(rng.random()), "strategy": builtin_names()[rng.integers(4)],
-        "diversification": float(rng.random()), "production_capacity": maybe(50),
-        "exports_arms": bool(rng.random() < 0.4), "capability": float(rng.random()),
-        "cost_effectiveness": float(rng.random()), "reliability": float(rng.random()),
-        "lead_time": float(rng.choice([0.0, 0.25, 1.0, 3.0])),
-        "base_threat": float(rng.uniform(0, 3)), "other_trade": maybe(100),
-    } for s in ids}
+    states = {
+        s: {
+            "name": s,
+            "gdp": float(rng.uniform(1, 2000)),
+            "military_budget_share": float(rng.uniform(0.001, 0.05)),
+            "procurement_share": float(rng.random()),
+            "strategy": builtin_names()[rng.integers(4)],
+            "diversification": float(rng.random()),
+            "production_capacity": maybe(50),
+            "exports_arms": bool(rng.random() < 0.4),
+            "capability": float(rng.random()),
+            "cost_effectiveness": float(rng.random()),
+            "reliability": float(rng.random()),
+            "lead_time": float(rng.choice([0.0, 0.25, 1.0, 3.0])),
+            "base_threat": float(rng.uniform(0, 3)),
+            "other_trade": maybe(100),
+        }
+        for s in ids
+    }
     states[ids[0]]["clients"] = [s for s in ids[1:] if rng.random() < 0.5]
-    links = [{"between": [ids[i], ids[j]], "affinity": float(rng.uniform(-1, 1)),
-              "trade": maybe(100), "rivalry": float(rng.random() * 0.5)}
-             for i in range(n) for j in range(i + 1, n) if rng.random() < 0.6]
+    links = [
+        {
+            "between": [ids[i], ids[j]],
+            "affinity": float(rng.uniform(-1, 1)),
+            "trade": maybe(100),
+            "rivalry": float(rng.random() * 0.5),
+        }
+        for i in range(n)
+        for j in range(i + 1, n)
+        if rng.random() < 0.6
+    ]
     stocks = {}
     for s in ids:
         if rng.random() < 0.7:
             k = int(rng.integers(1, n + 1))
             w = rng.random(k) + 0.01
-            stocks[s] = {"total": maybe(100), "shares": dict(zip(
-                [str(x) for x in rng.choice(ids, k, replace=False)], (w / w.sum()).tolist()))}
-    sanctions = ([{"id": "s1", "senders": [ids[-1]], "target": ids[0],
-                   "intensity": float(rng.random()), "secondary": float(rng.random())}]
-                 if n > 1 else [])
-    return {"metadata": {"name": "odd"}, "time": {"start": "2021-Q1", "end": "2022-Q4"},
-            "states": states, "relations": {"links": links, "arms_stocks": stocks},
-            "sanctions": sanctions}
+            stocks[s] = {
+                "total": maybe(100),
+                "shares": dict(
+                    zip([str(x) for x in rng.choice(ids, k, replace=False)], (w / w.sum()).tolist())
+                ),
+            }
+    sanctions = (
+        [
+            {
+                "id": "s1",
+                "senders": [ids[-1]],
+                "target": ids[0],
+                "intensity": float(rng.random()),
+                "secondary": float(rng.random()),
+            }
+        ]
+        if n > 1
+        else []
+    )
+    return {
+        "metadata": {"name": "odd"},
+        "time": {"start": "2021-Q1", "end": "2022-Q4"},
+        "states": states,
+        "relations": {"links": links, "arms_stocks": stocks},
+        "sanctions": sanctions,
+    }
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -398,7 +519,10 @@ def test_turkish_drone_orders_raise_turkeys_share_in_each_buyer(base, baseline, 
     orders = [e for e in baseline.to_dict()["events"] if is_order(e)]
     no_orders = simulate(without_events(baseline, is_order), seed=1)
     delivered = max(base.step_of(e["delivery_end"]) for e in orders)
-    with_o, without_o = base.pair("arms_share", buyer, "TUR"), no_orders.pair("arms_share", buyer, "TUR")
+    with_o, without_o = (
+        base.pair("arms_share", buyer, "TUR"),
+        no_orders.pair("arms_share", buyer, "TUR"),
+    )
     assert with_o[delivered] > without_o[delivered]
     assert with_o[delivered] > with_o[0]  # and it rose from where it started
 
@@ -429,4 +553,5 @@ def test_mesa_datacollector_reports_supplier_shares(baseline):
     assert kaz["arms_shares"] == pytest.approx(agent.arms_shares())
     assert sum(kaz["arms_shares"].values()) == pytest.approx(1.0)
     assert kaz["leading_supplier"] == "RUS" and kaz["leading_share"] == max(
-        kaz["arms_shares"].values())
+        kaz["arms_shares"].values()
+    )

@@ -22,19 +22,24 @@ def write(folder: Path, name: str, text: str) -> Path:
 @pytest.fixture()
 def lib(tmp_path, baseline_path) -> Path:
     """A folder with a copy of the baseline (so overlays can name it relatively)."""
-    (tmp_path / "baseline.yaml").write_text(baseline_path.read_text(encoding="utf-8"),
-                                            encoding="utf-8")
+    (tmp_path / "baseline.yaml").write_text(
+        baseline_path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     return tmp_path
 
 
 def test_values_merge_deeply_and_scalars_replace(lib, baseline):
-    f = write(lib, "o.yaml", """
+    f = write(
+        lib,
+        "o.yaml",
+        """
         extends: baseline.yaml
         metadata: {name: o, description: what if}
         states:
           KAZ: {diversification: 0.9}
         parameters: {pressure_strength: 5.0}
-        """)
+        """,
+    )
     sc = load_scenario(f)
     assert sc.states["KAZ"].diversification == 0.9
     # the rest of KAZ and every other state are inherited unchanged
@@ -53,7 +58,10 @@ def test_metadata_is_not_inherited_and_name_defaults_to_stem(lib, baseline):
 
 
 def test_list_append_remove_edit(lib, baseline):
-    f = write(lib, "o.yaml", """
+    f = write(
+        lib,
+        "o.yaml",
+        """
         extends: baseline.yaml
         events-:
           - {type: conflict, date: 2021-Q2}
@@ -68,7 +76,8 @@ def test_list_append_remove_edit(lib, baseline):
               set: {affinity: 0.1}
         sanctions+:
           - {id: extra, senders: [WEST], target: RUS, intensity: 0.1}
-        """)  # noqa: E501 - one event per line, as users write it
+        """,
+    )
     sc = load_scenario(f)
     base_types = [(e.type, e.date) for e in baseline.events]
     types = [(e.type, e.date) for e in sc.events]
@@ -76,8 +85,9 @@ def test_list_append_remove_edit(lib, baseline):
     assert len(sc.events) == len(baseline.events)  # one removed, one appended
     assert sc.events[-1].type == "threat_shock" and sc.events[-1].label == "s1"
     imposed = [e for e in sc.events if e.type == "sanction_imposed" and e.id == "west_2022"]
-    base_imposed = [e for e in baseline.events
-                    if e.type == "sanction_imposed" and e.id == "west_2022"]
+    base_imposed = [
+        e for e in baseline.events if e.type == "sanction_imposed" and e.id == "west_2022"
+    ]
     assert imposed[0].secondary == 0.7 and base_imposed[0].secondary != 0.7
     assert imposed[0].intensity == base_imposed[0].intensity  # fields not in `set` are kept
     link = next(lk for lk in sc.relations.links if set(lk.between) == {"KAZ", "RUS"})
@@ -87,32 +97,45 @@ def test_list_append_remove_edit(lib, baseline):
 
 
 def test_plain_list_key_replaces_whole_list(lib):
-    f = write(lib, "o.yaml", """
+    f = write(
+        lib,
+        "o.yaml",
+        """
         extends: baseline.yaml
         events:
           - {date: 2024-Q1, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1}
-        """)
+        """,
+    )
     assert len(load_scenario(f).events) == 1
 
 
 def test_remove_by_label_and_mapping_keys(lib):
-    write(lib, "a.yaml", """
+    write(
+        lib,
+        "a.yaml",
+        """
         extends: baseline.yaml
         events+:
           - {date: 2024-Q1, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1, label: s1}
-        """)  # noqa: E501 - one event per line, as users write it
-    f = write(lib, "b.yaml", """
+        """,
+    )
+    f = write(
+        lib,
+        "b.yaml",
+        """
         extends: a.yaml
         events-: [s1]
         parameters: {pressure_max: 2.0}
-        """)
+        """,
+    )
     sc = load_scenario(f)
     assert all(e.label != "s1" for e in sc.events)
 
 
 def test_chain_resolves_in_order_and_records_chain(lib):
-    write(lib, "a.yaml",
-          "extends: baseline.yaml\nstates: {KAZ: {diversification: 0.8, gdp: 210}}\n")
+    write(
+        lib, "a.yaml", "extends: baseline.yaml\nstates: {KAZ: {diversification: 0.8, gdp: 210}}\n"
+    )
     (lib / "sub").mkdir()
     f = write(lib, "sub/b.yaml", "extends: ../a.yaml\nstates: {KAZ: {diversification: 0.2}}\n")
     doc = resolve_extends(f)
@@ -154,18 +177,21 @@ def test_missing_parent_deep_in_chain_names_the_chain(lib):
     assert "a.yaml" in msg and "gone.yaml" in msg and "b.yaml -> " in msg
 
 
-@pytest.mark.parametrize("body, expect, line", [
-    ("events-:\n  - {type: conflict, date: 2029-Q1}\n", "matches no item of events", 3),
-    ("events-: [no_such_label]\n", "matches no item", 2),
-    ("events*:\n  - {date: 2024-Q1}\n", "unknown list operator '*'", 2),
-    ("events: []\nevents+: []\n", "not both", 3),
-    ("events+: {date: 2024-Q1}\n", "takes a list", 2),
-    ("events~:\n  - {match: {type: conflict}}\n", "exactly the keys 'match'", 3),
-    ("events-:\n  - 3\n", "is an id (string) or a mapping", 3),
-    ("time+: [x]\n", "cannot append", 2),
-    ("alliances-: [NOPE]\n", "no key 'NOPE'", 2),
-    ("seed: 1\nstates-:\n  - ZZZ\n", "no key 'ZZZ'", 4),
-])
+@pytest.mark.parametrize(
+    "body, expect, line",
+    [
+        ("events-:\n  - {type: conflict, date: 2029-Q1}\n", "matches no item of events", 3),
+        ("events-: [no_such_label]\n", "matches no item", 2),
+        ("events*:\n  - {date: 2024-Q1}\n", "unknown list operator '*'", 2),
+        ("events: []\nevents+: []\n", "not both", 3),
+        ("events+: {date: 2024-Q1}\n", "takes a list", 2),
+        ("events~:\n  - {match: {type: conflict}}\n", "exactly the keys 'match'", 3),
+        ("events-:\n  - 3\n", "is an id (string) or a mapping", 3),
+        ("time+: [x]\n", "cannot append", 2),
+        ("alliances-: [NOPE]\n", "no key 'NOPE'", 2),
+        ("seed: 1\nstates-:\n  - ZZZ\n", "no key 'ZZZ'", 4),
+    ],
+)
 def test_bad_list_edits_are_clear_errors_with_line(lib, body, expect, line):
     f = write(lib, "o.yaml", "extends: baseline.yaml\n" + body)
     msgs = _problems(f)
@@ -195,14 +221,18 @@ def test_errors_point_at_the_file_and_line_that_wrote_the_value(lib):
 
 
 def test_lines_point_into_the_overlay_for_overlay_values(lib):
-    f = write(lib, "o.yaml", """
+    f = write(
+        lib,
+        "o.yaml",
+        """
         extends: baseline.yaml
         states:
           KAZ:
             diversification: 0.9
         events+:
           - {date: 2024-Q1, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1}
-        """)
+        """,
+    )
     doc = resolve_extends(f)
     assert doc.lines[("states", "KAZ", "diversification")] == 4
     n = len(doc.data["events"]) - 1
@@ -213,14 +243,18 @@ def test_lines_point_into_the_overlay_for_overlay_values(lib):
 
 
 def test_describe_prints_resolved_scenario_and_changes(lib, capsys):
-    f = write(lib, "o.yaml", """
+    f = write(
+        lib,
+        "o.yaml",
+        """
         extends: baseline.yaml
         states: {KAZ: {diversification: 0.9}}
         events-:
           - {type: conflict, date: 2021-Q2}
         events+:
           - {date: 2024-Q1, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1}
-        """)
+        """,
+    )
     assert main(["describe", str(f)]) == 0
     out = capsys.readouterr().out
     assert "metadata:" in out and "states:" in out  # the resolved scenario
@@ -232,8 +266,11 @@ def test_describe_prints_resolved_scenario_and_changes(lib, capsys):
 
 def test_cli_exit_2_for_broken_overlay(lib, capsys):
     f = write(lib, "o.yaml", "extends: missing.yaml\n")
-    for cmd in (["validate", str(f)], ["describe", str(f)], ["run", str(f), "--out",
-                                                            str(lib / "out")]):
+    for cmd in (
+        ["validate", str(f)],
+        ["describe", str(f)],
+        ["run", str(f), "--out", str(lib / "out")],
+    ):
         assert main(cmd) == 2
         assert "missing.yaml" in capsys.readouterr().err
     assert not (lib / "out").exists()

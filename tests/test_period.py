@@ -23,12 +23,15 @@ from sim.scenario.loader import load_scenario
 from sim.strategies import RULES
 from sim.world import _build, build_world
 
-from tests.test_strategies import params
-
 
 def arrays(model: MultivectorModel) -> dict[str, np.ndarray]:
     pairs, states = model.recorder.arrays()
-    return {**pairs, **states, "stock": model.world.stock, "capacity_base": model.world.capacity_base}
+    return {
+        **pairs,
+        **states,
+        "stock": model.world.stock,
+        "capacity_base": model.world.capacity_base,
+    }
 
 
 def assert_same_run(a: MultivectorModel, b: MultivectorModel) -> None:
@@ -37,9 +40,18 @@ def assert_same_run(a: MultivectorModel, b: MultivectorModel) -> None:
         assert np.array_equal(x[k], y[k]), k
 
 
-EVENT_TYPES = {"arms_order", "production_deal", "trade_agreement", "threat_shock", "conflict",
-               "alliance_action", "parameter", "sanction_imposed", "sanction_changed",
-               "sanction_lifted"}
+EVENT_TYPES = {
+    "arms_order",
+    "production_deal",
+    "trade_agreement",
+    "threat_shock",
+    "conflict",
+    "alliance_action",
+    "parameter",
+    "sanction_imposed",
+    "sanction_changed",
+    "sanction_lifted",
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +61,35 @@ def eventful():
     data = generate_scenario(12, seed=3, years=6)
     ids = list(data["states"])
     regime = data["sanctions"][0]
-    data["sanctions"].append({**regime, "id": "dated", "target": ids[-1], "start": "2022-Q2",
-                              "end": "2024-Q1"})
+    data["sanctions"].append(
+        {**regime, "id": "dated", "target": ids[-1], "start": "2022-Q2", "end": "2024-Q1"}
+    )
     data["events"] += [
-        {"date": "2022-Q3", "type": "sanction_imposed", "id": "late", "senders": regime["senders"],
-         "target": ids[-2], "intensity": 0.5, "scope": ["arms", "trade"], "secondary": 0.3},
+        {
+            "date": "2022-Q3",
+            "type": "sanction_imposed",
+            "id": "late",
+            "senders": regime["senders"],
+            "target": ids[-2],
+            "intensity": 0.5,
+            "scope": ["arms", "trade"],
+            "secondary": 0.3,
+        },
         {"date": "2024-Q2", "type": "sanction_lifted", "id": "late"},
-        {"date": "2023-Q1", "type": "parameter", "target": "parameters.weight_path", "op": "scale",
-         "value": 1.5},
-        {"date": "2023-Q3", "type": "parameter", "target": f"links.{ids[0]}.{ids[1]}.affinity",
-         "op": "set", "value": -0.5},
+        {
+            "date": "2023-Q1",
+            "type": "parameter",
+            "target": "parameters.weight_path",
+            "op": "scale",
+            "value": 1.5,
+        },
+        {
+            "date": "2023-Q3",
+            "type": "parameter",
+            "target": f"links.{ids[0]}.{ids[1]}.affinity",
+            "op": "set",
+            "value": -0.5,
+        },
     ]
     return load_scenario(data)
 
@@ -70,7 +101,7 @@ class TestDraws:
         b = Draws(np.random.default_rng(5), n=3, steps=10)
         for t in range(10):
             ua, ea, za, ra = a.at(t)
-            ub, eb, zb, rb = b.at(t)
+            ub, _eb, zb, rb = b.at(t)
             assert np.array_equal(ua[ra], ub[rb]) and np.array_equal(za[ra], zb[rb])
         assert ua.shape == (10, 3) and ea.shape == (10, 3) and za.shape == (10, 3, 3)
 
@@ -102,10 +133,16 @@ class TestDraws:
     def test_parameters_scale_draws_but_do_not_shift_them(self, baseline):
         """Common random numbers: more utility noise leaves the shock history untouched."""
         a = MultivectorModel(baseline, seed=3, mesa_datacollector=False).run()
-        noisy = MultivectorModel(baseline, seed=3, mesa_datacollector=False,
-                                 choice_noise=3 * baseline.parameters.choice_noise).run()
+        noisy = MultivectorModel(
+            baseline,
+            seed=3,
+            mesa_datacollector=False,
+            choice_noise=3 * baseline.parameters.choice_noise,
+        ).run()
         assert np.array_equal(a.world.threat_extra, noisy.world.threat_extra)
-        assert not np.array_equal(a.recorder.pairs["deliveries"], noisy.recorder.pairs["deliveries"])
+        assert not np.array_equal(
+            a.recorder.pairs["deliveries"], noisy.recorder.pairs["deliveries"]
+        )
 
     def test_no_noise_and_no_shocks_make_the_run_independent_of_the_seed(self, baseline):
         quiet = {"choice_noise": 0.0, "shock_rate": 0.0}
@@ -116,8 +153,15 @@ class TestDraws:
 
 def test_random_shocks_hit_where_the_uniform_is_below_the_chance_for_their_duration():
     extra = np.zeros((6, 3))
-    threat.random_shocks(extra, 1, uniform=np.array([0.05, 0.5, 0.09]),
-                         exponential=np.array([2.0, 3.0, 1.0]), chance=0.1, size=0.5, steps=2)
+    threat.random_shocks(
+        extra,
+        1,
+        uniform=np.array([0.05, 0.5, 0.09]),
+        exponential=np.array([2.0, 3.0, 1.0]),
+        chance=0.1,
+        size=0.5,
+        steps=2,
+    )
     assert extra[:, 0].tolist() == [0, 1.0, 1.0, 0, 0, 0]
     assert not extra[:, 1].any()
     assert extra[:, 2].tolist() == [0, 0.5, 0.5, 0, 0, 0]
@@ -139,12 +183,16 @@ def test_an_agreement_pulls_its_pair_onto_the_path_to_its_target():
 # ----------------------------------------------------------------------------- caches
 @pytest.mark.parametrize("which", ["baseline", "eventful"])
 def test_refreshing_only_what_an_event_changed_gives_the_same_run_as_refreshing_all(
-        which, baseline, eventful, monkeypatch):
+    which, baseline, eventful, monkeypatch
+):
     sc = baseline if which == "baseline" else eventful
     selective = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
     full_refresh = MultivectorModel._refresh
-    monkeypatch.setattr(MultivectorModel, "_refresh",
-                        lambda self, what=frozenset({ALL}): full_refresh(self, frozenset({ALL})))
+    monkeypatch.setattr(
+        MultivectorModel,
+        "_refresh",
+        lambda self, what=frozenset({ALL}): full_refresh(self, frozenset({ALL})),
+    )
     everything = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
     assert_same_run(selective, everything)
 
@@ -152,11 +200,13 @@ def test_refreshing_only_what_an_event_changed_gives_the_same_run_as_refreshing_
 def test_every_event_type_is_in_the_eventful_world(eventful):
     assert {e.type for e in eventful.events} == EVENT_TYPES
     assert {e.type for e in eventful.events} == {
-        cls.model_fields["type"].annotation.__args__[0] for cls in APPLY}
+        cls.model_fields["type"].annotation.__args__[0] for cls in APPLY
+    }
 
 
-def test_models_of_one_scenario_start_from_the_same_world_and_do_not_share_it(baseline,
-                                                                            monkeypatch):
+def test_models_of_one_scenario_start_from_the_same_world_and_do_not_share_it(
+    baseline, monkeypatch
+):
     first = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
     first.world.params.choice_noise = 99.0  # what a run (or a parameter event) could change
     first.world.affinity[0, 1] = -1.0
@@ -172,7 +222,12 @@ def test_models_of_one_scenario_start_from_the_same_world_and_do_not_share_it(ba
     assert second.world.sanctions.keys() == fresh.world.sanctions.keys()
     for k, r in second.world.sanctions.items():
         f = fresh.world.sanctions[k]
-        assert (r.active, r.intensity, r.scope, r.target) == (f.active, f.intensity, f.scope, f.target)
+        assert (r.active, r.intensity, r.scope, r.target) == (
+            f.active,
+            f.intensity,
+            f.scope,
+            f.target,
+        )
         assert np.array_equal(r.senders, f.senders)
     second.run()
     fresh.run()
@@ -186,10 +241,19 @@ def test_the_period_records_the_world_as_it_is_after_the_step(baseline):
     w = m.world
     for t in range(6):
         m.step()
-        now = {"arms_share": w.stock_shares(), "trade_share": w.trade / w.trade.sum(1, keepdims=True),
-               "deliveries": w.deliveries, "trade": w.trade, "compliance": w.compliance,
-               "pressure": w.pressure.T, "arms_budget": w.budget, "capacity": w.capacity,
-               "reliability": w.reliability, "input_loss": w.input_loss, "threat": w.threat}
+        now = {
+            "arms_share": w.stock_shares(),
+            "trade_share": w.trade / w.trade.sum(1, keepdims=True),
+            "deliveries": w.deliveries,
+            "trade": w.trade,
+            "compliance": w.compliance,
+            "pressure": w.pressure.T,
+            "arms_budget": w.budget,
+            "capacity": w.capacity,
+            "reliability": w.reliability,
+            "input_loss": w.input_loss,
+            "threat": w.threat,
+        }
         assert set(now) == set(PAIR_RAW) | set(STATE_RAW)
         rec = {**m.recorder.pairs, **m.recorder.states}
         for name, value in now.items():
@@ -199,9 +263,12 @@ def test_the_period_records_the_world_as_it_is_after_the_step(baseline):
 
 # ----------------------------------------------------------------------------- strategies
 def test_each_state_decides_its_own_policy_row(baseline):
-    m = MultivectorModel(baseline, seed=1, mesa_datacollector=False,
-                         overrides={"parameters.hedge_weight": 2.5,
-                                    "parameters.autarky_investment": 0.1})
+    m = MultivectorModel(
+        baseline,
+        seed=1,
+        mesa_datacollector=False,
+        overrides={"parameters.hedge_weight": 2.5, "parameters.autarky_investment": 0.1},
+    )
     w, pol = m.world, m.policies.arrays
     for a in m.state_agents:
         assert a.policy is m.policies.policies[a.index]
@@ -214,10 +281,19 @@ def test_each_state_decides_its_own_policy_row(baseline):
 
 
 def test_a_parameter_event_makes_static_strategies_decide_again(baseline):
-    ev = {"date": "2023-Q1", "type": "parameter", "target": "parameters.hedge_weight",
-          "op": "set", "value": 4.0}
-    m = MultivectorModel(baseline, seed=1, mesa_datacollector=False,
-                         overrides={"events": [*baseline.to_dict()["events"], ev]})
+    ev = {
+        "date": "2023-Q1",
+        "type": "parameter",
+        "target": "parameters.hedge_weight",
+        "op": "set",
+        "value": 4.0,
+    }
+    m = MultivectorModel(
+        baseline,
+        seed=1,
+        mesa_datacollector=False,
+        overrides={"events": [*baseline.to_dict()["events"], ev]},
+    )
     kaz = m.world.idx("KAZ")
     step = m.world.axis.labels().index("2023-Q1")
     for _ in range(step):
@@ -231,8 +307,15 @@ def test_a_change_by_hand_then_refresh_is_the_same_as_a_parameter_event(baseline
     """Notebook users may poke the world between steps; refresh() takes the change in."""
     t = 12
     data = baseline.to_dict()
-    data["events"].append({"date": baseline.time.axis.label(t), "type": "parameter",
-                           "target": "parameters.weight_path", "op": "set", "value": 0.5})
+    data["events"].append(
+        {
+            "date": baseline.time.axis.label(t),
+            "type": "parameter",
+            "target": "parameters.weight_path",
+            "op": "set",
+            "value": 0.5,
+        }
+    )
     by_event = MultivectorModel(load_scenario(data), seed=5, mesa_datacollector=False).run()
     by_hand = MultivectorModel(baseline, seed=5, mesa_datacollector=False)
     for _ in range(t):
@@ -242,8 +325,9 @@ def test_a_change_by_hand_then_refresh_is_the_same_as_a_parameter_event(baseline
     by_hand.run()
     assert_same_run(by_event, by_hand)
     unchanged = MultivectorModel(baseline, seed=5, mesa_datacollector=False).run()
-    assert not np.array_equal(unchanged.recorder.pairs["deliveries"],
-                              by_event.recorder.pairs["deliveries"])  # the change matters
+    assert not np.array_equal(
+        unchanged.recorder.pairs["deliveries"], by_event.recorder.pairs["deliveries"]
+    )  # the change matters
 
 
 def test_stepping_past_the_end_changes_nothing(baseline):

@@ -62,31 +62,51 @@ class TestThreat:
 
     def test_rival_buildup_raises_threat_in_proportion_to_rivalry(self):
         rivalry = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
-        calm = threat.threat_level(np.full(3, 0.2), np.zeros(3), rivalry, np.zeros(3),
-                                   np.zeros(3), 0.5, 1.0, 3.0)
-        arming = threat.threat_level(np.full(3, 0.2), np.zeros(3), rivalry,
-                                     np.array([0.0, 1.0, 0.0]), np.zeros(3), 0.5, 1.0, 3.0)
+        calm = threat.threat_level(
+            np.full(3, 0.2), np.zeros(3), rivalry, np.zeros(3), np.zeros(3), 0.5, 1.0, 3.0
+        )
+        arming = threat.threat_level(
+            np.full(3, 0.2),
+            np.zeros(3),
+            rivalry,
+            np.array([0.0, 1.0, 0.0]),
+            np.zeros(3),
+            0.5,
+            1.0,
+            3.0,
+        )
         assert arming[0] == pytest.approx(calm[0] + 0.5)  # the rival of state 1 feels it
         assert arming[1] == calm[1]  # its own build-up does not threaten state 1
         assert arming[2] == calm[2]  # no rivalry, no reaction
 
     def test_guarantee_lowers_threat_and_threat_is_clipped(self):
-        args = dict(rivalry=np.zeros((2, 2)), rival_buildup=np.zeros(2), reaction=0.5,
-                    reassurance=1.0, max_threat=1.0)
-        t = threat.threat_level(np.array([0.5, 0.5]), np.array([0.0, 5.0]),
-                                guarantee=np.array([0.2, 0.0]), **args)
+        args = dict(
+            rivalry=np.zeros((2, 2)),
+            rival_buildup=np.zeros(2),
+            reaction=0.5,
+            reassurance=1.0,
+            max_threat=1.0,
+        )
+        t = threat.threat_level(
+            np.array([0.5, 0.5]), np.array([0.0, 5.0]), guarantee=np.array([0.2, 0.0]), **args
+        )
         assert t[0] == pytest.approx(0.3)
         assert t[1] == 1.0  # clipped at max_threat
-        t = threat.threat_level(np.array([0.1, 0.1]), np.zeros(2),
-                                guarantee=np.array([5.0, 0.0]), **args)
+        t = threat.threat_level(
+            np.array([0.1, 0.1]), np.zeros(2), guarantee=np.array([5.0, 0.0]), **args
+        )
         assert t[0] == 0.0  # never negative
 
     def test_alliance_guarantee_goes_to_members_in_proportion_to_affinity_to_leader(self):
         # states: 0 leader, 1 friendly member, 2 hostile member, 3 outsider
-        aff = np.array([[1.0, 0.8, -0.5, 0.9],
-                        [0.8, 1.0, 0.0, 0.0],
-                        [-0.5, 0.0, 1.0, 0.0],
-                        [0.9, 0.0, 0.0, 1.0]])
+        aff = np.array(
+            [
+                [1.0, 0.8, -0.5, 0.9],
+                [0.8, 1.0, 0.0, 0.0],
+                [-0.5, 0.0, 1.0, 0.0],
+                [0.9, 0.0, 0.0, 1.0],
+            ]
+        )
         member = np.array([[True], [True], [True], [False]])
         g = threat.alliance_guarantee(member, np.array([0]), np.array([0.3]), aff)
         assert g[0] == 0.0  # the leader guarantees, it does not receive
@@ -98,8 +118,9 @@ class TestThreat:
         aff = np.eye(2)
         g = threat.alliance_guarantee(np.ones((2, 1), bool), np.array([-1]), np.array([1.0]), aff)
         assert g.tolist() == [0.0, 0.0]
-        assert threat.alliance_guarantee(np.zeros((2, 0), bool), np.zeros(0, int), np.zeros(0),
-                                         aff).tolist() == [0.0, 0.0]
+        assert threat.alliance_guarantee(
+            np.zeros((2, 0), bool), np.zeros(0, int), np.zeros(0), aff
+        ).tolist() == [0.0, 0.0]
 
     def test_guarantees_of_several_alliances_add_up(self):
         aff = np.array([[1.0, 0.5, 0.5], [0.5, 1.0, 1.0], [0.5, 1.0, 1.0]])
@@ -146,8 +167,9 @@ class TestLogitShares:
         assert s[2, 0] > 0.9
 
     def test_large_utilities_do_not_overflow(self):
-        s = procurement.logit_shares(np.array([[1e3, 1e3 - 1]]), np.array([50.0]),
-                                     np.ones((1, 2), bool))
+        s = procurement.logit_shares(
+            np.array([[1e3, 1e3 - 1]]), np.array([50.0]), np.ones((1, 2), bool)
+        )
         assert np.all(np.isfinite(s)) and s.sum() == pytest.approx(1.0)
 
 
@@ -155,10 +177,16 @@ class TestUtility:
     def base(self, **kw):
         n = 3
         args = dict(
-            cost_effectiveness=np.array([0.5, 0.9, 0.3]), capability=np.full(n, 0.5),
-            reliability=np.full(n, 0.9), affinity=np.eye(n), stock_share=np.zeros((n, n)),
-            licensed=np.zeros((n, n)), has_capacity=np.array([0.0, 1.0, 1.0]),
-            pressure_cost=np.zeros((n, n)), sanction_risk=np.zeros((n, n)), p=params(),
+            cost_effectiveness=np.array([0.5, 0.9, 0.3]),
+            capability=np.full(n, 0.5),
+            reliability=np.full(n, 0.9),
+            affinity=np.eye(n),
+            stock_share=np.zeros((n, n)),
+            licensed=np.zeros((n, n)),
+            has_capacity=np.array([0.0, 1.0, 1.0]),
+            pressure_cost=np.zeros((n, n)),
+            sanction_risk=np.zeros((n, n)),
+            p=params(),
         )
         args.update(kw)
         return procurement.utility(**args)
@@ -170,20 +198,29 @@ class TestUtility:
     def test_each_driver_moves_utility_the_documented_way(self):
         p = params()
         u0 = self.base()
-        sh = np.zeros((3, 3)); sh[0, 2] = 1.0
+        sh = np.zeros((3, 3))
+        sh[0, 2] = 1.0
         assert (self.base(stock_share=sh) - u0)[0, 2] == pytest.approx(p.weight_path)
-        lic = np.zeros((3, 3)); lic[0, 1] = 0.05
+        lic = np.zeros((3, 3))
+        lic[0, 1] = 0.05
         assert (self.base(licensed=lic) - u0)[0, 1] == pytest.approx(p.weight_tech_transfer)
-        pc = np.zeros((3, 3)); pc[0, 1] = 0.5
+        pc = np.zeros((3, 3))
+        pc[0, 1] = 0.5
         assert (self.base(pressure_cost=pc) - u0)[0, 1] == pytest.approx(-p.weight_pressure * 0.5)
-        risk = np.zeros((3, 3)); risk[0, 2] = 0.4
-        assert (self.base(sanction_risk=risk) - u0)[0, 2] == pytest.approx(-p.weight_sanction_risk * 0.4)
+        risk = np.zeros((3, 3))
+        risk[0, 2] = 0.4
+        assert (self.base(sanction_risk=risk) - u0)[0, 2] == pytest.approx(
+            -p.weight_sanction_risk * 0.4
+        )
 
     def test_cached_static_part_gives_the_same_utility(self):
         p = params()
         static = procurement.static_utility(
-            cost_effectiveness=np.array([0.5, 0.9, 0.3]), capability=np.full(3, 0.5),
-            affinity=np.eye(3), p=p)
+            cost_effectiveness=np.array([0.5, 0.9, 0.3]),
+            capability=np.full(3, 0.5),
+            affinity=np.eye(3),
+            p=p,
+        )
         assert self.base(static=static) == pytest.approx(self.base())
 
     def test_domestic_preference_only_on_own_industry_with_capacity(self):
@@ -194,13 +231,16 @@ class TestUtility:
 
     def test_pressure_cost_falls_on_the_patrons_rivals_not_the_patron_or_own_industry(self):
         # patron 0 presses client 1 with 0.5; supplier 2 is a rival
-        pr = np.zeros((3, 3)); pr[0, 1] = 0.5
+        pr = np.zeros((3, 3))
+        pr[0, 1] = 0.5
         cost = procurement.pressure_cost(pr)
         assert cost[1].tolist() == [0.0, 0.0, 0.5]
         assert np.all(cost[[0, 2]] == 0.0)
 
     def test_pressure_from_two_patrons_adds_up_on_third_suppliers(self):
-        pr = np.zeros((4, 4)); pr[0, 1] = 0.5; pr[2, 1] = 0.2  # patrons 0 and 2 press client 1
+        pr = np.zeros((4, 4))
+        pr[0, 1] = 0.5
+        pr[2, 1] = 0.2  # patrons 0 and 2 press client 1
         cost = procurement.pressure_cost(pr)
         assert cost[1].tolist() == pytest.approx([0.2, 0.0, 0.5, 0.7])
 
@@ -209,13 +249,17 @@ class TestAvailability:
     def test_who_can_buy_from_whom(self):
         exports = np.array([False, True, True, False])
         capacity = np.array([0.0, 5.0, 0.0, 1.0])
-        licensed = np.zeros((4, 4)); licensed[0, 2] = 0.1  # a licensed line of 2's design in 0
+        licensed = np.zeros((4, 4))
+        licensed[0, 2] = 0.1  # a licensed line of 2's design in 0
         aff = np.ones((4, 4))
-        ok = procurement.availability(exports, capacity, licensed, aff, np.zeros((4, 4), bool), -0.3)
+        ok = procurement.availability(
+            exports, capacity, licensed, aff, np.zeros((4, 4), bool), -0.3
+        )
         assert ok[0].tolist() == [False, True, True, False]  # 2 only via the licensed line
         assert ok[3].tolist() == [False, True, False, True]  # own industry, no export needed
         aff[0, 1] = -0.5
-        emb = np.zeros((4, 4), bool); emb[3, 1] = True
+        emb = np.zeros((4, 4), bool)
+        emb[3, 1] = True
         ok = procurement.availability(exports, capacity, licensed, aff, emb, -0.3)
         assert not ok[0, 1]  # too hostile
         assert not ok[3, 1]  # embargo
@@ -237,8 +281,9 @@ class TestDeliveries:
 
     def test_short_supplier_rations_all_buyers_pro_rata(self):
         due = np.array([[0.0, 2.0, 0.0], [0.0, 6.0, 0.0], [0.0, 0.0, 0.0]])
-        got = procurement.deliver(due, np.array([0.0, 5.0, 0.0]), np.array([1.0, 0.8, 1.0]),
-                                  np.zeros((3, 3)))
+        got = procurement.deliver(
+            due, np.array([0.0, 5.0, 0.0]), np.array([1.0, 0.8, 1.0]), np.zeros((3, 3))
+        )
         assert got[:, 1].sum() == pytest.approx(4.0)  # capacity x reliability
         assert got[0, 1] / due[0, 1] == pytest.approx(got[1, 1] / due[1, 1]) == pytest.approx(0.5)
 
@@ -271,8 +316,15 @@ def compliance(exposure, dependence, aff_s=0.0, aff_t=0.0, secondary=0.0, n=None
     n = len(exposure)
     senders = np.zeros(n, bool)
     return sanctions.compliance_target(
-        exposure, np.broadcast_to(np.asarray(dependence, float), (n,)).copy(),
-        np.full(n, aff_s), np.full(n, aff_t), secondary, senders, target=n - 1, p=p or params())
+        exposure,
+        np.broadcast_to(np.asarray(dependence, float), (n,)).copy(),
+        np.full(n, aff_s),
+        np.full(n, aff_t),
+        secondary,
+        senders,
+        target=n - 1,
+        p=p or params(),
+    )
 
 
 class TestCompliance:
@@ -291,16 +343,17 @@ class TestCompliance:
 
     def test_senders_comply_fully_and_the_target_not_at_all(self):
         senders = np.array([True, False, False])
-        c = sanctions.compliance_target(np.zeros(3), np.ones(3), np.zeros(3), np.ones(3), 0.0,
-                                        senders, 2, params())
+        c = sanctions.compliance_target(
+            np.zeros(3), np.ones(3), np.zeros(3), np.ones(3), 0.0, senders, 2, params()
+        )
         assert c[0] == 1.0 and c[2] == 0.0 and 0 < c[1] < 1
 
     @settings(max_examples=40, deadline=None)
-    @given(e=hnp.arrays(float, 4, elements=unit), d=hnp.arrays(float, 4, elements=unit),
-           sec=unit)
+    @given(e=hnp.arrays(float, 4, elements=unit), d=hnp.arrays(float, 4, elements=unit), sec=unit)
     def test_compliance_is_a_share(self, e, d, sec):
-        c = sanctions.compliance_target(e, d, np.zeros(4), np.zeros(4), sec, np.zeros(4, bool), 3,
-                                        params())
+        c = sanctions.compliance_target(
+            e, d, np.zeros(4), np.zeros(4), sec, np.zeros(4, bool), 3, params()
+        )
         assert np.all((c >= 0) & (c <= 1))
 
     def test_exposure_dependence_and_affinity_are_read_from_trade_and_affinity(self):
@@ -319,18 +372,21 @@ class TestInputLossAndTrade:
     def test_input_loss_is_intensity_times_the_compliant_share_of_sources(self):
         weights = np.array([0.35, 0.08, 0.0])
         assert sanctions.input_loss(np.array([1.0, 0.5, 0.0]), weights, 0.7) == pytest.approx(
-            0.7 * (0.35 + 0.04))
+            0.7 * (0.35 + 0.04)
+        )
         assert sanctions.input_loss(np.zeros(3), weights, 1.0) == 0.0
 
     def test_a_complying_source_costs_the_target_more_inputs_than_a_busting_one(self):
         weights = np.array([0.35, 0.08, 0.0])
         base = sanctions.input_loss(np.array([1.0, 0.0, 0.0]), weights, 0.7)
         assert sanctions.input_loss(np.array([1.0, 0.9, 0.0]), weights, 0.7) > base
-        assert sanctions.input_loss(np.array([1.0, 0.9, 0.0]), np.array([0.35, 0.0, 0.0]),
-                                    0.7) == pytest.approx(base)
+        assert sanctions.input_loss(
+            np.array([1.0, 0.9, 0.0]), np.array([0.35, 0.0, 0.0]), 0.7
+        ) == pytest.approx(base)
 
     def test_trade_cut_is_symmetric_and_only_where_sanctions_bite(self):
-        comp = np.zeros((3, 3)); comp[0, 2] = 0.8
+        comp = np.zeros((3, 3))
+        comp[0, 2] = 0.8
         c = sanctions.trade_cut(comp, np.array([0.0, 0.0, 0.5]), 0.5)
         assert c[0, 2] == c[2, 0] == pytest.approx(0.5 * 0.8 * 0.5)
         assert c[1, 2] == 0.0 and c[0, 1] == 0.0
@@ -339,7 +395,8 @@ class TestInputLossAndTrade:
     def test_reroute_sends_the_lost_trade_share_to_non_complying_non_senders(self):
         # 0 sender, 1 complier, 2 non-complier, 3 target
         pot = np.array([[0, 0, 0, 40.0], [0, 0, 0, 10.0], [0, 0, 0, 10.0], [40.0, 10, 10, 0]])
-        comp = np.zeros((4, 4)); comp[:, 3] = [1.0, 1.0, 0.0, 0.0]
+        comp = np.zeros((4, 4))
+        comp[:, 3] = [1.0, 1.0, 0.0, 0.0]
         cut = sanctions.trade_cut(comp, np.array([0, 0, 0, 1.0]), 0.5)
         senders = np.array([True, False, False, False])
         add = sanctions.reroute(pot, cut, comp, senders, share=0.4)
@@ -376,13 +433,18 @@ def pressure_world(patron_share=0.9, rival_share=0.1, need=0.0, capacity_ratio=1
     shares[1] = [patron_share, 0.0, rival_share]
     shares[1, 1] = 1.0 - patron_share - rival_share
     shares[0, 0] = shares[2, 2] = 1.0
-    mask = np.zeros((3, 3), bool); mask[0, 1] = True
-    ref_p = np.zeros((3, 3)); ref_p[0, 1] = 0.9
-    ref_r = np.zeros((3, 3)); ref_r[0, 1] = 0.1
-    trade_ = np.zeros((3, 3)); trade_[0, 1] = trade_[1, 0] = need * 100.0
+    mask = np.zeros((3, 3), bool)
+    mask[0, 1] = True
+    ref_p = np.zeros((3, 3))
+    ref_p[0, 1] = 0.9
+    ref_r = np.zeros((3, 3))
+    ref_r[0, 1] = 0.1
+    trade_ = np.zeros((3, 3))
+    trade_[0, 1] = trade_[1, 0] = need * 100.0
     total = np.array([100.0, 100.0, 100.0])
-    return pressure.pressure_target(shares, mask, ref_p, ref_r, np.array([capacity_ratio, 1, 1]),
-                                    trade_, total, p or params())
+    return pressure.pressure_target(
+        shares, mask, ref_p, ref_r, np.array([capacity_ratio, 1, 1]), trade_, total, p or params()
+    )
 
 
 class TestPressure:
@@ -399,8 +461,9 @@ class TestPressure:
         assert vals[0] < vals[1] < vals[2]
 
     def test_need_for_the_client_restrains_pressure(self):
-        vals = [pressure_world(patron_share=0.5, rival_share=0.4, need=k)[0, 1]
-                for k in (0.0, 0.3, 0.6)]
+        vals = [
+            pressure_world(patron_share=0.5, rival_share=0.4, need=k)[0, 1] for k in (0.0, 0.3, 0.6)
+        ]
         assert vals[0] > vals[1] > vals[2]
 
     def test_a_weakened_patron_presses_less(self):
@@ -411,7 +474,8 @@ class TestPressure:
 
     def test_zero_outside_clients(self):
         t = pressure_world(patron_share=0.2, rival_share=0.7)
-        mask = np.zeros((3, 3), bool); mask[0, 1] = True
+        mask = np.zeros((3, 3), bool)
+        mask[0, 1] = True
         assert t[0, 1] > 0 and np.all(t[~mask] == 0.0)
 
     @settings(max_examples=40, deadline=None)
@@ -443,7 +507,7 @@ class TestTrade:
         x = x0
         for k in range(steps, 0, -1):
             x *= trade.pull(trend, trade.agreement_growth(x, target, k), 0.5)
-        assert x0 * trend ** steps < x < target
+        assert x0 * trend**steps < x < target
 
     def test_pull_zero_follows_the_trend_and_overdue_agreements_stop_pulling(self):
         assert trade.pull(1.02, 1.5, 0.0) == pytest.approx(1.02)

@@ -49,10 +49,10 @@ def _check_output(err: str, out: str, file: str, problems: list[dict]) -> None:
     assert len(lines) == len(problems), f"expected one line per problem, got:\n{err}"
     for text, p in zip(lines, problems):
         assert text.startswith(f"error: {file}"), text
-        rest = text[len(f"error: {file}"):]
+        rest = text[len(f"error: {file}") :]
         if "line" in p:
             assert rest.startswith(f":{p['line']}: "), f"line {p['line']} not named: {text}"
-            rest = rest[len(f":{p['line']}"):]
+            rest = rest[len(f":{p['line']}") :]
         else:
             assert not re.match(r"^:\d+", rest), f"no line expected: {text}"
         if "path" in p:
@@ -132,10 +132,16 @@ def test_entry_point_exits_2_without_running_the_tag(tmp_path):
 
     payload = tmp_path / "pwned"
     bad = tmp_path / "tag.yaml"
-    bad.write_text((CORPUS / "python_object_tag.yaml").read_text().replace(
-        "echo pwned", f"touch {payload}"))
-    r = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "validate", str(bad)],
-                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    bad.write_text(
+        (CORPUS / "python_object_tag.yaml").read_text().replace("echo pwned", f"touch {payload}")
+    )
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "is not allowed" in r.stderr
     assert not payload.exists()

@@ -103,8 +103,10 @@ def test_error_translation_works_for_any_model():
 
 def test_committed_schema_files_are_up_to_date():
     stale = stale_files(ROOT)
-    assert not stale, (f"{', '.join(map(str, stale))} out of date with the pydantic models: "
-                       "run `python run_sim.py schema` and commit the result")
+    assert not stale, (
+        f"{', '.join(map(str, stale))} out of date with the pydantic models: "
+        "run `python run_sim.py schema` and commit the result"
+    )
 
 
 def test_schema_check_command_reports_stale_files(tmp_path, capsys):
@@ -137,12 +139,24 @@ def test_shipped_scenarios_and_overlays_pass_the_json_schema(path):
     assert not errors, errors
 
 
-@pytest.mark.parametrize("name", [
-    "unknown_key_top.yaml", "unknown_key_state.yaml", "unknown_parameter.yaml",
-    "negative_number.yaml", "parameter_out_of_range.yaml", "unknown_strategy.yaml",
-    "date_malformed.yaml", "date_full_iso.yaml", "bad_state_id.yaml", "unknown_event_type.yaml",
-    "missing_required_field.yaml", "missing_section.yaml", "wrong_type_text.yaml",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "unknown_key_top.yaml",
+        "unknown_key_state.yaml",
+        "unknown_parameter.yaml",
+        "negative_number.yaml",
+        "parameter_out_of_range.yaml",
+        "unknown_strategy.yaml",
+        "date_malformed.yaml",
+        "date_full_iso.yaml",
+        "bad_state_id.yaml",
+        "unknown_event_type.yaml",
+        "missing_required_field.yaml",
+        "missing_section.yaml",
+        "wrong_type_text.yaml",
+    ],
+)
 def test_json_schema_rejects_what_the_loader_rejects(name):
     data = yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
     assert list(_validator().iter_errors(data)), f"editors would accept {name}"
@@ -150,12 +164,24 @@ def test_json_schema_rejects_what_the_loader_rejects(name):
 
 def test_json_schema_overlay_branch():
     v = _validator()
-    assert not list(v.iter_errors({"extends": "baseline.yaml",
-                                   "states": {"KAZ": {"diversification": 0.8}},
-                                   "events+": [{"type": "conflict", "date": "2024-Q1",
-                                                "between": ["KGZ", "TJK"], "intensity": 0.5,
-                                                "duration": 1}],
-                                   "alliances-": ["OTS"]}))
+    assert not list(
+        v.iter_errors(
+            {
+                "extends": "baseline.yaml",
+                "states": {"KAZ": {"diversification": 0.8}},
+                "events+": [
+                    {
+                        "type": "conflict",
+                        "date": "2024-Q1",
+                        "between": ["KGZ", "TJK"],
+                        "intensity": 0.5,
+                        "duration": 1,
+                    }
+                ],
+                "alliances-": ["OTS"],
+            }
+        )
+    )
     assert list(v.iter_errors({"extends": "baseline.yaml", "states": {"KAZ": {"gdpp": 1}}}))
     # appended events must be complete
     assert list(v.iter_errors({"extends": "b.yaml", "events+": [{"type": "conflict"}]}))

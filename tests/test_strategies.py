@@ -29,7 +29,15 @@ from sim.rules.procurement import logit_shares
 from sim.scenario.parameters import Parameters
 from sim.scenario.schema import State
 from sim.strategies import (
-    BUILTIN, Autarky, Balance, Bandwagon, MultiVector, Policy, PolicyError, Rules, Strategy,
+    BUILTIN,
+    Autarky,
+    Balance,
+    Bandwagon,
+    MultiVector,
+    Policy,
+    PolicyError,
+    Rules,
+    Strategy,
     builtin_names,
 )
 from sim.strategies.loading import load_strategy
@@ -86,16 +94,31 @@ def test_overriding_decide_makes_a_subclass_adaptive_unless_it_says_otherwise():
 class TestPolicy:
     def test_every_field_is_optional_and_the_default_is_neutral(self):
         p = Policy()
-        assert (dict(p.prefer), p.precision, dict(p.comply), p.invest, dict(p.trade),
-                p.pressure, p.rules) == ({}, 1.0, {}, 0.0, {}, 1.0, Rules())
+        assert (
+            dict(p.prefer),
+            p.precision,
+            dict(p.comply),
+            p.invest,
+            dict(p.trade),
+            p.pressure,
+            p.rules,
+        ) == ({}, 1.0, {}, 0.0, {}, 1.0, Rules())
 
-    @pytest.mark.parametrize("kwargs, field", [
-        ({"precision": 0.0}, "precision"), ({"precision": float("nan")}, "precision"),
-        ({"invest": 1.5}, "invest"), ({"comply": {"RUS": 1.2}}, "comply"),
-        ({"comply": {"RUS": True}}, "comply"), ({"prefer": {"TUR": "a lot"}}, "prefer"),
-        ({"prefer": ["TUR"]}, "prefer"), ({"trade": {"TUR": 0.0}}, "trade"),
-        ({"pressure": -1.0}, "pressure"), ({"rules": {"hedge": 1.0}}, "rules"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, field",
+        [
+            ({"precision": 0.0}, "precision"),
+            ({"precision": float("nan")}, "precision"),
+            ({"invest": 1.5}, "invest"),
+            ({"comply": {"RUS": 1.2}}, "comply"),
+            ({"comply": {"RUS": True}}, "comply"),
+            ({"prefer": {"TUR": "a lot"}}, "prefer"),
+            ({"prefer": ["TUR"]}, "prefer"),
+            ({"trade": {"TUR": 0.0}}, "trade"),
+            ({"pressure": -1.0}, "pressure"),
+            ({"rules": {"hedge": 1.0}}, "rules"),
+        ],
+    )
     def test_a_bad_value_is_refused_naming_the_field(self, kwargs, field):
         with pytest.raises(PolicyError, match=field):
             Policy(**kwargs)
@@ -111,7 +134,7 @@ class TestPolicy:
         book = PolicyBook(("A", "B", "C"), [["B"], [], []], ["r1"], 0.25)
         with pytest.raises(PolicyError, match=r"prefer: unknown state 'X' \(states: A, B, C\)"):
             book.write(0, Policy(prefer={"X": 1.0}))
-        with pytest.raises(PolicyError, match="comply: unknown regime or state 'r9'.*r1"):
+        with pytest.raises(PolicyError, match=r"comply: unknown regime or state 'r9'.*r1"):
             book.write(0, Policy(comply={"r9": 0.0}))
         with pytest.raises(PolicyError, match="pressure: 'C' is not a client of A"):
             book.write(0, Policy(pressure={"C": 2.0}))
@@ -120,14 +143,22 @@ class TestPolicy:
 
     def test_the_book_writes_each_field_into_the_states_row(self):
         book = PolicyBook(("A", "B", "C"), [["B"], [], []], ["r1"], 0.5)
-        book.write(0, Policy(prefer={"C": 2.0}, precision=3.0, invest=0.1,
-                             trade={"B": 4.0}, pressure={"B": 0.0},
-                             rules=Rules(hedge=1.5, follow_bonus=1.0)))
+        book.write(
+            0,
+            Policy(
+                prefer={"C": 2.0},
+                precision=3.0,
+                invest=0.1,
+                trade={"B": 4.0},
+                pressure={"B": 0.0},
+                rules=Rules(hedge=1.5, follow_bonus=1.0),
+            ),
+        )
         book.write(1, Policy(trade={"A": 4.0}))
         a = book.arrays
         assert a.prefer[0].tolist() == [0.0, 0.0, 2.0] and not a.prefer[1:].any()
         assert a.precision.tolist() == [3.0, 1.0, 1.0] and a.invest.tolist() == [0.1, 0, 0]
-        assert a.trade_tilt[0, 1] == a.trade_tilt[1, 0] == pytest.approx(16.0 ** 0.5)
+        assert a.trade_tilt[0, 1] == a.trade_tilt[1, 0] == pytest.approx(16.0**0.5)
         assert a.trade_tilt[0, 2] == 1.0
         assert a.pressure_scale[0].tolist() == [1.0, 0.0, 1.0]
         assert a.rules[0, 0] == 1.5 and a.follows[0] and not a.balances[0]
@@ -146,8 +177,11 @@ def small_model(small_world, strategy: str, params_: dict | None = None, every: 
     return MultivectorModel(d, seed=2, mesa_datacollector=False, decide_every_step=every)
 
 
-CONTRACT = [*builtin_names(), f"{EXAMPLES / 'prefer_turkiye.py'}:PreferTurkiye",
-            f"{EXAMPLES / 'least_exposed.py'}:LeastExposed"]
+CONTRACT = [
+    *builtin_names(),
+    f"{EXAMPLES / 'prefer_turkiye.py'}:PreferTurkiye",
+    f"{EXAMPLES / 'least_exposed.py'}:LeastExposed",
+]
 
 
 @pytest.mark.parametrize("spec", CONTRACT, ids=lambda s: s.rsplit(":", 1)[-1])
@@ -168,7 +202,8 @@ class TestPlayer:
             m.policies.write(a.index, pol)  # names only ids of the world
 
     def test_a_strategy_that_does_not_adapt_decides_the_same_whatever_the_world(
-            self, spec, small_world):
+        self, spec, small_world
+    ):
         params_ = {"supplier": "ALT"} if spec.endswith("PreferTurkiye") else None
         m = small_model(small_world, spec, params_)
         if m.state_agents[0].strategy.adaptive:
@@ -186,8 +221,7 @@ class TestPlayer:
         assert np.isfinite(shares).all() and (shares >= 0).all()
         assert np.allclose(shares.sum(axis=2)[:, :1], 1.0)
 
-    def test_asked_every_step_it_gives_the_same_run_as_on_its_own_schedule(self, spec,
-                                                                           small_world):
+    def test_asked_every_step_it_gives_the_same_run_as_on_its_own_schedule(self, spec, small_world):
         params_ = {"supplier": "ALT"} if spec.endswith("PreferTurkiye") else None
         fast = small_model(small_world, spec, params_).run()
         slow = small_model(small_world, spec, params_, every=True).run()
@@ -204,8 +238,16 @@ IDS = ("IMP", "PAT", "ALT", "BIG", "OTHER")
 def world(**changes) -> SimpleNamespace:
     n = 5
     aff = np.eye(n)
-    for a, b, x in [(IMP, PAT, 0.6), (IMP, ALT, 0.5), (IMP, BIG, 0.2), (PAT, ALT, -0.5),
-                    (PAT, BIG, -0.6), (OTHER, PAT, 0.5), (OTHER, ALT, 0.5), (OTHER, BIG, 0.5)]:
+    for a, b, x in [
+        (IMP, PAT, 0.6),
+        (IMP, ALT, 0.5),
+        (IMP, BIG, 0.2),
+        (PAT, ALT, -0.5),
+        (PAT, BIG, -0.6),
+        (OTHER, PAT, 0.5),
+        (OTHER, ALT, 0.5),
+        (OTHER, BIG, 0.5),
+    ]:
         aff[a, b] = aff[b, a] = x
     stock = np.zeros((n, n))
     stock[IMP] = [0.05, 0.85, 0.05, 0.05, 0.0]
@@ -213,11 +255,15 @@ def world(**changes) -> SimpleNamespace:
     for i in (PAT, ALT, BIG):
         stock[i, i] = 1.0
     args = dict(
-        stock_share=stock, affinity=aff, rivalry=np.zeros((n, n)), pressure=np.zeros((n, n)),
+        stock_share=stock,
+        affinity=aff,
+        rivalry=np.zeros((n, n)),
+        pressure=np.zeros((n, n)),
         power=np.array([0.01, 30.0, 5.0, 100.0, 0.0]),
         exports=np.array([False, True, True, True, False]),
         diversification=np.array([0.6, 0.0, 0.0, 0.0, 0.6]),
-        patrons=np.zeros((n, n), bool), params=params(),
+        patrons=np.zeros((n, n), bool),
+        params=params(),
     )
     args.update(changes)
     return SimpleNamespace(**args)
@@ -265,8 +311,15 @@ class TestMultiVector:
         plain = logit_shares(base, np.full(5, 4.0), np.ones((5, 5), bool))
         pol = decided(MultiVector(), w).arrays
         hedged = base.copy()
-        adjust(hedged, pol, w.diversification, w.stock_share, w.affinity,
-               np.full(5, -1), np.full(5, -1))
+        adjust(
+            hedged,
+            pol,
+            w.diversification,
+            w.stock_share,
+            w.affinity,
+            np.full(5, -1),
+            np.full(5, -1),
+        )
         s = logit_shares(hedged, 4.0 * pol.precision, np.ones((5, 5), bool))
         assert pol.precision[IMP] < 1.0
         assert s[IMP, PAT] < plain[IMP, PAT]
@@ -298,8 +351,15 @@ class TestBandwagon:
 
         m = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
         w = m.world
-        friend, _ = targets(m.policies.arrays, w.capacity * w.capability, w.affinity, w.exports,
-                            m.patrons, w.pressure, w.rivalry)
+        friend, _ = targets(
+            m.policies.arrays,
+            w.capacity * w.capability,
+            w.affinity,
+            w.exports,
+            m.patrons,
+            w.pressure,
+            w.rivalry,
+        )
         assert w.ids[friend[w.idx("TJK")]] == "RUS"
 
     def test_hostile_non_exporting_and_self_are_never_followed(self):
@@ -308,8 +368,9 @@ class TestBandwagon:
         aff = -np.ones((5, 5))
         np.fill_diagonal(aff, 1.0)
         assert strongest_friend(w.power, aff, w.exports, None, rows).tolist() == [-1]
-        assert strongest_friend(np.array([1e6, 30, 5, 100, 0.0]), w.affinity, np.zeros(5, bool),
-                                None, rows).tolist() == [-1]
+        assert strongest_friend(
+            np.array([1e6, 30, 5, 100, 0.0]), w.affinity, np.zeros(5, bool), None, rows
+        ).tolist() == [-1]
 
     def test_adds_the_bonus_to_the_friend_and_concentrates_on_it(self):
         w = world(params=params(bandwagon_bonus=2.0))
@@ -387,8 +448,11 @@ class TestAutarky:
 # ----------------------------------------------------------------------------- scripted world
 OFF = {  # each strategy's own parameters, switched off
     "multi_vector": {"parameters.hedge_weight": 0.0, "parameters.hedge_precision": 1.0},
-    "bandwagon": {"parameters.bandwagon_bonus": 0.0, "parameters.bandwagon_precision": 1.0,
-                  "parameters.bandwagon_compliance": 0.0},
+    "bandwagon": {
+        "parameters.bandwagon_bonus": 0.0,
+        "parameters.bandwagon_precision": 1.0,
+        "parameters.bandwagon_compliance": 0.0,
+    },
     "balance": {"parameters.balance_penalty": 0.0, "parameters.balance_bonus": 0.0},
     "autarky": {"parameters.autarky_bonus": 0.0, "parameters.autarky_investment": 0.0},
 }
@@ -412,8 +476,15 @@ def end(sim, metric, state, partner=None):
 def friend_of(sim, state: str) -> str:
     m = sim.model
     w = m.world
-    friend, _ = targets(m.policies.arrays, w.capacity * w.capability, w.affinity, w.exports,
-                        m.patrons, w.pressure, w.rivalry)
+    friend, _ = targets(
+        m.policies.arrays,
+        w.capacity * w.capability,
+        w.affinity,
+        w.exports,
+        m.patrons,
+        w.pressure,
+        w.rivalry,
+    )
     return w.ids[friend[w.idx(state)]]
 
 
@@ -460,23 +531,35 @@ def with_strategy(small_world, simulate, code: str, cls: str, tmp_path, state="I
 
 def test_a_strategy_that_prefers_the_drone_seller_buys_from_it(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
-    pref = with_strategy(small_world, simulate, '''
+    pref = with_strategy(
+        small_world,
+        simulate,
+        '''
 class PreferAlt(Strategy):
     """Prefer ALT."""
     name = "prefer_alt"
     def decide(self, me, world):
         return Policy(prefer={"ALT": 2.0})
-''', "PreferAlt", tmp_path)
+''',
+        "PreferAlt",
+        tmp_path,
+    )
     assert end(pref, "arms_share", "IMP", "ALT") > end(plain, "arms_share", "IMP", "ALT") + 0.05
-    assert (pref.pairs["deliveries"][:, pref.ix("IMP"), pref.ix("ALT")].sum()
-            > plain.pairs["deliveries"][:, plain.ix("IMP"), plain.ix("ALT")].sum())
+    assert (
+        pref.pairs["deliveries"][:, pref.ix("IMP"), pref.ix("ALT")].sum()
+        > plain.pairs["deliveries"][:, plain.ix("IMP"), plain.ix("ALT")].sum()
+    )
 
 
-def test_an_adaptive_python_hedger_matches_the_compiled_hedging_rule(small_world, simulate,
-                                                                    tmp_path):
+def test_an_adaptive_python_hedger_matches_the_compiled_hedging_rule(
+    small_world, simulate, tmp_path
+):
     """The standing rule ``hedge`` means what a strategy reading its shares would do."""
     rule = simulate(small_world("multi_vector"), seed=3)
-    python = with_strategy(small_world, simulate, '''
+    python = with_strategy(
+        small_world,
+        simulate,
+        '''
 class Hedger(Strategy):
     """multi_vector, re-decided every step in Python from the shares it sees."""
     name = "hedger"
@@ -485,22 +568,30 @@ class Hedger(Strategy):
         w = p.hedge_weight * me.diversification
         return Policy(precision=p.hedge_precision,
                       prefer={j: -w * s for j, s in me.arms_shares().items()})
-''', "Hedger", tmp_path)
+''',
+        "Hedger",
+        tmp_path,
+    )
     for k in ("arms_share", "deliveries", "compliance", "trade"):
-        np.testing.assert_allclose(python.pairs[k], rule.pairs[k], rtol=1e-9, atol=1e-12,
-                                   err_msg=k)
+        np.testing.assert_allclose(python.pairs[k], rule.pairs[k], rtol=1e-9, atol=1e-12, err_msg=k)
 
 
 def test_a_stance_on_a_regime_replaces_the_compliance_rule(small_world, simulate, tmp_path):
     def stance(key: str, level: float):
-        return with_strategy(small_world, simulate, f'''
+        return with_strategy(
+            small_world,
+            simulate,
+            f'''
 class Stance(Strategy):
     """A fixed stance on the sanctions on PAT."""
     name = "stance"
     classifier = {{"adaptive": False}}
     def decide(self, me, world):
         return Policy(comply={{"{key}": {level}}})
-''', "Stance", tmp_path)
+''',
+            "Stance",
+            tmp_path,
+        )
 
     plain = simulate(small_world("multi_vector"), seed=3)
     for key in ("PAT", "big_on_pat"):  # by target or by regime id
@@ -512,63 +603,85 @@ class Stance(Strategy):
         assert end(defy, "input_loss", "PAT") < end(join, "input_loss", "PAT")
         for sim in (defy, join):  # nobody else's stance moves much
             assert end(sim, "compliance", "ALT", "PAT") == pytest.approx(
-                end(plain, "compliance", "ALT", "PAT"), rel=0.05)
+                end(plain, "compliance", "ALT", "PAT"), rel=0.05
+            )
 
 
 def test_a_trade_preference_grows_that_pair_and_only_it(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
-    tilted = with_strategy(small_world, simulate, '''
+    tilted = with_strategy(
+        small_world,
+        simulate,
+        '''
 class Tilt(Strategy):
     """Trade more with ALT."""
     name = "tilt"
     def decide(self, me, world):
         return Policy(trade={"ALT": 1.2}, rules=Rules(hedge=world.params.hedge_weight),
                       precision=world.params.hedge_precision)
-''', "Tilt", tmp_path)
+''',
+        "Tilt",
+        tmp_path,
+    )
     years = len(plain.state("threat", "IMP")) / 4
     ratio = end(tilted, "trade", "IMP", "ALT") / end(plain, "trade", "IMP", "ALT")
-    assert ratio == pytest.approx(1.2 ** years, rel=0.1)
-    assert end(tilted, "trade", "PAT", "BIG") == pytest.approx(end(plain, "trade", "PAT", "BIG"),
-                                                               rel=1e-3)
+    assert ratio == pytest.approx(1.2**years, rel=0.1)
+    assert end(tilted, "trade", "PAT", "BIG") == pytest.approx(
+        end(plain, "trade", "PAT", "BIG"), rel=1e-3
+    )
 
 
 def test_a_restrained_patron_presses_nobody(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
     assert end(plain, "pressure", "IMP", "PAT") > 0
-    calm = with_strategy(small_world, simulate, '''
+    calm = with_strategy(
+        small_world,
+        simulate,
+        '''
 class Calm(Strategy):
     """A patron that never presses its clients."""
     name = "calm"
     def decide(self, me, world):
         return Policy(pressure={"IMP": 0.0})
-''', "Calm", tmp_path, state="PAT")
+''',
+        "Calm",
+        tmp_path,
+        state="PAT",
+    )
     assert np.all(calm.pair("pressure", "IMP", "PAT") == 0.0)
 
 
 def test_investing_grows_domestic_capacity(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
-    builder = with_strategy(small_world, simulate, '''
+    builder = with_strategy(
+        small_world,
+        simulate,
+        '''
 class Build(Strategy):
     """Invest a fifth of the budget at home."""
     name = "build"
     def decide(self, me, world):
         return Policy(invest=0.2)
-''', "Build", tmp_path)
+''',
+        "Build",
+        tmp_path,
+    )
     assert end(builder, "capacity", "IMP") > 2 * end(plain, "capacity", "IMP")
 
 
 # ----------------------------------------------------------------------------- default scenario
 @pytest.fixture(scope="module")
 def kaz_by_strategy(baseline, simulate):
-    return {s: simulate(baseline, seed=1, overrides={"states.KAZ.strategy": s})
-            for s in builtin_names()}
+    return {
+        s: simulate(baseline, seed=1, overrides={"states.KAZ.strategy": s}) for s in builtin_names()
+    }
 
 
 def test_four_strategies_give_kazakhstan_visibly_different_arsenals(kaz_by_strategy):
     ends = {s: sim.pairs["arms_share"][-1, sim.ix("KAZ")] for s, sim in kaz_by_strategy.items()}
     names = list(ends)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             assert np.abs(ends[a] - ends[b]).sum() > 0.1, (a, b)
 
 
@@ -587,8 +700,15 @@ def test_balance_gives_kazakhstans_most_threatening_power_its_smallest_share(kaz
     sim = kaz_by_strategy["balance"]
     m = sim.model
     w = m.world
-    _, foe = targets(m.policies.arrays, w.capacity * w.capability, w.affinity, w.exports,
-                     m.patrons, w.pressure, w.rivalry)
+    _, foe = targets(
+        m.policies.arrays,
+        w.capacity * w.capability,
+        w.affinity,
+        w.exports,
+        m.patrons,
+        w.pressure,
+        w.rivalry,
+    )
     assert foe[w.idx("KAZ")] >= 0
     name = w.ids[foe[w.idx("KAZ")]]
     share = {s: end(x, "arms_share", "KAZ", name) for s, x in kaz_by_strategy.items()}
@@ -597,8 +717,9 @@ def test_balance_gives_kazakhstans_most_threatening_power_its_smallest_share(kaz
 
 def test_multi_vector_hedging_lowers_kazakhstans_concentration(kaz_by_strategy, baseline, simulate):
     hedged = kaz_by_strategy["multi_vector"]
-    plain = simulate(baseline, seed=1, overrides={"states.KAZ.strategy": "multi_vector",
-                                                  **OFF["multi_vector"]})
+    plain = simulate(
+        baseline, seed=1, overrides={"states.KAZ.strategy": "multi_vector", **OFF["multi_vector"]}
+    )
     assert end(hedged, "arms_hhi", "KAZ") < end(plain, "arms_hhi", "KAZ")
     autarky = kaz_by_strategy["autarky"]
     assert end(hedged, "arms_hhi", "KAZ") < end(autarky, "arms_hhi", "KAZ")

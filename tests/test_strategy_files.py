@@ -36,14 +36,17 @@ class PreferTur(Strategy):
 def overlay(folder: Path, strategy: str, extra: str = "") -> Path:
     """An overlay of the baseline in ``folder`` where Kazakhstan plays ``strategy``."""
     f = folder / "kaz.yaml"
-    f.write_text(textwrap.dedent(f"""\
+    f.write_text(
+        textwrap.dedent(f"""\
         extends: {BASELINE}
         metadata: {{name: kaz_user}}
         time: {{start: 2021-Q1, end: 2022-Q4, step: quarter}}
         states:
           KAZ:
             strategy: {strategy}
-        """) + extra)
+        """)
+        + extra
+    )
     return f
 
 
@@ -67,20 +70,30 @@ def run_fails(scenario: Path, tmp_path: Path, capsys) -> str:
 def test_a_strategy_file_relative_to_the_scenario_runs_and_changes_the_answer(tmp_path, capsys):
     (tmp_path / "mine.py").write_text(GOOD)
     sc = overlay(tmp_path, "mine.py:PreferTur", "    strategy_params: {weight: 4.0}\n")
-    code, out, err = cli("run", sc, "--out", tmp_path / "r", "--quiet", "--no-plots",
-                         capsys=capsys)
+    code, _out, err = cli(
+        "run", sc, "--out", tmp_path / "r", "--quiet", "--no-plots", capsys=capsys
+    )
     assert code == 0, err
     import pandas as pd
 
     ts = pd.read_parquet(tmp_path / "r" / "timeseries.parquet")
     got = ts.query("metric == 'arms_share' and state == 'KAZ' and partner == 'TUR'")["value"]
     (tmp_path / "plain").mkdir()
-    plain = main(["run", str(overlay(tmp_path / "plain", "multi_vector")), "--out",
-                  str(tmp_path / "p"), "--quiet", "--no-plots"])
+    plain = main(
+        [
+            "run",
+            str(overlay(tmp_path / "plain", "multi_vector")),
+            "--out",
+            str(tmp_path / "p"),
+            "--quiet",
+            "--no-plots",
+        ]
+    )
     capsys.readouterr()
     assert plain == 0
     ref = pd.read_parquet(tmp_path / "p" / "timeseries.parquet").query(
-        "metric == 'arms_share' and state == 'KAZ' and partner == 'TUR'")["value"]
+        "metric == 'arms_share' and state == 'KAZ' and partner == 'TUR'"
+    )["value"]
     assert got.iloc[-1] > ref.iloc[-1]
 
 
@@ -91,13 +104,13 @@ def test_an_overlay_names_its_strategy_file_relative_to_itself(tmp_path, capsys)
     overlay(sub, "mine.py:PreferTur")
     top = tmp_path / "top.yaml"
     top.write_text("extends: sub/kaz.yaml\nmetadata: {name: top}\n")
-    code, out, err = cli("validate", top, capsys=capsys)
+    code, _out, err = cli("validate", top, capsys=capsys)
     assert code == 0, err
 
 
 def test_a_missing_file_is_named_with_the_field_and_line(tmp_path, capsys):
     sc = overlay(tmp_path, "nowhere.py:PreferTur")
-    code, out, err = cli("validate", sc, capsys=capsys)
+    code, _out, err = cli("validate", sc, capsys=capsys)
     assert code == 2
     assert f"{sc}:6: states.KAZ.strategy: strategy file {tmp_path / 'nowhere.py'} not found" in err
     assert run_fails(sc, tmp_path, capsys).startswith(f"error: {sc}:6: states.KAZ.strategy")
@@ -134,19 +147,26 @@ def test_params_for_a_builtin_are_refused(tmp_path, capsys):
     assert "allowed: none" in run_fails(sc, tmp_path, capsys)
 
 
-@pytest.mark.parametrize("body, what", [
-    ("raise RuntimeError('boom')", "decide() raised RuntimeError: boom"),
-    ("return {'TUR': 1.0}", "decide() returned dict, not a sim.Policy"),
-    ("return Policy(prefer={'TURKEY': 1.0})", "invalid policy: prefer: unknown state 'TURKEY'"),
-    ("return Policy(precision=-1)", "decide() raised PolicyError: precision = -1 is outside"),
-    ("return Policy() if world.date < '2022-Q2' else 1/0",
-     "2022-Q2: decide() raised ZeroDivisionError"),
-])
-def test_a_strategy_that_fails_while_running_is_named_with_state_and_date(tmp_path, capsys, body,
-                                                                          what):
+@pytest.mark.parametrize(
+    "body, what",
+    [
+        ("raise RuntimeError('boom')", "decide() raised RuntimeError: boom"),
+        ("return {'TUR': 1.0}", "decide() returned dict, not a sim.Policy"),
+        ("return Policy(prefer={'TURKEY': 1.0})", "invalid policy: prefer: unknown state 'TURKEY'"),
+        ("return Policy(precision=-1)", "decide() raised PolicyError: precision = -1 is outside"),
+        (
+            "return Policy() if world.date < '2022-Q2' else 1/0",
+            "2022-Q2: decide() raised ZeroDivisionError",
+        ),
+    ],
+)
+def test_a_strategy_that_fails_while_running_is_named_with_state_and_date(
+    tmp_path, capsys, body, what
+):
     (tmp_path / "bad.py").write_text(
-        "from sim import Policy, Strategy\n\n\nclass Bad(Strategy):\n    \"\"\"Bad.\"\"\"\n\n"
-        f"    def decide(self, me, world):\n        {body}\n")
+        'from sim import Policy, Strategy\n\n\nclass Bad(Strategy):\n    """Bad."""\n\n'
+        f"    def decide(self, me, world):\n        {body}\n"
+    )
     line = run_fails(overlay(tmp_path, "bad.py:Bad"), tmp_path, capsys)
     assert line.startswith(f"error: {tmp_path / 'bad.py'}: strategy class Bad, state KAZ, 20")
     assert what in line
@@ -158,7 +178,8 @@ def test_a_failing_strategy_in_a_notebook_raises_a_user_error(tmp_path):
 
     (tmp_path / "bad.py").write_text(
         "from sim import Strategy\n\nclass Bad(Strategy):\n    def decide(self, me, world):\n"
-        "        raise ValueError('no')\n")
+        "        raise ValueError('no')\n"
+    )
     with pytest.raises(StrategyError, match="state KAZ, 2021-Q1: decide"):
         run(overlay(tmp_path, "bad.py:Bad"))
 
@@ -168,8 +189,12 @@ def test_list_strategies_shows_builtins_and_the_classes_of_a_file(tmp_path, caps
     code, out, err = cli("list", "strategies", tmp_path / "mine.py", capsys=capsys)
     assert code == 0, err
     lines = out.splitlines()
-    assert [ln.split()[0] for ln in lines[:4]] == ["multi_vector", "bandwagon", "balance",
-                                                   "autarky"]
+    assert [ln.split()[0] for ln in lines[:4]] == [
+        "multi_vector",
+        "bandwagon",
+        "balance",
+        "autarky",
+    ]
     assert lines[4].split()[0].endswith("mine.py:PreferTur") and "adaptive" in lines[4]
     assert "Prefer Türkiye." in lines[4]
 
@@ -181,7 +206,14 @@ def test_list_strategies_by_default_lists_the_shipped_examples(capsys):
 
 
 def test_the_shipped_example_scenario_with_a_user_strategy_runs(tmp_path, capsys):
-    code, out, err = cli("run", ROOT / "examples" / "kaz_least_exposed.yaml", "--out",
-                         tmp_path / "r", "--quiet", "--no-plots", capsys=capsys)
+    code, out, err = cli(
+        "run",
+        ROOT / "examples" / "kaz_least_exposed.yaml",
+        "--out",
+        tmp_path / "r",
+        "--quiet",
+        "--no-plots",
+        capsys=capsys,
+    )
     assert code == 0, err
     assert "KAZ" in out

@@ -101,8 +101,14 @@ def _planted_store(tmp_path: Path) -> Path:
     y = ((x1 > -1.0) & (x1 < 1.0) & (x2 > 0.5)).astype(float)
     for lo in range(0, len(runs), 500):
         ids = np.arange(lo, min(lo + 500, len(runs)))
-        st.commit(out, BatchResult(ids, y[ids, None], np.zeros((len(ids), 1, 4))), runs,
-                  ["y"], ["y"], plan.labels)
+        st.commit(
+            out,
+            BatchResult(ids, y[ids, None], np.zeros((len(ids), 1, 4))),
+            runs,
+            ["y"],
+            ["y"],
+            plan.labels,
+        )
     return out
 
 
@@ -142,16 +148,20 @@ def test_analyze_cli(sobol_store, tmp_path, capsys):
 
     assert main(["analyze", str(sobol_store), "--method", "prim", "--threshold", "y > 10"]) == 0
     assert {"prim-y-boxes.csv", "prim-y-tradeoff.png"} <= {
-        p.name for p in (sobol_store / "analysis").iterdir()}
+        p.name for p in (sobol_store / "analysis").iterdir()
+    }
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--method", "morris"], "morris indices need a morris design"),
-    (["--outcome", "yy"], "unknown outcome 'yy'; did you mean 'y'?"),
-    (["--method", "prim"], "--method prim needs --threshold"),
-    (["--threshold", "y ~ 3"], "expected 'OUTCOME OP NUMBER'"),
-    (["--threshold", "z < 3"], "unknown scalar outcome 'z'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--method", "morris"], "morris indices need a morris design"),
+        (["--outcome", "yy"], "unknown outcome 'yy'; did you mean 'y'?"),
+        (["--method", "prim"], "--method prim needs --threshold"),
+        (["--threshold", "y ~ 3"], "expected 'OUTCOME OP NUMBER'"),
+        (["--threshold", "z < 3"], "unknown scalar outcome 'z'"),
+    ],
+)
 def test_analyze_cli_errors(sobol_store, tmp_path, capsys, args, message):
     analysis = sobol_store / "analysis"
     before = sorted(analysis.glob("*")) if analysis.exists() else []

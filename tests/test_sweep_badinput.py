@@ -19,8 +19,9 @@ def _expectations(path: Path) -> tuple[list[str], list[int]]:
     lines = []
     for needle in re.findall(r"^# expect-line: (.+)$", text, flags=re.M):
         body = text.splitlines()
-        lines.append(next(i + 1 for i, ln in enumerate(body)
-                          if needle in ln and not ln.startswith("#")))
+        lines.append(
+            next(i + 1 for i, ln in enumerate(body) if needle in ln and not ln.startswith("#"))
+        )
     return frags, lines
 
 
@@ -32,8 +33,10 @@ def test_corpus_is_not_empty():
 
 def test_valid_template_runs(tmp_path, capsys):
     out = tmp_path / "store"
-    assert main(["sweep", str(CORPUS / "valid.yaml"), "--out", str(out), "--workers", "1",
-                 "--quiet"]) == 0
+    assert (
+        main(["sweep", str(CORPUS / "valid.yaml"), "--out", str(out), "--workers", "1", "--quiet"])
+        == 0
+    )
     assert (out / "manifest.json").is_file()
 
 

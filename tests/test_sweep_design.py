@@ -18,17 +18,27 @@ PARAMS = [
 
 
 def sweep(method: str, **design) -> Sweep:
-    return Sweep.model_validate({"model": "ishigami", "parameters": PARAMS, "seed": 5,
-                                 "replicates": 2, "design": {"method": method, **design}})
+    return Sweep.model_validate(
+        {
+            "model": "ishigami",
+            "parameters": PARAMS,
+            "seed": 5,
+            "replicates": 2,
+            "design": {"method": method, **design},
+        }
+    )
 
 
-@pytest.mark.parametrize("method, design, points", [
-    ("grid", {"levels": 3}, 3 * 3 * 3),
-    ("lhs", {"n": 17}, 17),
-    ("sobol", {"n": 16}, 16 * (2 * 3 + 2)),
-    ("sobol", {"n": 16, "second_order": False}, 16 * (3 + 2)),
-    ("morris", {"n": 5, "levels": 4}, 5 * (3 + 1)),
-])
+@pytest.mark.parametrize(
+    "method, design, points",
+    [
+        ("grid", {"levels": 3}, 3 * 3 * 3),
+        ("lhs", {"n": 17}, 17),
+        ("sobol", {"n": 16}, 16 * (2 * 3 + 2)),
+        ("sobol", {"n": 16, "second_order": False}, 16 * (3 + 2)),
+        ("morris", {"n": 5, "levels": 4}, 5 * (3 + 1)),
+    ],
+)
 def test_sizes_and_ranges(method, design, points):
     sw = sweep(method, **design)
     d = build(sw)
@@ -47,8 +57,9 @@ def test_grid_is_the_full_product():
     assert combos == {(a, b) for a in (0.0, 5.0, 10.0) for b in "xyz"}
 
 
-@pytest.mark.parametrize("method, design", [("lhs", {"n": 20}), ("sobol", {"n": 8}),
-                                            ("morris", {"n": 4})])
+@pytest.mark.parametrize(
+    "method, design", [("lhs", {"n": 20}), ("sobol", {"n": 8}), ("morris", {"n": 4})]
+)
 def test_sampling_is_reproducible_and_seeded(method, design):
     a, b = build(sweep(method, **design)), build(sweep(method, **design))
     np.testing.assert_array_equal(a.unit, b.unit)
@@ -65,22 +76,28 @@ def test_lhs_is_latin():
 def test_seeds_derive_from_master():
     sw = sweep("lhs", n=4)
     runs = run_table(sw, build(sw))
-    assert [int(s) for s in runs["seed"]] == [derive_seed(5, p, r)
-                                              for p in range(4) for r in range(2)]
+    assert [int(s) for s in runs["seed"]] == [
+        derive_seed(5, p, r) for p in range(4) for r in range(2)
+    ]
     common = Sweep.model_validate({**sw.model_dump(), "seeds": "common"})
     runs_c = run_table(common, build(common))
-    assert [int(s) for s in runs_c["seed"]] == [derive_seed(5, r)
-                                                for _ in range(4) for r in range(2)]
+    assert [int(s) for s in runs_c["seed"]] == [
+        derive_seed(5, r) for _ in range(4) for r in range(2)
+    ]
 
 
-@pytest.mark.parametrize("design, message", [
-    ({"method": "sobol", "n": 12}, "power of 2"),
-    ({"method": "sobol"}, "needs a size n"),
-    ({"method": "grid", "n": 3}, "remove n"),
-    ({"method": "lhs", "n": 1}, "n >= 2"),
-    ({"method": "morris", "n": 4, "levels": 3}, "even number of levels"),
-])
+@pytest.mark.parametrize(
+    "design, message",
+    [
+        ({"method": "sobol", "n": 12}, "power of 2"),
+        ({"method": "sobol"}, "needs a size n"),
+        ({"method": "grid", "n": 3}, "remove n"),
+        ({"method": "lhs", "n": 1}, "n >= 2"),
+        ({"method": "morris", "n": 4, "levels": 3}, "even number of levels"),
+    ],
+)
 def test_design_size_errors(design, message):
     with pytest.raises(ValidationError, match=message):
-        Sweep.model_validate({"model": "ishigami", "parameters": PARAMS, "seed": 1,
-                              "design": design})
+        Sweep.model_validate(
+            {"model": "ishigami", "parameters": PARAMS, "seed": 1, "design": design}
+        )

@@ -52,9 +52,14 @@ def test_outcome_matches_a_direct_run(reference):
     _, store = reference
     design, scal, ser = stored(store)
     row = design.iloc[7]
-    sc = load_scenario(SMALL, {"states.KAZ.diversification": float(row["div"]),
-                               "parameters.weight_path": float(row["wpath"]),
-                               "states.KAZ.strategy": row["strategy"]})
+    sc = load_scenario(
+        SMALL,
+        {
+            "states.KAZ.diversification": float(row["div"]),
+            "parameters.weight_path": float(row["wpath"]),
+            "states.KAZ.strategy": row["strategy"],
+        },
+    )
     model = run_model(sc, int(row["seed"]))
     ts = model.recorder.frame()
     got = ts[(ts.metric == "arms_share") & (ts.state == "KAZ") & (ts.partner == "RUS")]
@@ -115,12 +120,12 @@ def test_unreachable_scheduler_writes_nothing(reference, tmp_path):
     f, _ = reference
     t0 = time.perf_counter()
     with pytest.raises(UserError, match="cannot reach the dask scheduler"):
-        run_sweep(f, scheduler="tcp://127.0.0.1:9", out=tmp_path / "s", progress=False,
-                  connect_timeout=2)
+        run_sweep(
+            f, scheduler="tcp://127.0.0.1:9", out=tmp_path / "s", progress=False, connect_timeout=2
+        )
     assert time.perf_counter() - t0 < 20
     assert not (tmp_path / "s").exists()
-    assert main(["sweep", str(f), "--scheduler", "no-such-host", "--out",
-                 str(tmp_path / "s")]) == 2
+    assert main(["sweep", str(f), "--scheduler", "no-such-host", "--out", str(tmp_path / "s")]) == 2
     assert not (tmp_path / "s").exists()
 
 
@@ -133,8 +138,9 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL,
-                                 pytest.param(signal.SIGINT, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGKILL, pytest.param(signal.SIGINT, marks=pytest.mark.slow)]
+)
 def test_killed_sweep_resumes_to_the_same_dataset(reference, tmp_path, sig):
     """Kill the sweep process (and its workers) at a random moment; resume; compare."""
     _f, _ref_store = reference
@@ -144,8 +150,13 @@ def test_killed_sweep_resumes_to_the_same_dataset(reference, tmp_path, sig):
     script = tmp_path / "child.py"
     script.write_text(_CHILD)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, str(script), str(big), str(out)], cwd=ROOT, env=env,
-                            start_new_session=True, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(big), str(out)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / "scalars").glob("part-*.parquet")):
         time.sleep(0.01)

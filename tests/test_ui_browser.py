@@ -26,8 +26,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts" / "ui"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT_S = 150
 UI_TIMEOUT_MS = 90_000
 STEPS = 8  # periods run before comparing charts (past the 2022 shock of the baseline)
@@ -77,16 +84,29 @@ def server(scenarios):
     port = _free_port()
     with open(ARTIFACTS / "server.log", "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "run_sim.py", "ui", "--port", str(port),
-             "--scenarios", str(scenarios)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "run_sim.py",
+                "ui",
+                "--port",
+                str(port),
+                "--scenarios",
+                str(scenarios),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}/"
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
             while True:
                 if proc.poll() is not None:
-                    pytest.fail(f"server exited with {proc.returncode}: "
-                                f"{(ARTIFACTS / 'server.log').read_text()[-2000:]}")
+                    pytest.fail(
+                        f"server exited with {proc.returncode}: "
+                        f"{(ARTIFACTS / 'server.log').read_text()[-2000:]}"
+                    )
                 try:
                     with urllib.request.urlopen(url, timeout=5) as r:
                         if r.status == 200:
@@ -157,8 +177,11 @@ def _step_to(pg, labels: list[str], n: int) -> None:
     """Press Step until ``n`` periods have run (waiting for each date to show)."""
     from playwright.sync_api import expect
 
-    done = labels.index(pg.inner_text(".mv-date").strip()) + 1 if pg.inner_text(
-        ".mv-date").strip() in labels else 0
+    done = (
+        labels.index(pg.inner_text(".mv-date").strip()) + 1
+        if pg.inner_text(".mv-date").strip() in labels
+        else 0
+    )
     for k in range(done, n):
         _click(pg, "Step")
         expect(pg.locator(".mv-date")).to_have_text(labels[k])

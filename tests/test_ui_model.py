@@ -21,8 +21,9 @@ def lib_dir(tmp_path, baseline_path, monkeypatch) -> Path:
     """A scenario folder: the baseline, a variant without the 2022 sanctions, a broken file."""
     shutil.copy(baseline_path, tmp_path / "baseline.yaml")
     data = yaml.safe_load(baseline_path.read_text())
-    data["metadata"].update(name="calm", title="Calm: no 2022 sanctions",
-                            description="No new sanctions.")
+    data["metadata"].update(
+        name="calm", title="Calm: no 2022 sanctions", description="No new sanctions."
+    )
     data["events"] = [e for e in data["events"] if e["type"] != "sanction_imposed"]
     data["sanctions"] = []
     (tmp_path / "calm.yaml").write_text(yaml.safe_dump(data))
@@ -41,16 +42,25 @@ def _sliders(**moved: float) -> dict[str, float]:
 
 # ----------------------------------------------------------------------------- controls
 def test_untouched_controls_change_nothing(baseline):
-    ov, notes = controls.overrides_for(baseline, controls.neutral_values(baseline),
-                                       controls.neutral_values(baseline),
-                                       {"KAZ": controls.AS_IN_SCENARIO})
+    ov, notes = controls.overrides_for(
+        baseline,
+        controls.neutral_values(baseline),
+        controls.neutral_values(baseline),
+        {"KAZ": controls.AS_IN_SCENARIO},
+    )
     assert ov == {} and notes == []
 
 
 def test_each_slider_reaches_its_scenario_field(baseline):
     start = controls.neutral_values(baseline)
-    moved = dict(start, kaz_diversification=0.95, sanctions_intensity=0.2, pressure_strength=6.0,
-                 turkish_capacity=20.0, threat_level=2.0)
+    moved = dict(
+        start,
+        kaz_diversification=0.95,
+        sanctions_intensity=0.2,
+        pressure_strength=6.0,
+        turkish_capacity=20.0,
+        threat_level=2.0,
+    )
     ov, notes = controls.overrides_for(baseline, moved, start, {"TJK": "balance"})
     sc = load_scenario(baseline, ov)
     assert sc.states["KAZ"].diversification == pytest.approx(0.95)
@@ -84,8 +94,9 @@ def test_sliders_that_do_not_apply_say_so(small_world):
     assert any("KAZ strategy ignored" in n for n in notes)
 
 
-@pytest.mark.parametrize("text, expected",
-                         [("", None), ("  ", None), ("42", 42), (7, 7), (None, None)])
+@pytest.mark.parametrize(
+    "text, expected", [("", None), ("  ", None), ("42", 42), (7, 7), (None, None)]
+)
 def test_parse_seed(text, expected):
     assert controls.parse_seed(text) == expected
 
@@ -139,8 +150,9 @@ def test_untouched_model_runs_exactly_its_ghost(lib_dir):
     live = m.recorder.arrays()[0]["arms_share"]
     np.testing.assert_array_equal(live, m.ghost().pairs["arms_share"])
     assert m.title == "Calm: no 2022 sanctions"
-    assert "no sanctions" in " ".join(ClassroomModel(scenario_name="calm", **_sliders(
-        sanctions_intensity=0.3)).notes)
+    assert "no sanctions" in " ".join(
+        ClassroomModel(scenario_name="calm", **_sliders(sanctions_intensity=0.3)).notes
+    )
 
 
 def test_classroom_inputs_fall_back_with_a_note(lib_dir):
@@ -268,7 +280,7 @@ def test_ui_command_hands_over_to_solara_with_offline_env(tmp_path, monkeypatch,
     with pytest.raises(SystemExit):
         main(["ui", "--port", str(port)])
     assert f"open http://127.0.0.1:{port}/" in capsys.readouterr().out
-    (_path, argv, env), = calls
+    ((_path, argv, env),) = calls
     assert argv[argv.index("--port") + 1] == str(port)
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(cache)

@@ -22,8 +22,20 @@ PARAMS = ROOT / "scenarios" / "calibration" / "parameters.yaml"
 
 
 def _hindcast(*extra: str) -> list[str]:
-    return ["hindcast", str(H2015), "--observed", str(OBS), "--blocs", str(BLOCS),
-            "--period", "2015-2019", "--replicates", "2", "--quiet", *extra]
+    return [
+        "hindcast",
+        str(H2015),
+        "--observed",
+        str(OBS),
+        "--blocs",
+        str(BLOCS),
+        "--period",
+        "2015-2019",
+        "--replicates",
+        "2",
+        "--quiet",
+        *extra,
+    ]
 
 
 def test_json_is_one_object_with_the_documented_shape(tmp_path, monkeypatch, capsys):
@@ -56,8 +68,14 @@ def test_bundle_has_table_plot_and_json(tmp_path, capsys):
     assert main(_hindcast("--out", str(out))) == 0
     printed = capsys.readouterr().out
     assert "persistence" in printed and "Kazakhstan" in printed and "skill" in printed
-    for f in ("report.txt", "hindcast.json", "shares.csv", "manifest.json",
-              "plots/arms_shares.png", "plots/arms_shares.svg"):
+    for f in (
+        "report.txt",
+        "hindcast.json",
+        "shares.csv",
+        "manifest.json",
+        "plots/arms_shares.png",
+        "plots/arms_shares.svg",
+    ):
         assert (out / f).is_file(), f
     shares = pd.read_csv(out / "shares.csv")
     assert set(shares["series"]) == {"model", "observed", "persistence"}
@@ -67,17 +85,42 @@ def test_bundle_has_table_plot_and_json(tmp_path, capsys):
 def test_later_years_from_a_user_supplied_file(tmp_path, capsys):
     """A file with more years than the shipped one scores hindcast_2020 on 2020-2024."""
     obs = pd.read_csv(OBS)
-    extra = pd.DataFrame({
-        "recipient": ["Kazakhstan", "Kazakhstan", "Kyrgyzstan", "Turkmenistan", "Uzbekistan",
-                      "Tajikistan"],
-        "supplier": ["Russia", "Turkiye", "Turkiye", "China", "Russia", "Turkiye"],
-        "year": [2021, 2024, 2021, 2022, 2020, 2022],
-        "tiv_musd": [300.0, 30.0, 10.0, 50.0, 40.0, 8.0],
-    })
+    extra = pd.DataFrame(
+        {
+            "recipient": [
+                "Kazakhstan",
+                "Kazakhstan",
+                "Kyrgyzstan",
+                "Turkmenistan",
+                "Uzbekistan",
+                "Tajikistan",
+            ],
+            "supplier": ["Russia", "Turkiye", "Turkiye", "China", "Russia", "Turkiye"],
+            "year": [2021, 2024, 2021, 2022, 2020, 2022],
+            "tiv_musd": [300.0, 30.0, 10.0, 50.0, 40.0, 8.0],
+        }
+    )
     path = tmp_path / "sipri_1995_2024.csv"
     pd.concat([obs, extra]).to_csv(path, index=False)
-    assert main(["hindcast", str(H2020), "--observed", str(path), "--blocs", str(BLOCS),
-                 "--period", "2020-2024", "--replicates", "1", "--json", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "hindcast",
+                str(H2020),
+                "--observed",
+                str(path),
+                "--blocs",
+                str(BLOCS),
+                "--period",
+                "2020-2024",
+                "--replicates",
+                "1",
+                "--json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert doc["period"] == "2020-2024" and doc["persistence_period"] == "2015-2019"
     kaz = doc["recipients"]["Kazakhstan"]
@@ -89,10 +132,14 @@ def test_later_years_from_a_user_supplied_file(tmp_path, capsys):
 
 BAD = [
     (["--observed", str(CORPUS / "missing_column.csv")], "missing column(s) tiv_musd"),
-    (["--observed", str(CORPUS / "unknown_recipient.csv")],
-     "unknown_recipient.csv:4: recipient: recipient 'Narnia' is not a state name"),
-    (["--observed", str(CORPUS / "unknown_supplier.csv")],
-     "unknown_supplier.csv:3: supplier: supplier 'Atlantis' is not in the bloc map"),
+    (
+        ["--observed", str(CORPUS / "unknown_recipient.csv")],
+        "unknown_recipient.csv:4: recipient: recipient 'Narnia' is not a state name",
+    ),
+    (
+        ["--observed", str(CORPUS / "unknown_supplier.csv")],
+        "unknown_supplier.csv:3: supplier: supplier 'Atlantis' is not in the bloc map",
+    ),
     (["--observed", str(CORPUS / "bad_values.csv")], "expected a year"),
     (["--blocs", str(CORPUS / "blocs_missing_column.csv")], "missing column(s) bloc"),
     (["--observed", str(CORPUS / "nope.csv")], "no such file"),
@@ -102,8 +149,10 @@ BAD = [
     (["--period", "2019-2015"], "ends before it starts"),
     (["--period", "2015"], "YYYY-YYYY"),
     (["--fitted", str(CORPUS / "fitted_unknown.yaml")], "unknown parameter 'wieght_path'"),
-    (["--trade", str(CORPUS / "trade_unknown_reporter.csv")],
-     "trade_unknown_reporter.csv:3: reporter_iso3: reporter 'AFG' is not a state id"),
+    (
+        ["--trade", str(CORPUS / "trade_unknown_reporter.csv")],
+        "trade_unknown_reporter.csv:3: reporter_iso3: reporter 'AFG' is not a state id",
+    ),
 ]
 
 
@@ -123,17 +172,36 @@ def test_bad_hindcast_input_exits_2_and_writes_nothing(tmp_path, capsys, extra, 
     assert not out.exists()
 
 
-@pytest.mark.parametrize("params, messages", [
-    ("params_unknown.yaml", ["unknown parameter 'weight_pathh'; did you mean 'weight_path'?",
-                             "not_a_parameter"]),
-    ("params_bad_range.yaml", ["must be below high", "leaves the parameter's bounds",
-                               "expected a range", "loss"]),
-])
+@pytest.mark.parametrize(
+    "params, messages",
+    [
+        (
+            "params_unknown.yaml",
+            ["unknown parameter 'weight_pathh'; did you mean 'weight_path'?", "not_a_parameter"],
+        ),
+        (
+            "params_bad_range.yaml",
+            ["must be below high", "leaves the parameter's bounds", "expected a range", "loss"],
+        ),
+    ],
+)
 def test_bad_calibration_parameters_exit_2(tmp_path, capsys, params, messages):
     out = tmp_path / "fit.yaml"
-    argv = ["calibrate", str(H2015), "--observed", str(OBS), "--blocs", str(BLOCS),
-            "--fit-period", "2015-2019", "--parameters", str(CORPUS / params), "--out", str(out),
-            "--quiet"]
+    argv = [
+        "calibrate",
+        str(H2015),
+        "--observed",
+        str(OBS),
+        "--blocs",
+        str(BLOCS),
+        "--fit-period",
+        "2015-2019",
+        "--parameters",
+        str(CORPUS / params),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 2
     err = capsys.readouterr().err
     for m in messages:
@@ -144,12 +212,28 @@ def test_bad_calibration_parameters_exit_2(tmp_path, capsys, params, messages):
 
 def test_calibrate_writes_an_overlay_the_hindcast_can_apply(tmp_path, capsys):
     spec = tmp_path / "p.yaml"
-    spec.write_text("parameters:\n  weight_path: [1.0, 4.0]\ndesign: 3\nmax_evaluations: 4\n"
-                    "replicates: 1\n")
+    spec.write_text(
+        "parameters:\n  weight_path: [1.0, 4.0]\ndesign: 3\nmax_evaluations: 4\nreplicates: 1\n"
+    )
     out = tmp_path / "fit.yaml"
-    argv = ["calibrate", str(ROOT / "scenarios" / "hindcast_2010.yaml"), "--observed", str(OBS),
-            "--blocs", str(BLOCS), "--fit-period", "2010-2014", "--parameters", str(spec),
-            "--extends", str(H2015), "--out", str(out), "--quiet", "--json"]
+    argv = [
+        "calibrate",
+        str(ROOT / "scenarios" / "hindcast_2010.yaml"),
+        "--observed",
+        str(OBS),
+        "--blocs",
+        str(BLOCS),
+        "--fit-period",
+        "2010-2014",
+        "--parameters",
+        str(spec),
+        "--extends",
+        str(H2015),
+        "--out",
+        str(out),
+        "--quiet",
+        "--json",
+    ]
     assert main(argv) == 0
     doc = json.loads(capsys.readouterr().out)
     assert 1.0 <= doc["parameters"]["weight_path"] <= 4.0
@@ -161,8 +245,9 @@ def test_calibrate_writes_an_overlay_the_hindcast_can_apply(tmp_path, capsys):
 
     data = read_yaml(out).data
     assert (out.parent / data["extends"]).resolve() == H2015.resolve()
-    assert data["parameters"]["weight_path"] == pytest.approx(doc["parameters"]["weight_path"],
-                                                              abs=1e-5)
+    assert data["parameters"]["weight_path"] == pytest.approx(
+        doc["parameters"]["weight_path"], abs=1e-5
+    )
     assert main(_hindcast("--json", "--fitted", str(out))) == 0
     assert json.loads(capsys.readouterr().out)["period"] == "2015-2019"
     assert main(argv) == 2  # refuses to overwrite the overlay

@@ -45,9 +45,12 @@ def test_shipped_fitted_overlay_beats_persistence_out_of_sample():
 def _synthetic_observed(tmp_path, truth: dict[str, float]):
     """A SIPRI-format file made by the model itself (per year, blocs as suppliers)."""
     blocs = tmp_path / "blocs.csv"
-    pd.DataFrame({"supplier": ["Russia", "China", "Turkiye", "West", "Other"],
-                  "bloc": ["Russia", "China", "Turkiye", "West", "Other"]}
-                 ).to_csv(blocs, index=False)
+    pd.DataFrame(
+        {
+            "supplier": ["Russia", "China", "Turkiye", "West", "Other"],
+            "bloc": ["Russia", "China", "Turkiye", "West", "Other"],
+        }
+    ).to_csv(blocs, index=False)
     ov = {f"parameters.{k}": v for k, v in truth.items()}
     rows = []
     for year in range(2015, 2020):
@@ -58,8 +61,9 @@ def _synthetic_observed(tmp_path, truth: dict[str, float]):
                 if v > 0:
                     rows.append((rec, bloc, year, v))
     obs = tmp_path / "synthetic.csv"
-    pd.DataFrame(rows, columns=["recipient", "supplier", "year", "tiv_musd"]
-                 ).to_csv(obs, index=False)
+    pd.DataFrame(rows, columns=["recipient", "supplier", "year", "tiv_musd"]).to_csv(
+        obs, index=False
+    )
     return obs, blocs
 
 
@@ -68,8 +72,13 @@ def test_calibration_recovers_known_parameters(tmp_path):
     truth = {"weight_path": 1.5, "choice_precision": 7.0}
     obs, blocs = _synthetic_observed(tmp_path, truth)
     setup = prepare(H2015, obs, blocs, "2015-2019", option="--fit-period", persistence=False)
-    spec = FitSpec({"weight_path": (0.5, 5.0), "choice_precision": (2.0, 12.0)}, design=12,
-                   max_evaluations=60, loss="mean", replicates=2)
+    spec = FitSpec(
+        {"weight_path": (0.5, 5.0), "choice_precision": (2.0, 12.0)},
+        design=12,
+        max_evaluations=60,
+        loss="mean",
+        replicates=2,
+    )
     fit = calibrate(setup, spec)
     assert fit.loss < 0.5 < fit.default_loss  # pp: the defaults (3.0, 4.0) do not fit this data
     assert fit.parameters["weight_path"] == pytest.approx(1.5, abs=0.25)

@@ -78,7 +78,7 @@ def test_recipient_without_previous_deliveries_is_reported_not_scored():
     s = score(pred, obs, prev)
     assert s.scored == ["A"] and "C" in s.unscored
     assert s.mae["C"] == pytest.approx(200 / 3)  # reported ...
-    assert s.mae_pp == 0.0                        # ... but not in the mean
+    assert s.mae_pp == 0.0  # ... but not in the mean
 
 
 def test_no_model_deliveries_counts_as_all_zero_shares():
@@ -88,8 +88,8 @@ def test_no_model_deliveries_counts_as_all_zero_shares():
 
 def test_sign_agreement_of_large_changes():
     prev = table({"A": [1.0, 0.0, 0.0]})
-    obs = table({"A": [0.6, 0.35, 0.05]})     # Russia -40 pp, China +35 pp, West +5 (small)
-    pred = table({"A": [0.9, 0.0, 0.1]})      # Russia down (right), China flat (wrong)
+    obs = table({"A": [0.6, 0.35, 0.05]})  # Russia -40 pp, China +35 pp, West +5 (small)
+    pred = table({"A": [0.9, 0.0, 0.1]})  # Russia down (right), China flat (wrong)
     sg = sign_agreement(pred, obs, prev, threshold=0.10)
     assert sg["changes"] == 2 and sg["agree"] == 1 and sg["share"] == 0.5
     assert {c["bloc"] for c in sg["cases"]} == {"Russia", "China"}
@@ -109,14 +109,14 @@ def test_model_suppliers_map_to_blocs_and_self_supply_is_left_out():
     blocs = {"Russia": "Russia", "Belarus": "Russia", "Kazakhstan": "Other"}
     bl = ["Russia", "West", "Other"]
     assert supplier_bloc("Russia", blocs, bl) == "Russia"
-    assert supplier_bloc("West", blocs, bl) == "West"           # a state named like a bloc
-    assert supplier_bloc("Kazakhstan", blocs, bl) == "Other"    # by the map
-    assert supplier_bloc("Narnia", blocs, bl) == "Other"        # not found
+    assert supplier_bloc("West", blocs, bl) == "West"  # a state named like a bloc
+    assert supplier_bloc("Kazakhstan", blocs, bl) == "Other"  # by the map
+    assert supplier_bloc("Narnia", blocs, bl) == "Other"  # not found
     # states: 0 KAZ (Other), 1 RUS (Russia), 2 WEST (West); two steps, only the second scored
     d = np.zeros((2, 3, 3))
-    d[:, 0, 0] = 5.0   # KAZ self-supply: left out
-    d[:, 0, 1] = 1.0   # KAZ from RUS
-    d[1, 0, 2] = 0.5   # KAZ from WEST, second step only
+    d[:, 0, 0] = 5.0  # KAZ self-supply: left out
+    d[:, 0, 1] = 1.0  # KAZ from RUS
+    d[1, 0, 2] = 0.5  # KAZ from WEST, second step only
     out = bloc_volumes(d, np.array([False, True]), [0], ["Other", "Russia", "West"], bl)
     assert out.tolist() == [[1000.0, 500.0, 0.0]]  # US$ bn -> TIV millions
 
@@ -126,8 +126,11 @@ def test_observed_file_lines_survive_blank_lines(tmp_path):
     from sim.validate.observed import read_observed
 
     f = tmp_path / "o.csv"
-    f.write_text("recipient,supplier,year,tiv_musd\nKazakhstan,Russia,2015,1\n\nKazakhstan,Mars,2016,2\n")
+    f.write_text(
+        "recipient,supplier,year,tiv_musd\nKazakhstan,Russia,2015,1\n\nKazakhstan,Mars,2016,2\n"
+    )
     with pytest.raises(UserError) as e:
         read_observed(f, {"Russia": "Russia"})
-    assert e.value.lines() == [f"{f}:4: supplier: supplier 'Mars' is not in the bloc map; "
-                               "add it there with its bloc"]
+    assert e.value.lines() == [
+        f"{f}:4: supplier: supplier 'Mars' is not in the bloc map; add it there with its bloc"
+    ]

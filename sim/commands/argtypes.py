@@ -13,8 +13,9 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 """What a command's ``register`` receives: ``ArgumentParser.add_subparsers()``."""
 
 
-def bounded(convert: Callable[[str], T], ok: Callable[[T], bool], expected: str,
-            allowed: str) -> Callable[[str], T]:
+def bounded(
+    convert: Callable[[str], T], ok: Callable[[T], bool], expected: str, allowed: str
+) -> Callable[[str], T]:
     """An argparse type: ``convert(text)`` that must satisfy ``ok``.
 
     Args:
@@ -23,6 +24,7 @@ def bounded(convert: Callable[[str], T], ok: Callable[[T], bool], expected: str,
         expected: what the text should be ("a whole number"), for unreadable text.
         allowed: what is allowed ("must be at least 1"), for values out of range.
     """
+
     def parse(text: str) -> T:
         try:
             v = convert(text)
@@ -37,8 +39,12 @@ def bounded(convert: Callable[[str], T], ok: Callable[[T], bool], expected: str,
 
 positive_int = bounded(int, lambda v: v >= 1, "a whole number", "must be at least 1")
 """A whole number >= 1 (replicates, workers)."""
-seed = bounded(int, lambda v: 0 <= v < 2**63, "a whole number >= 0",
-               "expected a whole number >= 0 (below 2**63)")
+seed = bounded(
+    int,
+    lambda v: 0 <= v < 2**63,
+    "a whole number >= 0",
+    "expected a whole number >= 0 (below 2**63)",
+)
 """A master seed: a whole number from 0 to 2**63 - 1."""
 fraction = bounded(float, lambda v: 0 < v <= 1, "a number between 0 and 1", "must be in (0, 1]")
 """A fraction in (0, 1]."""
@@ -48,24 +54,35 @@ port = bounded(int, lambda v: 0 <= v <= 65535, "a port number", "a port is 0-655
 
 def add_seed(p: argparse.ArgumentParser, default: str = "the scenario's") -> None:
     """``--seed``: the master seed every replicate seed derives from."""
-    p.add_argument("--seed", type=seed, default=None,
-                   help=f"master seed, a whole number >= 0 (default: {default})")
+    p.add_argument(
+        "--seed",
+        type=seed,
+        default=None,
+        help=f"master seed, a whole number >= 0 (default: {default})",
+    )
 
 
 def add_observed(p: argparse.ArgumentParser) -> None:
     """``--observed`` and ``--blocs``: observed SIPRI-format deliveries and the bloc map."""
-    p.add_argument("--observed", required=True, type=Path,
-                   help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)")
+    p.add_argument(
+        "--observed",
+        required=True,
+        type=Path,
+        help="observed deliveries CSV: recipient,supplier,year,tiv_musd (SIPRI format)",
+    )
     p.add_argument("--blocs", required=True, type=Path, help="supplier-to-bloc CSV: supplier,bloc")
 
 
-def add_output(p: argparse.ArgumentParser, what: str, default: str,
-               force_to: argparse._ActionsContainer | None = None) -> None:
+def add_output(
+    p: argparse.ArgumentParser,
+    what: str,
+    default: str,
+    force_to: argparse._ActionsContainer | None = None,
+) -> None:
     """``--out`` (where ``what`` goes; default described by ``default``) and ``--force``
     (replace an existing one; added to ``force_to``, e.g. a mutually exclusive group)."""
     p.add_argument("--out", type=Path, default=None, help=f"{what} (default: {default})")
-    (force_to or p).add_argument("--force", action="store_true",
-                                 help=f"replace an existing {what}")
+    (force_to or p).add_argument("--force", action="store_true", help=f"replace an existing {what}")
 
 
 def add_quiet(p: argparse.ArgumentParser, what: str = "no progress bar") -> None:

@@ -12,20 +12,30 @@ from sim.commands.argtypes import Subparsers, add_observed, add_output, add_quie
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "calibrate", help="fit behavioural parameters to observed arms deliveries",
+        "calibrate",
+        help="fit behavioural parameters to observed arms deliveries",
         description="Fit the parameters named (with ranges) in a YAML file to observed deliveries "
         "over an earlier window: a Latin hypercube design, then Nelder-Mead on the hindcast loss "
         "(common random numbers). Writes a parameter overlay (extends: + parameters:) to score "
-        "on a LATER window with `hindcast`.")
+        "on a LATER window with `hindcast`.",
+    )
     p.add_argument("scenario", help="scenario to fit (e.g. scenarios/hindcast_2010.yaml)")
     add_observed(p)
     p.add_argument("--fit-period", required=True, help="fitted years, YYYY-YYYY (e.g. 2010-2014)")
-    p.add_argument("--parameters", required=True, type=Path,
-                   help="YAML: parameters: {name: [low, high]} and search settings")
+    p.add_argument(
+        "--parameters",
+        required=True,
+        type=Path,
+        help="YAML: parameters: {name: [low, high]} and search settings",
+    )
     add_seed(p)
     add_output(p, "overlay file", "results/calibration/<scenario>-<period>.yaml")
-    p.add_argument("--extends", type=Path, default=None,
-                   help="scenario the overlay extends (default: SCENARIO; e.g. the later hindcast)")
+    p.add_argument(
+        "--extends",
+        type=Path,
+        default=None,
+        help="scenario the overlay extends (default: SCENARIO; e.g. the later hindcast)",
+    )
     p.add_argument("--json", action="store_true", help="print the fit as one JSON object on stdout")
     add_quiet(p)
     return p
@@ -44,8 +54,14 @@ def execute(args: argparse.Namespace) -> int:
     from sim.validate.hindcast import prepare
 
     spec = read_spec(args.parameters)
-    setup = prepare(args.scenario, args.observed, args.blocs, args.fit_period,
-                    option="--fit-period", persistence=False)
+    setup = prepare(
+        args.scenario,
+        args.observed,
+        args.blocs,
+        args.fit_period,
+        option="--fit-period",
+        persistence=False,
+    )
     target = args.extends or Path(args.scenario)
     if args.extends is not None:
         load_scenario(args.extends)  # the overlay's parent must be a valid scenario
@@ -56,8 +72,9 @@ def execute(args: argparse.Namespace) -> int:
     if not args.quiet:
         from tqdm import tqdm
 
-        bar = tqdm(total=budget, desc=f"calibrate {setup.scenario.name}", unit="eval",
-                   file=sys.stderr)
+        bar = tqdm(
+            total=budget, desc=f"calibrate {setup.scenario.name}", unit="eval", file=sys.stderr
+        )
 
     def tick(done: int, total: int) -> None:
         assert bar is not None  # passed on only with a bar
@@ -68,26 +85,50 @@ def execute(args: argparse.Namespace) -> int:
     if bar:
         bar.close()
     command = " ".join(["run_sim.py"] + sys.argv[1:])
-    text = overlay_text(fit, relative_extends(target, out), scenario=setup.scenario.name,
-                        period=str(setup.period), loss=spec.loss, command=command)
+    text = overlay_text(
+        fit,
+        relative_extends(target, out),
+        scenario=setup.scenario.name,
+        period=str(setup.period),
+        loss=spec.loss,
+        command=command,
+    )
     atomic_write_text(out, text)
     if args.json:
-        print(json.dumps({
-            "scenario": setup.scenario.name, "fit_period": str(setup.period), "loss": spec.loss,
-            "parameters": fit.parameters, "fitted_loss": fit.loss, "mae_pp": fit.mae_pp,
-            "weighted_mae_pp": fit.weighted_mae_pp, "default_loss": fit.default_loss,
-            "evaluations": fit.evaluations, "optimizer": fit.optimizer,
-            "overlay": str(out)}))
+        print(
+            json.dumps(
+                {
+                    "scenario": setup.scenario.name,
+                    "fit_period": str(setup.period),
+                    "loss": spec.loss,
+                    "parameters": fit.parameters,
+                    "fitted_loss": fit.loss,
+                    "mae_pp": fit.mae_pp,
+                    "weighted_mae_pp": fit.weighted_mae_pp,
+                    "default_loss": fit.default_loss,
+                    "evaluations": fit.evaluations,
+                    "optimizer": fit.optimizer,
+                    "overlay": str(out),
+                }
+            )
+        )
         return 0
     print(f"calibrate {setup.scenario.name} on {setup.period} ({spec.loss} MAE of bloc shares, pp)")
     print(f"  scenario's own values: loss {fit.default_loss:.2f}")
-    print(f"  fitted:                loss {fit.loss:.2f} (MAE {fit.mae_pp:.2f}, "
-          f"weighted {fit.weighted_mae_pp:.2f}) after {len(fit.evaluations) - 1} evaluations "
-          f"({fit.optimizer.get('message', '')})")
+    print(
+        f"  fitted:                loss {fit.loss:.2f} (MAE {fit.mae_pp:.2f}, "
+        f"weighted {fit.weighted_mae_pp:.2f}) after {len(fit.evaluations) - 1} evaluations "
+        f"({fit.optimizer.get('message', '')})"
+    )
     for k, v in fit.parameters.items():
         lo, hi = spec.ranges[k]
-        edge = (" (at the lower bound)" if v <= lo + 1e-6 * (hi - lo) else
-                " (at the upper bound)" if v >= hi - 1e-6 * (hi - lo) else "")
+        edge = (
+            " (at the lower bound)"
+            if v <= lo + 1e-6 * (hi - lo)
+            else " (at the upper bound)"
+            if v >= hi - 1e-6 * (hi - lo)
+            else ""
+        )
         print(f"  {k:<28} {v:10.4f}   range [{lo:g}, {hi:g}]{edge}")
     print(f"\noverlay: {out}  (score it on a later window: run_sim.py hindcast ... --fitted {out})")
     return 0

@@ -11,19 +11,29 @@ from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, p
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "compare", help="compare what-if scenarios with a baseline; write an HTML/Markdown report",
+        "compare",
+        help="compare what-if scenarios with a baseline; write an HTML/Markdown report",
         description="Run a baseline and what-if scenarios on common random numbers (the same "
         "seed per replicate), pair their outputs by replicate, and write a report: overlay and "
         "difference figures with 5-95%% bands, a table of differences at chosen dates and a "
-        "plain-language summary of the largest effects.")
+        "plain-language summary of the largest effects.",
+    )
     p.add_argument("baseline", help="baseline scenario YAML (e.g. scenarios/baseline.yaml)")
     p.add_argument("whatifs", nargs="+", metavar="WHATIF", help="what-if scenario YAML file(s)")
-    p.add_argument("--replicates", type=positive_int, default=None,
-                   help="replicates per scenario (default: the baseline's, at least 20)")
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=None,
+        help="replicates per scenario (default: the baseline's, at least 20)",
+    )
     add_seed(p, "the baseline's seed")
-    p.add_argument("--at", default=None, metavar="DATES",
-                   help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
-                   "(default: the end of the middle year and the last period)")
+    p.add_argument(
+        "--at",
+        default=None,
+        metavar="DATES",
+        help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
+        "(default: the end of the middle year and the last period)",
+    )
     add_output(p, "report folder", "results/compare/<names>-vs-<baseline>-<time>")
     add_quiet(p)
     return p
@@ -53,8 +63,14 @@ def execute(args: argparse.Namespace) -> int:
         bar.n = done
         bar.refresh()
 
-    comp = compare(scs[0], scs[1:], replicates=args.replicates, seed=args.seed, at=args.at,
-                   progress=progress if bar else None)
+    comp = compare(
+        scs[0],
+        scs[1:],
+        replicates=args.replicates,
+        seed=args.seed,
+        at=args.at,
+        progress=progress if bar else None,
+    )
     comp.files = files
     if bar:
         bar.close()

@@ -13,13 +13,18 @@ if TYPE_CHECKING:
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "describe", help="print the resolved scenario (and what an overlay changes)",
+        "describe",
+        help="print the resolved scenario (and what an overlay changes)",
         description="Print the fully resolved scenario as YAML, defaults included. For an "
         "overlay (a file with 'extends:'), also list what it changes from its parent, by dotted "
-        "path, with the file and line where each change is written.")
+        "path, with the file and line where each change is written.",
+    )
     p.add_argument("file", help="scenario YAML file")
-    p.add_argument("--changes-only", action="store_true",
-                   help="print only what the overlay changes, not the resolved scenario")
+    p.add_argument(
+        "--changes-only",
+        action="store_true",
+        help="print only what the overlay changes, not the resolved scenario",
+    )
     return p
 
 
@@ -38,8 +43,10 @@ def changes_text(doc: YamlDoc) -> str:
         return {k: v for k, v in d.items() if k != "metadata"}
 
     changes = diff(strip(doc.parent_data), strip(doc.data))
-    lines = [f"# overlay chain: {' -> '.join(doc.chain)}",
-             f"# {len(changes)} change(s) from its parent {doc.chain[1]}:"]
+    lines = [
+        f"# overlay chain: {' -> '.join(doc.chain)}",
+        f"# {len(changes)} change(s) from its parent {doc.chain[1]}:",
+    ]
     for c in changes:
         where = ""
         if c.kind != "removed":

@@ -20,25 +20,43 @@ from sim.commands.argtypes import (
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "hindcast", help="score a scenario's arms deliveries against observed (SIPRI) data",
+        "hindcast",
+        help="score a scenario's arms deliveries against observed (SIPRI) data",
         description="Run a scenario (median over replicates), sum modelled arms deliveries per "
         "recipient and supplier bloc over a period and compare the shares with observed ones and "
-        "with the persistence forecast (the previous period of equal length carried forward).")
+        "with the persistence forecast (the previous period of equal length carried forward).",
+    )
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/hindcast_2015.yaml)")
     add_observed(p)
     p.add_argument("--period", required=True, help="scored years, YYYY-YYYY (e.g. 2015-2019)")
-    p.add_argument("--trade", type=Path, default=None,
-                   help="optional observed trade CSV (ITPD-E format) to score trade shares too")
-    p.add_argument("--fitted", type=Path, default=None,
-                   help="apply the parameters: section of a calibration overlay to the scenario")
-    p.add_argument("--replicates", type=positive_int, default=None,
-                   help="number of replicates (default: the scenario's)")
+    p.add_argument(
+        "--trade",
+        type=Path,
+        default=None,
+        help="optional observed trade CSV (ITPD-E format) to score trade shares too",
+    )
+    p.add_argument(
+        "--fitted",
+        type=Path,
+        default=None,
+        help="apply the parameters: section of a calibration overlay to the scenario",
+    )
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=None,
+        help="number of replicates (default: the scenario's)",
+    )
     add_seed(p)
-    p.add_argument("--large-change", type=fraction, default=0.10,
-                   help="share change counted as large for the direction check "
-                   "(fraction, default 0.10)")
-    p.add_argument("--json", action="store_true",
-                   help="print one JSON object on stdout and write nothing")
+    p.add_argument(
+        "--large-change",
+        type=fraction,
+        default=0.10,
+        help="share change counted as large for the direction check (fraction, default 0.10)",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object on stdout and write nothing"
+    )
     add_output(p, "bundle folder", "results/hindcast/<scenario>-<period>")
     add_quiet(p)
     return p
@@ -51,8 +69,9 @@ def execute(args: argparse.Namespace) -> int:
     from sim.validate.report import hindcast_table, write_hindcast_bundle
 
     overrides = read_fitted(args.fitted) if args.fitted else None
-    setup = prepare(args.scenario, args.observed, args.blocs, args.period, overrides=overrides,
-                    trade=args.trade)
+    setup = prepare(
+        args.scenario, args.observed, args.blocs, args.period, overrides=overrides, trade=args.trade
+    )
     out = args.out or Path("results") / "hindcast" / f"{setup.scenario.name}-{setup.period}"
     if not args.json:
         refuse_existing(out, args.force)
@@ -67,15 +86,19 @@ def execute(args: argparse.Namespace) -> int:
         assert bar is not None  # passed on only with a bar
         bar.update(1)
 
-    h = run_hindcast(setup, replicates=n, seed=args.seed, threshold=args.large_change,
-                     progress=tick if bar else None)
+    h = run_hindcast(
+        setup,
+        replicates=n,
+        seed=args.seed,
+        threshold=args.large_change,
+        progress=tick if bar else None,
+    )
     if bar:
         bar.close()
     if args.json:
         print(json.dumps(h.to_json()))
         return 0
-    write_hindcast_bundle(h, out, force=args.force,
-                          command=" ".join(["run_sim.py"] + sys.argv[1:]))
+    write_hindcast_bundle(h, out, force=args.force, command=" ".join(["run_sim.py"] + sys.argv[1:]))
     print(hindcast_table(h))
     print(f"\nresults: {out}")
     return 0

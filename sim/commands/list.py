@@ -4,23 +4,33 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 
 def register(sub) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "list", help="list the scenario library, or the strategies (list strategies)",
+        "list",
+        help="list the scenario library, or the strategies (list strategies)",
         description="List the scenario files of a folder (default: the shipped scenarios/), "
         "baseline first, with the question each answers. `list strategies [FILE ...]` lists "
         "the built-in strategies and the user strategies loaded from strategy files (.py) or "
         "named by scenario files or folders of them (default: scenarios/ and examples/). "
-        "Exit 2 if any file is invalid.")
-    p.add_argument("folder", nargs="?", default=None,
-                   help="folder of scenario files (default: the shipped scenarios/), or "
-                   "'strategies'")
-    p.add_argument("files", nargs="*", type=Path,
-                   help="with 'strategies': strategy files (.py), scenario files or folders")
+        "Exit 2 if any file is invalid.",
+    )
+    p.add_argument(
+        "folder",
+        nargs="?",
+        default=None,
+        help="folder of scenario files (default: the shipped scenarios/), or 'strategies'",
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="with 'strategies': strategy files (.py), scenario files or folders",
+    )
     p.add_argument("--long", action="store_true", help="print full descriptions")
     return p
 
@@ -97,10 +107,8 @@ def _short(spec: str) -> str:
     file, sep, cls = spec.rpartition(":")
     if not sep:
         return spec
-    try:
+    with contextlib.suppress(ValueError):  # elsewhere: the absolute path
         file = str(Path(file).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        pass
     return f"{file}:{cls}"
 
 
@@ -124,9 +132,13 @@ def _user_specs(paths: list[Path]) -> list[str]:
                 module = _import(path.resolve())
             except StrategyLoadError as e:
                 raise UserError(str(e)) from None
-            specs += [f"{path.resolve()}:{k}" for k, v in vars(module).items()
-                      if isinstance(v, type) and issubclass(v, Strategy)
-                      and v.__module__ == module.__name__]
+            specs += [
+                f"{path.resolve()}:{k}"
+                for k, v in vars(module).items()
+                if isinstance(v, type)
+                and issubclass(v, Strategy)
+                and v.__module__ == module.__name__
+            ]
             continue
         files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
         if not path.exists():
@@ -134,7 +146,7 @@ def _user_specs(paths: list[Path]) -> list[str]:
         for f in files:
             try:
                 states = read_scenario_data(f).data.get("states") or {}
-            except Exception:  # an invalid scenario: `list` and `validate` report it
+            except UserError:  # an invalid scenario: `list` and `validate` report it
                 continue
             for st in states.values():
                 spec = st.get("strategy") if isinstance(st, dict) else None

@@ -9,12 +9,19 @@ from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, p
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
-    p = sub.add_parser("run", help="run a scenario; write time series, summary and plots",
-                       description="Run a scenario's replicates and write a results bundle.")
+    p = sub.add_parser(
+        "run",
+        help="run a scenario; write time series, summary and plots",
+        description="Run a scenario's replicates and write a results bundle.",
+    )
     p.add_argument("scenario", help="scenario YAML file (e.g. scenarios/baseline.yaml)")
     add_seed(p)
-    p.add_argument("--replicates", type=positive_int, default=None,
-                   help="number of replicates (default: the scenario's)")
+    p.add_argument(
+        "--replicates",
+        type=positive_int,
+        default=None,
+        help="number of replicates (default: the scenario's)",
+    )
     add_output(p, "bundle folder", "results/<scenario>/<timestamp>-s<seed>")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
     add_quiet(p)
@@ -45,10 +52,16 @@ def execute(args: argparse.Namespace) -> int:
     if bar:
         bar.close()
     out = args.out or default_run_dir(res)
-    res.save(out, force=args.force, plots=not args.no_plots,
-             command=" ".join(["run_sim.py"] + sys.argv[1:]))
-    print(f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
-          f"master seed {res.master_seed}")
+    res.save(
+        out,
+        force=args.force,
+        plots=not args.no_plots,
+        command=" ".join(["run_sim.py"] + sys.argv[1:]),
+    )
+    print(
+        f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
+        f"master seed {res.master_seed}"
+    )
     print(format_table(res.summary))
     print(f"\nresults: {out}")
     return 0

@@ -12,13 +12,22 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "schema", help="write the scenario JSON Schema and reference from the pydantic models",
+        "schema",
+        help="write the scenario JSON Schema and reference from the pydantic models",
         description="Generate scenarios/schema.json (for editors) and docs/scenario-reference.md "
-        "from the scenario schema. With --check, write nothing and exit 1 if they are stale.")
-    p.add_argument("--check", action="store_true",
-                   help="only check that the files are up to date (exit 1 if not)")
-    p.add_argument("--root", type=Path, default=_ROOT,
-                   help="project folder holding scenarios/ and docs/ (default: this checkout)")
+        "from the scenario schema. With --check, write nothing and exit 1 if they are stale.",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the files are up to date (exit 1 if not)",
+    )
+    p.add_argument(
+        "--root",
+        type=Path,
+        default=_ROOT,
+        help="project folder holding scenarios/ and docs/ (default: this checkout)",
+    )
     return p
 
 

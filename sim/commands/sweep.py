@@ -10,20 +10,38 @@ from sim.commands.argtypes import Subparsers, add_output, add_quiet, positive_in
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "sweep", help="run a parameter sweep (grid, lhs, sobol, morris) into a resumable store",
+        "sweep",
+        help="run a parameter sweep (grid, lhs, sobol, morris) into a resumable store",
         description="Run a sweep file's design points x replicates on local processes or a dask "
-        "cluster; outcomes stream to results/sweeps/<name>/ (Parquet). See docs/sweeps.md.")
+        "cluster; outcomes stream to results/sweeps/<name>/ (Parquet). See docs/sweeps.md.",
+    )
     p.add_argument("sweep", help="sweep YAML file (e.g. sweeps/kaz_sensitivity.yaml)")
-    p.add_argument("--workers", type=positive_int, default=None,
-                   help="worker processes (default: all cores; with local-dask: its workers)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS|local-dask",
-                   help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
-                   "LocalCluster (local-dask); default: local processes")
-    p.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
-                   help="how long to try to reach a dask scheduler (default 10)")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores; with local-dask: its workers)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS|local-dask",
+        help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
+        "LocalCluster (local-dask); default: local processes",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to try to reach a dask scheduler (default 10)",
+    )
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--resume", action="store_true",
-                   help="finish an existing store: skip the runs already stored")
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an existing store: skip the runs already stored",
+    )
     add_output(p, "store folder", "results/sweeps/<name>", force_to=g)
     add_quiet(p, "no progress bar; one line at the end")
     return p
@@ -35,16 +53,25 @@ def execute(args: argparse.Namespace) -> int:
     from sim.sweep.run import run_sweep
 
     t0 = time.perf_counter()
-    store = run_sweep(args.sweep, workers=args.workers, scheduler=args.scheduler, out=args.out,
-                      resume=args.resume, force=args.force, progress=not args.quiet,
-                      command=" ".join(["run_sim.py"] + sys.argv[1:]),
-                      log=(lambda m: None) if args.quiet else None,
-                      connect_timeout=args.connect_timeout)
+    store = run_sweep(
+        args.sweep,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+        force=args.force,
+        progress=not args.quiet,
+        command=" ".join(["run_sim.py"] + sys.argv[1:]),
+        log=(lambda m: None) if args.quiet else None,
+        connect_timeout=args.connect_timeout,
+    )
     from sim.sweep.store import read_manifest
 
     man = read_manifest(store)
-    print(f"{man['name']}: {man['runs']} runs ({man['points']} points x {man['replicates']} "
-          f"replicates, {man['method']}) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"{man['name']}: {man['runs']} runs ({man['points']} points x {man['replicates']} "
+        f"replicates, {man['method']}) in {time.perf_counter() - t0:.1f} s"
+    )
     print(f"store: {store}")
     print(f"next: python run_sim.py analyze {store}")
     return 0

@@ -16,18 +16,34 @@ DEFAULT_PORT = 8765
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "ui", help="serve the interactive classroom page in a web browser",
+        "ui",
+        help="serve the interactive classroom page in a web browser",
         description="Serve the interactive page (scenario picker, sliders, step/play/reset, "
-        "live charts and an event feed). Open the printed address in a browser; Ctrl+C stops it.")
-    p.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                   help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this computer only; "
-                   "0.0.0.0 lets other computers of the network connect)")
-    p.add_argument("--scenarios", type=Path, default=None,
-                   help="folder of scenario files for the picker (default: scenarios/)")
-    p.add_argument("--no-asset-cache", action="store_true",
-                   help="load browser assets from the public CDN instead of the local npm cache")
+        "live charts and an event feed). Open the printed address in a browser; Ctrl+C stops it.",
+    )
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only; "
+        "0.0.0.0 lets other computers of the network connect)",
+    )
+    p.add_argument(
+        "--scenarios",
+        type=Path,
+        default=None,
+        help="folder of scenario files for the picker (default: scenarios/)",
+    )
+    p.add_argument(
+        "--no-asset-cache",
+        action="store_true",
+        help="load browser assets from the public CDN instead of the local npm cache",
+    )
     return p
 
 
@@ -46,8 +62,10 @@ def _check_bind(host: str, port: int) -> None:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((host, port))
     except OSError as e:
-        raise UserError(f"ui: cannot listen on {host}:{port} ({e.strerror}); "
-                        "choose another with --port or --host") from None
+        raise UserError(
+            f"ui: cannot listen on {host}:{port} ({e.strerror}); "
+            "choose another with --port or --host"
+        ) from None
 
 
 def server_command(host: str, port: int) -> list[str]:
@@ -55,8 +73,21 @@ def server_command(host: str, port: int) -> list[str]:
     import sim.ui
 
     app = Path(sim.ui.__file__).with_name("app.py")
-    return [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port),
-            "--production", "--no-open", "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(app),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--log-level",
+        "warning",
+    ]
 
 
 def server_env(scenarios: Path | None = None, use_cache: bool = True) -> dict[str, str]:
@@ -71,8 +102,11 @@ def server_env(scenarios: Path | None = None, use_cache: bool = True) -> dict[st
         try:
             cache = assets.ensure_assets()
         except assets.AssetError as e:
-            print(f"warning: browser assets not cached ({e}); the page will load them from the "
-                  "internet", file=sys.stderr)
+            print(
+                f"warning: browser assets not cached ({e}); the page will load them from the "
+                "internet",
+                file=sys.stderr,
+            )
     env = dict(os.environ)
     env.update(assets.server_env(cache))
     # a quiet terminal for the teacher: mesa 3.3.1's own hook-rule warning and Solara's note on

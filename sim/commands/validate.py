@@ -9,8 +9,11 @@ from sim.commands.argtypes import Subparsers
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
-    p = sub.add_parser("validate", help="check scenario files without running them",
-                       description="Validate scenario files: one line per problem, exit 2 if any.")
+    p = sub.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Validate scenario files: one line per problem, exit 2 if any.",
+    )
     p.add_argument("files", nargs="+", help="scenario YAML files")
     return p
 
@@ -28,6 +31,8 @@ def execute(args: argparse.Namespace) -> int:
             for line in e.lines():
                 print(f"error: {line}", file=sys.stderr)
             continue
-        print(f"ok: {f} ({sc.name}: {len(sc.states)} states, {sc.time.axis.n} {sc.time.step}s, "
-              f"{len(sc.events)} events)")
+        print(
+            f"ok: {f} ({sc.name}: {len(sc.states)} states, {sc.time.axis.n} {sc.time.step}s, "
+            f"{len(sc.events)} events)"
+        )
     return 2 if bad else 0

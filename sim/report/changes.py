@@ -13,8 +13,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sim.scenario.yamlsafe import PathT
 
-_SUBJECT = ("id", "buyer", "supplier", "licensor", "producer", "alliance", "action", "recipient",
-            "provider", "target", "states", "between")
+_SUBJECT = (
+    "id",
+    "buyer",
+    "supplier",
+    "licensor",
+    "producer",
+    "alliance",
+    "action",
+    "recipient",
+    "provider",
+    "target",
+    "states",
+    "between",
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,11 @@ def _fmt(v: Any) -> str:
 def item_summary(item: dict[str, Any]) -> str:
     """One line for a list item: ``2023-Q1 threat_shock: states=[KAZ], magnitude=0.5``."""
     head = " ".join(str(item[k]) for k in ("date", "type") if k in item)
-    rest = ", ".join(f"{k}={_fmt(v)}" for k, v in item.items()
-                     if k not in ("date", "type", "narration") and v is not None)
+    rest = ", ".join(
+        f"{k}={_fmt(v)}"
+        for k, v in item.items()
+        if k not in ("date", "type", "narration") and v is not None
+    )
     return f"{head}: {rest}" if head else "{" + rest + "}"
 
 
@@ -58,8 +73,15 @@ def identity(item: Any) -> Any:
         return ("label", item["label"])
     if "type" in item:
         subj = tuple(
-            (k, tuple(sorted(map(str, item[k]))) if k == "between" and isinstance(item[k], list)
-             else repr(item[k])) for k in _SUBJECT if k in item)
+            (
+                k,
+                tuple(sorted(map(str, item[k])))
+                if k == "between" and isinstance(item[k], list)
+                else repr(item[k]),
+            )
+            for k in _SUBJECT
+            if k in item
+        )
         return ("event", item.get("date"), item["type"], subj)
     if "id" in item:
         return ("id", item["id"])
@@ -74,8 +96,9 @@ def _label(key: Any) -> str:
     if key[0] == "between":
         return "-".join(key[1])
     if key[0] == "event":
-        bits = [str(key[1]), key[2]] + [v if isinstance(v, str) else "-".join(v)
-                                        for _, v in key[3][:2]]
+        bits = [str(key[1]), key[2]] + [
+            v if isinstance(v, str) else "-".join(v) for _, v in key[3][:2]
+        ]
         return " ".join(b.strip("'") for b in bits)
     return str(key[1])
 
@@ -93,8 +116,11 @@ def diff(old: Any, new: Any, path: str = "", loc: PathT = ()) -> list[Change]:
             else:
                 out += diff(old[k], new[k], p, loc + (k,))
         return out
-    if isinstance(old, list) and isinstance(new, list) and (
-            any(isinstance(x, dict) for x in old + new)):
+    if (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and (any(isinstance(x, dict) for x in old + new))
+    ):
         return _diff_items(old, new, path, loc)
     if old != new:
         return [Change("changed", path, old, new, loc)]

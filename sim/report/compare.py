@@ -29,8 +29,16 @@ TABLE_METRICS = ("arms_share", "arms_hhi", "trade_share", "dependence")
 """Metrics of the differences table (per importer, and per supplier / partner)."""
 HEADLINE_METRICS = TABLE_METRICS + ("pressure", "compliance", "threat", "arms_budget", "capacity")
 """Metrics the plain-language summary and the figures choose the largest effects from."""
-SHARE_METRICS = {"arms_share", "arms_hhi", "trade_share", "dependence", "compliance",
-                 "trade_hhi", "reliability", "input_loss"}
+SHARE_METRICS = {
+    "arms_share",
+    "arms_hhi",
+    "trade_share",
+    "dependence",
+    "compliance",
+    "trade_hhi",
+    "reliability",
+    "input_loss",
+}
 """Metrics on a 0-1 scale: effects in percentage points; others relative to the baseline."""
 DEFAULT_REPLICATES = 20
 
@@ -80,8 +88,12 @@ class Comparison:
         diff_median, diff_q05, diff_q95 (index: step).
         """
         if not self._series:
-            self._series = {k: v for k, v in self.paired.groupby(
-                ["scenario", "metric", "state", "partner"], sort=False, observed=True)}
+            self._series = {
+                k: v
+                for k, v in self.paired.groupby(
+                    ["scenario", "metric", "state", "partner"], sort=False, observed=True
+                )
+            }
         x = self._series.get((scenario, metric, state, partner), self.paired.iloc[:0])
         g = x.groupby("step")
         out = g["date"].first().to_frame("date")
@@ -111,8 +123,9 @@ def parse_at(text: str | None, sc: Scenario) -> list[str]:
     out, problems = [], []
     for raw in [t.strip() for t in text.split(",")]:
         if not raw:
-            problems.append(Problem("--at", "", f"empty date in {text!r}; give {DATE_HELP}, "
-                                    "comma-separated"))
+            problems.append(
+                Problem("--at", "", f"empty date in {text!r}; give {DATE_HELP}, comma-separated")
+            )
             continue
         try:
             parse_date(raw)
@@ -121,8 +134,9 @@ def parse_at(text: str | None, sc: Scenario) -> list[str]:
             continue
         i = axis.index(raw)
         if not 0 <= i < axis.n:
-            problems.append(Problem("--at", "", f"{raw} is outside the run ({sc.time.start} to "
-                                    f"{sc.time.end})"))
+            problems.append(
+                Problem("--at", "", f"{raw} is outside the run ({sc.time.start} to {sc.time.end})")
+            )
             continue
         out.append(axis.label(i))
     if problems:
@@ -143,14 +157,22 @@ def check_comparable(scenarios: list[Scenario], files: list[str]) -> None:
         missing = [s for s in base.state_ids if s not in sc.states]
         if extra or missing:
             bits = ([f"has states not in the baseline: {', '.join(extra)}"] if extra else []) + (
-                [f"lacks the baseline's states: {', '.join(missing)}"] if missing else [])
-            problems.append(Problem(f, "states", "cannot be compared with " + bfile + ": "
-                                    + "; ".join(bits)))
+                [f"lacks the baseline's states: {', '.join(missing)}"] if missing else []
+            )
+            problems.append(
+                Problem(f, "states", "cannot be compared with " + bfile + ": " + "; ".join(bits))
+            )
         t0, t1 = base.time, sc.time
         if (t0.start, t0.end, t0.step) != (t1.start, t1.end, t1.step):
-            problems.append(Problem(f, "time", f"cannot be compared with {bfile}: its time axis "
-                                    f"is {t1.start} to {t1.end} by {t1.step}, the baseline's "
-                                    f"{t0.start} to {t0.end} by {t0.step}"))
+            problems.append(
+                Problem(
+                    f,
+                    "time",
+                    f"cannot be compared with {bfile}: its time axis "
+                    f"is {t1.start} to {t1.end} by {t1.step}, the baseline's "
+                    f"{t0.start} to {t0.end} by {t0.step}",
+                )
+            )
     if problems:
         raise UserError("scenarios cannot be compared", problems)
 
@@ -185,8 +207,11 @@ def load_all(sources: list[Any]) -> tuple[list[Scenario], list[str]]:
             problems += e.problems
             continue
         scs.append(sc)
-        files.append(str(src) if isinstance(src, (str, Path)) else
-                     f"<{src.name if isinstance(src, Scenario) else 'data'}>")
+        files.append(
+            str(src)
+            if isinstance(src, (str, Path))
+            else f"<{src.name if isinstance(src, Scenario) else 'data'}>"
+        )
     if problems:
         raise UserError("invalid scenarios", problems)
     return scs, files
@@ -202,15 +227,21 @@ def pair(base: pd.DataFrame, other: pd.DataFrame, name: str) -> pd.DataFrame:
     return m.astype({c: "category" for c in ("scenario", *TEXT_KEYS)})
 
 
-def table_at(paired: pd.DataFrame, at: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
-             ) -> pd.DataFrame:
+def table_at(
+    paired: pd.DataFrame, at: list[str], metrics: tuple[str, ...] = HEADLINE_METRICS
+) -> pd.DataFrame:
     """Differences at the dates ``at``: medians over replicates and the 5-95% interval."""
     x = paired[paired["date"].isin(at) & paired["metric"].isin(metrics)]
     x = x.assign(up=(x["diff"] > 0).astype(float), down=(x["diff"] < 0).astype(float))
     keys = ["scenario", "metric", "state", "partner", "date"]
     g = x.groupby(keys, sort=False, observed=True)
-    out = g.agg(base=("base", "median"), whatif=("value", "median"), diff=("diff", "median"),
-                share_up=("up", "mean"), share_down=("down", "mean"))
+    out = g.agg(
+        base=("base", "median"),
+        whatif=("value", "median"),
+        diff=("diff", "median"),
+        share_up=("up", "mean"),
+        share_down=("down", "mean"),
+    )
     # pandas-stubs: quantile takes a list of quantiles too (pandas documents array-like)
     q = g["diff"].quantile([0.05, 0.95]).unstack()  # type: ignore[arg-type]
     out.insert(3, "q05", q[0.05])
@@ -220,8 +251,13 @@ def table_at(paired: pd.DataFrame, at: list[str], metrics: tuple[str, ...] = HEA
 
 
 def compare(
-    baseline: Any, whatifs: list[Any], *, replicates: int | None = None, seed: int | None = None,
-    at: str | list[str] | None = None, progress: Callable[[int, int], None] | None = None,
+    baseline: Any,
+    whatifs: list[Any],
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    at: str | list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run a baseline and what-ifs on common random numbers and pair their outputs.
 
@@ -279,5 +315,15 @@ def compare(
     del parts
     table = table_at(paired, at_labels)
     t2 = time.perf_counter()
-    return Comparison(names, scs, files, master, list(results[0].seeds), at_labels, results,
-                      paired, table, {"run_s": t1 - t0, "pair_s": t2 - t1})
+    return Comparison(
+        names,
+        scs,
+        files,
+        master,
+        list(results[0].seeds),
+        at_labels,
+        results,
+        paired,
+        table,
+        {"run_s": t1 - t0, "pair_s": t2 - t1},
+    )

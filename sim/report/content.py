@@ -20,8 +20,14 @@ if TYPE_CHECKING:
 
 MAX_CHANGES = 40
 """At most this many scenario changes are listed per what-if (the rest are counted)."""
-SECTIONS = ("Questions", "Summary", "What each what-if changes", "Figures",
-            "Differences at the chosen dates", "Method")
+SECTIONS = (
+    "Questions",
+    "Summary",
+    "What each what-if changes",
+    "Figures",
+    "Differences at the chosen dates",
+    "Method",
+)
 
 
 @dataclass
@@ -44,20 +50,41 @@ def differences_table(comp: Comparison, scenario: str) -> tuple[list[str], list[
     ``differences.csv``).
     """
     t = comp.table
-    t = t[(t["scenario"] == scenario) & t["metric"].isin(TABLE_METRICS)
-          & t["state"].isin(importers_of(comp))]
+    t = t[
+        (t["scenario"] == scenario)
+        & t["metric"].isin(TABLE_METRICS)
+        & t["state"].isin(importers_of(comp))
+    ]
     t = t[(t[["base", "whatif"]].abs().max(axis=1) >= 1e-3) | (t["diff"].abs() >= 1e-3)]
     order = {m: i for i, m in enumerate(TABLE_METRICS)}
     t = t.assign(_o=t["metric"].map(order)).sort_values(["_o", "state", "partner", "date"])
-    head = ["metric", "importer", "supplier / partner", "date", comp.baseline, scenario,
-            "difference", "5%", "95%"]
+    head = [
+        "metric",
+        "importer",
+        "supplier / partner",
+        "date",
+        comp.baseline,
+        scenario,
+        "difference",
+        "5%",
+        "95%",
+    ]
     return head, [_table_row(r) for r in t.itertuples()]
 
 
 def _table_row(r: Any) -> list[str]:
     """One row of the differences table; ``r``: a row of the comparison's table (itertuples)."""
-    return [r.metric, r.state, r.partner or "-", r.date, _fmt(r.base), _fmt(r.whatif),
-            f"{r.diff:+.4f}", f"{r.q05:+.4f}", f"{r.q95:+.4f}"]
+    return [
+        r.metric,
+        r.state,
+        r.partner or "-",
+        r.date,
+        _fmt(r.base),
+        _fmt(r.whatif),
+        f"{r.diff:+.4f}",
+        f"{r.q05:+.4f}",
+        f"{r.q95:+.4f}",
+    ]
 
 
 def scenario_changes(comp: Comparison, k: int) -> list[str]:
@@ -74,19 +101,30 @@ def scenario_changes(comp: Comparison, k: int) -> list[str]:
     return lines or ["nothing: the resolved scenarios are identical (apart from metadata)"]
 
 
-def build(comp: Comparison, figures: dict[str, list[Path]], command: str = ""
-          ) -> tuple[str, list[Section]]:
+def build(
+    comp: Comparison, figures: dict[str, list[Path]], command: str = ""
+) -> tuple[str, list[Section]]:
     """(title, sections) of the report."""
     title = f"What-if comparison: {', '.join(comp.whatifs)} vs {comp.baseline}"
     q = Section("Questions")
     for name, sc, f in zip(comp.names, comp.scenarios, comp.files):
         role = "baseline" if name == comp.baseline else "what-if"
-        q.blocks.append(("p", f"**{name}** ({role}, `{f}`): {sc.metadata.title or sc.name}. "
-                         f"{sc.metadata.description}".strip()))
+        q.blocks.append(
+            (
+                "p",
+                f"**{name}** ({role}, `{f}`): {sc.metadata.title or sc.name}. "
+                f"{sc.metadata.description}".strip(),
+            )
+        )
     s = Section("Summary")
-    s.blocks.append(("p", f"Largest clear effects (5-95% interval of the paired difference "
-                     f"excludes zero) at {', '.join(comp.at)}, over {len(comp.seeds)} replicates "
-                     "run on common random numbers."))
+    s.blocks.append(
+        (
+            "p",
+            f"Largest clear effects (5-95% interval of the paired difference "
+            f"excludes zero) at {', '.join(comp.at)}, over {len(comp.seeds)} replicates "
+            "run on common random numbers.",
+        )
+    )
     for name in comp.whatifs:
         s.blocks.append(("p", f"**{name}**"))
         s.blocks.append(("list", summary_lines(comp, name)))
@@ -97,28 +135,40 @@ def build(comp: Comparison, figures: dict[str, list[Path]], command: str = ""
     fg = Section("Figures")
     for name in comp.whatifs:
         paths = figures.get(name, [])
-        caps = [f"{name} and {comp.baseline}: medians with 5-95% bands of the series with the "
-                "largest effects (dotted lines: the table's dates).",
-                f"{name} minus {comp.baseline}, paired by replicate: median difference with its "
-                "5-95% band."]
+        caps = [
+            f"{name} and {comp.baseline}: medians with 5-95% bands of the series with the "
+            "largest effects (dotted lines: the table's dates).",
+            f"{name} minus {comp.baseline}, paired by replicate: median difference with its "
+            "5-95% band.",
+        ]
         for p, cap in zip(paths, caps):
             fg.blocks.append(("figure", (p, cap)))
     d = Section("Differences at the chosen dates")
-    d.blocks.append(("p", "Medians over replicates; the difference is the median of the paired "
-                     "differences (what-if minus baseline, same seed), with its 5-95% interval. "
-                     "Pairs below 0.1% in both scenarios are omitted; `differences.csv` has all "
-                     "metrics, states and partners."))
+    d.blocks.append(
+        (
+            "p",
+            "Medians over replicates; the difference is the median of the paired "
+            "differences (what-if minus baseline, same seed), with its 5-95% interval. "
+            "Pairs below 0.1% in both scenarios are omitted; `differences.csv` has all "
+            "metrics, states and partners.",
+        )
+    )
     for name in comp.whatifs:
         d.blocks.append(("p", f"**{name}**"))
         d.blocks.append(("table", differences_table(comp, name)))
     m = Section("Method")
-    m.blocks.append(("list", [
-        f"Replicates: {len(comp.seeds)} per scenario; master seed {comp.master_seed}; replicate "
-        "seeds from `sim.seeds.replicate_seeds` (the same for every scenario: common random "
-        "numbers).",
-        "Paired differences: for each replicate, what-if minus baseline with the same seed; "
-        "bands and intervals are the 5% and 95% quantiles over replicates.",
-        "An effect is called clear when its 5-95% interval excludes zero.",
-        f"Command: `{command}`" if command else "Run from Python (sim.report.compare).",
-    ]))
+    m.blocks.append(
+        (
+            "list",
+            [
+                f"Replicates: {len(comp.seeds)} per scenario; master seed {comp.master_seed}; replicate "
+                "seeds from `sim.seeds.replicate_seeds` (the same for every scenario: common random "
+                "numbers).",
+                "Paired differences: for each replicate, what-if minus baseline with the same seed; "
+                "bands and intervals are the 5% and 95% quantiles over replicates.",
+                "An effect is called clear when its 5-95% interval excludes zero.",
+                f"Command: `{command}`" if command else "Run from Python (sim.report.compare).",
+            ],
+        )
+    )
     return title, [q, s, c, fg, d, m]

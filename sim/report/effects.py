@@ -58,8 +58,13 @@ def ranked(comp: Comparison, scenario: str, importers_only: bool = False) -> pd.
     t["clear"] = (t["q05"] > 0) | (t["q95"] < 0)
     t = t[t["clear"] & (t["score"] >= MIN_EFFECT)]
     # exporters' own production of their own arms: not an effect of interest
-    t = t[~((t["metric"] == "arms_share") & (t["state"] == t["partner"]) & ~t["state"].isin(
-        importers_of(comp)))]
+    t = t[
+        ~(
+            (t["metric"] == "arms_share")
+            & (t["state"] == t["partner"])
+            & ~t["state"].isin(importers_of(comp))
+        )
+    ]
     t = t.sort_values("score", ascending=False).drop_duplicates(["metric", "state", "partner"])
     return t.reset_index(drop=True)
 
@@ -109,15 +114,18 @@ def _interval(metric: str, lo: float, hi: float) -> str:
 def describe(comp: Comparison, row: Any) -> str:
     """One plain-language sentence for one effect row (a row of :func:`ranked`'s itertuples)."""
     what = PHRASES.get(row.metric, row.metric + " of {state} / {partner}").format(
-        state=_name(comp, row.state), partner=_name(comp, row.partner) if row.partner else "")
+        state=_name(comp, row.state), partner=_name(comp, row.partner) if row.partner else ""
+    )
     n = len(comp.seeds)
     agree = round(max(row.share_up, row.share_down) * n)
     direction = "higher" if row.diff > 0 else "lower"
-    return (f"{what[0].upper() + what[1:]}: {_value(row.metric, row.base)} -> "
-            f"{_value(row.metric, row.whatif)} at {row.date} "
-            f"({_change(row.metric, row.base, row.diff)}; "
-            f"90% interval {_interval(row.metric, row.q05, row.q95)}; "
-            f"{direction} in {agree} of {n} paired replicates).")
+    return (
+        f"{what[0].upper() + what[1:]}: {_value(row.metric, row.base)} -> "
+        f"{_value(row.metric, row.whatif)} at {row.date} "
+        f"({_change(row.metric, row.base, row.diff)}; "
+        f"90% interval {_interval(row.metric, row.q05, row.q95)}; "
+        f"{direction} in {agree} of {n} paired replicates)."
+    )
 
 
 def summary_lines(comp: Comparison, scenario: str, top: int = 5) -> list[str]:
@@ -126,13 +134,17 @@ def summary_lines(comp: Comparison, scenario: str, top: int = 5) -> list[str]:
     p = comp.paired
     mine = p[p["scenario"] == scenario]["diff"]
     if len(mine) and float(mine.abs().max()) == 0.0:
-        return [f"{scenario} and {comp.baseline} give identical results in every replicate: "
-                "the what-if changes nothing the model measures (for example an event that was "
-                "blocked, or a change that is already the baseline's)."]
+        return [
+            f"{scenario} and {comp.baseline} give identical results in every replicate: "
+            "the what-if changes nothing the model measures (for example an event that was "
+            "blocked, or a change that is already the baseline's)."
+        ]
     r = ranked(comp, scenario)
     if r.empty:
-        return [f"No clear effect: at {', '.join(comp.at)} every paired difference's 5-95% "
-                "interval includes zero or is smaller than half a percentage point."]
+        return [
+            f"No clear effect: at {', '.join(comp.at)} every paired difference's 5-95% "
+            "interval includes zero or is smaller than half a percentage point."
+        ]
     return [describe(comp, row) for row in r.head(top).itertuples()]
 
 
@@ -153,10 +165,14 @@ def series_title(comp: Comparison, metric: str, state: str, partner: str) -> str
 
 def terminal_text(comp: Comparison, rows: int = 10) -> str:
     """The summary printed to the terminal: per what-if, its summary and largest effects."""
-    out = [f"{len(comp.whatifs)} what-if(s) vs {comp.baseline}: {len(comp.seeds)} paired "
-           f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}"]
-    head = (f"  {'metric':<12} {'state':<5} {'partner':<7} {'date':<8} {'baseline':>10} "
-            f"{'what-if':>10} {'difference':>11}  {'5-95% interval':<23}")
+    out = [
+        f"{len(comp.whatifs)} what-if(s) vs {comp.baseline}: {len(comp.seeds)} paired "
+        f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}"
+    ]
+    head = (
+        f"  {'metric':<12} {'state':<5} {'partner':<7} {'date':<8} {'baseline':>10} "
+        f"{'what-if':>10} {'difference':>11}  {'5-95% interval':<23}"
+    )
     for name in comp.whatifs:
         out += ["", f"== {name}"] + [f"  {s}" for s in summary_lines(comp, name)]
         r = ranked(comp, name).head(rows)
@@ -165,7 +181,9 @@ def terminal_text(comp: Comparison, rows: int = 10) -> str:
         out += ["", head, "  " + "-" * (len(head) - 2)]
         x: Any  # a row of itertuples: pandas-stubs types its fields as any scalar, bytes too
         for x in r.itertuples():
-            out.append(f"  {x.metric:<12} {x.state:<5} {x.partner or '-':<7} {x.date:<8} "
-                       f"{x.base:>10.4g} {x.whatif:>10.4g} {x.diff:>+11.4g}  "
-                       f"[{x.q05:+.4g}, {x.q95:+.4g}]")
+            out.append(
+                f"  {x.metric:<12} {x.state:<5} {x.partner or '-':<7} {x.date:<8} "
+                f"{x.base:>10.4g} {x.whatif:>10.4g} {x.diff:>+11.4g}  "
+                f"[{x.q05:+.4g}, {x.q95:+.4g}]"
+            )
     return "\n".join(out) + "\n"

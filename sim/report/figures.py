@@ -49,15 +49,17 @@ def _dates(ax: Axes, b: pd.DataFrame, at: list[str]) -> None:
     step = max(1, len(dates) // 5)
     ticks = list(b.index)[::step]
     ax.set_xticks(ticks)
-    ax.set_xticklabels([dates[i] for i in range(0, len(dates), step)], rotation=30, ha="right",
-                       fontsize=7)
+    ax.set_xticklabels(
+        [dates[i] for i in range(0, len(dates), step)], rotation=30, ha="right", fontsize=7
+    )
     for d in at:
         if d in dates:
             ax.axvline(list(b.index)[dates.index(d)], color="#555", ls=":", lw=0.8)
 
 
-def overlay_figure(comp: Comparison, scenario: str,
-                   series: list[tuple[str, str, str]] | None = None) -> Figure:
+def overlay_figure(
+    comp: Comparison, scenario: str, series: list[tuple[str, str, str]] | None = None
+) -> Figure:
     """What-if and baseline, medians with 5-95% bands, one panel per series."""
     _use_agg()
     series = series or key_series(comp, scenario)
@@ -67,19 +69,23 @@ def overlay_figure(comp: Comparison, scenario: str,
         ax.plot(b.index, b["base_median"], color=BASE_COLOR, label=comp.baseline)
         ax.fill_between(b.index, b["base_q05"], b["base_q95"], color=BASE_COLOR, alpha=0.2, lw=0)
         ax.plot(b.index, b["value_median"], color=WHATIF_COLOR, label=scenario)
-        ax.fill_between(b.index, b["value_q05"], b["value_q95"], color=WHATIF_COLOR, alpha=0.2,
-                        lw=0)
+        ax.fill_between(
+            b.index, b["value_q05"], b["value_q95"], color=WHATIF_COLOR, alpha=0.2, lw=0
+        )
         ax.set_title(series_title(comp, m, s, p), fontsize=8.5)
         _dates(ax, b, comp.at)
         ax.legend(fontsize=7)
-    fig.suptitle(f"{scenario} vs {comp.baseline}: medians and 5-95% bands "
-                 f"({len(comp.seeds)} replicates)", fontsize=10)
+    fig.suptitle(
+        f"{scenario} vs {comp.baseline}: medians and 5-95% bands ({len(comp.seeds)} replicates)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
 
-def difference_figure(comp: Comparison, scenario: str,
-                      series: list[tuple[str, str, str]] | None = None) -> Figure:
+def difference_figure(
+    comp: Comparison, scenario: str, series: list[tuple[str, str, str]] | None = None
+) -> Figure:
     """Paired differences (what-if minus baseline, per replicate): median and 5-95% band."""
     _use_agg()
     series = series or key_series(comp, scenario)
@@ -88,8 +94,9 @@ def difference_figure(comp: Comparison, scenario: str,
         b = comp.bands(scenario, m, s, p)
         ax.axhline(0.0, color="black", lw=0.7)
         ax.plot(b.index, b["diff_median"], color=DIFF_COLOR, label="paired difference")
-        ax.fill_between(b.index, b["diff_q05"], b["diff_q95"], color=DIFF_COLOR, alpha=0.25, lw=0,
-                        label="5-95%")
+        ax.fill_between(
+            b.index, b["diff_q05"], b["diff_q95"], color=DIFF_COLOR, alpha=0.25, lw=0, label="5-95%"
+        )
         ax.set_title(series_title(comp, m, s, p), fontsize=8.5)
         _dates(ax, b, comp.at)
         ax.legend(fontsize=7)

@@ -35,12 +35,15 @@ def _img(path: Path) -> str:
 
 def render(title: str, sections: list[Section]) -> str:
     """The HTML document (no external resources)."""
-    out = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
-           f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
-           f"<h1>{html.escape(title)}</h1>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     for sec in sections:
         sid = re.sub(r"[^a-z0-9]+", "-", sec.title.lower()).strip("-")
-        out.append(f"<section id=\"{sid}\"><h2>{html.escape(sec.title)}</h2>")
+        out.append(f'<section id="{sid}"><h2>{html.escape(sec.title)}</h2>')
         for kind, val in sec.blocks:
             if kind == "p":
                 out.append(f"<p>{_inline(val)}</p>")
@@ -48,16 +51,22 @@ def render(title: str, sections: list[Section]) -> str:
                 out.append("<ul>" + "".join(f"<li>{_inline(x)}</li>" for x in val) + "</ul>")
             elif kind == "table":
                 head, rows = val
-                out.append("<table><thead><tr>"
-                           + "".join(f"<th>{html.escape(h)}</th>" for h in head)
-                           + "</tr></thead><tbody>")
-                out += ["<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
-                        for r in rows]
+                out.append(
+                    "<table><thead><tr>"
+                    + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+                    + "</tr></thead><tbody>"
+                )
+                out += [
+                    "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+                    for r in rows
+                ]
                 out.append("</tbody></table>")
             elif kind == "figure":
                 path, cap = val
-                out.append(f"<figure><img src=\"{_img(path)}\" alt=\"{html.escape(cap)}\">"
-                           f"<figcaption>{_inline(cap)}</figcaption></figure>")
+                out.append(
+                    f'<figure><img src="{_img(path)}" alt="{html.escape(cap)}">'
+                    f"<figcaption>{_inline(cap)}</figcaption></figure>"
+                )
         out.append("</section>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -46,8 +46,15 @@ def catalogue(folder: str | Path = SCENARIO_DIR) -> list[Entry]:
             out.append(Entry(f, "", "", "", "", e.lines()[0] if e.lines() else str(e)))
             continue
         parent = doc.chain[1] if isinstance(doc, MergedDoc) else ""
-        out.append(Entry(f, sc.name, sc.metadata.title, " ".join(sc.metadata.description.split()),
-                         Path(parent).name if parent else ""))
+        out.append(
+            Entry(
+                f,
+                sc.name,
+                sc.metadata.title,
+                " ".join(sc.metadata.description.split()),
+                Path(parent).name if parent else "",
+            )
+        )
     return sorted(out, key=lambda e: (e.name != "baseline", e.extends != "", e.name or e.file.name))
 
 

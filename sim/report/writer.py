@@ -30,8 +30,14 @@ def default_dir(comp: Comparison, root: Path = Path("results") / "compare") -> P
     return root / f"{names}-vs-{comp.baseline}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def write_report(comp: Comparison, target: Path, *, force: bool = False, command: str = "",
-                 terminal_text: str = "") -> Path:
+def write_report(
+    comp: Comparison,
+    target: Path,
+    *,
+    force: bool = False,
+    command: str = "",
+    terminal_text: str = "",
+) -> Path:
     """Write the report bundle of ``comp`` into ``target`` (atomically; see module docstring)."""
     from sim.bundle import atomic_dir, git_commit, versions
     from sim.report import html, markdown
@@ -49,13 +55,20 @@ def write_report(comp: Comparison, target: Path, *, force: bool = False, command
         (tmp / "scenarios").mkdir()
         for name, sc in zip(comp.names, comp.scenarios):
             (tmp / "scenarios" / f"{name.replace('#', '_')}.yaml").write_text(
-                dump_yaml(sc), encoding="utf-8")
+                dump_yaml(sc), encoding="utf-8"
+            )
         man = {
-            "baseline": comp.baseline, "whatifs": comp.whatifs, "files": comp.files,
+            "baseline": comp.baseline,
+            "whatifs": comp.whatifs,
+            "files": comp.files,
             "scenario_sha256": {n: scenario_hash(s) for n, s in zip(comp.names, comp.scenarios)},
-            "master_seed": comp.master_seed, "replicate_seeds": comp.seeds,
-            "replicates": len(comp.seeds), "at": comp.at, "versions": versions(),
-            "git_commit": git_commit(), "command": command,
+            "master_seed": comp.master_seed,
+            "replicate_seeds": comp.seeds,
+            "replicates": len(comp.seeds),
+            "at": comp.at,
+            "versions": versions(),
+            "git_commit": git_commit(),
+            "command": command,
             "timings_s": {k: round(v, 3) for k, v in comp.timings.items()},
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }

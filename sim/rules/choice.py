@@ -57,14 +57,25 @@ class PolicyArrays(NamedTuple):
 def neutral_policies(n: int, regimes: int = 0) -> PolicyArrays:
     """The arrays of ``n`` states that all follow the empty policy."""
     return PolicyArrays(
-        rules=np.zeros((n, 5)), prefer=np.zeros((n, n)), precision=np.ones(n),
-        invest=np.zeros(n), comply=np.full((regimes, n), np.nan), trade_tilt=np.ones((n, n)),
-        pressure_scale=np.ones((n, n)), follows=np.zeros(n, dtype=np.bool_),
-        balances=np.zeros(n, dtype=np.bool_))
+        rules=np.zeros((n, 5)),
+        prefer=np.zeros((n, n)),
+        precision=np.ones(n),
+        invest=np.zeros(n),
+        comply=np.full((regimes, n), np.nan),
+        trade_tilt=np.ones((n, n)),
+        pressure_scale=np.ones((n, n)),
+        follows=np.zeros(n, dtype=np.bool_),
+        balances=np.zeros(n, dtype=np.bool_),
+    )
 
 
-def strongest_friend(power: np.ndarray, affinity: np.ndarray, exports: np.ndarray,
-                     patrons: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+def strongest_friend(
+    power: np.ndarray,
+    affinity: np.ndarray,
+    exports: np.ndarray,
+    patrons: np.ndarray | None,
+    rows: np.ndarray,
+) -> np.ndarray:
     """For each row, the power it would follow, else -1.
 
     Among the state's patrons (``patrons``: bool state x power, leaders of its alliances and
@@ -74,9 +85,14 @@ def strongest_friend(power: np.ndarray, affinity: np.ndarray, exports: np.ndarra
     f = np.float64
     n = np.asarray(power).shape[0]
     pm = np.zeros((n, n), dtype=np.bool_) if patrons is None else np.asarray(patrons, np.bool_)
-    return _friend_kernel(np.asarray(power, f), np.asarray(affinity, f),
-                          np.asarray(exports, np.bool_), pm, patrons is not None,
-                          np.asarray(rows, np.int64))
+    return _friend_kernel(
+        np.asarray(power, f),
+        np.asarray(affinity, f),
+        np.asarray(exports, np.bool_),
+        pm,
+        patrons is not None,
+        np.asarray(rows, np.int64),
+    )
 
 
 @jit
@@ -88,7 +104,12 @@ def _friend_kernel(power, affinity, exports, patrons, use_patrons, rows):
         has_patron = False
         if use_patrons:
             for j in range(n):
-                if patrons[i, j] and j != i and exports[j] and power[j] * max(affinity[i, j], 0.0) > 0:
+                if (
+                    patrons[i, j]
+                    and j != i
+                    and exports[j]
+                    and power[j] * max(affinity[i, j], 0.0) > 0
+                ):
                     has_patron = True
                     break
         best = 0.0
@@ -102,16 +123,25 @@ def _friend_kernel(power, affinity, exports, patrons, use_patrons, rows):
     return out
 
 
-def most_threatening(pressure: np.ndarray, rivalry: np.ndarray, affinity: np.ndarray,
-                     power: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def most_threatening(
+    pressure: np.ndarray,
+    rivalry: np.ndarray,
+    affinity: np.ndarray,
+    power: np.ndarray,
+    rows: np.ndarray,
+) -> np.ndarray:
     """For each row, the power that menaces it most, else -1.
 
     Menace of j to i: ``(pressure_ji + rivalry_ij + max(0, -affinity_ij)) * power_j``.
     """
     f = np.float64
-    return _foe_kernel(np.asarray(pressure, f), np.asarray(rivalry, f),
-                       np.asarray(affinity, f), np.asarray(power, f),
-                       np.asarray(rows, np.int64))
+    return _foe_kernel(
+        np.asarray(pressure, f),
+        np.asarray(rivalry, f),
+        np.asarray(affinity, f),
+        np.asarray(power, f),
+        np.asarray(rows, np.int64),
+    )
 
 
 @jit
@@ -146,15 +176,28 @@ def _targets(pol, power, affinity, exports, patrons, use_patrons, pressure, riva
     return friend, foe
 
 
-def targets(pol: PolicyArrays, power: np.ndarray, affinity: np.ndarray, exports: np.ndarray,
-            patrons: np.ndarray, pressure: np.ndarray, rivalry: np.ndarray,
-            ) -> tuple[np.ndarray, np.ndarray]:
+def targets(
+    pol: PolicyArrays,
+    power: np.ndarray,
+    affinity: np.ndarray,
+    exports: np.ndarray,
+    patrons: np.ndarray,
+    pressure: np.ndarray,
+    rivalry: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """(friend, foe) of every state under its rules: :func:`strongest_friend` for states with
     a follow rule, :func:`most_threatening` for states with a balance rule, else -1."""
     f = np.float64
-    return _targets(pol, np.asarray(power, f), np.asarray(affinity, f),
-                    np.asarray(exports, np.bool_), np.asarray(patrons, np.bool_), True,
-                    np.asarray(pressure, f), np.asarray(rivalry, f))
+    return _targets(
+        pol,
+        np.asarray(power, f),
+        np.asarray(affinity, f),
+        np.asarray(exports, np.bool_),
+        np.asarray(patrons, np.bool_),
+        True,
+        np.asarray(pressure, f),
+        np.asarray(rivalry, f),
+    )
 
 
 @jit
@@ -183,13 +226,26 @@ def _adjust(u, pol, diversification, stock_share, affinity, friend, foe):
                 u[i, j] += x
 
 
-def adjust(u: np.ndarray, pol: PolicyArrays, diversification: np.ndarray,
-           stock_share: np.ndarray, affinity: np.ndarray, friend: np.ndarray,
-           foe: np.ndarray) -> None:
+def adjust(
+    u: np.ndarray,
+    pol: PolicyArrays,
+    diversification: np.ndarray,
+    stock_share: np.ndarray,
+    affinity: np.ndarray,
+    friend: np.ndarray,
+    foe: np.ndarray,
+) -> None:
     """Apply every state's rules and preferences to the utilities ``u`` in place."""
     f = np.float64
-    _adjust(u, pol, np.asarray(diversification, f), np.asarray(stock_share, f),
-            np.asarray(affinity, f), np.asarray(friend, np.int64), np.asarray(foe, np.int64))
+    _adjust(
+        u,
+        pol,
+        np.asarray(diversification, f),
+        np.asarray(stock_share, f),
+        np.asarray(affinity, f),
+        np.asarray(friend, np.int64),
+        np.asarray(foe, np.int64),
+    )
 
 
 @jit
@@ -205,7 +261,6 @@ def _comply(c, pol, regime, target, friend):
                 c[i] = x
 
 
-def comply(c: np.ndarray, pol: PolicyArrays, regime: int, target: int,
-           friend: np.ndarray) -> None:
+def comply(c: np.ndarray, pol: PolicyArrays, regime: int, target: int, friend: np.ndarray) -> None:
     """Apply the states' stances and follow rules to compliance ``c`` with one regime row."""
     _comply(c, pol, int(regime), int(target), np.asarray(friend, np.int64))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 from numba import njit
@@ -52,4 +53,3 @@ def _shares(m, floor=1e-300):
         for j in range(k):
             out[i, j] = m[i, j] / tot
     return out
-

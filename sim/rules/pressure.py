@@ -29,8 +29,20 @@ from sim.rules.common import _shares, jit, lag_weight
 
 
 @jit
-def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_ratio, trade,
-                     total_trade, strength, rival_weight, restraint_k, pmax, scale):
+def _pressure_target(
+    stock_share,
+    client_mask,
+    ref_patron,
+    ref_rival,
+    capacity_ratio,
+    trade,
+    total_trade,
+    strength,
+    rival_weight,
+    restraint_k,
+    pmax,
+    scale,
+):
     n = stock_share.shape[0]
     out = np.zeros((n, n))
     for p in range(n):
@@ -39,7 +51,11 @@ def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_r
                 continue
             share = stock_share[c, p]
             rival = min(1.0, max(0.0, 1.0 - share - stock_share[c, c]))
-            drop = max(0.0, ref_patron[p, c] - share) / ref_patron[p, c] if ref_patron[p, c] > 0 else 0.0
+            drop = (
+                max(0.0, ref_patron[p, c] - share) / ref_patron[p, c]
+                if ref_patron[p, c] > 0
+                else 0.0
+            )
             rise = max(0.0, rival - ref_rival[p, c])
             need = trade[p, c] / total_trade[p] if total_trade[p] > 0 else 0.0
             restraint = max(0.0, 1.0 - restraint_k * need)
@@ -50,9 +66,15 @@ def _pressure_target(stock_share, client_mask, ref_patron, ref_rival, capacity_r
 
 
 def pressure_target(
-    stock_share: np.ndarray, client_mask: np.ndarray, ref_patron: np.ndarray,
-    ref_rival: np.ndarray, capacity_ratio: np.ndarray, trade: np.ndarray, total_trade: np.ndarray,
-    p, scale: np.ndarray | None = None,
+    stock_share: np.ndarray,
+    client_mask: np.ndarray,
+    ref_patron: np.ndarray,
+    ref_rival: np.ndarray,
+    capacity_ratio: np.ndarray,
+    trade: np.ndarray,
+    total_trade: np.ndarray,
+    p,
+    scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Target pressure, patron x client (zero outside ``client_mask``; see module docstring).
 
@@ -70,11 +92,19 @@ def pressure_target(
     """
     f = np.float64
     return _pressure_target(
-        np.asarray(stock_share, f), np.asarray(client_mask, np.bool_), np.asarray(ref_patron, f),
-        np.asarray(ref_rival, f), np.asarray(capacity_ratio, f), np.asarray(trade, f),
-        np.asarray(total_trade, f), p.pressure_strength, p.pressure_rival_weight,
-        p.pressure_need_restraint, p.pressure_max,
-        np.ones(np.shape(client_mask)) if scale is None else np.asarray(scale, f))
+        np.asarray(stock_share, f),
+        np.asarray(client_mask, np.bool_),
+        np.asarray(ref_patron, f),
+        np.asarray(ref_rival, f),
+        np.asarray(capacity_ratio, f),
+        np.asarray(trade, f),
+        np.asarray(total_trade, f),
+        p.pressure_strength,
+        p.pressure_rival_weight,
+        p.pressure_need_restraint,
+        p.pressure_max,
+        np.ones(np.shape(client_mask)) if scale is None else np.asarray(scale, f),
+    )
 
 
 @jit
@@ -148,12 +178,22 @@ def pack(w, p, *, capacity_ref: np.ndarray) -> PressureInputs:
     """The patron response's inputs from world ``w`` and parameters ``p``."""
     f = float
     return PressureInputs(
-        has_clients=bool(w.client_mask.any()), client_mask=w.client_mask,
-        ref_patron=w.ref_patron_share, ref_rival=w.ref_rival_share, capacity=w.capacity,
-        capacity_ref=capacity_ref, trade=w.trade, other_trade=w.other_trade, stock=w.stock,
-        pressure=w.pressure, strength=f(p.pressure_strength),
-        rival_weight=f(p.pressure_rival_weight), restraint=f(p.pressure_need_restraint),
-        pressure_max=f(p.pressure_max), alpha_pressure=lag_weight(p.pressure_adjustment, w.axis.dt))
+        has_clients=bool(w.client_mask.any()),
+        client_mask=w.client_mask,
+        ref_patron=w.ref_patron_share,
+        ref_rival=w.ref_rival_share,
+        capacity=w.capacity,
+        capacity_ref=capacity_ref,
+        trade=w.trade,
+        other_trade=w.other_trade,
+        stock=w.stock,
+        pressure=w.pressure,
+        strength=f(p.pressure_strength),
+        rival_weight=f(p.pressure_rival_weight),
+        restraint=f(p.pressure_need_restraint),
+        pressure_max=f(p.pressure_max),
+        alpha_pressure=lag_weight(p.pressure_adjustment, w.axis.dt),
+    )
 
 
 @jit
@@ -161,10 +201,20 @@ def _respond(x, pol):
     """Step 5: pressure one lag step towards its target, scaled by the patrons' policies."""
     if not x.has_clients:
         return
-    target = _pressure_target(_shares(x.stock), x.client_mask, x.ref_patron, x.ref_rival,
-                              x.capacity / x.capacity_ref, x.trade,
-                              x.trade.sum(axis=1) + x.other_trade, x.strength, x.rival_weight,
-                              x.restraint, x.pressure_max, pol.pressure_scale)
+    target = _pressure_target(
+        _shares(x.stock),
+        x.client_mask,
+        x.ref_patron,
+        x.ref_rival,
+        x.capacity / x.capacity_ref,
+        x.trade,
+        x.trade.sum(axis=1) + x.other_trade,
+        x.strength,
+        x.rival_weight,
+        x.restraint,
+        x.pressure_max,
+        pol.pressure_scale,
+    )
     x.pressure[...] = x.pressure + x.alpha_pressure * (target - x.pressure)
 
 

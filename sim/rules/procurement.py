@@ -49,7 +49,11 @@ def pressure_cost(pressure: np.ndarray) -> np.ndarray:
 
 
 def static_utility(
-    *, cost_effectiveness: np.ndarray, capability: np.ndarray, affinity: np.ndarray, p,
+    *,
+    cost_effectiveness: np.ndarray,
+    capability: np.ndarray,
+    affinity: np.ndarray,
+    p,
 ) -> np.ndarray:
     """The part of supplier utility that changes only when events change attributes.
 
@@ -60,8 +64,21 @@ def static_utility(
 
 
 @jit
-def _utility(static, reliability, stock_share, licensed, has_capacity, pressure_cost, risk,
-             w_rel, w_path, w_tech, w_press, w_risk, w_dom):
+def _utility(
+    static,
+    reliability,
+    stock_share,
+    licensed,
+    has_capacity,
+    pressure_cost,
+    risk,
+    w_rel,
+    w_path,
+    w_tech,
+    w_press,
+    w_risk,
+    w_dom,
+):
     n, m = static.shape
     u = np.empty((n, m))
     for i in range(n):
@@ -77,9 +94,18 @@ def _utility(static, reliability, stock_share, licensed, has_capacity, pressure_
 
 
 def utility(
-    *, cost_effectiveness: np.ndarray, capability: np.ndarray, reliability: np.ndarray,
-    affinity: np.ndarray, stock_share: np.ndarray, licensed: np.ndarray, has_capacity: np.ndarray,
-    pressure_cost: np.ndarray, sanction_risk: np.ndarray, p, static: np.ndarray | None = None,
+    *,
+    cost_effectiveness: np.ndarray,
+    capability: np.ndarray,
+    reliability: np.ndarray,
+    affinity: np.ndarray,
+    stock_share: np.ndarray,
+    licensed: np.ndarray,
+    has_capacity: np.ndarray,
+    pressure_cost: np.ndarray,
+    sanction_risk: np.ndarray,
+    p,
+    static: np.ndarray | None = None,
 ) -> np.ndarray:
     """Utility of supplier j to importer i (importer x supplier), before strategy adjustments.
 
@@ -90,14 +116,25 @@ def utility(
         static: :func:`static_utility` if already computed (it is cached between events).
     """
     if static is None:
-        static = static_utility(cost_effectiveness=cost_effectiveness, capability=capability,
-                                affinity=affinity, p=p)
+        static = static_utility(
+            cost_effectiveness=cost_effectiveness, capability=capability, affinity=affinity, p=p
+        )
     f = np.float64
     return _utility(
-        np.asarray(static, f), np.asarray(reliability, f), np.asarray(stock_share, f),
-        np.asarray(licensed, f), np.asarray(has_capacity, np.bool_), np.asarray(pressure_cost, f),
-        np.asarray(sanction_risk, f), p.weight_reliability, p.weight_path, p.weight_tech_transfer,
-        p.weight_pressure, p.weight_sanction_risk, p.weight_domestic)
+        np.asarray(static, f),
+        np.asarray(reliability, f),
+        np.asarray(stock_share, f),
+        np.asarray(licensed, f),
+        np.asarray(has_capacity, np.bool_),
+        np.asarray(pressure_cost, f),
+        np.asarray(sanction_risk, f),
+        p.weight_reliability,
+        p.weight_path,
+        p.weight_tech_transfer,
+        p.weight_pressure,
+        p.weight_sanction_risk,
+        p.weight_domestic,
+    )
 
 
 @jit
@@ -107,14 +144,21 @@ def _availability(exports, capacity, licensed, affinity, embargo, min_affinity):
     for i in range(n):
         for j in range(n):
             sells = capacity[j] > 0 and (exports[j] or i == j)
-            ok[i, j] = ((sells or licensed[i, j] > 0) and affinity[i, j] >= min_affinity
-                        and not embargo[i, j])
+            ok[i, j] = (
+                (sells or licensed[i, j] > 0)
+                and affinity[i, j] >= min_affinity
+                and not embargo[i, j]
+            )
     return ok
 
 
 def availability(
-    exports: np.ndarray, capacity: np.ndarray, licensed: np.ndarray, affinity: np.ndarray,
-    embargo: np.ndarray, min_affinity: float,
+    exports: np.ndarray,
+    capacity: np.ndarray,
+    licensed: np.ndarray,
+    affinity: np.ndarray,
+    embargo: np.ndarray,
+    min_affinity: float,
 ) -> np.ndarray:
     """Whether importer i can buy from supplier j (importer x supplier, bool).
 
@@ -122,9 +166,14 @@ def availability(
     at least ``min_affinity``; no embargo between them.
     """
     f = np.float64
-    return _availability(np.asarray(exports, np.bool_), np.asarray(capacity, f),
-                         np.asarray(licensed, f), np.asarray(affinity, f),
-                         np.asarray(embargo, np.bool_), float(min_affinity))
+    return _availability(
+        np.asarray(exports, np.bool_),
+        np.asarray(capacity, f),
+        np.asarray(licensed, f),
+        np.asarray(affinity, f),
+        np.asarray(embargo, np.bool_),
+        float(min_affinity),
+    )
 
 
 @jit
@@ -162,8 +211,11 @@ def logit_shares(u: np.ndarray, precision: np.ndarray, available: np.ndarray) ->
     Returns:
         Rows summing to 1 (or 0 where nothing is available).
     """
-    return _logit(np.asarray(u, np.float64), np.asarray(precision, np.float64),
-                  np.asarray(available, np.bool_))
+    return _logit(
+        np.asarray(u, np.float64),
+        np.asarray(precision, np.float64),
+        np.asarray(available, np.bool_),
+    )
 
 
 @jit
@@ -178,7 +230,9 @@ def _place_orders(pipeline, t, orders, lead_steps):
 
 def place_orders(pipeline: np.ndarray, t: int, orders: np.ndarray, lead_steps: np.ndarray) -> None:
     """Add ``orders`` (importer x supplier) to the ring-buffer pipeline, due after each supplier's lead."""
-    _place_orders(pipeline, int(t), np.asarray(orders, np.float64), np.asarray(lead_steps, np.int64))
+    _place_orders(
+        pipeline, int(t), np.asarray(orders, np.float64), np.asarray(lead_steps, np.int64)
+    )
 
 
 @jit
@@ -207,13 +261,32 @@ def deliver(
     supplier j, its own forces included, gets ``min(1, capacity_j * reliability_j / due_j)``.
     """
     f = np.float64
-    return _deliver(np.asarray(due, f), np.asarray(capacity_step, f), np.asarray(reliability, f),
-                    np.asarray(licensed_step, f))
+    return _deliver(
+        np.asarray(due, f),
+        np.asarray(capacity_step, f),
+        np.asarray(reliability, f),
+        np.asarray(licensed_step, f),
+    )
 
 
 @jit
-def _settle(pipeline, t, shares, budget_step, scheduled, lead_steps, backlog, capacity_step,
-            reliability, licensed_step, fill_rate, alpha_fill, backlog_keep, stock, stock_keep):
+def _settle(
+    pipeline,
+    t,
+    shares,
+    budget_step,
+    scheduled,
+    lead_steps,
+    backlog,
+    capacity_step,
+    reliability,
+    licensed_step,
+    fill_rate,
+    alpha_fill,
+    backlog_keep,
+    stock,
+    stock_keep,
+):
     n, m = shares.shape
     orders = np.empty((n, m))
     for i in range(n):
@@ -301,26 +374,59 @@ class ProcurementInputs(NamedTuple):
     choice_noise: float
 
 
-def pack(w, p, *, u_static: np.ndarray, base_precision: np.ndarray, patrons: np.ndarray,
-         risk: np.ndarray, embargo: np.ndarray) -> ProcurementInputs:
+def pack(
+    w,
+    p,
+    *,
+    u_static: np.ndarray,
+    base_precision: np.ndarray,
+    patrons: np.ndarray,
+    risk: np.ndarray,
+    embargo: np.ndarray,
+) -> ProcurementInputs:
     """The procurement mechanism's inputs from world ``w`` and parameters ``p``."""
     dt = float(w.axis.dt)
     f = float
     return ProcurementInputs(
-        u_static=u_static, reliability_base=w.reliability_base, reliability=w.reliability,
-        fill_rate=w.fill_rate, stock=w.stock, capacity=w.capacity, capability=w.capability,
-        capacity_base=w.capacity_base, exports=w.exports, affinity=w.affinity, patrons=patrons,
-        diversification=w.diversification, pressure=w.pressure, risk=risk, licensed=w.licensed,
-        licensed_target=w.licensed_target, ramp_step=min(1.0, dt / p.licence_ramp),
-        base_precision=base_precision, embargo=embargo,
-        min_affinity=f(p.min_affinity_for_arms), pipeline=w.pipeline, scheduled=w.scheduled,
-        lead_steps=w.lead_steps, backlog=w.backlog, deliveries=w.deliveries, budget=w.budget,
-        dt=dt, invest_yield=f(p.autarky_capacity_yield),
+        u_static=u_static,
+        reliability_base=w.reliability_base,
+        reliability=w.reliability,
+        fill_rate=w.fill_rate,
+        stock=w.stock,
+        capacity=w.capacity,
+        capability=w.capability,
+        capacity_base=w.capacity_base,
+        exports=w.exports,
+        affinity=w.affinity,
+        patrons=patrons,
+        diversification=w.diversification,
+        pressure=w.pressure,
+        risk=risk,
+        licensed=w.licensed,
+        licensed_target=w.licensed_target,
+        ramp_step=min(1.0, dt / p.licence_ramp),
+        base_precision=base_precision,
+        embargo=embargo,
+        min_affinity=f(p.min_affinity_for_arms),
+        pipeline=w.pipeline,
+        scheduled=w.scheduled,
+        lead_steps=w.lead_steps,
+        backlog=w.backlog,
+        deliveries=w.deliveries,
+        budget=w.budget,
+        dt=dt,
+        invest_yield=f(p.autarky_capacity_yield),
         alpha_capacity=lag_weight(p.capacity_adjustment, dt),
         backlog_keep=math.exp(-p.backlog_cancellation * dt),
-        stock_keep=math.exp(-p.stock_depreciation * dt), w_rel=f(p.weight_reliability),
-        w_path=f(p.weight_path), w_tech=f(p.weight_tech_transfer), w_press=f(p.weight_pressure),
-        w_risk=f(p.weight_sanction_risk), w_dom=f(p.weight_domestic), choice_noise=f(p.choice_noise))
+        stock_keep=math.exp(-p.stock_depreciation * dt),
+        w_rel=f(p.weight_reliability),
+        w_path=f(p.weight_path),
+        w_tech=f(p.weight_tech_transfer),
+        w_press=f(p.weight_pressure),
+        w_risk=f(p.weight_sanction_risk),
+        w_dom=f(p.weight_domestic),
+        choice_noise=f(p.choice_noise),
+    )
 
 
 @jit
@@ -330,12 +436,25 @@ def _procure(t, x, pol, normal, friend, foe):
     n = x.stock.shape[0]
     for i in range(n):
         for j in range(n):
-            x.licensed[i, j] = min(x.licensed_target[i, j],
-                                   x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step)
+            x.licensed[i, j] = min(
+                x.licensed_target[i, j], x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step
+            )
     stock_share = _shares(x.stock)
-    u = _utility(x.u_static, x.reliability_base * x.fill_rate, stock_share, x.licensed,
-                 x.capacity > 0, _pressure_cost(x.pressure), x.risk, x.w_rel, x.w_path,
-                 x.w_tech, x.w_press, x.w_risk, x.w_dom)
+    u = _utility(
+        x.u_static,
+        x.reliability_base * x.fill_rate,
+        stock_share,
+        x.licensed,
+        x.capacity > 0,
+        _pressure_cost(x.pressure),
+        x.risk,
+        x.w_rel,
+        x.w_path,
+        x.w_tech,
+        x.w_press,
+        x.w_risk,
+        x.w_dom,
+    )
     u += x.choice_noise * normal
     _adjust(u, pol, x.diversification, stock_share, x.affinity, friend, foe)
     spend = np.empty(n)
@@ -345,23 +464,47 @@ def _procure(t, x, pol, normal, friend, foe):
         x.capacity_base[i] += x.invest_yield * invest * x.dt
         spend[i] = x.budget[i] - invest
         precision[i] = x.base_precision[i] * pol.precision[i]
-    avail = _availability(x.exports, x.capacity, x.licensed, x.affinity, x.embargo,
-                          x.min_affinity)
+    avail = _availability(x.exports, x.capacity, x.licensed, x.affinity, x.embargo, x.min_affinity)
     shares = _logit(u, precision, avail)
-    got, bl, st, fr = _settle(x.pipeline, t, shares, spend * x.dt, x.scheduled[t], x.lead_steps,
-                              x.backlog, x.capacity * x.dt, x.reliability, x.licensed * x.dt,
-                              x.fill_rate, x.alpha_capacity, x.backlog_keep, x.stock,
-                              x.stock_keep)
+    got, bl, st, fr = _settle(
+        x.pipeline,
+        t,
+        shares,
+        spend * x.dt,
+        x.scheduled[t],
+        x.lead_steps,
+        x.backlog,
+        x.capacity * x.dt,
+        x.reliability,
+        x.licensed * x.dt,
+        x.fill_rate,
+        x.alpha_capacity,
+        x.backlog_keep,
+        x.stock,
+        x.stock_keep,
+    )
     x.deliveries[...] = got
     x.backlog[...] = bl
     x.stock[...] = st
     x.fill_rate[:] = fr
 
 
-def procure(x: ProcurementInputs, pol: PolicyArrays, t: int, normal: np.ndarray,
-            friend: np.ndarray, foe: np.ndarray) -> None:
+def procure(
+    x: ProcurementInputs,
+    pol: PolicyArrays,
+    t: int,
+    normal: np.ndarray,
+    friend: np.ndarray,
+    foe: np.ndarray,
+) -> None:
     """Step 3 of period ``t``, in place (see :func:`_procure`): ``normal`` is the step's
     standard normal draw per importer x supplier (scaled by ``choice_noise``); ``friend`` and
     ``foe`` come from :func:`sim.rules.choice.targets`."""
-    _procure(int(t), x, pol, np.asarray(normal, np.float64), np.asarray(friend, np.int64),
-             np.asarray(foe, np.int64))
+    _procure(
+        int(t),
+        x,
+        pol,
+        np.asarray(normal, np.float64),
+        np.asarray(friend, np.int64),
+        np.asarray(foe, np.int64),
+    )

@@ -50,8 +50,9 @@ def exposure(trade: np.ndarray, total: np.ndarray, senders: np.ndarray) -> np.nd
         total: (n,) each state's total trade (modelled partners plus the rest of the world).
         senders: bool (n,) sender coalition.
     """
-    return _exposure(np.asarray(trade, np.float64), np.asarray(total, np.float64),
-                     np.asarray(senders, np.bool_))
+    return _exposure(
+        np.asarray(trade, np.float64), np.asarray(total, np.float64), np.asarray(senders, np.bool_)
+    )
 
 
 def dependence_on(trade: np.ndarray, total: np.ndarray, target: int) -> np.ndarray:
@@ -81,35 +82,69 @@ def _affinity_to(affinity, senders):
 
 
 @jit
-def _compliance(exposure_s, dependence_t, affinity_s, affinity_t, secondary, senders, target,
-                w_e, w_s, w_t, w_a, threshold, steepness):
+def _compliance(
+    exposure_s,
+    dependence_t,
+    affinity_s,
+    affinity_t,
+    secondary,
+    senders,
+    target,
+    w_e,
+    w_s,
+    w_t,
+    w_a,
+    threshold,
+    steepness,
+):
     n = exposure_s.shape[0]
     c = np.empty(n)
     for k in range(n):
         if senders[k]:
             c[k] = 1.0
             continue
-        pull = (w_e * exposure_s[k] * (1.0 + w_s * secondary) - w_t * dependence_t[k]
-                + w_a * (affinity_s[k] - affinity_t[k]))
+        pull = (
+            w_e * exposure_s[k] * (1.0 + w_s * secondary)
+            - w_t * dependence_t[k]
+            + w_a * (affinity_s[k] - affinity_t[k])
+        )
         c[k] = 1.0 / (1.0 + np.exp(-steepness * (pull - threshold)))
     c[target] = 0.0
     return c
 
 
 def compliance_target(
-    exposure_s: np.ndarray, dependence_t: np.ndarray, affinity_s: np.ndarray,
-    affinity_t: np.ndarray, secondary: float, senders: np.ndarray, target: int, p,
+    exposure_s: np.ndarray,
+    dependence_t: np.ndarray,
+    affinity_s: np.ndarray,
+    affinity_t: np.ndarray,
+    secondary: float,
+    senders: np.ndarray,
+    target: int,
+    p,
 ) -> np.ndarray:
     """(n,) compliance each state would choose with one regime (see module docstring)."""
     f = np.float64
     return _compliance(
-        np.asarray(exposure_s, f), np.asarray(dependence_t, f), np.asarray(affinity_s, f),
-        np.asarray(affinity_t, f), float(secondary), np.asarray(senders, np.bool_), int(target),
-        p.compliance_exposure_weight, p.compliance_secondary_weight, p.compliance_target_weight,
-        p.compliance_affinity_weight, p.compliance_threshold, p.compliance_steepness)
+        np.asarray(exposure_s, f),
+        np.asarray(dependence_t, f),
+        np.asarray(affinity_s, f),
+        np.asarray(affinity_t, f),
+        float(secondary),
+        np.asarray(senders, np.bool_),
+        int(target),
+        p.compliance_exposure_weight,
+        p.compliance_secondary_weight,
+        p.compliance_target_weight,
+        p.compliance_affinity_weight,
+        p.compliance_threshold,
+        p.compliance_steepness,
+    )
 
 
-def input_loss(compliance_t: np.ndarray, input_weights: np.ndarray, intensity) -> np.ndarray | float:
+def input_loss(
+    compliance_t: np.ndarray, input_weights: np.ndarray, intensity
+) -> np.ndarray | float:
     """Fraction of a target's defence inputs lost: intensity x compliant share of its sources.
 
     Works for one target (vectors over sources, scalar intensity) or for all targets at once
@@ -134,8 +169,9 @@ def trade_cut(compliance: np.ndarray, trade_intensity: np.ndarray, cut: float) -
         trade_intensity: (n,) intensity of trade-scope sanctions on each target (0 if none).
         cut: fraction cut at full intensity and compliance.
     """
-    return _trade_cut(np.asarray(compliance, np.float64), np.asarray(trade_intensity, np.float64),
-                      float(cut))
+    return _trade_cut(
+        np.asarray(compliance, np.float64), np.asarray(trade_intensity, np.float64), float(cut)
+    )
 
 
 @jit
@@ -144,8 +180,10 @@ def _trade_cut(compliance, trade_intensity, cut):
     out = np.empty((n, n))
     for i in range(n):
         for j in range(n):
-            out[i, j] = max(cut * compliance[i, j] * trade_intensity[j],
-                            cut * compliance[j, i] * trade_intensity[i])
+            out[i, j] = max(
+                cut * compliance[i, j] * trade_intensity[j],
+                cut * compliance[j, i] * trade_intensity[i],
+            )
     return out
 
 
@@ -175,8 +213,13 @@ def _reroute(potential, cut, compliance, senders_any, share):
     return add + add.T
 
 
-def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
-            senders_any: np.ndarray, share: float) -> np.ndarray:
+def reroute(
+    potential: np.ndarray,
+    cut: np.ndarray,
+    compliance: np.ndarray,
+    senders_any: np.ndarray,
+    share: float,
+) -> np.ndarray:
     """Trade of sanctioned targets rerouted to their non-complying partners (symmetric addition).
 
     The target's lost trade times ``share`` is spread over partners that are not senders, in
@@ -185,13 +228,31 @@ def reroute(potential: np.ndarray, cut: np.ndarray, compliance: np.ndarray,
     sender's or a complier's side of the cut pair must not be rerouted back to the target.
     """
     f = np.float64
-    return _reroute(np.asarray(potential, f), np.asarray(cut, f), np.asarray(compliance, f),
-                    np.asarray(senders_any, np.bool_), float(share))
+    return _reroute(
+        np.asarray(potential, f),
+        np.asarray(cut, f),
+        np.asarray(compliance, f),
+        np.asarray(senders_any, np.bool_),
+        float(share),
+    )
 
 
 @jit
-def _regime_compliance(trade, total, senders, target, affinity_s, affinity, secondary,
-                       w_e, w_s, w_t, w_a, threshold, steepness):
+def _regime_compliance(
+    trade,
+    total,
+    senders,
+    target,
+    affinity_s,
+    affinity,
+    secondary,
+    w_e,
+    w_s,
+    w_t,
+    w_a,
+    threshold,
+    steepness,
+):
     e = _exposure(trade, total, senders)
     n = trade.shape[0]
     dep = np.empty(n)
@@ -199,28 +260,53 @@ def _regime_compliance(trade, total, senders, target, affinity_s, affinity, seco
     for k in range(n):
         dep[k] = trade[k, target] / max(total[k], 1e-300)
         aff_t[k] = affinity[k, target]
-    c = _compliance(e, dep, affinity_s, aff_t, secondary, senders, target,
-                    w_e, w_s, w_t, w_a, threshold, steepness)
+    c = _compliance(
+        e,
+        dep,
+        affinity_s,
+        aff_t,
+        secondary,
+        senders,
+        target,
+        w_e,
+        w_s,
+        w_t,
+        w_a,
+        threshold,
+        steepness,
+    )
     return c, e
 
 
 @jit
-def _capacity_response(capacity_base, capacity, reliability, reliability_base, input_loss,
-                       fin_loss, cap_effect, rel_effect, alpha):
+def _capacity_response(
+    capacity_base,
+    capacity,
+    reliability,
+    reliability_base,
+    input_loss,
+    fin_loss,
+    cap_effect,
+    rel_effect,
+    alpha,
+):
     n = capacity.shape[0]
     cap = np.empty(n)
     rel = np.empty(n)
     for i in range(n):
         cap_target = capacity_base[i] * (1.0 - cap_effect * input_loss[i])
         cap[i] = capacity[i] + alpha * (cap_target - capacity[i])
-        rel_target = reliability_base[i] * (1.0 - rel_effect * min(1.0, input_loss[i] + fin_loss[i]))
+        rel_target = reliability_base[i] * (
+            1.0 - rel_effect * min(1.0, input_loss[i] + fin_loss[i])
+        )
         rel[i] = reliability[i] + alpha * (rel_target - reliability[i])
     return cap, rel
 
 
 @jit
-def _effects(compliance, trade, input_sources, has_inputs, tech_int, fin_int, arms_int,
-             secondary, expo):
+def _effects(
+    compliance, trade, input_sources, has_inputs, tech_int, fin_int, arms_int, secondary, expo
+):
     n = trade.shape[0]
     trade_w = _shares(trade, 1e-12)
     ct = np.ascontiguousarray(compliance.T)  # target x source
@@ -238,8 +324,14 @@ def _effects(compliance, trade, input_sources, has_inputs, tech_int, fin_int, ar
 
 
 def effects(
-    compliance: np.ndarray, trade: np.ndarray, input_sources: np.ndarray, has_inputs: np.ndarray,
-    tech_int: np.ndarray, fin_int: np.ndarray, arms_int: np.ndarray, secondary: np.ndarray,
+    compliance: np.ndarray,
+    trade: np.ndarray,
+    input_sources: np.ndarray,
+    has_inputs: np.ndarray,
+    tech_int: np.ndarray,
+    fin_int: np.ndarray,
+    arms_int: np.ndarray,
+    secondary: np.ndarray,
     exposure: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What the regimes in force do this step, given compliance (state x target).
@@ -258,10 +350,17 @@ def effects(
         (input_loss (n,), finance_loss (n,), risk importer x supplier).
     """
     f = np.float64
-    return _effects(np.asarray(compliance, f), np.asarray(trade, f),
-                    np.asarray(input_sources, f), np.asarray(has_inputs, np.bool_),
-                    np.asarray(tech_int, f), np.asarray(fin_int, f), np.asarray(arms_int, f),
-                    np.asarray(secondary, f), np.asarray(exposure, f))
+    return _effects(
+        np.asarray(compliance, f),
+        np.asarray(trade, f),
+        np.asarray(input_sources, f),
+        np.asarray(has_inputs, np.bool_),
+        np.asarray(tech_int, f),
+        np.asarray(fin_int, f),
+        np.asarray(arms_int, f),
+        np.asarray(secondary, f),
+        np.asarray(exposure, f),
+    )
 
 
 @dataclass(frozen=True)
@@ -273,17 +372,17 @@ class Regimes:
     row each). Intensities per target are the maxima over the regimes on it, per scope.
     """
 
-    target: np.ndarray               # (R,) int
-    senders: np.ndarray              # (R, n) bool
-    secondary: np.ndarray            # (R,)
-    affinity_s: np.ndarray           # (R, n) mean affinity of each state to the senders
-    arms: np.ndarray                 # (n,) intensity of arms-scope sanctions on each target
-    technology: np.ndarray           # (n,)
-    finance: np.ndarray              # (n,)
-    trade: np.ndarray                # (n,)
+    target: np.ndarray  # (R,) int
+    senders: np.ndarray  # (R, n) bool
+    secondary: np.ndarray  # (R,)
+    affinity_s: np.ndarray  # (R, n) mean affinity of each state to the senders
+    arms: np.ndarray  # (n,) intensity of arms-scope sanctions on each target
+    technology: np.ndarray  # (n,)
+    finance: np.ndarray  # (n,)
+    trade: np.ndarray  # (n,)
     secondary_by_target: np.ndarray  # (n,) strongest secondary threat on each target
-    embargo: np.ndarray              # (n, n) bool: arms embargo between senders and target
-    senders_any: np.ndarray          # (n,) bool: sends at least one regime
+    embargo: np.ndarray  # (n, n) bool: arms embargo between senders and target
+    senders_any: np.ndarray  # (n,) bool: sends at least one regime
     ids: tuple[tuple[str, ...], ...] = ()  # per row: the ids of the regimes merged into it
 
 
@@ -301,7 +400,8 @@ def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) 
         np.array([r.intensity for r in active], dtype=np.float64),
         np.array([r.secondary for r in active], dtype=np.float64),
         np.array([[s in r.scope for s in SCOPES] for r in active], dtype=np.bool_).reshape(k, 4),
-        np.asarray(affinity, np.float64))
+        np.asarray(affinity, np.float64),
+    )
     rows = arrays[0].shape[0]
     ids: list[list[str]] = [[] for _ in range(rows)]
     for r in active:  # rows are the first regime of each (target, senders) group, in order
@@ -351,9 +451,19 @@ def _aggregate(target, senders, intensity, secondary, scope, affinity):
                 if scope[r, 0]:  # arms
                     embargo[j, tg] = True
                     embargo[tg, j] = True
-    return (target[keep].copy(), senders[keep].copy(), sec, aff_s, by_scope[0].copy(),
-            by_scope[1].copy(), by_scope[2].copy(), by_scope[3].copy(), sec_target, embargo,
-            senders_any)
+    return (
+        target[keep].copy(),
+        senders[keep].copy(),
+        sec,
+        aff_s,
+        by_scope[0].copy(),
+        by_scope[1].copy(),
+        by_scope[2].copy(),
+        by_scope[3].copy(),
+        sec_target,
+        embargo,
+        senders_any,
+    )
 
 
 @jit
@@ -411,27 +521,45 @@ class SanctionsInputs(NamedTuple):
     alpha_capacity: float
 
 
-def pack(w, p, *, regimes: Regimes, risk: np.ndarray,
-         growth_keep: np.ndarray) -> SanctionsInputs:
+def pack(w, p, *, regimes: Regimes, risk: np.ndarray, growth_keep: np.ndarray) -> SanctionsInputs:
     """The sanctions mechanism's inputs from world ``w``, parameters ``p`` and the regimes in
     force (:func:`regimes_in_force`)."""
     dt = float(w.axis.dt)
     f = float
     rg = regimes
     return SanctionsInputs(
-        reg_target=rg.target, reg_senders=rg.senders, reg_secondary=rg.secondary,
-        reg_aff_s=rg.affinity_s, trade=w.trade, other_trade=w.other_trade, affinity=w.affinity,
-        compliance=w.compliance, alpha_compliance=lag_weight(p.compliance_adjustment, dt),
-        w_e=f(p.compliance_exposure_weight), w_s=f(p.compliance_secondary_weight),
-        w_t=f(p.compliance_target_weight), w_a=f(p.compliance_affinity_weight),
-        threshold=f(p.compliance_threshold), steepness=f(p.compliance_steepness),
-        input_sources=w.input_sources, has_inputs=w.has_inputs, tech_int=rg.technology,
-        fin_int=rg.finance, arms_int=rg.arms, secondary=rg.secondary_by_target,
-        input_loss=w.input_loss, risk=risk, capacity_base=w.capacity_base,
-        growth_keep=growth_keep, capacity=w.capacity, reliability=w.reliability,
-        reliability_base=w.reliability_base, cap_effect=f(p.sanction_capacity_effect),
+        reg_target=rg.target,
+        reg_senders=rg.senders,
+        reg_secondary=rg.secondary,
+        reg_aff_s=rg.affinity_s,
+        trade=w.trade,
+        other_trade=w.other_trade,
+        affinity=w.affinity,
+        compliance=w.compliance,
+        alpha_compliance=lag_weight(p.compliance_adjustment, dt),
+        w_e=f(p.compliance_exposure_weight),
+        w_s=f(p.compliance_secondary_weight),
+        w_t=f(p.compliance_target_weight),
+        w_a=f(p.compliance_affinity_weight),
+        threshold=f(p.compliance_threshold),
+        steepness=f(p.compliance_steepness),
+        input_sources=w.input_sources,
+        has_inputs=w.has_inputs,
+        tech_int=rg.technology,
+        fin_int=rg.finance,
+        arms_int=rg.arms,
+        secondary=rg.secondary_by_target,
+        input_loss=w.input_loss,
+        risk=risk,
+        capacity_base=w.capacity_base,
+        growth_keep=growth_keep,
+        capacity=w.capacity,
+        reliability=w.reliability,
+        reliability_base=w.reliability_base,
+        cap_effect=f(p.sanction_capacity_effect),
         rel_effect=f(p.sanction_reliability_effect),
-        alpha_capacity=lag_weight(p.capacity_adjustment, dt))
+        alpha_capacity=lag_weight(p.capacity_adjustment, dt),
+    )
 
 
 @jit
@@ -444,9 +572,17 @@ def _resolve(first, x, pol, friend):
     if R == 0 and not x.compliance.any():
         if not first:
             x.capacity_base[:] = x.capacity_base * x.growth_keep
-            cap, rel = _capacity_response(x.capacity_base, x.capacity, x.reliability,
-                                          x.reliability_base, np.zeros(n), np.zeros(n),
-                                          x.cap_effect, x.rel_effect, x.alpha_capacity)
+            cap, rel = _capacity_response(
+                x.capacity_base,
+                x.capacity,
+                x.reliability,
+                x.reliability_base,
+                np.zeros(n),
+                np.zeros(n),
+                x.cap_effect,
+                x.rel_effect,
+                x.alpha_capacity,
+            )
             x.capacity[:] = cap
             x.reliability[:] = rel
         x.risk[...] = 0.0
@@ -456,9 +592,21 @@ def _resolve(first, x, pol, friend):
     total = x.trade.sum(axis=1) + x.other_trade
     for r in range(R):
         tg = x.reg_target[r]
-        c, e = _regime_compliance(x.trade, total, x.reg_senders[r], tg, x.reg_aff_s[r],
-                                  x.affinity, x.reg_secondary[r], x.w_e, x.w_s, x.w_t, x.w_a,
-                                  x.threshold, x.steepness)
+        c, e = _regime_compliance(
+            x.trade,
+            total,
+            x.reg_senders[r],
+            tg,
+            x.reg_aff_s[r],
+            x.affinity,
+            x.reg_secondary[r],
+            x.w_e,
+            x.w_s,
+            x.w_t,
+            x.w_a,
+            x.threshold,
+            x.steepness,
+        )
         _comply(c, pol, r, tg, friend)
         for k in range(n):
             c_target[k, tg] = max(c_target[k, tg], c[k])
@@ -467,15 +615,32 @@ def _resolve(first, x, pol, friend):
         x.compliance[...] = c_target
     else:
         _lag(x.compliance, c_target, x.alpha_compliance)
-    loss, fin, rk = _effects(x.compliance, x.trade, x.input_sources, x.has_inputs, x.tech_int,
-                             x.fin_int, x.arms_int, x.secondary, expo)
+    loss, fin, rk = _effects(
+        x.compliance,
+        x.trade,
+        x.input_sources,
+        x.has_inputs,
+        x.tech_int,
+        x.fin_int,
+        x.arms_int,
+        x.secondary,
+        expo,
+    )
     x.input_loss[:] = loss
     x.risk[...] = rk
     if not first:
         x.capacity_base[:] = x.capacity_base * x.growth_keep
-        cap, rel = _capacity_response(x.capacity_base, x.capacity, x.reliability,
-                                      x.reliability_base, loss, fin, x.cap_effect,
-                                      x.rel_effect, x.alpha_capacity)
+        cap, rel = _capacity_response(
+            x.capacity_base,
+            x.capacity,
+            x.reliability,
+            x.reliability_base,
+            loss,
+            fin,
+            x.cap_effect,
+            x.rel_effect,
+            x.alpha_capacity,
+        )
         x.capacity[:] = cap
         x.reliability[:] = rel
 

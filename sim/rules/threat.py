@@ -13,17 +13,18 @@ threat_i)`` at ``budget_adjustment`` per year: the fatigue term of Richardson's 
 
 from __future__ import annotations
 
-import numpy as np
-
 from typing import NamedTuple
+
+import numpy as np
 
 from sim.rules.common import jit, lag_weight
 
 
 def buildup(budget: np.ndarray, budget_ref: np.ndarray) -> np.ndarray:
     """Relative arms build-up above the reference budget (>= 0)."""
-    return np.maximum(0.0, np.divide(budget, budget_ref, out=np.ones_like(budget),
-                                     where=budget_ref > 0) - 1.0)
+    return np.maximum(
+        0.0, np.divide(budget, budget_ref, out=np.ones_like(budget), where=budget_ref > 0) - 1.0
+    )
 
 
 def alliance_guarantee(
@@ -42,8 +43,12 @@ def alliance_guarantee(
     Returns:
         (n,) guarantee received.
     """
-    return _guarantee(np.asarray(membership, np.bool_), np.asarray(leader, np.int64),
-                      np.asarray(guarantee, np.float64), np.asarray(affinity, np.float64))
+    return _guarantee(
+        np.asarray(membership, np.bool_),
+        np.asarray(leader, np.int64),
+        np.asarray(guarantee, np.float64),
+        np.asarray(affinity, np.float64),
+    )
 
 
 @jit
@@ -59,8 +64,14 @@ def _guarantee(membership, leader, guarantee, affinity):
 
 
 def threat_level(
-    base: np.ndarray, extra: np.ndarray, rivalry: np.ndarray, rival_buildup: np.ndarray,
-    guarantee: np.ndarray, reaction: float, reassurance: float, max_threat: float,
+    base: np.ndarray,
+    extra: np.ndarray,
+    rivalry: np.ndarray,
+    rival_buildup: np.ndarray,
+    guarantee: np.ndarray,
+    reaction: float,
+    reassurance: float,
+    max_threat: float,
 ) -> np.ndarray:
     """Threat of each state (see module docstring)."""
     t = base + extra + reaction * (rivalry @ rival_buildup) - reassurance * guarantee
@@ -73,8 +84,20 @@ def budget_target(base_budget: np.ndarray, threat: np.ndarray, elasticity: float
 
 
 @jit
-def _threat_and_budget(base, extra, rivalry, budget, budget_ref, guarantee, base_budget,
-                       reaction, reassurance, max_threat, elasticity, alpha):
+def _threat_and_budget(
+    base,
+    extra,
+    rivalry,
+    budget,
+    budget_ref,
+    guarantee,
+    base_budget,
+    reaction,
+    reassurance,
+    max_threat,
+    elasticity,
+    alpha,
+):
     n = base.shape[0]
     up = np.empty(n)
     for j in range(n):
@@ -105,8 +128,13 @@ def _shocks(threat_extra, t, uniform, exponential, chance, size, steps):
 
 
 def random_shocks(
-    threat_extra: np.ndarray, t: int, uniform: np.ndarray, exponential: np.ndarray,
-    chance: float, size: float, steps: int,
+    threat_extra: np.ndarray,
+    t: int,
+    uniform: np.ndarray,
+    exponential: np.ndarray,
+    chance: float,
+    size: float,
+    steps: int,
 ) -> None:
     """Unscheduled threat shocks, in place: state i is hit at step ``t`` when its uniform draw
     is below ``chance`` (= 1 - exp(-shock_rate * dt), Poisson arrivals), by ``size`` times its
@@ -116,8 +144,15 @@ def random_shocks(
         threat_extra: (T + 1, n) extra threat per step, written from row ``t``.
         uniform, exponential: (n,) this step's draws (:class:`sim.draws.Draws`).
     """
-    _shocks(threat_extra, int(t), np.asarray(uniform, np.float64),
-            np.asarray(exponential, np.float64), float(chance), float(size), int(steps))
+    _shocks(
+        threat_extra,
+        int(t),
+        np.asarray(uniform, np.float64),
+        np.asarray(exponential, np.float64),
+        float(chance),
+        float(size),
+        int(steps),
+    )
 
 
 class ThreatInputs(NamedTuple):
@@ -154,30 +189,50 @@ class ThreatInputs(NamedTuple):
     alpha_budget: float
 
 
-def pack(w, p, *, guarantee: np.ndarray, base_budget: np.ndarray,
-         budget_ref: np.ndarray) -> ThreatInputs:
+def pack(
+    w, p, *, guarantee: np.ndarray, base_budget: np.ndarray, budget_ref: np.ndarray
+) -> ThreatInputs:
     """The threat mechanism's inputs from world ``w`` and parameters ``p`` (the named
     parameters of the module docstring) plus the model's cached guarantee and budgets."""
     dt = float(w.axis.dt)
     return ThreatInputs(
-        shock_chance=lag_weight(p.shock_rate, dt), shock_size=float(p.shock_size),
-        shock_steps=max(1, int(round(p.shock_duration / dt))), base_threat=w.base_threat,
-        threat_extra=w.threat_extra, rivalry=w.rivalry, guarantee=guarantee,
-        guarantee_extra=w.guarantee_extra, base_budget=base_budget, budget_ref=budget_ref,
-        threat=w.threat, budget=w.budget, reaction=float(p.richardson_reaction),
-        reassurance=float(p.alliance_reassurance), max_threat=float(p.max_threat),
+        shock_chance=lag_weight(p.shock_rate, dt),
+        shock_size=float(p.shock_size),
+        shock_steps=max(1, round(p.shock_duration / dt)),
+        base_threat=w.base_threat,
+        threat_extra=w.threat_extra,
+        rivalry=w.rivalry,
+        guarantee=guarantee,
+        guarantee_extra=w.guarantee_extra,
+        base_budget=base_budget,
+        budget_ref=budget_ref,
+        threat=w.threat,
+        budget=w.budget,
+        reaction=float(p.richardson_reaction),
+        reassurance=float(p.alliance_reassurance),
+        max_threat=float(p.max_threat),
         elasticity=float(p.threat_budget_elasticity),
-        alpha_budget=lag_weight(p.budget_adjustment, dt))
+        alpha_budget=lag_weight(p.budget_adjustment, dt),
+    )
 
 
 @jit
 def _advance(t, x, uniform, exponential):
-    _shocks(x.threat_extra, t, uniform, exponential, x.shock_chance, x.shock_size,
-            x.shock_steps)
-    th, bu = _threat_and_budget(x.base_threat, x.threat_extra[t], x.rivalry, x.budget,
-                                x.budget_ref, x.guarantee + x.guarantee_extra[t],
-                                x.base_budget, x.reaction, x.reassurance, x.max_threat,
-                                x.elasticity, x.alpha_budget)
+    _shocks(x.threat_extra, t, uniform, exponential, x.shock_chance, x.shock_size, x.shock_steps)
+    th, bu = _threat_and_budget(
+        x.base_threat,
+        x.threat_extra[t],
+        x.rivalry,
+        x.budget,
+        x.budget_ref,
+        x.guarantee + x.guarantee_extra[t],
+        x.base_budget,
+        x.reaction,
+        x.reassurance,
+        x.max_threat,
+        x.elasticity,
+        x.alpha_budget,
+    )
     x.threat[:] = th
     x.budget[:] = bu
 

@@ -21,13 +21,16 @@ from sim.rules.pressure import _rival_trade_cost, _trade_friction
 from sim.rules.sanctions import Regimes, _reroute, _trade_cut
 
 
-def growth_factor(affinity: np.ndarray, growth: float, affinity_growth: float, dt: float) -> np.ndarray:
+def growth_factor(
+    affinity: np.ndarray, growth: float, affinity_growth: float, dt: float
+) -> np.ndarray:
     """Per-step trend growth factor of each pair: ``exp((g + g_a * affinity) * dt)``."""
     return np.exp((growth + affinity_growth * affinity) * dt)
 
 
-def grow(potential: np.ndarray, affinity: np.ndarray, growth: float, affinity_growth: float,
-         dt: float) -> np.ndarray:
+def grow(
+    potential: np.ndarray, affinity: np.ndarray, growth: float, affinity_growth: float, dt: float
+) -> np.ndarray:
     """Potential trade after one step of trend growth (symmetric in, symmetric out)."""
     return potential * growth_factor(affinity, growth, affinity_growth, dt)
 
@@ -46,7 +49,7 @@ def agreement_growth(current: float, target: float, steps_left: int) -> float:
 
 @jit
 def _pull(trend_factor, path_factor, strength):
-    return trend_factor ** (1.0 - strength) * path_factor ** strength
+    return trend_factor ** (1.0 - strength) * path_factor**strength
 
 
 def pull(trend_factor: float, path_factor: float, strength: float) -> float:
@@ -71,8 +74,12 @@ def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, 
 
 
 def grow_with_agreements(
-    potential: np.ndarray, factor: np.ndarray, trade: np.ndarray, agreements: np.ndarray,
-    t: int, strength: float,
+    potential: np.ndarray,
+    factor: np.ndarray,
+    trade: np.ndarray,
+    agreements: np.ndarray,
+    t: int,
+    strength: float,
 ) -> np.ndarray:
     """Potential trade after one step: trend growth, then each agreement not yet due pulls its
     pair onto the path that reaches its target (:func:`agreement_growth`, :func:`pull`).
@@ -88,9 +95,18 @@ def grow_with_agreements(
     ag = np.asarray(agreements, np.float64).reshape(-1, 4)
     f = np.float64
     pot = np.asarray(potential, f)
-    return _grow(pot, np.asarray(factor, f), np.asarray(trade, f),
-                 ag[:, 0].astype(np.int64), ag[:, 1].astype(np.int64), ag[:, 2].copy(),
-                 ag[:, 3].astype(np.int64), int(t), float(strength), np.ones_like(pot))
+    return _grow(
+        pot,
+        np.asarray(factor, f),
+        np.asarray(trade, f),
+        ag[:, 0].astype(np.int64),
+        ag[:, 1].astype(np.int64),
+        ag[:, 2].copy(),
+        ag[:, 3].astype(np.int64),
+        int(t),
+        float(strength),
+        np.ones_like(pot),
+    )
 
 
 def trade_shares(trade: np.ndarray) -> np.ndarray:
@@ -138,35 +154,52 @@ def pack(w, p, *, trade_factor: np.ndarray, regimes: Regimes) -> TradeInputs:
     ag = w.agreements
     has_clients = bool(w.client_mask.any())
     return TradeInputs(
-        trade_potential=w.trade_potential, trade_factor=trade_factor, trade=w.trade,
+        trade_potential=w.trade_potential,
+        trade_factor=trade_factor,
+        trade=w.trade,
         ag_a=np.array([a.a for a in ag], dtype=np.int64),
         ag_b=np.array([a.b for a in ag], dtype=np.int64),
         ag_target=np.array([a.target for a in ag], dtype=np.float64),
         ag_due=np.array([a.due_step for a in ag], dtype=np.int64),
-        agreement_pull=float(p.agreement_pull), trade_sanctions=bool(regimes.trade.any()),
-        trade_int=regimes.trade, trade_cut=float(p.sanction_trade_cut),
-        senders_any=regimes.senders_any, compliance=w.compliance,
-        reroute_share=float(p.trade_reroute_share), pressure=w.pressure,
+        agreement_pull=float(p.agreement_pull),
+        trade_sanctions=bool(regimes.trade.any()),
+        trade_int=regimes.trade,
+        trade_cut=float(p.sanction_trade_cut),
+        senders_any=regimes.senders_any,
+        compliance=w.compliance,
+        reroute_share=float(p.trade_reroute_share),
+        pressure=w.pressure,
         client_mask=w.client_mask,
         friction=float(p.pressure_trade_friction) if has_clients else 0.0,
-        alpha_trade=lag_weight(p.trade_adjustment, w.axis.dt))
+        alpha_trade=lag_weight(p.trade_adjustment, w.axis.dt),
+    )
 
 
 @jit
 def _advance(t, x, pol):
     """Step 6: potential trade grows (trend, policies' tilt, agreements); effective trade
     lags towards it after sanction cuts, rerouting and pressure friction."""
-    new = _grow(x.trade_potential, x.trade_factor, x.trade, x.ag_a, x.ag_b, x.ag_target,
-                x.ag_due, t, x.agreement_pull, pol.trade_tilt)
+    new = _grow(
+        x.trade_potential,
+        x.trade_factor,
+        x.trade,
+        x.ag_a,
+        x.ag_b,
+        x.ag_target,
+        x.ag_due,
+        t,
+        x.agreement_pull,
+        pol.trade_tilt,
+    )
     x.trade_potential[...] = new
     target = new
     if x.trade_sanctions:
         cut = _trade_cut(x.compliance, x.trade_int, x.trade_cut)
-        target = new * (1.0 - cut) + _reroute(new, cut, x.compliance, x.senders_any,
-                                              x.reroute_share)
+        target = new * (1.0 - cut) + _reroute(
+            new, cut, x.compliance, x.senders_any, x.reroute_share
+        )
     if x.friction > 0:
-        target = target * _trade_friction(_rival_trade_cost(x.pressure, x.client_mask),
-                                          x.friction)
+        target = target * _trade_friction(_rival_trade_cost(x.pressure, x.client_mask), x.friction)
     x.trade[...] = x.trade + x.alpha_trade * (target - x.trade)
 
 

@@ -6,6 +6,12 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeaxis import TimeAxis
 
 __all__ = [
-    "PARAMETER_NAMES", "Parameters", "Scenario", "TimeAxis", "dump_yaml", "load_scenario",
-    "scenario_hash", "validate_data",
+    "PARAMETER_NAMES",
+    "Parameters",
+    "Scenario",
+    "TimeAxis",
+    "dump_yaml",
+    "load_scenario",
+    "scenario_hash",
+    "validate_data",
 ]

@@ -10,17 +10,36 @@ from sim.errors import Problem
 from sim.scenario.errors import bounds_text
 from sim.scenario.parameters import PARAMETER_NAMES, Parameters
 from sim.scenario.schema import (
-    AllianceAction, ArmsOrder, Conflict, Link, ParameterChange, ProductionDeal, SanctionChanged,
-    SanctionImposed, SanctionLifted, Scenario, State, ThreatShock, TradeAgreement,
+    AllianceAction,
+    ArmsOrder,
+    Conflict,
+    Link,
+    ParameterChange,
+    ProductionDeal,
+    SanctionChanged,
+    SanctionImposed,
+    SanctionLifted,
+    Scenario,
+    State,
+    ThreatShock,
+    TradeAgreement,
 )
 from sim.scenario.timeaxis import parse_date
 from sim.scenario.yamlsafe import PathT, YamlDoc, format_path
 
 LINK_FIELDS = ("affinity", "trade", "rivalry")
 NUMERIC_STATE_FIELDS = (
-    "gdp", "military_budget_share", "procurement_share", "diversification",
-    "production_capacity", "capacity_growth", "capability", "cost_effectiveness",
-    "reliability", "lead_time", "base_threat",
+    "gdp",
+    "military_budget_share",
+    "procurement_share",
+    "diversification",
+    "production_capacity",
+    "capacity_growth",
+    "capability",
+    "cost_effectiveness",
+    "reliability",
+    "lead_time",
+    "base_threat",
 )
 
 
@@ -41,8 +60,10 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
 
     def state(path: PathT, sid: str | None) -> None:
         if sid is not None and sid not in sc.states:
-            add(path, f"unknown state {sid!r}{_suggest(sid, ids)} "
-                f"(states in this scenario: {known})")
+            add(
+                path,
+                f"unknown state {sid!r}{_suggest(sid, ids)} (states in this scenario: {known})",
+            )
 
     def in_run(path: PathT, date: str) -> None:
         i = axis.index(date)
@@ -54,9 +75,11 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
         _check_strategy(sid, st, add)
         for k, m in enumerate(st.memberships):
             if m not in alliances:
-                add(("states", sid, "memberships", k),
+                add(
+                    ("states", sid, "memberships", k),
                     f"unknown alliance {m!r}{_suggest(m, sorted(alliances))} (declare it under "
-                    f"alliances:; declared: {', '.join(sorted(alliances)) or 'none'})")
+                    f"alliances:; declared: {', '.join(sorted(alliances)) or 'none'})",
+                )
         for k, c in enumerate(st.clients):
             state(("states", sid, "clients", k), c)
         for src in st.input_sources:
@@ -69,8 +92,10 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
             state(("relations", "links", k, "between", j), sid)
         pair = frozenset(link.between)
         if pair in seen_pairs:
-            add(("relations", "links", k, "between"),
-                f"link {link.between[0]}-{link.between[1]} is already given at links[{seen_pairs[pair]}]")
+            add(
+                ("relations", "links", k, "between"),
+                f"link {link.between[0]}-{link.between[1]} is already given at links[{seen_pairs[pair]}]",
+            )
         seen_pairs.setdefault(pair, k)
     for imp, stock in sc.relations.arms_stocks.items():
         state(("relations", "arms_stocks", imp), imp)
@@ -105,8 +130,11 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
                 state(p + ("senders", j), snd)
         elif isinstance(ev, (SanctionChanged, SanctionLifted)):
             if ev.id not in sanction_ids:
-                add(p + ("id",), f"no sanction {ev.id!r} is defined before this event"
-                    f"{_suggest(ev.id, sorted(sanction_ids))}")
+                add(
+                    p + ("id",),
+                    f"no sanction {ev.id!r} is defined before this event"
+                    f"{_suggest(ev.id, sorted(sanction_ids))}",
+                )
             if isinstance(ev, SanctionChanged) and ev.senders:
                 for j, snd in enumerate(ev.senders):
                     state(p + ("senders", j), snd)
@@ -124,19 +152,29 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
                 add(p + ("between",), "needs two different states")
             year = parse_date(ev.date)[0]
             if isinstance(ev, TradeAgreement) and ev.target_year < year:
-                add(p + ("target_year",), f"target_year {ev.target_year} is before the "
-                    f"agreement's date {ev.date}; give a year from {year} on")
+                add(
+                    p + ("target_year",),
+                    f"target_year {ev.target_year} is before the "
+                    f"agreement's date {ev.date}; give a year from {year} on",
+                )
         elif isinstance(ev, ThreatShock):
             for j, sid in enumerate(ev.states):
                 state(p + ("states", j), sid)
         elif isinstance(ev, AllianceAction):
             if ev.alliance not in alliances:
-                add(p + ("alliance",), f"unknown alliance {ev.alliance!r}{_suggest(ev.alliance, sorted(alliances))}")
+                add(
+                    p + ("alliance",),
+                    f"unknown alliance {ev.alliance!r}{_suggest(ev.alliance, sorted(alliances))}",
+                )
             state(p + ("recipient",), ev.recipient)
             state(p + ("provider",), ev.provider)
             if ev.action == "assistance" and ev.provider is None:
                 add(p + ("provider",), "assistance needs a provider (the member giving it)")
-            if ev.action == "deployment" and ev.alliance in alliances and sc.alliances[ev.alliance].leader is None:
+            if (
+                ev.action == "deployment"
+                and ev.alliance in alliances
+                and sc.alliances[ev.alliance].leader is None
+            ):
                 add(p + ("alliance",), f"alliance {ev.alliance} has no leader to deploy")
         elif isinstance(ev, ParameterChange):
             msg = target_problem(sc, ev.target)
@@ -192,9 +230,11 @@ def target_problem(sc: Scenario, target: str) -> str | None:
         if parts[1] not in sc.states:
             return f"unknown state {parts[1]!r}{_suggest(parts[1], sc.state_ids)}"
         if parts[2] not in NUMERIC_STATE_FIELDS:
-            return (f"state field {parts[2]!r} cannot be changed by an event"
-                    f"{_suggest(parts[2], NUMERIC_STATE_FIELDS)} "
-                    f"(allowed: {', '.join(NUMERIC_STATE_FIELDS)})")
+            return (
+                f"state field {parts[2]!r} cannot be changed by an event"
+                f"{_suggest(parts[2], NUMERIC_STATE_FIELDS)} "
+                f"(allowed: {', '.join(NUMERIC_STATE_FIELDS)})"
+            )
         return None
     if head == "links" and len(parts) == 4:
         for sid in parts[1:3]:
@@ -203,8 +243,7 @@ def target_problem(sc: Scenario, target: str) -> str | None:
         if parts[3] not in LINK_FIELDS:
             return f"link field {parts[3]!r} is not one of {', '.join(LINK_FIELDS)}"
         return None
-    return ("target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD "
-            f"(got {target!r})")
+    return f"target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD (got {target!r})"
 
 
 def _check_strategy(sid: str, st: State, add) -> None:  # type: ignore[no-untyped-def]

@@ -34,10 +34,21 @@ PATTERN_HELP: dict[str, str] = {
 }
 """Plain-language meaning of the regex patterns used in the schemas."""
 
-_RANGE = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt",
-          "less_than_equal": "le"}
-_NUMBER_TYPES = {"float_parsing", "float_type", "int_parsing", "int_type", "decimal_parsing",
-                 "decimal_type", "int_parsing_size"}
+_RANGE = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than": "lt",
+    "less_than_equal": "le",
+}
+_NUMBER_TYPES = {
+    "float_parsing",
+    "float_type",
+    "int_parsing",
+    "int_type",
+    "decimal_parsing",
+    "decimal_type",
+    "int_parsing_size",
+}
 
 
 def _unwrap(tp: Any) -> list[Any]:
@@ -229,11 +240,12 @@ def _message(e: ErrorDetails, w: _Where, root: type[BaseModel], loc: PathT) -> s
     if typ in ("union_tag_invalid", "union_tag_not_found"):
         disc = str(ctx.get("discriminator", "type")).strip("'")
         allowed = _choices(str(ctx.get("expected_tags", ""))) or [
-            str(v) for m in _models(w.annotation) if (t := _tag_of(m)) for v in t[1]]
+            str(v) for m in _models(w.annotation) if (t := _tag_of(m)) for v in t[1]
+        ]
         if typ == "union_tag_not_found":
             return f"missing {disc!r} (allowed: {', '.join(allowed)})"
         tag = ctx.get("tag")
-        return (f"unknown {disc} {tag!r}{_suggest(tag, allowed)} (allowed: {', '.join(allowed)})")
+        return f"unknown {disc} {tag!r}{_suggest(tag, allowed)} (allowed: {', '.join(allowed)})"
     if typ == "literal_error":
         allowed = _choices(str(ctx.get("expected", "")))
         return f"{show(inp)} is not allowed{_suggest(inp, allowed)} (allowed: {', '.join(allowed)})"
@@ -252,8 +264,9 @@ def _message(e: ErrorDetails, w: _Where, root: type[BaseModel], loc: PathT) -> s
         return f"expected text, got {show(inp)}"
     if typ in _NUMBER_TYPES:
         whole = typ.startswith("int")
-        return (f"expected {'a whole number' if whole else 'a number'}, got {show(inp)}"
-                + (f"; {hint}" if hint else ""))
+        return f"expected {'a whole number' if whole else 'a number'}, got {show(inp)}" + (
+            f"; {hint}" if hint else ""
+        )
     if typ == "int_from_float":
         return f"expected a whole number, got {show(inp)}" + (f"; {hint}" if hint else "")
     if typ in ("bool_parsing", "bool_type"):
@@ -266,8 +279,10 @@ def _message(e: ErrorDetails, w: _Where, root: type[BaseModel], loc: PathT) -> s
         n = ctx.get("min_length" if typ == "too_short" else "max_length")
         what = "entr" if str(ctx.get("field_type", "")).lower() == "dictionary" else "item"
         what = (what + ("y" if n == 1 else "ies")) if what == "entr" else (what + "s" * (n != 1))
-        return (f"needs at {'least' if typ == 'too_short' else 'most'} {n} {what}, "
-                f"got {ctx['actual_length']}")
+        return (
+            f"needs at {'least' if typ == 'too_short' else 'most'} {n} {what}, "
+            f"got {ctx['actual_length']}"
+        )
     if typ.startswith("value_error") or typ == "assertion_error":
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if inp is not None and not isinstance(inp, (dict, list, tuple)) and "got" not in msg:
@@ -319,8 +334,9 @@ def problems_from_validation(
     return out
 
 
-def bool_problems(data: Any, root: type[BaseModel], file: str, doc: YamlDoc | None,
-                  prefix: PathT = ()) -> list[Problem]:
+def bool_problems(
+    data: Any, root: type[BaseModel], file: str, doc: YamlDoc | None, prefix: PathT = ()
+) -> list[Problem]:
     """``true``/``false`` where a number is expected (pydantic would read them as 1 and 0).
 
     Args:
@@ -338,9 +354,14 @@ def bool_problems(data: Any, root: type[BaseModel], file: str, doc: YamlDoc | No
             if bool not in cands and any(c in (int, float) for c in cands):
                 hint = bounds_text(field)
                 p = prefix + path
-                out.append(Problem(file, format_path(p), f"expected a number, got {show(value)}"
-                                   + (f"; {hint}" if hint else ""),
-                                   doc.line_of(p) if doc else None))
+                out.append(
+                    Problem(
+                        file,
+                        format_path(p),
+                        f"expected a number, got {show(value)}" + (f"; {hint}" if hint else ""),
+                        doc.line_of(p) if doc else None,
+                    )
+                )
             return
         models = _models(ann)
         if isinstance(value, dict) and models:

@@ -14,7 +14,7 @@ from sim.scenario.checks import check_scenario
 from sim.scenario.errors import bool_problems, problems_from_validation, show
 from sim.scenario.paths import PathError, apply_overrides
 from sim.scenario.schema import Scenario
-from sim.scenario.yamlsafe import YamlDoc, read_yaml
+from sim.scenario.yamlsafe import YamlDoc
 
 
 def read_scenario_data(path: str | Path) -> YamlDoc:
@@ -46,8 +46,9 @@ def anchor_strategy_files(doc: YamlDoc) -> None:
         st["strategy"] = f"{(Path(where).parent / file).absolute()}:{cls}"
 
 
-def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None,
-                  bools: bool = True) -> Scenario:
+def validate_data(
+    data: Any, file: str = "<data>", doc: YamlDoc | None = None, bools: bool = True
+) -> Scenario:
     """Validate plain data into a :class:`Scenario`.
 
     Args:
@@ -58,8 +59,16 @@ def validate_data(data: Any, file: str = "<data>", doc: YamlDoc | None = None,
         ScenarioError: one :class:`Problem` per schema or cross-reference problem.
     """
     if not isinstance(data, dict):
-        raise ScenarioError(file, [Problem(file, "", "a scenario is a mapping of sections "
-                                           f"(key: value lines), got {show(data)}")])
+        raise ScenarioError(
+            file,
+            [
+                Problem(
+                    file,
+                    "",
+                    f"a scenario is a mapping of sections (key: value lines), got {show(data)}",
+                )
+            ],
+        )
     problems = bool_problems(data, Scenario, file, doc) if bools else []
     try:
         sc = Scenario.model_validate(data)

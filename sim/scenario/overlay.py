@@ -95,8 +95,11 @@ class MergedDoc(YamlDoc):
                 out.append(pr)
                 continue
             f, line = self.origin(path)
-            msg = pr.message if f == self.file or "(inherited by " in pr.message else (
-                f"{pr.message} (inherited by {self.file})")
+            msg = (
+                pr.message
+                if f == self.file or "(inherited by " in pr.message
+                else (f"{pr.message} (inherited by {self.file})")
+            )
             out.append(Problem(f, pr.path, msg, line if line is not None else pr.line))
         return out
 
@@ -148,12 +151,19 @@ class _Merger:
                 out[key] = self.merge(out.get(key), val, path + (key,))
                 continue
             if op not in OPERATORS:
-                self.fail(path + (key,), val, f"unknown list operator {op!r} in key {key!r}; "
-                          f"allowed: {OPERATOR_HELP}")
+                self.fail(
+                    path + (key,),
+                    val,
+                    f"unknown list operator {op!r} in key {key!r}; allowed: {OPERATOR_HELP}",
+                )
                 continue
             if name in plain_keys:
-                self.fail(path + (key,), val, f"give either {name!r} (replaces it whole) or "
-                          f"{name}+/{name}-/{name}~ (edits it), not both")
+                self.fail(
+                    path + (key,),
+                    val,
+                    f"give either {name!r} (replaces it whole) or "
+                    f"{name}+/{name}-/{name}~ (edits it), not both",
+                )
                 continue
             ops.append((name, op, val))
         order = {"-": 0, "~": 1, "+": 2}
@@ -175,8 +185,11 @@ class _Merger:
         if cur is None:
             return Node(list(val.value), val.file, val.line)
         if not isinstance(cur.value, list):
-            self.fail(p, val, f"cannot append to {name!r}: the parent's {name} is "
-                      f"{_kind(cur.value)}, not a list")
+            self.fail(
+                p,
+                val,
+                f"cannot append to {name!r}: the parent's {name} is {_kind(cur.value)}, not a list",
+            )
             return cur
         return Node(list(cur.value) + list(val.value), val.file, val.line)
 
@@ -188,8 +201,12 @@ class _Merger:
             keep = dict(cur.value)
             for k, m in enumerate(val.value):
                 if not isinstance(m.value, str) or m.value not in keep:
-                    self.fail(p + (k,), m, f"{name} has no key {m.value!r} to remove "
-                              f"(keys: {', '.join(map(str, keep)) or 'none'})")
+                    self.fail(
+                        p + (k,),
+                        m,
+                        f"{name} has no key {m.value!r} to remove "
+                        f"(keys: {', '.join(map(str, keep)) or 'none'})",
+                    )
                     continue
                 del keep[m.value]
             return Node(keep, val.file, val.line)
@@ -203,29 +220,43 @@ class _Merger:
             if found is None:
                 continue
             if not found:
-                self.fail(p + (k,), m, f"{_show(m)} matches no item of {name} "
-                          f"({len(items)} item(s) in the parent)")
+                self.fail(
+                    p + (k,),
+                    m,
+                    f"{_show(m)} matches no item of {name} ({len(items)} item(s) in the parent)",
+                )
             for i in found:
                 hit[i] = True
         return Node([it for i, it in enumerate(items) if not hit[i]], val.file, val.line)
 
     def edit(self, cur: Node | None, val: Node, name: str, p: PathT, target: PathT) -> Node | None:
         if cur is None or not isinstance(cur.value, list):
-            self.fail(p, val, f"nothing to edit: the parent's {name!r} is "
-                      f"{'missing' if cur is None else _kind(cur.value)}, not a list")
+            self.fail(
+                p,
+                val,
+                f"nothing to edit: the parent's {name!r} is "
+                f"{'missing' if cur is None else _kind(cur.value)}, not a list",
+            )
             return cur
         items = list(cur.value)
         for k, e in enumerate(val.value):
             if not isinstance(e.value, dict) or set(e.value) != {"match", "set"}:
-                self.fail(p + (k,), e, f"each {name}~ item is a mapping with exactly the keys "
-                          "'match' (which items) and 'set' (the fields to change)")
+                self.fail(
+                    p + (k,),
+                    e,
+                    f"each {name}~ item is a mapping with exactly the keys "
+                    "'match' (which items) and 'set' (the fields to change)",
+                )
                 continue
             found = self.matches(items, e.value["match"], p + (k, "match"), name)
             if found is None:
                 continue
             if not found:
-                self.fail(p + (k, "match"), e.value["match"],
-                          f"{_show(e.value['match'])} matches no item of {name}")
+                self.fail(
+                    p + (k, "match"),
+                    e.value["match"],
+                    f"{_show(e.value['match'])} matches no item of {name}",
+                )
             if not isinstance(e.value["set"].value, dict):
                 self.fail(p + (k, "set"), e.value["set"], "'set' must be a mapping of fields")
                 continue
@@ -236,20 +267,29 @@ class _Merger:
     def matches(self, items: list[Node], m: Node, p: PathT, name: str) -> list[int] | None:
         """Indices of ``items`` matched by ``m`` (None: ``m`` is malformed, reported)."""
         if isinstance(m.value, str):
-            found = [i for i, it in enumerate(items) if isinstance(it.value, dict) and any(
-                f in it.value and it.value[f].value == m.value for f in ("id", "label"))]
+            found = [
+                i
+                for i, it in enumerate(items)
+                if isinstance(it.value, dict)
+                and any(f in it.value and it.value[f].value == m.value for f in ("id", "label"))
+            ]
             return found
         if isinstance(m.value, dict) and m.value:
             crit = {k: _plain(v) for k, v in m.value.items()}
         else:
-            self.fail(p, m, f"a match in {name} is an id (string) or a mapping of field values, "
-                      f"got {_kind(m.value)}")
+            self.fail(
+                p,
+                m,
+                f"a match in {name} is an id (string) or a mapping of field values, "
+                f"got {_kind(m.value)}",
+            )
             return None
         out = []
         for i, it in enumerate(items):
             d = _plain(it)
-            if isinstance(d, dict) and all(_same(k, d.get(k, _MISSING), v)
-                                           for k, v in crit.items()):
+            if isinstance(d, dict) and all(
+                _same(k, d.get(k, _MISSING), v) for k, v in crit.items()
+            ):
                 out.append(i)
         return out
 
@@ -298,8 +338,9 @@ def _operator_keys(node: Node, path: PathT = ()) -> list[tuple[PathT, Node]]:
     return out
 
 
-def _resolve(path: Path, shown: str, chain: list[tuple[str, Path]]
-             ) -> tuple[Node, list[str], Node | None, int | None]:
+def _resolve(
+    path: Path, shown: str, chain: list[tuple[str, Path]]
+) -> tuple[Node, list[str], Node | None, int | None]:
     """(merged node, chain of files, parent's merged node or None, line of extends) of a file."""
     doc = read_yaml(shown, kind="scenario")
     root = _wrap(doc.data, doc)
@@ -307,14 +348,33 @@ def _resolve(path: Path, shown: str, chain: list[tuple[str, Path]]
     if ext is None:
         bad = _operator_keys(root)
         if bad:
-            raise ScenarioError(shown, [Problem(shown, format_path(p), f"list operator key "
-                                f"{p[-1]!r} needs a parent: add 'extends: PARENT.yaml'", n.line)
-                                for p, n in bad])
+            raise ScenarioError(
+                shown,
+                [
+                    Problem(
+                        shown,
+                        format_path(p),
+                        f"list operator key {p[-1]!r} needs a parent: add 'extends: PARENT.yaml'",
+                        n.line,
+                    )
+                    for p, n in bad
+                ],
+            )
         return root, [shown], None, None
     if not isinstance(ext.value, str) or not ext.value.strip():
-        raise ScenarioError(shown, [Problem(shown, "extends", "extends names the parent scenario "
-                                            "file (a path relative to this file), got "
-                                            f"{_kind(ext.value)}", ext.line)])
+        raise ScenarioError(
+            shown,
+            [
+                Problem(
+                    shown,
+                    "extends",
+                    "extends names the parent scenario "
+                    "file (a path relative to this file), got "
+                    f"{_kind(ext.value)}",
+                    ext.line,
+                )
+            ],
+        )
     parent_path = (path.parent / ext.value).resolve()
     parent_shown = _display(path.parent / ext.value)
     names = [s for s, _ in chain] + [shown]
@@ -322,15 +382,33 @@ def _resolve(path: Path, shown: str, chain: list[tuple[str, Path]]
         cycle = " -> ".join(names + [parent_shown])
         raise ScenarioError(shown, [Problem(shown, "extends", f"overlay cycle: {cycle}", ext.line)])
     if len(chain) >= MAX_DEPTH:
-        raise ScenarioError(shown, [Problem(shown, "extends", "overlay chain deeper than "
-                                            f"{MAX_DEPTH} files: {' -> '.join(names)}",
-                                            ext.line)])
+        raise ScenarioError(
+            shown,
+            [
+                Problem(
+                    shown,
+                    "extends",
+                    f"overlay chain deeper than {MAX_DEPTH} files: {' -> '.join(names)}",
+                    ext.line,
+                )
+            ],
+        )
     if not parent_path.is_file():
         via = f" (chain: {' -> '.join(names + [parent_shown])})" if chain else ""
-        raise ScenarioError(shown, [Problem(shown, "extends", f"parent scenario {ext.value!r} not "
-                                            f"found: no file {parent_shown}{via}", ext.line)])
-    parent, parent_chain, _, _ = _resolve(parent_path, parent_shown,
-                                          chain + [(shown, path.resolve())])
+        raise ScenarioError(
+            shown,
+            [
+                Problem(
+                    shown,
+                    "extends",
+                    f"parent scenario {ext.value!r} not found: no file {parent_shown}{via}",
+                    ext.line,
+                )
+            ],
+        )
+    parent, parent_chain, _, _ = _resolve(
+        parent_path, parent_shown, chain + [(shown, path.resolve())]
+    )
     own = {k: v for k, v in root.value.items() if k != "extends"}
     base = dict(parent.value)
     base.pop("metadata", None)  # metadata describes the file it is written in
@@ -383,8 +461,9 @@ def resolve_extends(path: str | Path) -> YamlDoc:
     return MergedDoc(shown, data, lines, origins, chain, _plain(parent))
 
 
-def load_with_origins(path: str | Path, overrides: dict[str, Any] | None = None
-                      ) -> tuple[Scenario, YamlDoc]:
+def load_with_origins(
+    path: str | Path, overrides: dict[str, Any] | None = None
+) -> tuple[Scenario, YamlDoc]:
     """Load a scenario file like :func:`sim.scenario.load_scenario`, and return its document too.
 
     Problems in an overlay's merged scenario are reported at the file and line where the bad

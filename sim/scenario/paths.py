@@ -27,7 +27,7 @@ def split_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     pos = 0
     for m in _TOKEN.finditer(path):
-        if m.start() != pos and path[pos:m.start()] not in (".", ""):
+        if m.start() != pos and path[pos : m.start()] not in (".", ""):
             raise PathError(f"malformed path {path!r}")
         parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
         pos = m.end()
@@ -65,16 +65,23 @@ def resolve(data: dict[str, Any], path: str) -> Any:
         parts_iter = list(enumerate(parts))
     for i, part in parts_iter:
         if (
-            i == 1 and parts[0] == "parameters" and isinstance(part, str)
-            and isinstance(node, dict) and part not in node and part in PARAMETER_NAMES
+            i == 1
+            and parts[0] == "parameters"
+            and isinstance(part, str)
+            and isinstance(node, dict)
+            and part not in node
+            and part in PARAMETER_NAMES
         ):
             from sim.scenario.parameters import Parameters
+
             return Parameters.model_fields[part].default
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 n = len(node) if isinstance(node, list) else 0
-                raise PathError(f"{path!r}: {'.'.join(done) or 'top level'} has {n} item(s); "
-                                f"index [{part}] does not exist")
+                raise PathError(
+                    f"{path!r}: {'.'.join(done) or 'top level'} has {n} item(s); "
+                    f"index [{part}] does not exist"
+                )
             node = node[part]
         else:
             if not isinstance(node, dict) or part not in node:

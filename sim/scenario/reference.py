@@ -44,8 +44,10 @@ def _strip_titles(node: Any) -> Any:
         out = {}
         for k, v in node.items():
             if k == "properties" and isinstance(v, dict):
-                out[k] = {name: _strip_titles({kk: vv for kk, vv in ps.items() if kk != "title"})
-                          for name, ps in v.items()}
+                out[k] = {
+                    name: _strip_titles({kk: vv for kk, vv in ps.items() if kk != "title"})
+                    for name, ps in v.items()
+                }
             else:
                 out[k] = _strip_titles(v)
         return out
@@ -73,12 +75,14 @@ def _relax_refs(node: Any) -> Any:
 
 def _is_array(ps: Schema) -> bool:
     return ps.get("type") == "array" or any(
-        isinstance(a, dict) and a.get("type") == "array" for a in ps.get("anyOf", ()))
+        isinstance(a, dict) and a.get("type") == "array" for a in ps.get("anyOf", ())
+    )
 
 
 def _is_mapping(ps: Schema) -> bool:
     return ps.get("type") == "object" and (
-        "additionalProperties" in ps or "patternProperties" in ps)
+        "additionalProperties" in ps or "patternProperties" in ps
+    )
 
 
 def _map_value(ps: Schema) -> Schema | None:
@@ -102,8 +106,10 @@ def _close_maps(node: Any) -> Any:
     return node
 
 
-_MATCH = {"anyOf": [{"type": "string"}, {"type": "object"}],
-          "description": "An item's id or label, or field values it must all have."}
+_MATCH = {
+    "anyOf": [{"type": "string"}, {"type": "object"}],
+    "description": "An item's id or label, or field values it must all have.",
+}
 
 
 def _overlay_def(d: Schema) -> Schema:
@@ -114,16 +120,27 @@ def _overlay_def(d: Schema) -> Schema:
     for name, ps in d.get("properties", {}).items():
         if _is_array(ps):
             patterns[f"^{name}\\+$"] = {**ps, "description": f"Append items to {name}."}
-            patterns[f"^{name}-$"] = {"type": "array", "items": _MATCH,
-                                      "description": f"Remove the matching items of {name}."}
+            patterns[f"^{name}-$"] = {
+                "type": "array",
+                "items": _MATCH,
+                "description": f"Remove the matching items of {name}.",
+            }
             patterns[f"^{name}~$"] = {
-                "type": "array", "description": f"Edit the matching items of {name}.",
-                "items": {"type": "object", "additionalProperties": False,
-                          "required": ["match", "set"],
-                          "properties": {"match": _MATCH, "set": {"type": "object"}}}}
+                "type": "array",
+                "description": f"Edit the matching items of {name}.",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["match", "set"],
+                    "properties": {"match": _MATCH, "set": {"type": "object"}},
+                },
+            }
         elif _is_mapping(ps):
-            patterns[f"^{name}-$"] = {"type": "array", "items": {"type": "string"},
-                                      "description": f"Remove these keys from {name}."}
+            patterns[f"^{name}-$"] = {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": f"Remove these keys from {name}.",
+            }
     if patterns:
         out["patternProperties"] = patterns
     return out
@@ -138,8 +155,11 @@ def json_schema() -> dict[str, Any]:
         defs[name + _OVERLAY] = _overlay_def(defs[name])
     overlay = defs["Scenario" + _OVERLAY]
     overlay["properties"] = {
-        "extends": {"type": "string", "description": "Overlay: the parent scenario file, relative "
-                    "to this file; this file then gives only what differs (docs/overlays.md)."},
+        "extends": {
+            "type": "string",
+            "description": "Overlay: the parent scenario file, relative "
+            "to this file; this file then gives only what differs (docs/overlays.md).",
+        },
         **overlay["properties"],
     }
     overlay["required"] = ["extends"]
@@ -173,7 +193,7 @@ class _Doc:
     def deref(self, ps: Schema) -> tuple[str | None, Schema]:
         ref = ps.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REF):
-            name = ref[len(_REF):]
+            name = ref[len(_REF) :]
             return name, self.defs[name]
         return None, ps
 
@@ -214,8 +234,12 @@ class _Doc:
             key = "state id" if pats == [STATE_ID_PATTERN] else "name"
             val = _map_value(ps)
             return f"mapping {key} → " + (self.type_of(val) if val is not None else "value")
-        return {"number": "number", "integer": "integer", "boolean": "true/false",
-                "null": "null"}.get(str(t), str(t or "any"))
+        return {
+            "number": "number",
+            "integer": "integer",
+            "boolean": "true/false",
+            "null": "null",
+        }.get(str(t), str(t or "any"))
 
     def leaf(self, ps: Schema) -> Schema:
         """The schema that carries a field's bounds and unit (through optional/maps/lists)."""
@@ -229,10 +253,16 @@ class _Doc:
 
     def range_of(self, ps: Schema) -> str:
         lf = self.leaf(ps)
-        lo = (">=", lf["minimum"]) if "minimum" in lf else (
-            (">", lf["exclusiveMinimum"]) if "exclusiveMinimum" in lf else None)
-        hi = ("<=", lf["maximum"]) if "maximum" in lf else (
-            ("<", lf["exclusiveMaximum"]) if "exclusiveMaximum" in lf else None)
+        lo = (
+            (">=", lf["minimum"])
+            if "minimum" in lf
+            else ((">", lf["exclusiveMinimum"]) if "exclusiveMinimum" in lf else None)
+        )
+        hi = (
+            ("<=", lf["maximum"])
+            if "maximum" in lf
+            else (("<", lf["exclusiveMaximum"]) if "exclusiveMaximum" in lf else None)
+        )
         if lo and hi and lo[0] == ">=" and hi[0] == "<=":
             out = f"{_fmt(lo[1])} to {_fmt(hi[1])}"
         else:
@@ -248,20 +278,43 @@ class _Doc:
 
     def table(self, d: Schema, skip: tuple[str, ...] = ()) -> list[str]:
         req = set(d.get("required", ()))
-        rows = ["| Field | Type | Default | Unit | Range | Description |",
-                "|---|---|---|---|---|---|"]
+        rows = [
+            "| Field | Type | Default | Unit | Range | Description |",
+            "|---|---|---|---|---|---|",
+        ]
         for name, ps in d.get("properties", {}).items():
             if name in skip:
                 continue
             default = "**required**" if name in req else _default(ps)
-            rows.append("| " + " | ".join(_cell(x) for x in (
-                f"`{name}`", self.type_of(ps), default, self.unit_of(ps), self.range_of(ps),
-                ps.get("description", ""))) + " |")
+            rows.append(
+                "| "
+                + " | ".join(
+                    _cell(x)
+                    for x in (
+                        f"`{name}`",
+                        self.type_of(ps),
+                        default,
+                        self.unit_of(ps),
+                        self.range_of(ps),
+                        ps.get("description", ""),
+                    )
+                )
+                + " |"
+            )
         return rows
 
 
-_SECTIONS = ("Metadata", "Time", "State", "Alliance", "Relations", "Link", "ArmsStock", "Sanction",
-             "Parameters")
+_SECTIONS = (
+    "Metadata",
+    "Time",
+    "State",
+    "Alliance",
+    "Relations",
+    "Link",
+    "ArmsStock",
+    "Sanction",
+    "Parameters",
+)
 
 
 def _anchor(name: str) -> str:
@@ -339,15 +392,26 @@ def reference_markdown() -> str:
     sections = [
         ("Metadata", "`metadata`", ""),
         ("Time", "`time`", "The run has one step per `step` from `start` to `end` inclusive."),
-        ("State", "`states.<ID>`", "One agent per state or bloc, keyed by its id; the file's "
-         "order is the model's order."),
-        ("Alliance", "`alliances.<NAME>`", "Every name used in `memberships` must be declared "
-         "here (`{}` for a bloc without rules)."),
+        (
+            "State",
+            "`states.<ID>`",
+            "One agent per state or bloc, keyed by its id; the file's order is the model's order.",
+        ),
+        (
+            "Alliance",
+            "`alliances.<NAME>`",
+            "Every name used in `memberships` must be declared "
+            "here (`{}` for a bloc without rules).",
+        ),
         ("Relations", "`relations`", ""),
         ("Link", "`relations.links[]`", "A symmetric bilateral relation; each pair at most once."),
         ("ArmsStock", "`relations.arms_stocks.<ID>`", ""),
-        ("Sanction", "`sanctions[]`", "Regimes in force from `start` (or the run's start); "
-         "events can impose, change and lift regimes later."),
+        (
+            "Sanction",
+            "`sanctions[]`",
+            "Regimes in force from `start` (or the run's start); "
+            "events can impose, change and lift regimes later.",
+        ),
     ]
     for name, where, note in sections:
         out += [f"## {name}", "", f"{where}: {d[name].get('description', '')}"]
@@ -361,17 +425,22 @@ def reference_markdown() -> str:
 def _events(doc: _Doc) -> list[str]:
     items = doc.defs["Scenario"]["properties"]["events"]["items"]
     mapping: dict[str, str] = items["discriminator"]["mapping"]
-    out = ["## Events", "",
-           "`events[]`: dated events, each with a `type`. Every event also takes `date` (when it "
-           "fires, inside the run), an optional `label` (a name overlays can use) and an optional "
-           "`narration` (text shown when it fires).", "",
-           "| type | what happens |", "|---|---|"]
+    out = [
+        "## Events",
+        "",
+        "`events[]`: dated events, each with a `type`. Every event also takes `date` (when it "
+        "fires, inside the run), an optional `label` (a name overlays can use) and an optional "
+        "`narration` (text shown when it fires).",
+        "",
+        "| type | what happens |",
+        "|---|---|",
+    ]
     for tag, ref in mapping.items():
-        name = ref[len(_REF):]
+        name = ref[len(_REF) :]
         out.append(f"| [`{tag}`](#{tag}) | {_cell(doc.defs[name].get('description', ''))} |")
     out.append("")
     for tag, ref in mapping.items():
-        d = doc.defs[ref[len(_REF):]]
+        d = doc.defs[ref[len(_REF) :]]
         out += [f"### {tag}", "", _md(d.get("description", "")), ""]
         out += doc.table(d, skip=("type",)) + [""]
     return out
@@ -379,21 +448,39 @@ def _events(doc: _Doc) -> list[str]:
 
 def _parameters(doc: _Doc) -> list[str]:
     d = doc.defs["Parameters"]
-    out = ["## Parameters", "",
-           "`parameters`: " + d.get("description", "") + " A scenario sets only those it "
-           "changes; sweeps and overrides address them as `parameters.<name>`. Grouped by the "
-           "submodel that uses them.", ""]
+    out = [
+        "## Parameters",
+        "",
+        "`parameters`: " + d.get("description", "") + " A scenario sets only those it "
+        "changes; sweeps and overrides address them as `parameters.<name>`. Grouped by the "
+        "submodel that uses them.",
+        "",
+    ]
     groups: dict[str, list[tuple[str, Schema]]] = {}
     for name, ps in d["properties"].items():
         groups.setdefault(str(ps.get("group", "other")), []).append((name, ps))
     for group, fields in groups.items():
-        out += [f"### Parameters: {group}", "",
-                "| Parameter | Default | Unit | Range | Description |",
-                "|---|---|---|---|---|"]
+        out += [
+            f"### Parameters: {group}",
+            "",
+            "| Parameter | Default | Unit | Range | Description |",
+            "|---|---|---|---|---|",
+        ]
         for name, ps in fields:
-            out.append("| " + " | ".join(_cell(x) for x in (
-                f"`{name}`", _default(ps), doc.unit_of(ps), doc.range_of(ps),
-                ps.get("description", ""))) + " |")
+            out.append(
+                "| "
+                + " | ".join(
+                    _cell(x)
+                    for x in (
+                        f"`{name}`",
+                        _default(ps),
+                        doc.unit_of(ps),
+                        doc.range_of(ps),
+                        ps.get("description", ""),
+                    )
+                )
+                + " |"
+            )
         out.append("")
     return out
 

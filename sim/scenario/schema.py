@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from sim.scenario.parameters import Parameters
-from sim.strategies import builtin_names, is_file_spec
 from sim.scenario.timeaxis import DATE_HELP, TimeAxis, parse_date
+from sim.strategies import builtin_names, is_file_spec
 
 StateId = Annotated[
     str,
@@ -55,12 +55,15 @@ def _check_date(v: object) -> str:
     if isinstance(v, bool) or v is None or not isinstance(v, (str, int, datetime.date)):
         raise ValueError(f"expected {DATE_HELP}, got {v!r}")
     if isinstance(v, int):
-        raise ValueError(f"expected {DATE_HELP}, got the number {v}; for a year write {v}-01 or "
-                         f"{v}-Q1")
+        raise ValueError(
+            f"expected {DATE_HELP}, got the number {v}; for a year write {v}-01 or {v}-Q1"
+        )
     if isinstance(v, datetime.date):
         q = (v.month - 1) // 3 + 1
-        raise ValueError(f"expected {DATE_HELP}, got the full date {v.isoformat()}; write "
-                         f"{v.year}-{v.month:02d} or {v.year}-Q{q}")
+        raise ValueError(
+            f"expected {DATE_HELP}, got the full date {v.isoformat()}; write "
+            f"{v.year}-{v.month:02d} or {v.year}-Q{q}"
+        )
     try:
         parse_date(v)
     except ValueError:
@@ -84,7 +87,9 @@ DateStr = Annotated[str, Field(description=DATE_HELP, json_schema_extra={"patter
 class Metadata(Strict):
     """What the scenario is and what question it answers."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short id; names the results folder.")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$", description="Short id; names the results folder."
+    )
     description: str = Field("", description="What the scenario represents / asks.")
     title: str = Field("", description="Human-readable title (defaults to the name).")
 
@@ -114,67 +119,94 @@ class State(Strict):
 
     name: str = Field(description="Display name, as in the observed data (e.g. Kazakhstan).")
     gdp: float = _field(
-        ..., "US$ bn/yr",
+        ...,
+        "US$ bn/yr",
         "GDP, US$ bn per year.",
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
     )
     military_budget_share: float = _field(
-        ..., "share of GDP",
+        ...,
+        "share of GDP",
         "Military spending as a share of GDP (0-0.5).",
-        gt=0, le=0.5, allow_inf_nan=False,
+        gt=0,
+        le=0.5,
+        allow_inf_nan=False,
     )
     procurement_share: Unit = _field(
-        0.2, "share of military budget",
+        0.2,
+        "share of military budget",
         "Share of the military budget spent on arms procurement (0-1).",
     )
     strategy: str = Field(
         "multi_vector",
         description="Decision rule: a built-in strategy name, or FILE.py:ClassName of a user "
         "strategy (relative to the scenario file).",
-        json_schema_extra={"anyOf": [{"enum": list(builtin_names())},
-                                     {"type": "string", "pattern": STRATEGY_FILE_PATTERN}]})
+        json_schema_extra={
+            "anyOf": [
+                {"enum": list(builtin_names())},
+                {"type": "string", "pattern": STRATEGY_FILE_PATTERN},
+            ]
+        },
+    )
     strategy_params: dict[str, Any] = Field(
         default_factory=dict,
         description="Keyword parameters of the strategy (its class's `params`), e.g. "
-        "{weight: 2.0}.")
+        "{weight: 2.0}.",
+    )
     diversification: Unit = _field(
-        0.5, "weight",
+        0.5,
+        "weight",
         "Weight the state puts on diversifying its suppliers (0-1).",
     )
     production_capacity: NonNeg = _field(
-        0.0, "US$ bn/yr",
+        0.0,
+        "US$ bn/yr",
         "Arms production capacity, US$ bn per year (domestic use and exports).",
     )
     capacity_growth: float = _field(
-        0.0, "1/yr",
+        0.0,
+        "1/yr",
         "Trend growth of production capacity, per year.",
-        ge=-0.5, le=0.5, allow_inf_nan=False,
+        ge=-0.5,
+        le=0.5,
+        allow_inf_nan=False,
     )
     exports_arms: bool = Field(False, description="Whether it sells arms to other states.")
     capability: Unit = _field(
-        0.5, "index",
+        0.5,
+        "index",
         "Quality of its arms (0-1).",
     )
     cost_effectiveness: Unit = _field(
-        0.5, "index",
+        0.5,
+        "index",
         "Capability per dollar of its arms (0-1; drones are cheap: high).",
     )
     reliability: Unit = _field(
-        0.9, "probability",
+        0.9,
+        "probability",
         "Base on-time delivery reliability (0-1).",
     )
     lead_time: float = _field(
-        1.0, "years",
+        1.0,
+        "years",
         "Delivery lead time of its arms, years.",
-        ge=0, le=10, allow_inf_nan=False,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
     )
     base_threat: float = _field(
-        0.2, "threat units",
+        0.2,
+        "threat units",
         "Threat level without shocks (threat units).",
-        ge=0, le=20, allow_inf_nan=False,
+        ge=0,
+        le=20,
+        allow_inf_nan=False,
     )
     other_trade: NonNeg = _field(
-        0.0, "US$ bn/yr",
+        0.0,
+        "US$ bn/yr",
         "Trade with partners outside the scenario, US$ bn per year (for exposures).",
     )
     memberships: tuple[str, ...] = Field((), description="Alliances and blocs it belongs to.")
@@ -182,7 +214,8 @@ class State(Strict):
         (), description="For a patron: the client states whose arms shares it watches."
     )
     input_sources: dict[StateId, Unit] = _field(
-        None, "share",
+        None,
+        "share",
         "Shares of its defence-industrial inputs by source state (sum <= 1; the rest is"
         " domestic). Empty: trade-weighted.",
         default_factory=dict,
@@ -193,8 +226,10 @@ class State(Strict):
     def _strategy_name(cls, v: str) -> str:
         if v in builtin_names() or is_file_spec(v):
             return v
-        raise ValueError(f"unknown strategy {v!r} (allowed: {', '.join(builtin_names())}, or "
-                         "FILE.py:ClassName of a user strategy)")
+        raise ValueError(
+            f"unknown strategy {v!r} (allowed: {', '.join(builtin_names())}, or "
+            "FILE.py:ClassName of a user strategy)"
+        )
 
     @field_validator("strategy_params")
     @classmethod
@@ -220,15 +255,18 @@ class Link(Strict):
 
     between: tuple[StateId, StateId] = Field(description="The two state ids.")
     affinity: Affinity = _field(
-        0.0, "affinity",
+        0.0,
+        "affinity",
         "Political affinity, -1 (hostile) to 1 (allied).",
     )
     trade: NonNeg = _field(
-        0.0, "US$ bn/yr",
+        0.0,
+        "US$ bn/yr",
         "Bilateral trade turnover, US$ bn per year.",
     )
     rivalry: Unit = _field(
-        0.0, "index",
+        0.0,
+        "index",
         "Security rivalry (Richardson coupling), 0-1.",
     )
 
@@ -275,14 +313,17 @@ class Alliance(Strict):
 
     leader: StateId | None = Field(None, description="Leading power (gives security guarantees).")
     security_guarantee: Unit = _field(
-        0.0, "index",
+        0.0,
+        "index",
         "Guarantee the leader extends to members (reduces their threat), 0-1.",
     )
     assistance_requires_consensus: bool = Field(
-        False, description="Direct military assistance by a member needs all other members' consent."
+        False,
+        description="Direct military assistance by a member needs all other members' consent.",
     )
     consensus_threshold: Affinity = _field(
-        0.5, "affinity",
+        0.5,
+        "affinity",
         "A member consents if its affinity to the recipient is at least this.",
     )
 
@@ -300,11 +341,13 @@ class Sanction(Strict):
         description="Intensity, 0 (none) to 1 (comprehensive).",
     )
     scope: tuple[Scope, ...] = Field(
-        ("arms", "technology", "finance", "trade"), min_length=1,
+        ("arms", "technology", "finance", "trade"),
+        min_length=1,
         description="What is sanctioned: arms, technology, finance, trade.",
     )
     secondary: Unit = _field(
-        0.0, "index",
+        0.0,
+        "index",
         "Threat of secondary sanctions on third states, 0-1.",
     )
 
@@ -316,8 +359,10 @@ class Sanction(Strict):
 class _Event(Strict):
     date: DateStr = Field(description="When it fires, " + DATE_HELP)
     label: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9_.-]+$",
-        description="Optional name of the event, so overlays can remove or edit it by name.")
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Optional name of the event, so overlays can remove or edit it by name.",
+    )
     narration: str = Field("", description="Plain-language text shown when the event fires.")
 
     _v_date = field_validator("date", mode="before")(_check_date)
@@ -327,8 +372,10 @@ class SanctionImposed(_Event):
     """A new sanctions regime starts at ``date``."""
 
     type: Literal["sanction_imposed"]
-    id: str = Field(pattern=r"^[A-Za-z0-9_.-]+$",
-                    description="Unique id of the new regime (later events refer to it).")
+    id: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Unique id of the new regime (later events refer to it).",
+    )
     senders: tuple[StateId, ...] = Field(min_length=1, description="Sender coalition.")
     target: StateId = Field(description="Sanctioned state.")
     intensity: Unit = Field(
@@ -340,7 +387,8 @@ class SanctionImposed(_Event):
         description="What is sanctioned: arms, technology, finance, trade.",
     )
     secondary: Unit = _field(
-        0.0, "index",
+        0.0,
+        "index",
         "Threat of secondary sanctions on third states, 0-1.",
     )
 
@@ -351,16 +399,19 @@ class SanctionChanged(_Event):
     type: Literal["sanction_changed"]
     id: str = Field(description="Id of the regime to change (from sanctions or an earlier event).")
     intensity: Unit | None = _field(
-        None, "index",
+        None,
+        "index",
         "New intensity, 0-1 (omitted: unchanged).",
     )
     scope: tuple[Scope, ...] | None = Field(None, description="New scope (omitted: unchanged).")
     secondary: Unit | None = Field(
         None,
         json_schema_extra=_unit("index"),
-        description="New secondary-sanctions threat, 0-1 (omitted: unchanged).")
+        description="New secondary-sanctions threat, 0-1 (omitted: unchanged).",
+    )
     senders: tuple[StateId, ...] | None = Field(
-        None, description="New sender coalition (omitted: unchanged).")
+        None, description="New sender coalition (omitted: unchanged)."
+    )
 
 
 class SanctionLifted(_Event):
@@ -377,12 +428,15 @@ class ArmsOrder(_Event):
     buyer: StateId = Field(description="Importing state.")
     supplier: StateId = Field(description="Supplying state.")
     value: float = _field(
-        ..., "US$ bn (TIV)",
+        ...,
+        "US$ bn (TIV)",
         "US$ bn (TIV-equivalent).",
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
     )
     delivery_start: DateStr = Field(
-        description="First delivery period (not before the order date).")
+        description="First delivery period (not before the order date)."
+    )
     delivery_end: DateStr = Field(description="Last delivery period (may be after the run ends).")
 
     _v_dd = field_validator("delivery_start", "delivery_end", mode="before")(_check_date)
@@ -405,9 +459,11 @@ class ProductionDeal(_Event):
     licensor: StateId = Field(description="State whose design is licensed (technology source).")
     producer: StateId = Field(description="State where the licensed line is built (the buyer).")
     capacity: float = _field(
-        ..., "US$ bn/yr",
+        ...,
+        "US$ bn/yr",
         "Full line capacity, US$ bn/yr.",
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
     )
 
 
@@ -417,14 +473,18 @@ class TradeAgreement(_Event):
     type: Literal["trade_agreement"]
     between: tuple[StateId, StateId] = Field(description="The two partner states.")
     target: float = _field(
-        ..., "US$ bn/yr",
+        ...,
+        "US$ bn/yr",
         "Target turnover, US$ bn/yr.",
-        gt=0, allow_inf_nan=False,
+        gt=0,
+        allow_inf_nan=False,
     )
     target_year: int = _field(
-        ..., "year",
+        ...,
+        "year",
         "Year by whose end the target is due.",
-        ge=1900, le=2200,
+        ge=1900,
+        le=2200,
     )
 
 
@@ -434,14 +494,20 @@ class ThreatShock(_Event):
     type: Literal["threat_shock"]
     states: tuple[StateId, ...] = Field(min_length=1, description="States whose threat rises.")
     magnitude: float = _field(
-        ..., "threat units",
+        ...,
+        "threat units",
         "Threat units.",
-        ge=-20, le=20, allow_inf_nan=False,
+        ge=-20,
+        le=20,
+        allow_inf_nan=False,
     )
     duration: float = _field(
-        ..., "years",
+        ...,
+        "years",
         "Years.",
-        gt=0, le=100, allow_inf_nan=False,
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
     )
 
 
@@ -455,9 +521,12 @@ class Conflict(_Event):
         description="Added rivalry and threat, 0-1.",
     )
     duration: float = _field(
-        ..., "years",
+        ...,
+        "years",
         "Years.",
-        gt=0, le=100, allow_inf_nan=False,
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
     )
 
 
@@ -467,17 +536,22 @@ class AllianceAction(_Event):
     type: Literal["alliance_action"]
     alliance: str = Field(description="The acting alliance (declared under alliances).")
     action: Literal["deployment", "assistance"] = Field(
-        description="deployment: the leader deploys forces; assistance: a member gives arms.")
+        description="deployment: the leader deploys forces; assistance: a member gives arms."
+    )
     recipient: StateId = Field(description="State that receives the deployment or assistance.")
     provider: StateId | None = Field(None, description="Assistance: the giving member.")
     value: NonNeg = _field(
-        0.0, "US$ bn (TIV)",
+        0.0,
+        "US$ bn (TIV)",
         "Assistance: arms delivered, US$ bn.",
     )
     duration: float = _field(
-        0.5, "years",
+        0.5,
+        "years",
         "Years.",
-        gt=0, le=100, allow_inf_nan=False,
+        gt=0,
+        le=100,
+        allow_inf_nan=False,
     )
 
 
@@ -489,23 +563,37 @@ class ParameterChange(_Event):
         description="parameters.NAME, states.ID.FIELD or links.A.B.FIELD (affinity, trade, rivalry)."
     )
     op: Literal["set", "scale"] = Field(
-        "set", description="set: replace the value; scale: multiply the current value.")
-    value: float = Field(allow_inf_nan=False,
-                         description="New value (set) or factor (scale), in the target's unit.")
+        "set", description="set: replace the value; scale: multiply the current value."
+    )
+    value: float = Field(
+        allow_inf_nan=False, description="New value (set) or factor (scale), in the target's unit."
+    )
 
 
 Event = Annotated[
-    Union[
-        SanctionImposed, SanctionChanged, SanctionLifted, ArmsOrder, ProductionDeal,
-        TradeAgreement, ThreatShock, Conflict, AllianceAction, ParameterChange,
-    ],
+    SanctionImposed
+    | SanctionChanged
+    | SanctionLifted
+    | ArmsOrder
+    | ProductionDeal
+    | TradeAgreement
+    | ThreatShock
+    | Conflict
+    | AllianceAction
+    | ParameterChange,
     Field(discriminator="type"),
 ]
 EVENT_TYPES: dict[str, type[_Event]] = {
-    "sanction_imposed": SanctionImposed, "sanction_changed": SanctionChanged,
-    "sanction_lifted": SanctionLifted, "arms_order": ArmsOrder, "production_deal": ProductionDeal,
-    "trade_agreement": TradeAgreement, "threat_shock": ThreatShock, "conflict": Conflict,
-    "alliance_action": AllianceAction, "parameter": ParameterChange,
+    "sanction_imposed": SanctionImposed,
+    "sanction_changed": SanctionChanged,
+    "sanction_lifted": SanctionLifted,
+    "arms_order": ArmsOrder,
+    "production_deal": ProductionDeal,
+    "trade_agreement": TradeAgreement,
+    "threat_shock": ThreatShock,
+    "conflict": Conflict,
+    "alliance_action": AllianceAction,
+    "parameter": ParameterChange,
 }
 
 
@@ -517,16 +605,21 @@ class Scenario(Strict):
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Master seed of the run.")
     replicates: int = Field(1, ge=1, le=100000, description="Replicates (seeds spawned from seed).")
     states: dict[StateId, State] = Field(
-        min_length=1, description="The states (agents), by id; file order is the model's order.")
+        min_length=1, description="The states (agents), by id; file order is the model's order."
+    )
     alliances: dict[str, Alliance] = Field(
-        default_factory=dict, description="Alliances and blocs named in states' memberships.")
+        default_factory=dict, description="Alliances and blocs named in states' memberships."
+    )
     relations: Relations = Field(
-        Relations(), description="Bilateral links and initial arms stocks.")
+        Relations(), description="Bilateral links and initial arms stocks."
+    )
     sanctions: tuple[Sanction, ...] = Field(
-        (), description="Sanctions regimes in force from the start (or from their start date).")
+        (), description="Sanctions regimes in force from the start (or from their start date)."
+    )
     events: tuple[Event, ...] = Field((), description="Dated events, each with a type.")
     parameters: Parameters = Field(
-        Parameters(), description="Behavioural coefficients (omitted ones keep their default).")
+        Parameters(), description="Behavioural coefficients (omitted ones keep their default)."
+    )
 
     @property
     def name(self) -> str:

@@ -67,7 +67,7 @@ def format_path(path: PathT) -> str:
 
 def short_tag(tag: str) -> str:
     """``tag:yaml.org,2002:python/object`` -> ``!!python/object`` (as the user wrote it)."""
-    return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
 
 
 class _TooBig(Exception):
@@ -90,13 +90,19 @@ class _Builder:
     def build(self, node: Node, path: PathT) -> Any:
         self.count += 1
         if self.count > self.budget:
-            raise _TooBig(f"aliases expand the document beyond {self.budget:,} values (an alias "
-                          "bomb?); write the values out or use fewer nested aliases")
+            raise _TooBig(
+                f"aliases expand the document beyond {self.budget:,} values (an alias "
+                "bomb?); write the values out or use fewer nested aliases"
+            )
         if len(path) > MAX_DEPTH:
             raise _TooBig(f"values nested more than {MAX_DEPTH} levels deep")
         if node.tag not in _SAFE_TAGS:
-            self.fail(path, node, f"YAML tag {short_tag(node.tag)!r} is not allowed; use plain "
-                      "values only (numbers, text, true/false, lists and mappings)")
+            self.fail(
+                path,
+                node,
+                f"YAML tag {short_tag(node.tag)!r} is not allowed; use plain "
+                "values only (numbers, text, true/false, lists and mappings)",
+            )
             return None
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, ScalarNode):
@@ -124,14 +130,18 @@ class _Builder:
                 self.fail(path, knode, "YAML merge keys (<<) are not supported; write the keys out")
                 continue
             if not isinstance(knode, ScalarNode) or knode.tag not in _SCALAR_TAGS:
-                self.fail(path, knode,
-                          "mapping keys must be plain text (not lists, mappings or tags)")
+                self.fail(
+                    path, knode, "mapping keys must be plain text (not lists, mappings or tags)"
+                )
                 continue
             key = str(knode.value)  # as written: ids such as NO or ON stay text
             if key in out:
                 first = self.lines.get(path + (key,))
-                self.fail(path + (key,), knode,
-                          f"duplicate key {key!r} (first given on line {first}); keep only one")
+                self.fail(
+                    path + (key,),
+                    knode,
+                    f"duplicate key {key!r} (first given on line {first}); keep only one",
+                )
                 continue
             self.lines[path + (key,)] = knode.start_mark.line + 1
             out[key] = self.build(vnode, path + (key,))
@@ -184,8 +194,12 @@ def _read_text(p: Path, file: str, kind: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise _fail(file, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-                    "save the file as UTF-8", line) from None
+        raise _fail(
+            file,
+            f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start}); "
+            "save the file as UTF-8",
+            line,
+        ) from None
 
 
 def _syntax_hint(problem: str) -> str:
@@ -238,19 +252,26 @@ def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
         line = mark.line + 1 if mark else None
         col = f" (column {mark.column + 1})" if mark else ""
         ctx = e.context or ""
-        if (ctx.startswith("while ") and e.context_mark and e.problem_mark
-                and e.context_mark.line != e.problem_mark.line):
+        if (
+            ctx.startswith("while ")
+            and e.context_mark
+            and e.problem_mark
+            and e.context_mark.line != e.problem_mark.line
+        ):
             ctx += f" started on line {e.context_mark.line + 1}"
         what = (": " if ctx.startswith("while ") else " ").join(x for x in (ctx, e.problem) if x)
-        raise _fail(file, f"YAML syntax error: {what}{col}{_syntax_hint(str(e.problem))}",
-                    line) from None
+        raise _fail(
+            file, f"YAML syntax error: {what}{col}{_syntax_hint(str(e.problem))}", line
+        ) from None
     except yaml.YAMLError as e:
         raise _fail(file, f"YAML error: {e}") from None
     except RecursionError:
         raise _fail(file, f"values nested too deeply (at most {MAX_DEPTH} levels)") from None
     if node is None:
-        raise _fail(file, f"file is empty; {('a ' + kind)} file is a YAML mapping of sections "
-                    "(key: value lines)")
+        raise _fail(
+            file,
+            f"file is empty; {('a ' + kind)} file is a YAML mapping of sections (key: value lines)",
+        )
     b = _Builder(file, _count_nodes(node))
     try:
         data = b.build(node, ())
@@ -261,7 +282,11 @@ def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
         raise ScenarioError(file, b.problems)
     if not isinstance(data, dict):
         got = {list: "a list", type(None): "empty (null)", str: "a single text value"}.get(
-            type(data), f"a single {type(data).__name__} value")
-        raise _fail(file, f"top level is {got}; a {kind} file is a YAML mapping of sections "
-                    "(key: value lines)", node.start_mark.line + 1)
+            type(data), f"a single {type(data).__name__} value"
+        )
+        raise _fail(
+            file,
+            f"top level is {got}; a {kind} file is a YAML mapping of sections (key: value lines)",
+            node.start_mark.line + 1,
+        )
     return YamlDoc(file, data, b.lines)

@@ -12,13 +12,30 @@ from sim.strategies.autarky import Autarky
 from sim.strategies.balance import Balance
 from sim.strategies.bandwagon import Bandwagon
 from sim.strategies.base import (
-    BUILTIN, LOADED, RULES, Policy, PolicyError, Rules, Strategy,
+    BUILTIN,
+    LOADED,
+    RULES,
+    Policy,
+    PolicyError,
+    Rules,
+    Strategy,
 )
 from sim.strategies.hedging import MultiVector
 
 __all__ = [
-    "BUILTIN", "LOADED", "RULES", "Autarky", "Balance", "Bandwagon", "MultiVector", "Policy",
-    "PolicyError", "Rules", "Strategy", "builtin_names", "is_file_spec",
+    "BUILTIN",
+    "LOADED",
+    "RULES",
+    "Autarky",
+    "Balance",
+    "Bandwagon",
+    "MultiVector",
+    "Policy",
+    "PolicyError",
+    "Rules",
+    "Strategy",
+    "builtin_names",
+    "is_file_spec",
 ]
 
 DEFAULT_STRATEGY = "multi_vector"

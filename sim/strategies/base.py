@@ -47,8 +47,10 @@ def _frozen_map(name: str, value: object, lo: float, hi: float) -> Mapping[str, 
     if value is None:
         return MappingProxyType({})
     if not isinstance(value, Mapping):
-        raise PolicyError(f"{name} must be a mapping of state or regime ids to numbers, "
-                          f"got {type(value).__name__}")
+        raise PolicyError(
+            f"{name} must be a mapping of state or regime ids to numbers, "
+            f"got {type(value).__name__}"
+        )
     out: dict[str, float] = {}
     for k, v in value.items():
         if not isinstance(k, str):
@@ -91,8 +93,9 @@ class Rules:
         for f in fields(self):
             hi = 1.0 if f.name == "follow_compliance_cut" else 100.0
             lo = 0.0 if f.name == "follow_compliance_cut" else -100.0
-            object.__setattr__(self, f.name, _number(f"rules.{f.name}", getattr(self, f.name),
-                                                     lo, hi))
+            object.__setattr__(
+                self, f.name, _number(f"rules.{f.name}", getattr(self, f.name), lo, hi)
+            )
 
     def row(self) -> tuple[float, ...]:
         """The values in the order of :data:`RULES` (a row of the mechanisms' rule table)."""
@@ -149,16 +152,24 @@ class Policy:
             raise PolicyError(f"rules must be a sim.Rules, got {type(self.rules).__name__}")
 
     def __hash__(self) -> int:  # mappings are read-only proxies: hash their items
-        return hash((tuple(sorted(self.prefer.items())), self.precision,
-                     tuple(sorted(self.comply.items())), self.invest,
-                     tuple(sorted(self.trade.items())),
-                     tuple(sorted(self.pressure.items())) if isinstance(self.pressure, Mapping)
-                     else self.pressure, self.rules))
+        return hash(
+            (
+                tuple(sorted(self.prefer.items())),
+                self.precision,
+                tuple(sorted(self.comply.items())),
+                self.invest,
+                tuple(sorted(self.trade.items())),
+                tuple(sorted(self.pressure.items()))
+                if isinstance(self.pressure, Mapping)
+                else self.pressure,
+                self.rules,
+            )
+        )
 
 
 DEFAULT_CLASSIFIER: dict[str, Any] = {
-    "adaptive": True,       # reads the world: asked every step
-    "stochastic": False,    # draws random numbers (from me.model.rng only)
+    "adaptive": True,  # reads the world: asked every step
+    "stochastic": False,  # draws random numbers (from me.model.rng only)
     "family": "user",
 }
 
@@ -193,8 +204,9 @@ class Strategy:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = dict(cls.__dict__.get("classifier", {}))
-        inherited = next(b.__dict__["classifier"] for b in cls.__mro__[1:]
-                         if "classifier" in b.__dict__)
+        inherited = next(
+            b.__dict__["classifier"] for b in cls.__mro__[1:] if "classifier" in b.__dict__
+        )
         if "decide" in cls.__dict__ and "adaptive" not in own:
             own["adaptive"] = True  # a new decide() may read the world unless it says otherwise
         cls.classifier = {**DEFAULT_CLASSIFIER, **inherited, **own}
@@ -205,8 +217,9 @@ class Strategy:
         unknown = sorted(set(params) - set(self.params))
         if unknown:
             allowed = ", ".join(sorted(self.params)) or "none"
-            raise TypeError(f"unknown strategy parameter(s) {', '.join(unknown)} "
-                            f"(allowed: {allowed})")
+            raise TypeError(
+                f"unknown strategy parameter(s) {', '.join(unknown)} (allowed: {allowed})"
+            )
         for k, v in {**self.params, **params}.items():
             setattr(self, k, v)
 

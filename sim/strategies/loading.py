@@ -52,7 +52,8 @@ def _import(path: Path) -> ModuleType:
         except SyntaxError as e:
             sys.modules.pop(name, None)
             raise StrategyLoadError(
-                f"{path}:{e.lineno}: syntax error in the strategy file: {e.msg}") from None
+                f"{path}:{e.lineno}: syntax error in the strategy file: {e.msg}"
+            ) from None
         except BaseException as e:  # the user's module raised while importing
             sys.modules.pop(name, None)
             if isinstance(e, KeyboardInterrupt):
@@ -92,14 +93,21 @@ def load_strategy(spec: str) -> type[Strategy]:
         raise StrategyLoadError(f"strategy file {file} cannot be read: {e.strerror}") from None
     obj = getattr(module, cls_name, None)
     if obj is None:
-        found = sorted(k for k, v in vars(module).items()
-                       if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy
-                       and v.__module__ == module.__name__)
+        found = sorted(
+            k
+            for k, v in vars(module).items()
+            if isinstance(v, type)
+            and issubclass(v, Strategy)
+            and v is not Strategy
+            and v.__module__ == module.__name__
+        )
         have = f"strategy classes in it: {', '.join(found)}" if found else "it defines none"
         raise StrategyLoadError(f"{file} defines no class {cls_name} ({have})")
     if not (isinstance(obj, type) and issubclass(obj, Strategy)):
-        raise StrategyLoadError(f"{file}: {cls_name} is not a strategy class (subclass "
-                                "sim.Strategy and override decide(self, me, world))")
+        raise StrategyLoadError(
+            f"{file}: {cls_name} is not a strategy class (subclass "
+            "sim.Strategy and override decide(self, me, world))"
+        )
     LOADED[spec] = obj
     return obj
 
@@ -111,9 +119,10 @@ def make_strategy(spec: str, params: dict[str, Any] | None = None) -> Strategy:
         return cls(**dict(params or {}))
     except TypeError as e:
         raise StrategyLoadError(f"{_label(spec)}: bad strategy_params: {e}") from None
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - a user's __init__ may raise anything
         raise StrategyLoadError(
-            f"{_label(spec)}: creating the strategy raised {type(e).__name__}: {e}") from None
+            f"{_label(spec)}: creating the strategy raised {type(e).__name__}: {e}"
+        ) from None
 
 
 def _label(spec: str) -> str:

@@ -33,8 +33,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 OPS = ("<=", ">=", "<", ">")
-_COND = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)?\s*(<=|>=|<|>)\s*"
-                   r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+_COND = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_]*)?\s*(<=|>=|<|>)\s*"
+    r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
+)
 
 
 @dataclass
@@ -107,8 +109,12 @@ def load(store: str | Path) -> SweepResults:
 
     path = Path(store)
     man = st.read_manifest(path)
-    return SweepResults(path, man, pd.read_parquet(path / "design.parquet"),
-                        pd.read_parquet(path / "points.parquet"))
+    return SweepResults(
+        path,
+        man,
+        pd.read_parquet(path / "design.parquet"),
+        pd.read_parquet(path / "points.parquet"),
+    )
 
 
 @dataclass(frozen=True)
@@ -125,15 +131,20 @@ class Condition:
     def holds(self, y: np.ndarray) -> np.ndarray:
         """Boolean mask of where the condition holds."""
         y = np.asarray(y, dtype=float)
-        return {"<": y < self.value, "<=": y <= self.value,
-                ">": y > self.value, ">=": y >= self.value}[self.op]
+        return {
+            "<": y < self.value,
+            "<=": y <= self.value,
+            ">": y > self.value,
+            ">=": y >= self.value,
+        }[self.op]
 
 
 def _unknown(name: str, known: list[str], kind: str) -> UserError:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return UserError(f"unknown {kind} {name!r}{hint} "
-                     f"(this store has: {', '.join(known) or 'none'})")
+    return UserError(
+        f"unknown {kind} {name!r}{hint} (this store has: {', '.join(known) or 'none'})"
+    )
 
 
 def parse_condition(expr: str, outcomes: list[str], default: str | None = None) -> Condition:
@@ -144,12 +155,16 @@ def parse_condition(expr: str, outcomes: list[str], default: str | None = None) 
     """
     m = _COND.match(expr or "")
     if not m:
-        raise UserError(f"--threshold {expr!r}: expected 'OUTCOME OP NUMBER' with OP one of "
-                        f"{' '.join(OPS)}, e.g. '{(outcomes or ['y'])[0]} < 0.5'")
+        raise UserError(
+            f"--threshold {expr!r}: expected 'OUTCOME OP NUMBER' with OP one of "
+            f"{' '.join(OPS)}, e.g. '{(outcomes or ['y'])[0]} < 0.5'"
+        )
     name = m.group(1) or default
     if name is None:
-        raise UserError(f"--threshold {expr!r}: name the outcome ('OUTCOME {m.group(2)} "
-                        f"{m.group(3)}') or give --outcome")
+        raise UserError(
+            f"--threshold {expr!r}: name the outcome ('OUTCOME {m.group(2)} "
+            f"{m.group(3)}') or give --outcome"
+        )
     if default is not None and m.group(1) and m.group(1) != default:
         raise UserError(f"--threshold names {m.group(1)!r} but --outcome is {default!r}")
     if name not in outcomes:
@@ -162,11 +177,14 @@ def _require(res: SweepResults, method: str) -> None:
         raise UserError(
             f"{res.path}: {method} indices need a {method} design, but this store has a "
             f"{res.method} design; run a sweep with `design: {{method: {method}}}` (or use "
-            f"--method {'prim' if res.method in ('grid', 'lhs') else res.method})")
+            f"--method {'prim' if res.method in ('grid', 'lhs') else res.method})"
+        )
     if not res.complete:
         n = len(st.committed_runs(res.path))
-        raise UserError(f"{res.path}: the sweep is incomplete ({n} of {res.n_runs} runs); "
-                        "finish it with `run_sim.py sweep SWEEPFILE --resume`")
+        raise UserError(
+            f"{res.path}: the sweep is incomplete ({n} of {res.n_runs} runs); "
+            "finish it with `run_sim.py sweep SWEEPFILE --resume`"
+        )
 
 
 def _targets(res: SweepResults, outcome: str | None) -> tuple[list[str], list[str]]:
@@ -179,8 +197,9 @@ def _targets(res: SweepResults, outcome: str | None) -> tuple[list[str], list[st
     raise _unknown(outcome, res.outcomes + res.series_names, "outcome")
 
 
-def point_means(res: SweepResults, outcome: str | None = None
-                ) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, list[str]]]]:
+def point_means(
+    res: SweepResults, outcome: str | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, tuple[np.ndarray, list[str]]]]:
     """Per design point (mean over replicates): scalars name -> (P,), series name -> ((P, T),
     dates)."""
     scal_names, ser_names = _targets(res, outcome)
@@ -206,8 +225,12 @@ def _flat(y: np.ndarray) -> bool:
     return (not np.all(np.isfinite(y))) or np.std(y) <= 1e-12 * (1.0 + np.abs(np.mean(y)))
 
 
-def _rows(method_fn: Callable[[np.ndarray], list[dict[str, Any]]], res: SweepResults,
-          outcome: str | None, cols: list[str]) -> pd.DataFrame:
+def _rows(
+    method_fn: Callable[[np.ndarray], list[dict[str, Any]]],
+    res: SweepResults,
+    outcome: str | None,
+    cols: list[str],
+) -> pd.DataFrame:
     import pandas as pd
 
     scal, ser = point_means(res, outcome)
@@ -222,8 +245,9 @@ def _rows(method_fn: Callable[[np.ndarray], list[dict[str, Any]]], res: SweepRes
     return pd.DataFrame(rows, columns=["outcome", "kind", "step", "date", "parameter"] + cols)
 
 
-def _per_parameter(parameters: list[str], keys: list[str], analyze: Callable[[np.ndarray], Any]
-                   ) -> Callable[[np.ndarray], list[dict[str, Any]]]:
+def _per_parameter(
+    parameters: list[str], keys: list[str], analyze: Callable[[np.ndarray], Any]
+) -> Callable[[np.ndarray], list[dict[str, Any]]]:
     """One outcome vector -> a row per parameter with the SALib result's ``keys``
     (NaN where the outcome does not vary: nothing to attribute)."""
 
@@ -238,8 +262,13 @@ def _per_parameter(parameters: list[str], keys: list[str], analyze: Callable[[np
     return one
 
 
-def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
-          num_resamples: int = 200) -> pd.DataFrame:
+def sobol(
+    res: SweepResults,
+    outcome: str | None = None,
+    *,
+    conf_level: float = 0.95,
+    num_resamples: int = 200,
+) -> pd.DataFrame:
     """Sobol indices (SALib): first order S1 and total ST with confidence half-widths.
 
     Args:
@@ -262,14 +291,28 @@ def sobol(res: SweepResults, outcome: str | None = None, *, conf_level: float = 
     seed = int(res.manifest["master_seed"]) % 2**32
 
     keys = ["S1", "S1_conf", "ST", "ST_conf"]
-    one = _per_parameter(res.parameters, keys, lambda y: sa_sobol.analyze(
-        problem, y, calc_second_order=second, conf_level=conf_level,
-        num_resamples=num_resamples, seed=seed))
+    one = _per_parameter(
+        res.parameters,
+        keys,
+        lambda y: sa_sobol.analyze(
+            problem,
+            y,
+            calc_second_order=second,
+            conf_level=conf_level,
+            num_resamples=num_resamples,
+            seed=seed,
+        ),
+    )
     return _rows(one, res, outcome, keys)
 
 
-def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float = 0.95,
-           num_resamples: int = 200) -> pd.DataFrame:
+def morris(
+    res: SweepResults,
+    outcome: str | None = None,
+    *,
+    conf_level: float = 0.95,
+    num_resamples: int = 200,
+) -> pd.DataFrame:
     """Morris elementary-effects screening (SALib): mu, mu_star (with CI), sigma.
 
     Effects are per full range of each parameter (unit coordinates).
@@ -288,7 +331,17 @@ def morris(res: SweepResults, outcome: str | None = None, *, conf_level: float =
     seed = int(res.manifest["master_seed"]) % 2**32
 
     keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
-    one = _per_parameter(res.parameters, keys, lambda y: sa_morris.analyze(
-        problem, X, y, num_resamples=num_resamples, conf_level=conf_level, num_levels=levels,
-        seed=seed))
+    one = _per_parameter(
+        res.parameters,
+        keys,
+        lambda y: sa_morris.analyze(
+            problem,
+            X,
+            y,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            num_levels=levels,
+            seed=seed,
+        ),
+    )
     return _rows(one, res, outcome, keys)

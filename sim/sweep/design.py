@@ -122,8 +122,9 @@ def sample_unit(sweep: Sweep) -> np.ndarray:
     if d.method == "sobol":
         from SALib.sample import sobol
 
-        unit: np.ndarray = sobol.sample(problem, d.n, calc_second_order=d.second_order,
-                                        scramble=True, seed=seed)
+        unit: np.ndarray = sobol.sample(
+            problem, d.n, calc_second_order=d.second_order, scramble=True, seed=seed
+        )
         return unit
     from SALib.sample import morris
 
@@ -163,10 +164,12 @@ def run_table(sweep: Sweep, design: DesignPoints) -> pd.DataFrame:
         per_rep = np.array([derive_seed(sweep.seed, r) for r in range(R)], dtype=np.int64)
         seeds = per_rep[rep]
     else:
-        seeds = np.array([derive_seed(sweep.seed, p, r) for p, r in zip(point, rep)],
-                         dtype=np.int64)
-    df = pd.DataFrame({"run": np.arange(P * R, dtype=np.int64), "point": point,
-                       "replicate": rep, "seed": seeds})
+        seeds = np.array(
+            [derive_seed(sweep.seed, p, r) for p, r in zip(point, rep)], dtype=np.int64
+        )
+    df = pd.DataFrame(
+        {"run": np.arange(P * R, dtype=np.int64), "point": point, "replicate": rep, "seed": seeds}
+    )
     for c in design.columns:
         v = design.values[c]
         df[c] = v[point] if v.dtype != object else list(v[point])  # str or bool columns

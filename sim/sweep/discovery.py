@@ -49,9 +49,16 @@ class PrimResult:
         return self.n_coi / self.n if self.n else float("nan")
 
 
-def prim(res: SweepResults, condition: str | Condition, *, outcome: str | None = None,
-         max_boxes: int = 3, mass_min: float = 0.05, peel_alpha: float = 0.05,
-         paste_alpha: float = 0.05) -> PrimResult:
+def prim(
+    res: SweepResults,
+    condition: str | Condition,
+    *,
+    outcome: str | None = None,
+    max_boxes: int = 3,
+    mass_min: float = 0.05,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+) -> PrimResult:
     """Find boxes of parameter space where ``condition`` holds.
 
     Args:
@@ -68,8 +75,11 @@ def prim(res: SweepResults, condition: str | Condition, *, outcome: str | None =
     import pandas as pd
     from prim import Prim
 
-    cond = condition if isinstance(condition, Condition) else parse_condition(
-        condition, res.outcomes, outcome)
+    cond = (
+        condition
+        if isinstance(condition, Condition)
+        else parse_condition(condition, res.outcomes, outcome)
+    )
     df = res.scalars
     if df.empty:
         raise UserError(f"{res.path}: no runs stored yet; run the sweep first")
@@ -82,34 +92,65 @@ def prim(res: SweepResults, condition: str | Condition, *, outcome: str | None =
         logging.getLogger("prim").setLevel(logging.WARNING)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            p = Prim(x, y, threshold=None, mass_min=mass_min, peel_alpha=peel_alpha,
-                     paste_alpha=paste_alpha)
+            p = Prim(
+                x,
+                y,
+                threshold=None,
+                mass_min=mass_min,
+                peel_alpha=peel_alpha,
+                paste_alpha=paste_alpha,
+            )
             for b in range(1, max_boxes + 1):
                 box = p.find_box()
                 if box is None or box.coverage <= 0:
                     break
                 inside = round(box.mass * n)
-                stats.append({"box": b, "coverage": float(box.coverage),
-                              "density": float(box.density), "mass": float(box.mass),
-                              "res_dim": int(box.res_dim), "n_in_box": inside})
+                stats.append(
+                    {
+                        "box": b,
+                        "coverage": float(box.coverage),
+                        "density": float(box.density),
+                        "mass": float(box.mass),
+                        "res_dim": int(box.res_dim),
+                        "n_in_box": inside,
+                    }
+                )
                 lim = box.limits
                 for name, row in lim.iterrows():
                     lo, hi = row["min"], row["max"]
-                    limits.append({"box": b, "parameter": name,
-                                   "min": lo if not isinstance(lo, (set, frozenset)) else np.nan,
-                                   "max": hi if not isinstance(hi, (set, frozenset)) else np.nan,
-                                   "values": (", ".join(sorted(map(str, lo)))
-                                              if isinstance(lo, (set, frozenset)) else ""),
-                                   "qp": float(row["qp values"])})
+                    limits.append(
+                        {
+                            "box": b,
+                            "parameter": name,
+                            "min": lo if not isinstance(lo, (set, frozenset)) else np.nan,
+                            "max": hi if not isinstance(hi, (set, frozenset)) else np.nan,
+                            "values": (
+                                ", ".join(sorted(map(str, lo)))
+                                if isinstance(lo, (set, frozenset))
+                                else ""
+                            ),
+                            "qp": float(row["qp values"]),
+                        }
+                    )
                 tr = box.peeling_trajectory.reset_index(drop=True)
                 for k, r in tr.iterrows():
-                    traj.append({"box": b, "step": int(k), "coverage": float(r["coverage"]),
-                                 "density": float(r["density"]), "mass": float(r["mass"]),
-                                 "res_dim": int(r["res dim"])})
+                    traj.append(
+                        {
+                            "box": b,
+                            "step": int(k),
+                            "coverage": float(r["coverage"]),
+                            "density": float(r["density"]),
+                            "mass": float(r["mass"]),
+                            "res_dim": int(r["res dim"]),
+                        }
+                    )
                 if box.density <= n_coi / n:  # no better than the whole space: stop
                     break
     return PrimResult(
-        cond, n, n_coi,
+        cond,
+        n,
+        n_coi,
         pd.DataFrame(stats, columns=["box", "coverage", "density", "mass", "res_dim", "n_in_box"]),
         pd.DataFrame(limits, columns=["box", "parameter", "min", "max", "values", "qp"]),
-        pd.DataFrame(traj, columns=["box", "step", "coverage", "density", "mass", "res_dim"]))
+        pd.DataFrame(traj, columns=["box", "step", "coverage", "density", "mass", "res_dim"]),
+    )

@@ -90,9 +90,11 @@ def _prepared(ctx: Context) -> Prepared:
             assert ctx.base is not None  # a multivector sweep has a base scenario
             sc = load_scenario(ctx.base)
             ids, labels = sc.state_ids, sc.time.axis.labels()
-            hit = (sc,
-                   [compile_outcome(ScalarOutcome(**o), ids, labels) for o in ctx.scalars],
-                   [compile_outcome(SeriesOutcome(**o), ids, labels) for o in ctx.series])
+            hit = (
+                sc,
+                [compile_outcome(ScalarOutcome(**o), ids, labels) for o in ctx.scalars],
+                [compile_outcome(SeriesOutcome(**o), ids, labels) for o in ctx.series],
+            )
         _CACHE.clear()
         _CACHE[ctx.key] = hit
     return hit
@@ -132,8 +134,9 @@ ISHIGAMI_A, ISHIGAMI_B = 7.0, 0.1  # the standard Ishigami constants (Ishigami &
 
 def ishigami(x: np.ndarray) -> float:
     """The Ishigami function of x = (x1, x2, x3) on [-pi, pi]^3 (known Sobol indices)."""
-    return float(np.sin(x[0]) + ISHIGAMI_A * np.sin(x[1]) ** 2
-                 + ISHIGAMI_B * x[2] ** 4 * np.sin(x[0]))
+    return float(
+        np.sin(x[0]) + ISHIGAMI_A * np.sin(x[1]) ** 2 + ISHIGAMI_B * x[2] ** 4 * np.sin(x[0])
+    )
 
 
 def run_batch(ctx: Context, batch: Batch) -> BatchResult:
@@ -169,8 +172,9 @@ def run_batch(ctx: Context, batch: Batch) -> BatchResult:
             scal[r], ser[r] = extract(cs, cser, pairs, states)
         except Exception as e:  # noqa: BLE001 - reported to the user by the driver
             lines = e.lines() if isinstance(e, UserError) else [f"{type(e).__name__}: {e}"]
-            return BatchResult(batch.runs, scal[:0], ser[:0],
-                               f"run {int(batch.runs[r])}: " + "; ".join(lines))
+            return BatchResult(
+                batch.runs, scal[:0], ser[:0], f"run {int(batch.runs[r])}: " + "; ".join(lines)
+            )
     return BatchResult(batch.runs, scal, ser, None, time.perf_counter() - t0)
 
 
@@ -199,8 +203,9 @@ def warm(run_model: bool = False) -> None:
         from sim.model import MultivectorModel
         from sim.scenario.generate import generate_scenario
 
-        m = MultivectorModel(generate_scenario(4, seed=0, years=1), seed=0,
-                             mesa_datacollector=False)
+        m = MultivectorModel(
+            generate_scenario(4, seed=0, years=1), seed=0, mesa_datacollector=False
+        )
         m.step()
         m.step()
 
@@ -261,8 +266,13 @@ class Backend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def map(self, ctx: Context, batches: Iterable[Batch], window: int | None = None,
-            fn: Callable[[Context, Batch], Any] = run_batch) -> Iterator[Any]:
+    def map(
+        self,
+        ctx: Context,
+        batches: Iterable[Batch],
+        window: int | None = None,
+        fn: Callable[[Context, Batch], Any] = run_batch,
+    ) -> Iterator[Any]:
         """``fn(ctx, batch)`` for every batch (default :func:`run_batch`), yielding results in
         completion order (``window`` tasks in flight)."""
         # two tasks per worker keep local processes busy; dask's scheduler round trip needs a
@@ -276,8 +286,9 @@ class Backend:
         else:
             yield from self._map_dask(ctx, iter(batches), window, fn)
 
-    def _map_pool(self, ctx: Context, it: Iterator[Batch], window: int,
-                  fn: Callable[[Context, Batch], Any]) -> Iterator[Any]:
+    def _map_pool(
+        self, ctx: Context, it: Iterator[Batch], window: int, fn: Callable[[Context, Batch], Any]
+    ) -> Iterator[Any]:
         from concurrent.futures import FIRST_COMPLETED, Future, wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -295,14 +306,16 @@ class Backend:
                     raise UserError(
                         "a worker process died (killed, out of memory, or a script without an "
                         "`if __name__ == '__main__':` guard: workers are spawned); runs stored "
-                        "so far are kept: finish with --resume") from None
+                        "so far are kept: finish with --resume"
+                    ) from None
                 yield res
                 nxt = next(it, None)
                 if nxt is not None:
                     pending.add(self._pool.submit(fn, ctx, nxt))
 
-    def _map_dask(self, ctx: Context, it: Iterator[Batch], window: int,
-                  fn: Callable[[Context, Batch], Any]) -> Iterator[Any]:
+    def _map_dask(
+        self, ctx: Context, it: Iterator[Batch], window: int, fn: Callable[[Context, Batch], Any]
+    ) -> Iterator[Any]:
         from distributed import as_completed
 
         client = self._client
@@ -319,8 +332,9 @@ class Backend:
                 ac.add(client.submit(fn, ctx_f, nxt, pure=False))
 
 
-def open_backend(workers: int | None = None, scheduler: str | None = None,
-                 timeout_s: float = 10.0) -> Backend:
+def open_backend(
+    workers: int | None = None, scheduler: str | None = None, timeout_s: float = 10.0
+) -> Backend:
     """Connect to (or start) the backend; raises :class:`UserError` if a scheduler is unreachable.
 
     Args:
@@ -360,8 +374,13 @@ def open_backend(workers: int | None = None, scheduler: str | None = None,
         if method == "fork":  # as for local processes: workers start warm, in milliseconds
             warm(run_model=True)
         with dask.config.set({"distributed.worker.multiprocessing-method": method}):
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                   dashboard_address=":0", silence_logs=logging.ERROR)
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            )
         client = Client(cluster)
         return Backend("dask", n, "local-dask", None, client, cluster)
     if "://" not in scheduler:
@@ -369,8 +388,10 @@ def open_backend(workers: int | None = None, scheduler: str | None = None,
     try:
         client = Client(scheduler, timeout=f"{timeout_s}s")
     except (OSError, TimeoutError, ValueError) as e:
-        raise UserError(f"--scheduler {scheduler}: cannot reach the dask scheduler "
-                        f"({type(e).__name__}: {e}); check the address and that "
-                        "`dask scheduler` is running there. Nothing was written.") from None
+        raise UserError(
+            f"--scheduler {scheduler}: cannot reach the dask scheduler "
+            f"({type(e).__name__}: {e}); check the address and that "
+            "`dask scheduler` is running there. Nothing was written."
+        ) from None
     threads = sum(client.nthreads().values()) or 1
     return Backend("dask", threads, scheduler, None, client, None)

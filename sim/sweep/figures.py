@@ -44,8 +44,14 @@ def bars(df: pd.DataFrame, outcome: str, method: str) -> Figure:
     fig, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(params) + 2), 4.0), layout="constrained")
     for k, (col, conf, label) in enumerate(specs):
         err = sub[conf].to_numpy() if conf else None
-        ax.bar(x + (k - (len(specs) - 1) / 2) * w, sub[col].to_numpy(), w, yerr=err,
-               capsize=3, label=label)
+        ax.bar(
+            x + (k - (len(specs) - 1) / 2) * w,
+            sub[col].to_numpy(),
+            w,
+            yerr=err,
+            capsize=3,
+            label=label,
+        )
     ax.set_xticks(x, params, rotation=30, ha="right")
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("index" if method == "sobol" else "effect per full range")
@@ -61,15 +67,27 @@ def over_time(df: pd.DataFrame, outcome: str, method: str) -> Figure:
 
     sub = df[(df["outcome"] == outcome) & (df["kind"] == "series")]
     specs = INDICES[method][: 2 if method == "sobol" else 1]
-    fig, axes = plt.subplots(len(specs), 1, figsize=(8.0, 3.2 * len(specs)), sharex=True,
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        len(specs),
+        1,
+        figsize=(8.0, 3.2 * len(specs)),
+        sharex=True,
+        layout="constrained",
+        squeeze=False,
+    )
     for ax, (col, conf, label) in zip(axes[:, 0], specs):
         for p, g in sub.groupby("parameter", sort=False):
             g = g.sort_values("step")
-            line, = ax.plot(g["step"], g[col], label=p)
+            (line,) = ax.plot(g["step"], g[col], label=p)
             if conf:
-                ax.fill_between(g["step"], g[col] - g[conf], g[col] + g[conf],
-                                color=line.get_color(), alpha=0.15, lw=0)
+                ax.fill_between(
+                    g["step"],
+                    g[col] - g[conf],
+                    g[col] + g[conf],
+                    color=line.get_color(),
+                    alpha=0.15,
+                    lw=0,
+                )
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         if method == "sobol":  # estimates outside [0, 1] are sampling noise: keep the scale
@@ -77,8 +95,12 @@ def over_time(df: pd.DataFrame, outcome: str, method: str) -> Figure:
     steps = sub.drop_duplicates("step").sort_values("step")
     every = max(1, len(steps) // 8)
     ax = axes[-1, 0]
-    ax.set_xticks(steps["step"].to_numpy()[::every], steps["date"].to_numpy()[::every],
-                  rotation=30, ha="right")
+    ax.set_xticks(
+        steps["step"].to_numpy()[::every],
+        steps["date"].to_numpy()[::every],
+        rotation=30,
+        ha="right",
+    )
     axes[0, 0].set_title(f"{method.capitalize()} indices over time: {outcome}")
     axes[0, 0].legend(frameon=False, fontsize=8, ncol=2)
     return fig
@@ -94,13 +116,31 @@ def tradeoff(result: PrimResult) -> Figure:
     sc = None
     for _, g in tr.groupby("box"):
         ax.plot(g["coverage"], g["density"], color="grey", lw=0.6, alpha=0.6)
-        sc = ax.scatter(g["coverage"], g["density"], c=g["res_dim"], cmap="viridis", s=18,
-                        vmin=0, vmax=max(1, int(tr["res_dim"].max())))
+        sc = ax.scatter(
+            g["coverage"],
+            g["density"],
+            c=g["res_dim"],
+            cmap="viridis",
+            s=18,
+            vmin=0,
+            vmax=max(1, int(tr["res_dim"].max())),
+        )
     for _, r in result.stats.iterrows():
-        ax.scatter([r["coverage"]], [r["density"]], marker="*", s=160, color="crimson",
-                   edgecolor="black", zorder=3)
-        ax.annotate(f"box {int(r['box'])}", (r["coverage"], r["density"]),
-                    textcoords="offset points", xytext=(6, -10))
+        ax.scatter(
+            [r["coverage"]],
+            [r["density"]],
+            marker="*",
+            s=160,
+            color="crimson",
+            edgecolor="black",
+            zorder=3,
+        )
+        ax.annotate(
+            f"box {int(r['box'])}",
+            (r["coverage"], r["density"]),
+            textcoords="offset points",
+            xytext=(6, -10),
+        )
     if sc is not None:
         fig.colorbar(sc, ax=ax, label="restricted dimensions")
     ax.axhline(result.base_rate, color="black", ls=":", lw=0.8, label="base rate")

@@ -57,8 +57,12 @@ class SweepPlan:
 
     def digest(self) -> str:
         """SHA-256 of what determines the results: the sweep and the resolved base scenario."""
-        blob = json.dumps({"sweep": self.sweep.model_dump(mode="json"), "base": self.base},
-                          sort_keys=True, separators=(",", ":"), default=str).encode()
+        blob = json.dumps(
+            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base},
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        ).encode()
         return hashlib.sha256(blob).hexdigest()
 
 
@@ -101,9 +105,14 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     if sweep.model == "ishigami":
         for i, p in enumerate(sweep.parameters):
             if p.path not in ISHIGAMI_PATHS:
-                probs.append(Problem(file, f"parameters[{i}].path", f"ishigami has inputs "
-                                     f"{', '.join(ISHIGAMI_PATHS)}, not {p.path!r}",
-                                     line(("parameters", i, "path"))))
+                probs.append(
+                    Problem(
+                        file,
+                        f"parameters[{i}].path",
+                        f"ishigami has inputs {', '.join(ISHIGAMI_PATHS)}, not {p.path!r}",
+                        line(("parameters", i, "path")),
+                    )
+                )
         if probs:
             raise ScenarioError(file, probs)
         plan.labels = [f"t{k}" for k in range(4)]
@@ -114,9 +123,18 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     if not sc_path.is_absolute():
         sc_path = Path(path).parent / sc_path
     if not sc_path.is_file():
-        raise ScenarioError(file, [Problem(
-            file, "scenario", f"no scenario file {sweep.scenario!r} (looked for {sc_path}; paths "
-            "are relative to the sweep file)", line(("scenario",)))])
+        raise ScenarioError(
+            file,
+            [
+                Problem(
+                    file,
+                    "scenario",
+                    f"no scenario file {sweep.scenario!r} (looked for {sc_path}; paths "
+                    "are relative to the sweep file)",
+                    line(("scenario",)),
+                )
+            ],
+        )
     raw = read_scenario_data(sc_path).data
     for key in sweep.fixed:
         try:
@@ -133,9 +151,16 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     for i, p in enumerate(sweep.parameters):
         where = ("parameters", i)
         if first_key(p.path) in NOT_SWEEPABLE:
-            probs.append(Problem(file, f"parameters[{i}].path", f"{p.path!r} cannot be swept "
-                                 f"({', '.join(NOT_SWEEPABLE)} are fixed per sweep; set time "
-                                 "under fixed:)", line(where + ("path",))))
+            probs.append(
+                Problem(
+                    file,
+                    f"parameters[{i}].path",
+                    f"{p.path!r} cannot be swept "
+                    f"({', '.join(NOT_SWEEPABLE)} are fixed per sweep; set time "
+                    "under fixed:)",
+                    line(where + ("path",)),
+                )
+            )
             continue
         try:
             current = resolve(data, p.path)
@@ -143,18 +168,30 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
             probs.append(Problem(file, f"parameters[{i}].path", str(e), line(where + ("path",))))
             continue
         if isinstance(current, (dict, list)):
-            probs.append(Problem(file, f"parameters[{i}].path", f"{p.path!r} is a section, not "
-                                 "a value; address one field inside it", line(where + ("path",))))
+            probs.append(
+                Problem(
+                    file,
+                    f"parameters[{i}].path",
+                    f"{p.path!r} is a section, not a value; address one field inside it",
+                    line(where + ("path",)),
+                )
+            )
             continue
-        src = ("range" if p.range is not None else "values" if p.values is not None
-               else "distribution")
+        src = (
+            "range" if p.range is not None else "values" if p.values is not None else "distribution"
+        )
         for v in extremes(p):
             try:
                 load_scenario(base, {p.path: v})
             except ScenarioError as e:
-                probs.append(Problem(file, f"parameters[{i}].{src}", f"{p.path} = {v!r} gives an "
-                                     f"invalid scenario: {e.first()}",
-                                     line(where + (src,))))
+                probs.append(
+                    Problem(
+                        file,
+                        f"parameters[{i}].{src}",
+                        f"{p.path} = {v!r} gives an invalid scenario: {e.first()}",
+                        line(where + (src,)),
+                    )
+                )
                 break
     probs += oc.problems(sweep.outcomes, "outcomes", plan.ids, plan.labels, file, line)
     probs += oc.problems(sweep.series, "series", plan.ids, plan.labels, file, line)
@@ -165,8 +202,9 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     return plan
 
 
-def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT,
-                        backend: Backend | None = None) -> None:
+def check_design_points(
+    plan: SweepPlan, limit: int = POINT_CHECK_LIMIT, backend: Backend | None = None
+) -> None:
     """Validate the scenario of every design point (if the design has at most ``limit`` points).
 
     Args:
@@ -188,21 +226,36 @@ def check_design_points(plan: SweepPlan, limit: int = POINT_CHECK_LIMIT,
     design = build(plan.sweep)
     paths = tuple(p.path for p in plan.sweep.parameters)
     values = [design.values[c] for c in design.columns]
-    ctx = Context(key=f"check:{plan.digest()}", model=plan.sweep.model, base=plan.base,
-                  paths=paths)
+    ctx = Context(key=f"check:{plan.digest()}", model=plan.sweep.model, base=plan.base, paths=paths)
     workers = backend.workers if backend is not None else 1
     size = -(-design.n_points // workers)  # one task per worker: checks are quick
-    batches = (Batch(np.arange(a, min(a + size, design.n_points)), np.zeros(0, dtype=np.int64),
-                     [tuple(_py(v[k]) for v in values)
-                      for k in range(a, min(a + size, design.n_points))])
-               for a in range(0, design.n_points, size))
-    found = sorted(p for res in (backend.map(ctx, batches, fn=check_batch) if backend is not None
-                                 else (check_batch(ctx, b) for b in batches)) for p in res)
+    batches = (
+        Batch(
+            np.arange(a, min(a + size, design.n_points)),
+            np.zeros(0, dtype=np.int64),
+            [tuple(_py(v[k]) for v in values) for k in range(a, min(a + size, design.n_points))],
+        )
+        for a in range(0, design.n_points, size)
+    )
+    found = sorted(
+        p
+        for res in (
+            backend.map(ctx, batches, fn=check_batch)
+            if backend is not None
+            else (check_batch(ctx, b) for b in batches)
+        )
+        for p in res
+    )
     probs: list[Problem] = []
     for k, problem in found[:5]:
         shown = ", ".join(f"{p}={_py(v[k])!r}" for p, v in zip(paths, values))
-        probs.append(Problem(plan.file, "parameters", f"design point {k} ({shown}) gives an "
-                             f"invalid scenario: {problem}"))
+        probs.append(
+            Problem(
+                plan.file,
+                "parameters",
+                f"design point {k} ({shown}) gives an invalid scenario: {problem}",
+            )
+        )
     if probs:
         raise ScenarioError(plan.file, probs)
 

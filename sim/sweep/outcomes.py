@@ -37,8 +37,9 @@ class Compiled:
     stat: str
 
 
-def check(outcome: ScalarOutcome | SeriesOutcome, ids: tuple[str, ...], labels: list[str],
-          where: str) -> list[str]:
+def check(
+    outcome: ScalarOutcome | SeriesOutcome, ids: tuple[str, ...], labels: list[str], where: str
+) -> list[str]:
     """Problems of one outcome against the scenario's states and time axis (``field: message``)."""
     import difflib
 
@@ -47,36 +48,47 @@ def check(outcome: ScalarOutcome | SeriesOutcome, ids: tuple[str, ...], labels: 
     if outcome.metric not in metrics:
         close = difflib.get_close_matches(outcome.metric, metrics, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        out.append(f"{where}.metric: unknown metric {outcome.metric!r}{hint} "
-                   f"(allowed: {', '.join(metrics)})")
+        out.append(
+            f"{where}.metric: unknown metric {outcome.metric!r}{hint} "
+            f"(allowed: {', '.join(metrics)})"
+        )
         return out
     for key in ("state", "partner"):
         v = getattr(outcome, key)
         if v is not None and v not in ids:
             close = difflib.get_close_matches(v, ids, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            out.append(f"{where}.{key}: no state {v!r} in the scenario{hint} "
-                       f"(allowed: {', '.join(ids)})")
+            out.append(
+                f"{where}.{key}: no state {v!r} in the scenario{hint} (allowed: {', '.join(ids)})"
+            )
     pair = outcome.metric in PAIR_METRICS
     if pair and outcome.partner is None:
-        out.append(f"{where}.partner: metric {outcome.metric} is a pair metric; name a partner "
-                   f"(one of {', '.join(ids)})")
+        out.append(
+            f"{where}.partner: metric {outcome.metric} is a pair metric; name a partner "
+            f"(one of {', '.join(ids)})"
+        )
     if not pair and outcome.partner is not None:
         out.append(f"{where}.partner: metric {outcome.metric} is a state metric; remove partner")
     if isinstance(outcome, ScalarOutcome):
         for key in ("date", "start", "end"):
             v = getattr(outcome, key)
             if v is not None and v not in labels:
-                out.append(f"{where}.{key}: {v!r} is not a period of the run "
-                           f"(allowed: {labels[0]} .. {labels[-1]}, as {labels[0]}-style labels)")
-        if (outcome.start in labels and outcome.end in labels
-                and labels.index(outcome.start) > labels.index(outcome.end)):
+                out.append(
+                    f"{where}.{key}: {v!r} is not a period of the run "
+                    f"(allowed: {labels[0]} .. {labels[-1]}, as {labels[0]}-style labels)"
+                )
+        if (
+            outcome.start in labels
+            and outcome.end in labels
+            and labels.index(outcome.start) > labels.index(outcome.end)
+        ):
             out.append(f"{where}.start: start {outcome.start} is after end {outcome.end}")
     return out
 
 
-def compile_outcome(o: ScalarOutcome | SeriesOutcome, ids: tuple[str, ...],
-                    labels: list[str]) -> Compiled:
+def compile_outcome(
+    o: ScalarOutcome | SeriesOutcome, ids: tuple[str, ...], labels: list[str]
+) -> Compiled:
     """Resolve a (checked) outcome to indices."""
     pair = o.metric in PAIR_METRICS
     i = ids.index(o.state)
@@ -98,12 +110,16 @@ def _series(c: Compiled, pairs: dict, states: dict) -> np.ndarray:
     return states[c.metric][:, c.i]
 
 
-def extract(scalars: list[Compiled], series: list[Compiled], pairs: dict[str, np.ndarray],
-            states: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def extract(
+    scalars: list[Compiled],
+    series: list[Compiled],
+    pairs: dict[str, np.ndarray],
+    states: dict[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
     """Scalar values (k,) and series (m, T) of one run from the recorder's arrays."""
     sv = np.empty(len(scalars))
     for k, c in enumerate(scalars):
-        x = _series(c, pairs, states)[c.t0:c.t1 + 1]
+        x = _series(c, pairs, states)[c.t0 : c.t1 + 1]
         if c.stat == "value":
             sv[k] = x[0]
         elif c.stat == "change":
@@ -117,8 +133,9 @@ def extract(scalars: list[Compiled], series: list[Compiled], pairs: dict[str, np
     return sv, ser
 
 
-def problems(items: list, kind: str, ids: tuple[str, ...], labels: list[str], file: str,
-             line_of) -> list[Problem]:
+def problems(
+    items: list, kind: str, ids: tuple[str, ...], labels: list[str], file: str, line_of
+) -> list[Problem]:
     """:class:`Problem` list for all outcomes of one kind (``outcomes`` or ``series``)."""
     out: list[Problem] = []
     for n, o in enumerate(items):

@@ -53,53 +53,68 @@ def _table(df: pd.DataFrame, cols: list[str], sort: str) -> str:
     return fmt(df.sort_values(["outcome", sort], ascending=[True, False])[cols])
 
 
-def _sensitivity(res: sa.SweepResults, method: str, outcome: str | None, out: Path
-                 ) -> tuple[list[Path], str]:
+def _sensitivity(
+    res: sa.SweepResults, method: str, outcome: str | None, out: Path
+) -> tuple[list[Path], str]:
     from sim.sweep import figures
 
     df = sa.sobol(res, outcome) if method == "sobol" else sa.morris(res, outcome)
     suffix = f"-{outcome}" if outcome else ""
-    written = [_atomic(out / f"{method}{suffix}.csv",
-                       lambda t: df.to_csv(t, index=False, float_format=FLOAT))]
+    written = [
+        _atomic(
+            out / f"{method}{suffix}.csv", lambda t: df.to_csv(t, index=False, float_format=FLOAT)
+        )
+    ]
     scal = df[df["kind"] == "scalar"]
     for name in scal["outcome"].unique():
         written.append(_save_fig(figures.bars(df, name, method), out / f"{method}-{name}.png"))
     for name in df.loc[df["kind"] == "series", "outcome"].unique():
-        written.append(_save_fig(figures.over_time(df, name, method),
-                                 out / f"{method}-{name}-over-time.png"))
+        written.append(
+            _save_fig(figures.over_time(df, name, method), out / f"{method}-{name}-over-time.png")
+        )
     if method == "sobol":
         cols = ["outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
         sort = "ST"
     else:
         cols = ["outcome", "parameter", "mu_star", "mu_star_conf", "mu", "sigma"]
         sort = "mu_star"
-    text = (f"{method} indices ({res.manifest['points']} points x {res.manifest['replicates']} "
-            f"replicates; means over replicates)\n")
-    text += (_table(scal, cols, sort) if len(scal)
-             else "(series outcomes only: see the CSV and plots)")
+    text = (
+        f"{method} indices ({res.manifest['points']} points x {res.manifest['replicates']} "
+        f"replicates; means over replicates)\n"
+    )
+    text += (
+        _table(scal, cols, sort) if len(scal) else "(series outcomes only: see the CSV and plots)"
+    )
     return written, text
 
 
-def _prim(res: sa.SweepResults, threshold: str, outcome: str | None, max_boxes: int, out: Path
-          ) -> tuple[list[Path], str]:
+def _prim(
+    res: sa.SweepResults, threshold: str, outcome: str | None, max_boxes: int, out: Path
+) -> tuple[list[Path], str]:
     from sim.sweep import figures
     from sim.sweep.discovery import prim
 
     r = prim(res, threshold, outcome=outcome, max_boxes=max_boxes)
     stem = f"prim-{r.condition.outcome}"
     written = [
-        _atomic(out / f"{stem}-boxes.csv",
-                lambda t: r.stats.merge(r.limits, on="box", how="left").to_csv(
-                    t, index=False, float_format=FLOAT)),
-        _atomic(out / f"{stem}-trajectory.csv",
-                lambda t: r.trajectory.to_csv(t, index=False, float_format=FLOAT)),
-        _atomic(out / f"{stem}-condition.txt",
-                lambda t: Path(t).write_text(f"{r.condition}\n", encoding="utf-8")),
+        _atomic(
+            out / f"{stem}-boxes.csv",
+            lambda t: r.stats.merge(r.limits, on="box", how="left").to_csv(
+                t, index=False, float_format=FLOAT
+            ),
+        ),
+        _atomic(
+            out / f"{stem}-trajectory.csv",
+            lambda t: r.trajectory.to_csv(t, index=False, float_format=FLOAT),
+        ),
+        _atomic(
+            out / f"{stem}-condition.txt",
+            lambda t: Path(t).write_text(f"{r.condition}\n", encoding="utf-8"),
+        ),
     ]
     if len(r.trajectory):
         written.append(_save_fig(figures.tradeoff(r), out / f"{stem}-tradeoff.png"))
-    text = (f"PRIM: {r.condition} holds in {r.n_coi} of {r.n} runs "
-            f"(base rate {r.base_rate:.3f})\n")
+    text = f"PRIM: {r.condition} holds in {r.n_coi} of {r.n} runs (base rate {r.base_rate:.3f})\n"
     if r.stats.empty:
         text += "no boxes: the condition never holds" if not r.n_coi else "no boxes found"
     else:
@@ -108,8 +123,13 @@ def _prim(res: sa.SweepResults, threshold: str, outcome: str | None, max_boxes: 
     return written, text
 
 
-def analyze_store(store: str | Path, method: str | None = None, outcome: str | None = None,
-                  threshold: str | None = None, max_boxes: int = 3) -> tuple[list[Path], str]:
+def analyze_store(
+    store: str | Path,
+    method: str | None = None,
+    outcome: str | None = None,
+    threshold: str | None = None,
+    max_boxes: int = 3,
+) -> tuple[list[Path], str]:
     """Run one analysis on a store and write its tables and plots to ``STORE/analysis/``.
 
     Args:
@@ -128,11 +148,14 @@ def analyze_store(store: str | Path, method: str | None = None, outcome: str | N
     """
     res = sa.load(store)
     if method is None:
-        method = "prim" if threshold else (res.method if res.method in ("sobol", "morris")
-                                           else "prim")
+        method = (
+            "prim" if threshold else (res.method if res.method in ("sobol", "morris") else "prim")
+        )
     if method == "prim" and not threshold:
-        raise UserError("--method prim needs --threshold, e.g. --threshold "
-                        f"\"{(res.outcomes or ['OUTCOME'])[0]} < 0.5\"")
+        raise UserError(
+            "--method prim needs --threshold, e.g. --threshold "
+            f'"{(res.outcomes or ["OUTCOME"])[0]} < 0.5"'
+        )
     if method != "prim" and threshold:
         raise UserError(f"--threshold is for --method prim, not {method}")
     if not 1 <= max_boxes <= 20:

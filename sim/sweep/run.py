@@ -41,8 +41,7 @@ def _is_store(path: Path) -> bool:
         return False
 
 
-def _manifest(plan: SweepPlan, design: DesignPoints, backend: str, command: str
-              ) -> dict[str, Any]:
+def _manifest(plan: SweepPlan, design: DesignPoints, backend: str, command: str) -> dict[str, Any]:
     from sim.bundle import git_commit, versions
 
     sw = plan.sweep
@@ -63,8 +62,11 @@ def _manifest(plan: SweepPlan, design: DesignPoints, backend: str, command: str
         "labels": plan.labels,
         "master_seed": sw.seed,
         "seeds": sw.seeds,
-        "seed_rule": ("derive_seed(master, replicate)" if sw.seeds == "common"
-                      else "derive_seed(master, point, replicate)"),
+        "seed_rule": (
+            "derive_seed(master, replicate)"
+            if sw.seeds == "common"
+            else "derive_seed(master, point, replicate)"
+        ),
         "points": int(design.n_points),
         "replicates": sw.replicates,
         "runs": int(design.n_points * sw.replicates),
@@ -82,20 +84,26 @@ def _context(plan: SweepPlan, digest: str) -> Context:
 
     sw = plan.sweep
     return Context(
-        key=digest, model=sw.model, base=plan.base, paths=tuple(p.path for p in sw.parameters),
+        key=digest,
+        model=sw.model,
+        base=plan.base,
+        paths=tuple(p.path for p in sw.parameters),
         scalars=tuple(o.model_dump() for o in sw.outcomes),
-        series=tuple(s.model_dump() for s in sw.series), n_steps=len(plan.labels))
+        series=tuple(s.model_dump() for s in sw.series),
+        n_steps=len(plan.labels),
+    )
 
 
-def _batches(todo: np.ndarray, design_values: list[np.ndarray], runs_df: pd.DataFrame,
-             size: int) -> Iterator[Batch]:
+def _batches(
+    todo: np.ndarray, design_values: list[np.ndarray], runs_df: pd.DataFrame, size: int
+) -> Iterator[Batch]:
     from sim.sweep.execute import Batch
     from sim.sweep.loader import _py
 
     point = runs_df["point"].to_numpy()
     seeds = runs_df["seed"].to_numpy()
     for k in range(0, len(todo), size):
-        ids = todo[k:k + size]
+        ids = todo[k : k + size]
         vals = [tuple(_py(v[point[r]]) for v in design_values) for r in ids]
         yield Batch(ids, seeds[ids], vals)
 
@@ -144,25 +152,36 @@ def run_sweep(
     digest = plan.digest()
     exists = target.exists()
     if exists and not (resume or force):
-        raise UserError(f"{target}: a sweep store already exists; use --resume to finish it or "
-                        "--force to start over")
+        raise UserError(
+            f"{target}: a sweep store already exists; use --resume to finish it or "
+            "--force to start over"
+        )
     if exists and force and not _is_store(target):
-        raise UserError(f"{target}: exists and is not a sweep store; refusing to replace it "
-                        "(choose another --out)")
+        raise UserError(
+            f"{target}: exists and is not a sweep store; refusing to replace it "
+            "(choose another --out)"
+        )
     if exists and resume:
         man = st.read_manifest(target)
         if man.get("digest") != digest:
-            raise UserError(f"{target}: the store was made from a different sweep or base scenario "
-                            f"(sweep file {man.get('sweep_file')}); use --force to start over or "
-                            "--out for a new store")
+            raise UserError(
+                f"{target}: the store was made from a different sweep or base scenario "
+                f"(sweep file {man.get('sweep_file')}); use --force to start over or "
+                "--out for a new store"
+            )
     backend = open_backend(workers, scheduler, connect_timeout)  # before anything is written
     with backend:
         check_design_points(plan, backend=backend)  # on the workers; nothing written yet
         design = build(plan.sweep)
         runs_df = run_table(plan.sweep, design)
         if not (exists and resume):
-            st.create(target, _manifest(plan, design, backend.describe(), command),
-                      runs_df, points_table(design), force=force)
+            st.create(
+                target,
+                _manifest(plan, design, backend.describe(), command),
+                runs_df,
+                points_table(design),
+                force=force,
+            )
         else:
             st.clean(target)
         man = st.read_manifest(target)
@@ -173,20 +192,30 @@ def run_sweep(
         size = plan.sweep.batch or batch_size(len(todo), backend.workers)
         t0 = time.perf_counter()
         if len(todo):
-            say(f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
-                f"{size} per task -> {target}")
+            say(
+                f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
+                f"{size} per task -> {target}"
+            )
         bar = None
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, initial=len(done), unit="run", desc=plan.name,
-                       file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+            bar = tqdm(
+                total=total,
+                initial=len(done),
+                unit="run",
+                desc=plan.name,
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
         try:
             values = [design.values[c] for c in design.columns]
             for res in backend.map(_context(plan, digest), _batches(todo, values, runs_df, size)):
                 if res.error:
-                    raise UserError(f"{plan.file}: {res.error}. Runs stored so far are kept "
-                                    f"in {target}.")
+                    raise UserError(
+                        f"{plan.file}: {res.error}. Runs stored so far are kept in {target}."
+                    )
                 st.commit(target, res, runs_df, names_s, names_t, plan.labels)
                 if bar is not None:
                     bar.update(len(res.runs))
@@ -202,8 +231,15 @@ def run_sweep(
     n = len(st.committed_runs(target))
     if n != total:  # pragma: no cover - a bug if it happens
         raise RuntimeError(f"{target}: {n} of {total} runs stored after the sweep")
-    man.update(complete=True, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-               last_session={"runs": len(todo), "seconds": round(elapsed, 3),
-                             "backend": backend.describe(), "batch": int(size)})
+    man.update(
+        complete=True,
+        finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        last_session={
+            "runs": len(todo),
+            "seconds": round(elapsed, 3),
+            "backend": backend.describe(),
+            "batch": int(size),
+        },
+    )
     st.write_manifest(target, man)
     return target

@@ -70,8 +70,10 @@ class Triangular(Strict):
     @model_validator(mode="after")
     def _order(self) -> Triangular:
         if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(f"need low <= mode <= high and low < high "
-                             f"(got {self.low}, {self.mode}, {self.high})")
+            raise ValueError(
+                f"need low <= mode <= high and low < high "
+                f"(got {self.low}, {self.mode}, {self.high})"
+            )
         return self
 
 
@@ -101,13 +103,17 @@ class Parameter(Strict):
     def _one_source(self) -> Parameter:
         given = [k for k in ("range", "values", "distribution") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of range, values or distribution"
-                             + (f" (got {', '.join(given)})" if given else ""))
+            raise ValueError(
+                "give exactly one of range, values or distribution"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
         if self.range is not None and not self.range[0] < self.range[1]:
             raise ValueError(f"range low ({self.range[0]}) must be below high ({self.range[1]})")
         if self.values is not None:
-            kinds = {"str" if isinstance(v, str) else "bool" if isinstance(v, bool) else "number"
-                     for v in self.values}
+            kinds = {
+                "str" if isinstance(v, str) else "bool" if isinstance(v, bool) else "number"
+                for v in self.values
+            }
             if len(kinds) > 1:
                 raise ValueError(f"values mix types ({', '.join(sorted(kinds))}); use one type")
             if len(set(map(repr, self.values))) != len(self.values):
@@ -126,11 +132,18 @@ class Design(Strict):
     """How design points are sampled."""
 
     method: Literal["grid", "lhs", "sobol", "morris"]
-    n: int | None = Field(None, ge=1, le=10_000_000, description=(
-        "lhs: points; sobol: base sample N (a power of 2; N*(2D+2) points, N*(D+2) without "
-        "second order); morris: trajectories (r*(D+1) points). Not used by grid."))
-    levels: int = Field(4, ge=2, le=1000,
-                        description="grid: levels per range; morris: grid levels.")
+    n: int | None = Field(
+        None,
+        ge=1,
+        le=10_000_000,
+        description=(
+            "lhs: points; sobol: base sample N (a power of 2; N*(2D+2) points, N*(D+2) without "
+            "second order); morris: trajectories (r*(D+1) points). Not used by grid."
+        ),
+    )
+    levels: int = Field(
+        4, ge=2, le=1000, description="grid: levels per range; morris: grid levels."
+    )
     second_order: bool = Field(True, description="sobol: also estimate second-order indices.")
 
     @model_validator(mode="after")
@@ -164,14 +177,17 @@ class ScalarOutcome(_Outcome):
     """A named scalar: one number per run, e.g. KAZ's arms share from RUS in 2030-Q4."""
 
     stat: Literal["value", "mean", "min", "max", "sum", "change"] = Field(
-        "value", description="value at `date`, or mean/min/max/sum over start..end, or "
-        "change = value(end) - value(start).")
+        "value",
+        description="value at `date`, or mean/min/max/sum over start..end, or "
+        "change = value(end) - value(start).",
+    )
     date: str | None = Field(None, description="For stat value: the period (default: the last).")
     start: str | None = Field(None, description="First period of the window (default: first).")
     end: str | None = Field(None, description="Last period of the window (default: last).")
 
     _v_dates = field_validator("date", "start", "end", mode="before")(
-        lambda v: str(v) if isinstance(v, int) else v)
+        lambda v: str(v) if isinstance(v, int) else v
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> ScalarOutcome:
@@ -189,21 +205,28 @@ class SeriesOutcome(_Outcome):
 class Sweep(Strict):
     """A complete sweep file."""
 
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$",
-                             description="Store folder name (default: the file's stem).")
+    name: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Store folder name (default: the file's stem).",
+    )
     description: str = ""
     model: Literal["multivector", "ishigami"] = Field(
-        "multivector", description="The ABM, or the Ishigami test function (checks the analysis).")
+        "multivector", description="The ABM, or the Ishigami test function (checks the analysis)."
+    )
     scenario: str | None = Field(None, description="Base scenario, relative to the sweep file.")
     fixed: dict[str, Any] = Field(
-        default_factory=dict, description="Overrides applied to every run (dotted path: value).")
+        default_factory=dict, description="Overrides applied to every run (dotted path: value)."
+    )
     parameters: list[Parameter] = Field(min_length=1)
     design: Design
     replicates: int = Field(1, ge=1, le=100_000)
     seed: int = Field(ge=0, le=2**63 - 1, description="Master seed.")
     seeds: Literal["independent", "common"] = Field(
-        "independent", description="independent: a seed per (point, replicate); common: the same "
-        "seeds at every point (common random numbers).")
+        "independent",
+        description="independent: a seed per (point, replicate); common: the same "
+        "seeds at every point (common random numbers).",
+    )
     outcomes: list[ScalarOutcome] = Field(default_factory=list)
     series: list[SeriesOutcome] = Field(default_factory=list)
     batch: int | None = Field(None, ge=1, le=100_000, description="Runs per task (default: auto).")
@@ -226,8 +249,10 @@ class Sweep(Strict):
                 raise ValueError(f"{label} names repeat: {', '.join(dup)}")
         clash = sorted(set(cols + outs) & set(RESERVED))
         if clash:
-            raise ValueError(f"names {', '.join(clash)} are reserved (columns of the store); "
-                             "set a different name")
+            raise ValueError(
+                f"names {', '.join(clash)} are reserved (columns of the store); "
+                "set a different name"
+            )
         if self.design.method != "grid" and any(p.levels for p in self.parameters):
             raise ValueError("parameter levels apply to grid designs only")
         return self

@@ -72,8 +72,9 @@ def read_manifest(store: Path) -> dict[str, Any]:
     """
     p = Path(store) / MANIFEST
     if not p.is_file():
-        raise UserError(f"{store}: not a sweep store (no {MANIFEST}); run `run_sim.py sweep "
-                        "SWEEPFILE` first")
+        raise UserError(
+            f"{store}: not a sweep store (no {MANIFEST}); run `run_sim.py sweep SWEEPFILE` first"
+        )
     try:
         manifest: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
@@ -81,8 +82,13 @@ def read_manifest(store: Path) -> dict[str, Any]:
     return manifest
 
 
-def create(store: Path, manifest: dict[str, Any], design: pd.DataFrame, points: pd.DataFrame,
-           force: bool = False) -> None:
+def create(
+    store: Path,
+    manifest: dict[str, Any],
+    design: pd.DataFrame,
+    points: pd.DataFrame,
+    force: bool = False,
+) -> None:
     """Create the store atomically (replacing an existing one only if ``force``)."""
     from sim.bundle import atomic_dir
 
@@ -108,8 +114,9 @@ def committed_runs(store: Path) -> np.ndarray:
     """Sorted unique ids of the runs stored."""
     import pyarrow.parquet as pq
 
-    ids = [pq.read_table(p, columns=["run"]).column("run").to_numpy()
-           for p in _parts(store, SCALARS)]
+    ids = [
+        pq.read_table(p, columns=["run"]).column("run").to_numpy() for p in _parts(store, SCALARS)
+    ]
     return np.unique(np.concatenate(ids)) if ids else np.zeros(0, dtype=np.int64)
 
 
@@ -135,8 +142,14 @@ def clean(store: Path) -> int:
     return removed
 
 
-def commit(store: Path, res: BatchResult, design: pd.DataFrame, scalar_names: list[str],
-           series_names: list[str], labels: list[str]) -> str:
+def commit(
+    store: Path,
+    res: BatchResult,
+    design: pd.DataFrame,
+    scalar_names: list[str],
+    series_names: list[str],
+    labels: list[str],
+) -> str:
     """Write one batch's outcomes as a new part (series first, then scalars); returns its name.
 
     Args:
@@ -154,17 +167,21 @@ def commit(store: Path, res: BatchResult, design: pd.DataFrame, scalar_names: li
     rep = design["replicate"].to_numpy()[runs].astype(np.int64)
     if series_names:
         n, m, T = res.series.shape
-        ser = pa.table({
-            "run": np.repeat(runs, m * T),
-            "point": np.repeat(point, m * T),
-            "replicate": np.repeat(rep, m * T),
-            "step": np.tile(np.arange(T, dtype=np.int32), n * m),
-            "date": pa.DictionaryArray.from_arrays(
-                np.tile(np.arange(T, dtype=np.int32), n * m), pa.array(list(labels[:T]))),
-            "outcome": pa.DictionaryArray.from_arrays(
-                np.tile(np.repeat(np.arange(m, dtype=np.int32), T), n), pa.array(series_names)),
-            "value": res.series.reshape(-1),
-        })
+        ser = pa.table(
+            {
+                "run": np.repeat(runs, m * T),
+                "point": np.repeat(point, m * T),
+                "replicate": np.repeat(rep, m * T),
+                "step": np.tile(np.arange(T, dtype=np.int32), n * m),
+                "date": pa.DictionaryArray.from_arrays(
+                    np.tile(np.arange(T, dtype=np.int32), n * m), pa.array(list(labels[:T]))
+                ),
+                "outcome": pa.DictionaryArray.from_arrays(
+                    np.tile(np.repeat(np.arange(m, dtype=np.int32), T), n), pa.array(series_names)
+                ),
+                "value": res.series.reshape(-1),
+            }
+        )
         _atomic_parquet(ser, Path(store) / SERIES / name)
     cols = {"run": runs, "point": point, "replicate": rep}
     cols.update({nm: res.scalars[:, k] for k, nm in enumerate(scalar_names)})

@@ -71,20 +71,35 @@ def model_params() -> dict[str, Any]:
     start = neutral()
     imps = importers(sc)
     params: dict[str, Any] = {
-        "scenario_name": {"type": "Select", "value": base.key, "values": lib.keys,
-                          "label": "Scenario"},
-        "focus": {"type": "Select", "value": controls.FOCUS_STATE if controls.FOCUS_STATE in imps
-                  else imps[0], "values": imps, "label": "State to follow"},
+        "scenario_name": {
+            "type": "Select",
+            "value": base.key,
+            "values": lib.keys,
+            "label": "Scenario",
+        },
+        "focus": {
+            "type": "Select",
+            "value": controls.FOCUS_STATE if controls.FOCUS_STATE in imps else imps[0],
+            "values": imps,
+            "label": "State to follow",
+        },
     }
     for s in controls.SLIDERS:
-        params[s.name] = Slider(s.label, value=start[s.name], min=s.min, max=s.max, step=s.step,
-                                dtype=float)
+        params[s.name] = Slider(
+            s.label, value=start[s.name], min=s.min, max=s.max, step=s.step, dtype=float
+        )
     for sid in imps:
-        params[f"strategy_{sid}"] = {"type": "Select", "value": controls.AS_IN_SCENARIO,
-                                     "values": list(controls.STRATEGY_CHOICES),
-                                     "label": f"{sc.states[sid].name}'s strategy"}
-    params["seed"] = {"type": "InputText", "value": "",
-                      "label": "Random seed (blank: the scenario's)"}
+        params[f"strategy_{sid}"] = {
+            "type": "Select",
+            "value": controls.AS_IN_SCENARIO,
+            "values": list(controls.STRATEGY_CHOICES),
+            "label": f"{sc.states[sid].name}'s strategy",
+        }
+    params["seed"] = {
+        "type": "InputText",
+        "value": "",
+        "label": "Random seed (blank: the scenario's)",
+    }
     return params
 
 
@@ -98,12 +113,18 @@ def Header(model: ClassroomModel) -> solara.Element[Any]:
         unit = "quarter" if model.world.axis.unit == "quarter" else "step"
         _html("div", f"{unit} {model.recorder.n_steps} of {n}", "mv-step")
         _html("div", model.scenario.metadata.description, "mv-desc")
-        _html("div", f"In this run: {controls.describe_values(model.scenario)}; "
-              f"seed {model.run_seed}.", "mv-settings")
+        _html(
+            "div",
+            f"In this run: {controls.describe_values(model.scenario)}; seed {model.run_seed}.",
+            "mv-settings",
+        )
         if model.notes:
             items = "".join(f"<li>{html.escape(x)}</li>" for x in model.notes)
-            solara.HTML(tag="div", unsafe_innerHTML=f"<b>Your changes:</b><ul>{items}</ul>",
-                        classes=["mv-changes"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"<b>Your changes:</b><ul>{items}</ul>",
+                classes=["mv-changes"],
+            )
         else:
             _html("div", "Your changes: none (the scenario as written).", "mv-changes")
     return col
@@ -115,20 +136,29 @@ def EventFeed(model: ClassroomModel) -> solara.Element[Any]:
     with solara.Column(classes=["mv-card", "mv-feed"], gap="0px") as col:
         _html("h2", "What is happening", "mv-h")
         if not model.events.log:
-            _html("div", "Press Step or ▶ to start; events will be told here as they happen.",
-                  "mv-step")
+            _html(
+                "div",
+                "Press Step or ▶ to start; events will be told here as they happen.",
+                "mv-step",
+            )
         for e in reversed(model.events.log):
             text = e.narration or e.summary
             if e.blocked:
                 text += " (blocked)"
             cls = "mv-event mv-new" if id(e) in new else "mv-event"
-            solara.HTML(tag="div", classes=cls.split(), unsafe_innerHTML=(
-                f'<span class="mv-event-date">{html.escape(e.date)}</span>{html.escape(text)}'))
+            solara.HTML(
+                tag="div",
+                classes=cls.split(),
+                unsafe_innerHTML=(
+                    f'<span class="mv-event-date">{html.escape(e.date)}</span>{html.escape(text)}'
+                ),
+            )
     return col
 
 
-def _figure_view(make: Callable[[views.Snapshot], Figure], cls: str
-                 ) -> Callable[[ClassroomModel], solara.Element[Any]]:
+def _figure_view(
+    make: Callable[[views.Snapshot], Figure], cls: str
+) -> Callable[[ClassroomModel], solara.Element[Any]]:
     def view(model: ClassroomModel) -> solara.Element[Any]:
         fig = make(views.snapshot(model))
         with solara.Column(classes=["mv-plot", cls]) as col:
@@ -146,12 +176,20 @@ def Help(model: ClassroomModel) -> solara.Element[Any]:
         _html("h2", "How to use this page", "mv-h")
         solara.HTML(tag="div", unsafe_innerHTML=HOW_TO)
         _html("h2", "The sliders", "mv-h")
-        solara.HTML(tag="ul", classes=["mv-sliders"], unsafe_innerHTML="".join(
-            f"<li><b>{html.escape(s.label)}</b>: {html.escape(controls.SLIDER_HELP[s.name])}</li>"
-            for s in controls.SLIDERS))
+        solara.HTML(
+            tag="ul",
+            classes=["mv-sliders"],
+            unsafe_innerHTML="".join(
+                f"<li><b>{html.escape(s.label)}</b>: {html.escape(controls.SLIDER_HELP[s.name])}</li>"
+                for s in controls.SLIDERS
+            ),
+        )
         _html("h2", "Scenarios", "mv-h")
-        items = "".join(f"<li><b>{html.escape(e.key)}</b>: {html.escape(e.title)}. "
-                        f"{html.escape(e.description)}</li>" for e in lib.entries)
+        items = "".join(
+            f"<li><b>{html.escape(e.key)}</b>: {html.escape(e.title)}. "
+            f"{html.escape(e.description)}</li>"
+            for e in lib.entries
+        )
         solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["mv-library"])
         for line in lib.skipped:
             _html("div", line, "mv-notes")
@@ -173,5 +211,10 @@ COMPONENTS = [
 def Page() -> None:
     """The page: one model per browser session, re-created by SolaraViz's Reset."""
     model = solara.use_memo(ClassroomModel, [])
-    SolaraViz(model, components=list(COMPONENTS), model_params=model_params(), name=APP_NAME,
-              play_interval=PLAY_INTERVAL_MS)
+    SolaraViz(
+        model,
+        components=list(COMPONENTS),
+        model_params=model_params(),
+        name=APP_NAME,
+        play_interval=PLAY_INTERVAL_MS,
+    )

@@ -53,14 +53,18 @@ def missing(cache: Path, packages: tuple[str, ...] = PACKAGES) -> list[str]:
 def _fetch(spec: str, cache: Path) -> None:
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError("npm is not installed (apt-get install npm, or use a machine with "
-                         "internet)")
+        raise AssetError(
+            "npm is not installed (apt-get install npm, or use a machine with internet)"
+        )
     target = cache / spec
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as tmp:
         proc = subprocess.run(
             [npm, "pack", spec, "--silent", "--pack-destination", tmp],
-            capture_output=True, text=True, timeout=600, check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
         )
         tgz = sorted(Path(tmp).glob("*.tgz"))
         if proc.returncode != 0 or not tgz:

@@ -28,6 +28,7 @@ def strategy_choices(sc: Scenario) -> tuple[str, ...]:
     user = [st.strategy for st in sc.states.values() if st.strategy not in STRATEGY_CHOICES]
     return STRATEGY_CHOICES + tuple(dict.fromkeys(user))
 
+
 #: The state whose diversification weight the first slider sets, and the drone exporter.
 FOCUS_STATE = "KAZ"
 DRONE_EXPORTER = "TUR"
@@ -54,11 +55,11 @@ SLIDERS: tuple[SliderSpec, ...] = (
 #: What each slider asks, for the page's help (units and ranges).
 SLIDER_HELP: dict[str, str] = {
     "kaz_diversification": "How much does Kazakhstan value diversifying its arms suppliers? "
-                           "(0 = not at all, 1 = above all)",
+    "(0 = not at all, 1 = above all)",
     "sanctions_intensity": "How hard are the sanctions? Intensity of the scenario's main sanctions "
-                           "regime (0 = none, 1 = comprehensive)",
+    "regime (0 = none, 1 = comprehensive)",
     "pressure_strength": "How hard does Russia push back when a client buys elsewhere? "
-                         "(pressure per unit of lost share, 0-10)",
+    "(pressure per unit of lost share, 0-10)",
     "turkish_capacity": "How many arms can Turkiye produce? (US$ bn per year, 0-30)",
     "threat_level": "How threatened do the importers feel? (times the scenario's threat, 0-3)",
 }
@@ -87,12 +88,14 @@ def scenario_values(sc: Scenario) -> dict[str, float | None]:
     """Each slider's value as the scenario has it (None where the scenario lacks the item)."""
     main = main_sanction(sc)
     return {
-        "kaz_diversification": (sc.states[FOCUS_STATE].diversification
-                                if FOCUS_STATE in sc.states else None),
+        "kaz_diversification": (
+            sc.states[FOCUS_STATE].diversification if FOCUS_STATE in sc.states else None
+        ),
         "sanctions_intensity": None if main is None else main[1],
         "pressure_strength": sc.parameters.pressure_strength,
-        "turkish_capacity": (sc.states[DRONE_EXPORTER].production_capacity
-                             if DRONE_EXPORTER in sc.states else None),
+        "turkish_capacity": (
+            sc.states[DRONE_EXPORTER].production_capacity if DRONE_EXPORTER in sc.states else None
+        ),
         "threat_level": 1.0,
     }
 
@@ -156,9 +159,13 @@ def overrides_for(
             notes.append(f"{ignored} slider ignored: no {sid} in this scenario")
 
     if moved["kaz_diversification"]:
-        state_field("kaz_diversification", FOCUS_STATE, "diversification",
-                    "Kazakhstan's diversification weight {v:.2f} (scenario: {old:.2f})",
-                    "diversification")
+        state_field(
+            "kaz_diversification",
+            FOCUS_STATE,
+            "diversification",
+            "Kazakhstan's diversification weight {v:.2f} (scenario: {old:.2f})",
+            "diversification",
+        )
 
     if moved["sanctions_intensity"]:
         v = float(sliders["sanctions_intensity"])
@@ -178,12 +185,18 @@ def overrides_for(
     if moved["pressure_strength"]:
         v = float(sliders["pressure_strength"])
         ov["parameters.pressure_strength"] = v
-        notes.append(f"Russian pressure strength {v:.2f} "
-                     f"(scenario: {own['pressure_strength']:.2f})")
+        notes.append(
+            f"Russian pressure strength {v:.2f} (scenario: {own['pressure_strength']:.2f})"
+        )
 
     if moved["turkish_capacity"]:
-        state_field("turkish_capacity", DRONE_EXPORTER, "production_capacity",
-                    "Turkish production US${v:g}bn/yr (scenario: {old:g})", "Turkish capacity")
+        state_field(
+            "turkish_capacity",
+            DRONE_EXPORTER,
+            "production_capacity",
+            "Turkish production US${v:g}bn/yr (scenario: {old:g})",
+            "Turkish capacity",
+        )
 
     if moved["threat_level"]:
         k = float(sliders["threat_level"])

@@ -107,10 +107,13 @@ class ClassroomModel(MultivectorModel):
             user_seed = None
             notes.append(f"{e}: using the scenario's seed")
         run_seed = base.seed if user_seed is None else user_seed
-        sliders = {"kaz_diversification": kaz_diversification,
-                   "sanctions_intensity": sanctions_intensity,
-                   "pressure_strength": pressure_strength, "turkish_capacity": turkish_capacity,
-                   "threat_level": threat_level}
+        sliders = {
+            "kaz_diversification": kaz_diversification,
+            "sanctions_intensity": sanctions_intensity,
+            "pressure_strength": pressure_strength,
+            "turkish_capacity": turkish_capacity,
+            "threat_level": threat_level,
+        }
         strat = {k.removeprefix("strategy_"): v for k, v in strategies.items()}
         ov, change_notes = controls.overrides_for(base, sliders, neutral(), strat)
         try:

@@ -23,14 +23,20 @@ if TYPE_CHECKING:
 
     from sim.ui.model import ClassroomModel
 
-FONT = 15          # pt: readable from the back of a classroom
+FONT = 15  # pt: readable from the back of a classroom
 GHOST_ALPHA = 0.35
 MIN_TRADE_SHARE = 0.02  # partners below this share of trade are left out of the trade chart
 NETWORK_WINDOW = 4  # periods of deliveries summed for the network's edge widths
 STYLE: dict[RcKeyType, Any] = {
-    "font.size": FONT, "axes.titlesize": FONT + 2, "axes.labelsize": FONT,
-    "xtick.labelsize": FONT - 2, "ytick.labelsize": FONT - 2, "legend.fontsize": FONT - 3,
-    "axes.spines.top": False, "axes.spines.right": False}
+    "font.size": FONT,
+    "axes.titlesize": FONT + 2,
+    "axes.labelsize": FONT,
+    "xtick.labelsize": FONT - 2,
+    "ytick.labelsize": FONT - 2,
+    "legend.fontsize": FONT - 3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,19 @@ def snapshot(model: ClassroomModel) -> Snapshot:
     else:  # no declared patron: the largest supplier of the importers at the start
         share = w.stock_shares()[~w.exports].sum(axis=0) * w.exports
         patron = int(np.argmax(share))
-    return Snapshot(tuple(w.ids), tuple(w.names), tuple(w.axis.labels()), model.recorder.n_steps,
-                    pairs, states, g.pairs, g.states, w.idx(model.focus), w.exports.copy(), patron)
+    return Snapshot(
+        tuple(w.ids),
+        tuple(w.names),
+        tuple(w.axis.labels()),
+        model.recorder.n_steps,
+        pairs,
+        states,
+        g.pairs,
+        g.states,
+        w.idx(model.focus),
+        w.exports.copy(),
+        patron,
+    )
 
 
 def _figure(w: float = 8.0, h: float = 4.8) -> Figure:
@@ -106,19 +123,24 @@ def _axis(ax: Axes, s: Snapshot, ylabel: str, ylim: tuple[float, float] | None =
     ax.grid(axis="y", alpha=0.3)
 
 
-def _ghost_and_live(ax: Axes, s: Snapshot, ghost: np.ndarray, live: np.ndarray,
-                    state: int) -> None:
+def _ghost_and_live(ax: Axes, s: Snapshot, ghost: np.ndarray, live: np.ndarray, state: int) -> None:
     """One state's series: the run without the page's changes faint, this run bold so far."""
     c = color(s.ids[state])
     ax.plot(ghost, color=c, lw=2, alpha=GHOST_ALPHA)
     ax.plot(np.arange(s.t), live, color=c, lw=3, label=s.names[state])
 
 
-def _finish(ax: Axes, s: Snapshot, ylabel: str, title: str,
-            ghost_style: dict[str, Any] | None = None) -> None:
+def _finish(
+    ax: Axes, s: Snapshot, ylabel: str, title: str, ghost_style: dict[str, Any] | None = None
+) -> None:
     """Legend entry for the ghost, axes, title and the legend outside the plot."""
-    ax.plot([], [], alpha=GHOST_ALPHA, label="without your changes",
-            **(ghost_style or dict(color="grey", lw=2)))
+    ax.plot(
+        [],
+        [],
+        alpha=GHOST_ALPHA,
+        label="without your changes",
+        **(ghost_style or dict(color="grey", lw=2)),
+    )
     _axis(ax, s, ylabel)
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
@@ -134,13 +156,23 @@ def supplier_shares(s: Snapshot) -> Figure:
         cols.sort(key=lambda j: -ghost[:, j].mean())
         x = np.arange(s.t)
         if s.t:
-            ax.stackplot(x, live[:, cols].T, colors=[color(s.ids[j]) for j in cols],
-                         labels=[s.names[j] for j in cols], alpha=0.9)
+            ax.stackplot(
+                x,
+                live[:, cols].T,
+                colors=[color(s.ids[j]) for j in cols],
+                labels=[s.names[j] for j in cols],
+                alpha=0.9,
+            )
         gx = np.arange(ghost.shape[0])
         for level in np.cumsum(ghost[:, cols], axis=1).T[:-1]:
             ax.plot(gx, level, color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA)
-        _finish(ax, s, "share of arms stock", f"Who arms {s.names[i]}?",
-                dict(color="black", lw=1.4, ls="--"))
+        _finish(
+            ax,
+            s,
+            "share of arms stock",
+            f"Who arms {s.names[i]}?",
+            dict(color="black", lw=1.4, ls="--"),
+        )
     return fig
 
 
@@ -149,8 +181,9 @@ def dependence_lines(s: Snapshot) -> Figure:
     with _styled() as (fig, ax):
         p = s.patron
         for i in s.importers:
-            _ghost_and_live(ax, s, s.ghost_pairs["dependence"][:, i, p],
-                            s.pairs["dependence"][:, i, p], i)
+            _ghost_and_live(
+                ax, s, s.ghost_pairs["dependence"][:, i, p], s.pairs["dependence"][:, i, p], i
+            )
         _finish(ax, s, "dependence (0-1)", f"How dependent on {s.names[p]} is each state?")
     return fig
 
@@ -201,7 +234,7 @@ def arms_network(s: Snapshot) -> Figure:
         g = nx.DiGraph()
         g.add_nodes_from(range(len(s.ids)))
         lo = max(0, s.t - NETWORK_WINDOW)
-        flow = s.pairs["deliveries"][lo:s.t].sum(axis=0) if s.t else np.zeros((len(s.ids),) * 2)
+        flow = s.pairs["deliveries"][lo : s.t].sum(axis=0) if s.t else np.zeros((len(s.ids),) * 2)
         np.fill_diagonal(flow, 0.0)
         flow[:, ~s.exporters] = 0.0  # rows: buyer, columns: supplier (arms exporters only)
         flow[s.exporters, :] = 0.0  # only flows into the region's importers
@@ -210,15 +243,37 @@ def arms_network(s: Snapshot) -> Figure:
             g.add_edge(int(a), int(b), w=float(flow[b, a]))
         pos = network_layout(s)
         nodes = list(g.nodes)
-        nx.draw_networkx_nodes(g, pos, ax=ax, nodelist=nodes, node_size=1500,
-                               node_color=[color(s.ids[i]) for i in nodes], alpha=0.95)
-        nx.draw_networkx_labels(g, pos, ax=ax, labels={i: s.ids[i] for i in nodes},
-                                font_size=FONT - 2, font_color="white", font_weight="bold")
+        nx.draw_networkx_nodes(
+            g,
+            pos,
+            ax=ax,
+            nodelist=nodes,
+            node_size=1500,
+            node_color=[color(s.ids[i]) for i in nodes],
+            alpha=0.95,
+        )
+        nx.draw_networkx_labels(
+            g,
+            pos,
+            ax=ax,
+            labels={i: s.ids[i] for i in nodes},
+            font_size=FONT - 2,
+            font_color="white",
+            font_weight="bold",
+        )
         if g.number_of_edges():
             widths = [1.0 + 11.0 * d["w"] / top for _, _, d in g.edges(data=True)]
-            nx.draw_networkx_edges(g, pos, ax=ax, width=widths, arrowsize=18, node_size=1500,
-                                   edge_color=[color(s.ids[a]) for a, _ in g.edges()], alpha=0.7,
-                                   connectionstyle="arc3,rad=0.08")
+            nx.draw_networkx_edges(
+                g,
+                pos,
+                ax=ax,
+                width=widths,
+                arrowsize=18,
+                node_size=1500,
+                edge_color=[color(s.ids[a]) for a, _ in g.edges()],
+                alpha=0.7,
+                connectionstyle="arc3,rad=0.08",
+            )
         when = f"{s.labels[lo]} to {s.labels[s.t - 1]}" if s.t else "no deliveries yet"
         ax.set_title(f"Arms deliveries in the last year ({when})")
         ax.set_xlim(-0.05, 1.05)

@@ -123,10 +123,17 @@ def read_spec(path: str | Path) -> FitSpec:
         else:
             ranges[name] = (lo, hi)
     k = max(1, len(params))
-    settings: dict[str, Any] = {"design": 8 * k, "max_evaluations": 30 * k, "loss": "mean",
-                                "replicates": None}
-    for key, lo, hi in (("design", 1, 10000), ("max_evaluations", 0, 100000),
-                        ("replicates", 1, 1000)):
+    settings: dict[str, Any] = {
+        "design": 8 * k,
+        "max_evaluations": 30 * k,
+        "loss": "mean",
+        "replicates": None,
+    }
+    for key, lo, hi in (
+        ("design", 1, 10000),
+        ("max_evaluations", 0, 100000),
+        ("replicates", 1, 1000),
+    ):
         if key in data:
             v = data[key]
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
@@ -156,23 +163,42 @@ def read_fitted(path: str | Path) -> dict[str, float]:
     file = str(path)
     params = doc.data.get("parameters")
     if not isinstance(params, dict) or not params:
-        raise ScenarioError(file, [Problem(file, "parameters", "required: a mapping of parameter "
-                                           "name -> value", doc.line_of(("parameters",)))])
+        raise ScenarioError(
+            file,
+            [
+                Problem(
+                    file,
+                    "parameters",
+                    "required: a mapping of parameter name -> value",
+                    doc.line_of(("parameters",)),
+                )
+            ],
+        )
     problems = []
     for name, v in params.items():
         if name not in PARAMETER_NAMES:
-            problems.append(Problem(file, f"parameters.{name}", _unknown(name),
-                                    doc.line_of(("parameters", name))))
+            problems.append(
+                Problem(
+                    file, f"parameters.{name}", _unknown(name), doc.line_of(("parameters", name))
+                )
+            )
         elif not _is_num(v):
-            problems.append(Problem(file, f"parameters.{name}", f"expected a number, got {v!r}",
-                                    doc.line_of(("parameters", name))))
+            problems.append(
+                Problem(
+                    file,
+                    f"parameters.{name}",
+                    f"expected a number, got {v!r}",
+                    doc.line_of(("parameters", name)),
+                )
+            )
     if problems:
         raise ScenarioError(file, problems)
     return {f"parameters.{k}": float(v) for k, v in params.items()}
 
 
-def window_loss(predicted: pd.DataFrame, observed: pd.DataFrame, kind: str
-                ) -> tuple[float, float, float]:
+def window_loss(
+    predicted: pd.DataFrame, observed: pd.DataFrame, kind: str
+) -> tuple[float, float, float]:
     """(loss, mae_pp, weighted_mae_pp) of predicted vs observed volumes (recipient x bloc).
 
     Recipients without observed deliveries in the window are left out.
@@ -181,8 +207,9 @@ def window_loss(predicted: pd.DataFrame, observed: pd.DataFrame, kind: str
 
     vol = observed.sum(axis=1)
     obs = observed[vol > 0]
-    err = mae_pp(shares(predicted.reindex(index=obs.index, columns=obs.columns, fill_value=0.0)),
-                 shares(obs))
+    err = mae_pp(
+        shares(predicted.reindex(index=obs.index, columns=obs.columns, fill_value=0.0)), shares(obs)
+    )
     m, wm = mean_error(err), mean_error(err, vol[vol > 0])
     loss = {"mae": m, "weighted_mae": wm, "mean": 0.5 * (m + wm)}[kind]
     return loss, m, wm
@@ -210,8 +237,13 @@ class Fit:
     seconds: float = 0.0
 
 
-def calibrate(setup: Setup, spec: FitSpec, *, seed: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> Fit:
+def calibrate(
+    setup: Setup,
+    spec: FitSpec,
+    *,
+    seed: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Fit:
     """Fit ``spec.ranges`` on ``setup.period`` (see the module docstring).
 
     Args:
@@ -239,8 +271,9 @@ def calibrate(setup: Setup, spec: FitSpec, *, seed: int | None = None,
         ov = {f"parameters.{k}": float(v) for k, v in (values or {}).items()}
         vols = simulate(setup, seed=master, replicates=spec.replicates, overrides=ov or None)
         loss, m, wm = window_loss(vols["arms"], observed, spec.loss)
-        evals.append({"stage": stage, **(values or {}), "loss": loss, "mae_pp": m,
-                      "weighted_mae_pp": wm})
+        evals.append(
+            {"stage": stage, **(values or {}), "loss": loss, "mae_pp": m, "weighted_mae_pp": wm}
+        )
         if progress and stage != "default":
             progress(min(len(evals) - 1, budget), budget)
         return loss
@@ -263,35 +296,69 @@ def calibrate(setup: Setup, spec: FitSpec, *, seed: int | None = None,
     design = sampler.random(spec.design)
     losses = [f(z, "design") for z in design]
     z0 = design[int(np.argmin(losses))]
-    opt: dict[str, Any] = {"method": "Nelder-Mead", "nfev": 0, "success": None,
-                           "message": "skipped"}
+    opt: dict[str, Any] = {
+        "method": "Nelder-Mead",
+        "nfev": 0,
+        "success": None,
+        "message": "skipped",
+    }
     if spec.max_evaluations > 0:
         d = len(names)
         step = 0.1
-        simplex = np.vstack([z0] + [z0 + np.where(np.arange(d) == i,
-                                                  step if z0[i] + step <= 1 else -step, 0.0)
-                                    for i in range(d)])
+        simplex = np.vstack(
+            [z0]
+            + [
+                z0 + np.where(np.arange(d) == i, step if z0[i] + step <= 1 else -step, 0.0)
+                for i in range(d)
+            ]
+        )
         try:
-            res = minimize(f, z0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * d,
-                           options={"maxfev": spec.max_evaluations, "initial_simplex": simplex,
-                                    "xatol": 1e-3, "fatol": 1e-3})
-            opt = {"method": "Nelder-Mead", "nfev": spent[0], "success": bool(res.success),
-                   "message": str(res.message)}
+            res = minimize(
+                f,
+                z0,
+                method="Nelder-Mead",
+                bounds=[(0.0, 1.0)] * d,
+                options={
+                    "maxfev": spec.max_evaluations,
+                    "initial_simplex": simplex,
+                    "xatol": 1e-3,
+                    "fatol": 1e-3,
+                },
+            )
+            opt = {
+                "method": "Nelder-Mead",
+                "nfev": spent[0],
+                "success": bool(res.success),
+                "message": str(res.message),
+            }
         except _BudgetSpent:
-            opt = {"method": "Nelder-Mead", "nfev": spent[0], "success": False,
-                   "message": f"stopped after max_evaluations = {spec.max_evaluations}"}
+            opt = {
+                "method": "Nelder-Mead",
+                "nfev": spent[0],
+                "success": False,
+                "message": f"stopped after max_evaluations = {spec.max_evaluations}",
+            }
     fitted = [e for e in evals if e["stage"] != "default"]
     best = min(fitted, key=lambda e: e["loss"])
-    return Fit({n: float(best[n]) for n in names}, best["loss"], best["mae_pp"],
-               best["weighted_mae_pp"], default, evals, opt, time.perf_counter() - t0)
+    return Fit(
+        {n: float(best[n]) for n in names},
+        best["loss"],
+        best["mae_pp"],
+        best["weighted_mae_pp"],
+        default,
+        evals,
+        opt,
+        time.perf_counter() - t0,
+    )
 
 
 class _BudgetSpent(Exception):
     """Raised inside the objective to stop the optimiser at the evaluation budget."""
 
 
-def overlay_text(fit: Fit, extends: str, *, scenario: str, period: str, loss: str,
-                 command: str = "") -> str:
+def overlay_text(
+    fit: Fit, extends: str, *, scenario: str, period: str, loss: str, command: str = ""
+) -> str:
     """YAML text of the parameter overlay: ``extends`` + ``parameters`` and the fit as comments."""
     import yaml
 
@@ -307,9 +374,10 @@ def overlay_text(fit: Fit, extends: str, *, scenario: str, period: str, loss: st
     ]
     if command:
         head.append(f"# Command: {command}")
-    body = yaml.safe_dump({"extends": extends,
-                           "parameters": {k: round(v, 6) for k, v in fit.parameters.items()}},
-                          sort_keys=False)
+    body = yaml.safe_dump(
+        {"extends": extends, "parameters": {k: round(v, 6) for k, v in fit.parameters.items()}},
+        sort_keys=False,
+    )
     return "\n".join(head) + "\n" + body
 
 
@@ -325,5 +393,6 @@ def check_overlay_target(path: Path, force: bool) -> None:
     if path.is_dir():
         raise UserError(f"{path}: is a directory; --out names the overlay YAML file to write")
     if path.exists() and not force:
-        raise UserError(f"{path}: already exists; refusing to overwrite "
-                        "(use --force to replace it)")
+        raise UserError(
+            f"{path}: already exists; refusing to overwrite (use --force to replace it)"
+        )

@@ -62,8 +62,9 @@ class Setup:
     @property
     def supplier_blocs(self) -> list[str]:
         """Bloc of each model state as a supplier (index order)."""
-        return [supplier_bloc(s.name, self.blocs, self.bloc_list)
-                for s in self.scenario.states.values()]
+        return [
+            supplier_bloc(s.name, self.blocs, self.bloc_list) for s in self.scenario.states.values()
+        ]
 
     @property
     def recipients(self) -> list[str]:
@@ -79,10 +80,17 @@ def supplier_bloc(name: str, blocs: dict[str, str], bloc_list: list[str]) -> str
     return name if name in bloc_list else OTHER
 
 
-def prepare(scenario: str | Path | Scenario, observed: str | Path, blocs: str | Path,
-            period: str | Period, *, overrides: dict[str, Any] | None = None,
-            trade: str | Path | None = None, option: str = "--period",
-            persistence: bool = True) -> Setup:
+def prepare(
+    scenario: str | Path | Scenario,
+    observed: str | Path,
+    blocs: str | Path,
+    period: str | Period,
+    *,
+    overrides: dict[str, Any] | None = None,
+    trade: str | Path | None = None,
+    option: str = "--period",
+    persistence: bool = True,
+) -> Setup:
     """Load and cross-check every input; raise a :class:`~sim.errors.UserError` on any problem.
 
     Args:
@@ -125,8 +133,13 @@ def period_steps(scenario: Scenario, period: Period) -> np.ndarray:
     return (years >= period.first) & (years <= period.last)
 
 
-def bloc_volumes(deliveries: np.ndarray, mask: np.ndarray, recipients: list[int],
-                 supplier_blocs: list[str], bloc_list: list[str]) -> np.ndarray:
+def bloc_volumes(
+    deliveries: np.ndarray,
+    mask: np.ndarray,
+    recipients: list[int],
+    supplier_blocs: list[str],
+    bloc_list: list[str],
+) -> np.ndarray:
     """Deliveries (T, n, n) summed over the masked steps, self-supply removed, by bloc.
 
     Returns:
@@ -141,10 +154,15 @@ def bloc_volumes(deliveries: np.ndarray, mask: np.ndarray, recipients: list[int]
     return out * TIV_PER_BN
 
 
-def simulate(setup: Setup, *, seed: int | None = None, replicates: int | None = None,
-             overrides: dict[str, Any] | None = None,
-             trade_period: Period | None = None,
-             progress: Callable[[int, int], None] | None = None) -> dict[str, pd.DataFrame]:
+def simulate(
+    setup: Setup,
+    *,
+    seed: int | None = None,
+    replicates: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    trade_period: Period | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Run the replicates and return the median model volumes.
 
     Returns:
@@ -175,8 +193,9 @@ def simulate(setup: Setup, *, seed: int | None = None, replicates: int | None = 
             trade.append(pairs["trade"][tmask].mean(axis=0))
         if progress:
             progress(k + 1, n)
-    out = {"arms": pd.DataFrame(np.median(np.stack(arms), axis=0), index=recs,
-                                columns=setup.bloc_list)}
+    out = {
+        "arms": pd.DataFrame(np.median(np.stack(arms), axis=0), index=recs, columns=setup.bloc_list)
+    }
     if tmask is not None and setup.trade is not None:
         from sim.validate.trade import partners
 
@@ -219,46 +238,77 @@ class Hindcast:
         return hindcast_json(self)
 
 
-def hindcast(scenario: str | Path | Scenario, observed: str | Path, blocs: str | Path,
-             period: str | Period, *, replicates: int | None = None, seed: int | None = None,
-             overrides: dict[str, Any] | None = None, trade: str | Path | None = None,
-             threshold: float = LARGE_CHANGE,
-             progress: Callable[[int, int], None] | None = None) -> Hindcast:
+def hindcast(
+    scenario: str | Path | Scenario,
+    observed: str | Path,
+    blocs: str | Path,
+    period: str | Period,
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    overrides: dict[str, Any] | None = None,
+    trade: str | Path | None = None,
+    threshold: float = LARGE_CHANGE,
+    progress: Callable[[int, int], None] | None = None,
+) -> Hindcast:
     """Run ``scenario`` and score its deliveries over ``period`` (see the module docstring).
 
     Raises:
         UserError: for any bad input (nothing is run).
     """
     setup = prepare(scenario, observed, blocs, period, overrides=overrides, trade=trade)
-    return run_hindcast(setup, replicates=replicates, seed=seed, threshold=threshold,
-                        progress=progress)
+    return run_hindcast(
+        setup, replicates=replicates, seed=seed, threshold=threshold, progress=progress
+    )
 
 
-def run_hindcast(setup: Setup, *, replicates: int | None = None, seed: int | None = None,
-                 threshold: float = LARGE_CHANGE,
-                 progress: Callable[[int, int], None] | None = None) -> Hindcast:
+def run_hindcast(
+    setup: Setup,
+    *,
+    replicates: int | None = None,
+    seed: int | None = None,
+    threshold: float = LARGE_CHANGE,
+    progress: Callable[[int, int], None] | None = None,
+) -> Hindcast:
     """Run and score a prepared hindcast."""
     sc, per = setup.scenario, setup.period
     tper, note = None, ""
     if setup.trade is not None:
         tper = setup.trade.years_in(per)
         if tper is None:
-            note = (f"no trade data in {per} ({setup.trade.file} covers "
-                    f"{setup.trade.first_year}-{setup.trade.last_year})")
+            note = (
+                f"no trade data in {per} ({setup.trade.file} covers "
+                f"{setup.trade.first_year}-{setup.trade.last_year})"
+            )
         elif tper.previous().first < setup.trade.first_year:
             note = f"no trade data for the persistence period {tper.previous()}"
             tper = None
     vols = simulate(setup, seed=seed, replicates=replicates, trade_period=tper, progress=progress)
     obs = setup.observed
-    sc_arms = score(vols["arms"], obs.volumes(per, setup.bloc_list),
-                    obs.volumes(per.previous(), setup.bloc_list), threshold)
+    sc_arms = score(
+        vols["arms"],
+        obs.volumes(per, setup.bloc_list),
+        obs.volumes(per.previous(), setup.bloc_list),
+        threshold,
+    )
     tscore = None
     if tper is not None and setup.trade is not None:  # tper: only with trade data
         from sim.validate.trade import partners
 
         parts = partners(setup.trade)
-        tscore = score(vols["trade"], setup.trade.volumes(tper, parts),
-                       setup.trade.volumes(tper.previous(), parts), threshold)
-    return Hindcast(setup, sc.seed if seed is None else int(seed),
-                    sc.replicates if replicates is None else int(replicates),
-                    vols["arms"], sc_arms, tper, tscore, note)
+        tscore = score(
+            vols["trade"],
+            setup.trade.volumes(tper, parts),
+            setup.trade.volumes(tper.previous(), parts),
+            threshold,
+        )
+    return Hindcast(
+        setup,
+        sc.seed if seed is None else int(seed),
+        sc.replicates if replicates is None else int(replicates),
+        vols["arms"],
+        sc_arms,
+        tper,
+        tscore,
+        note,
+    )

@@ -77,8 +77,9 @@ class Observed:
         ``period``."""
         t = self.table
         x = t[(t["year"] >= period.first) & (t["year"] <= period.last)]
-        out = x.pivot_table(index="recipient", columns="bloc", values="tiv_musd", aggfunc="sum",
-                            fill_value=0.0)
+        out = x.pivot_table(
+            index="recipient", columns="bloc", values="tiv_musd", aggfunc="sum", fill_value=0.0
+        )
         return out.reindex(columns=blocs, fill_value=0.0).astype(float)
 
 
@@ -90,12 +91,15 @@ def parse_period(text: str, option: str = "--period") -> Period:
     """
     m = _PERIOD.match(str(text))
     if not m:
-        raise UserError(f"{option}: expected a period of whole years as YYYY-YYYY "
-                        f"(e.g. 2015-2019), got {text!r}")
+        raise UserError(
+            f"{option}: expected a period of whole years as YYYY-YYYY "
+            f"(e.g. 2015-2019), got {text!r}"
+        )
     a, b = int(m.group(1)), int(m.group(2))
     if b < a:
-        raise UserError(f"{option}: {text!r} ends before it starts; "
-                        "give FIRST-LAST with FIRST <= LAST")
+        raise UserError(
+            f"{option}: {text!r} ends before it starts; give FIRST-LAST with FIRST <= LAST"
+        )
     return Period(a, b)
 
 
@@ -110,19 +114,29 @@ def read_csv_checked(path: str | Path, what: str, columns: tuple[str, ...]) -> p
     if p.is_dir():
         raise UserError(file, [Problem(file, "", f"is a directory, not the {what} CSV")])
     try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, skipinitialspace=True,
-                         skip_blank_lines=False)
+        df = pd.read_csv(
+            p, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UserError(file, [Problem(file, "", f"cannot read the {what} CSV: {msg}")]) from None
     df.columns = [str(c).strip() for c in df.columns]
     df.index = pd.RangeIndex(2, len(df) + 2)  # the file line of each row (header = line 1)
-    df = df[(df != "").any(axis=1)]   # blank lines
+    df = df[(df != "").any(axis=1)]  # blank lines
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise UserError(file, [Problem(
-            file, "", f"missing column(s) {', '.join(missing)}; the {what} CSV needs the columns "
-            f"{','.join(columns)} (found: {','.join(df.columns) or 'none'})", 1)])
+        raise UserError(
+            file,
+            [
+                Problem(
+                    file,
+                    "",
+                    f"missing column(s) {', '.join(missing)}; the {what} CSV needs the columns "
+                    f"{','.join(columns)} (found: {','.join(df.columns) or 'none'})",
+                    1,
+                )
+            ],
+        )
     if df.empty:
         raise UserError(file, [Problem(file, "", f"the {what} CSV has a header but no rows", 1)])
     return df
@@ -153,12 +167,25 @@ def read_blocs(path: str | Path) -> dict[str, str]:
     for line, sup, bloc in zip(df.index, df["supplier"], df["bloc"]):
         sup, bloc = sup.strip(), bloc.strip()
         if not sup or not bloc:
-            problems.append(Problem(file, "supplier" if not sup else "bloc",
-                                    "blank value; every row needs a supplier and its bloc", line))
+            problems.append(
+                Problem(
+                    file,
+                    "supplier" if not sup else "bloc",
+                    "blank value; every row needs a supplier and its bloc",
+                    line,
+                )
+            )
             continue
         if sup in out and out[sup] != bloc:
-            problems.append(Problem(file, "bloc", f"supplier {sup!r} is mapped to {out[sup]!r} "
-                                    f"earlier and to {bloc!r} here; give one bloc", line))
+            problems.append(
+                Problem(
+                    file,
+                    "bloc",
+                    f"supplier {sup!r} is mapped to {out[sup]!r} "
+                    f"earlier and to {bloc!r} here; give one bloc",
+                    line,
+                )
+            )
             continue
         out[sup] = bloc
     raise_problems(file, problems)
@@ -194,33 +221,49 @@ def read_observed(path: str | Path, blocs: dict[str, str], blocs_file: str = "")
             problems.append(Problem(file, "recipient", "blank recipient name", line))
         if sup not in blocs:
             near = _near(sup, list(blocs))
-            problems.append(Problem(
-                file, "supplier", f"supplier {sup!r} is not in the bloc map"
-                f"{' ' + blocs_file if blocs_file else ''}{near}; add it there with its bloc",
-                line))
+            problems.append(
+                Problem(
+                    file,
+                    "supplier",
+                    f"supplier {sup!r} is not in the bloc map"
+                    f"{' ' + blocs_file if blocs_file else ''}{near}; add it there with its bloc",
+                    line,
+                )
+            )
         try:
             y = int(yr)
             if not 1900 <= y <= 2200:
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, "year", f"expected a year such as 2015, got {yr!r}",
-                                    line))
+            problems.append(
+                Problem(file, "year", f"expected a year such as 2015, got {yr!r}", line)
+            )
             y = 0
         try:
             v = float(tiv)
             if not v >= 0 or v == float("inf"):
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, "tiv_musd", "expected a non-negative number "
-                                    f"(TIV, millions), got {tiv!r}", line))
+            problems.append(
+                Problem(
+                    file,
+                    "tiv_musd",
+                    f"expected a non-negative number (TIV, millions), got {tiv!r}",
+                    line,
+                )
+            )
             v = 0.0
         years.append(y)
         values.append(v)
     raise_problems(file, problems)
-    table = pd.DataFrame({
-        "recipient": df["recipient"].str.strip().to_numpy(),
-        "supplier": df["supplier"].str.strip().to_numpy(), "year": years, "tiv_musd": values,
-    })
+    table = pd.DataFrame(
+        {
+            "recipient": df["recipient"].str.strip().to_numpy(),
+            "supplier": df["supplier"].str.strip().to_numpy(),
+            "year": years,
+            "tiv_musd": values,
+        }
+    )
     table["bloc"] = table["supplier"].map(blocs)
     return Observed(file, table, int(min(years)), int(max(years)), tuple(int(i) for i in df.index))
 
@@ -249,15 +292,27 @@ def check_recipients(observed: Observed, names: dict[str, str], scenario_file: s
         if rec in names or rec in seen:
             continue
         seen.add(rec)
-        problems.append(Problem(
-            observed.file, "recipient",
-            f"recipient {rec!r} is not a state name in {scenario_file}{_near(rec, list(names))} "
-            f"(names there: {', '.join(sorted(names))})", line))
+        problems.append(
+            Problem(
+                observed.file,
+                "recipient",
+                f"recipient {rec!r} is not a state name in {scenario_file}{_near(rec, list(names))} "
+                f"(names there: {', '.join(sorted(names))})",
+                line,
+            )
+        )
     raise_problems(observed.file, problems)
 
 
-def check_period(period: Period, observed: Observed, axis: TimeAxis, scenario_file: str, *,
-                 option: str = "--period", persistence: bool = True) -> None:
+def check_period(
+    period: Period,
+    observed: Observed,
+    axis: TimeAxis,
+    scenario_file: str,
+    *,
+    option: str = "--period",
+    persistence: bool = True,
+) -> None:
     """The period must lie inside the observed years and inside the run; with ``persistence``,
     the previous period of equal length must be in the data too (the persistence forecast).
 
@@ -274,17 +329,32 @@ def check_period(period: Period, observed: Observed, axis: TimeAxis, scenario_fi
     """
     problems = []
     if period.first < observed.first_year or period.last > observed.last_year:
-        problems.append(Problem(
-            observed.file, "year", f"{option} {period} is outside the observed data, which covers "
-            f"{observed.first_year}-{observed.last_year}"))
+        problems.append(
+            Problem(
+                observed.file,
+                "year",
+                f"{option} {period} is outside the observed data, which covers "
+                f"{observed.first_year}-{observed.last_year}",
+            )
+        )
     elif persistence and period.previous().first < observed.first_year:
-        problems.append(Problem(
-            observed.file, "year", f"{option} {period}: the persistence forecast needs the "
-            f"previous {period.years} year(s) {period.previous()}, but the data start in "
-            f"{observed.first_year}; choose a period from {observed.first_year + period.years} on"))
+        problems.append(
+            Problem(
+                observed.file,
+                "year",
+                f"{option} {period}: the persistence forecast needs the "
+                f"previous {period.years} year(s) {period.previous()}, but the data start in "
+                f"{observed.first_year}; choose a period from {observed.first_year + period.years} on",
+            )
+        )
     if axis.index((period.first, 1)) < 0 or axis.index((period.last, 12)) > axis.n - 1:
-        problems.append(Problem(
-            scenario_file, "time", f"{option} {period} is outside the run ({axis.label(0)} to "
-            f"{axis.label(axis.n - 1)}); the run must cover every year of the period"))
+        problems.append(
+            Problem(
+                scenario_file,
+                "time",
+                f"{option} {period} is outside the run ({axis.label(0)} to "
+                f"{axis.label(axis.n - 1)}); the run must cover every year of the period",
+            )
+        )
     if problems:
         raise UserError(str(problems[0]), problems)

@@ -44,8 +44,10 @@ def score_json(s: Score, volume_key: str) -> dict[str, Any]:
         "recipients": recs,
         "mae_pp": _num(s.mae_pp),
         "weighted_mae_pp": _num(s.weighted_mae_pp),
-        "persistence": {"mae_pp": _num(s.persistence_mae_pp),
-                        "weighted_mae_pp": _num(s.persistence_weighted_mae_pp)},
+        "persistence": {
+            "mae_pp": _num(s.persistence_mae_pp),
+            "weighted_mae_pp": _num(s.persistence_weighted_mae_pp),
+        },
         "skill": _num(s.skill),
         "weighted_skill": _num(s.weighted_skill),
         "sign_agreement": signs,
@@ -65,12 +67,16 @@ def hindcast_json(h: Hindcast) -> dict[str, Any]:
         "blocs": list(st.bloc_list),
     }
     out.update(score_json(h.score, "observed_tiv_musd"))
-    out["predicted_tiv_musd"] = {str(r): float(v)
-                                 for r, v in h.predicted_volume.sum(axis=1).items()}
+    out["predicted_tiv_musd"] = {
+        str(r): float(v) for r, v in h.predicted_volume.sum(axis=1).items()
+    }
     if h.trade_score is not None:
         assert st.trade is not None  # a trade score comes from trade data
-        out["trade"] = {"period": str(h.trade_period), "file": st.trade.file,
-                        **score_json(h.trade_score, "observed_turnover_musd2010")}
+        out["trade"] = {
+            "period": str(h.trade_period),
+            "file": st.trade.file,
+            **score_json(h.trade_score, "observed_turnover_musd2010"),
+        }
     elif st.trade is not None:
         out["trade"] = {"note": h.trade_note}
     return out
@@ -87,9 +93,11 @@ def score_table(s: Score, title: str) -> str:
     head = f"{title:<{w}} {'':<8}" + "".join(f"{c[:8]:>9}" for c in cols) + f"{'MAE pp':>9}"
     lines = [head, "-" * len(head)]
     for rec in s.observed.index:
-        for label, df, err in (("model", s.predicted, s.mae.get(rec)),
-                               ("data", s.observed, None),
-                               ("persist", s.persistence, s.persistence_mae.get(rec))):
+        for label, df, err in (
+            ("model", s.predicted, s.mae.get(rec)),
+            ("data", s.observed, None),
+            ("persist", s.persistence, s.persistence_mae.get(rec)),
+        ):
             if rec not in df.index:
                 lines.append(f"{'':<{w}} {label:<8}  (none: {s.unscored.get(rec, 'no data')})")
                 continue
@@ -114,14 +122,19 @@ def score_table(s: Score, title: str) -> str:
 def hindcast_table(h: Hindcast) -> str:
     """The full terminal report of a hindcast."""
     st = h.setup
-    parts = [f"hindcast {st.scenario.name}: arms deliveries {st.period} by supplier bloc "
-             f"({h.replicates} replicate(s), seed {h.seed}; persistence = {st.period.previous()})",
-             score_table(h.score, "recipient")]
+    parts = [
+        f"hindcast {st.scenario.name}: arms deliveries {st.period} by supplier bloc "
+        f"({h.replicates} replicate(s), seed {h.seed}; persistence = {st.period.previous()})",
+        score_table(h.score, "recipient"),
+    ]
     if h.trade_score is not None:
         assert h.trade_period is not None  # a trade score is over a trade period
-        parts += ["", f"trade shares among modelled partners, {h.trade_period} "
-                  f"(persistence = {h.trade_period.previous()})",
-                  score_table(h.trade_score, "reporter")]
+        parts += [
+            "",
+            f"trade shares among modelled partners, {h.trade_period} "
+            f"(persistence = {h.trade_period.previous()})",
+            score_table(h.trade_score, "reporter"),
+        ]
     elif st.trade is not None:
         parts += ["", f"trade: not scored ({h.trade_note})"]
     return "\n".join(parts)
@@ -137,12 +150,16 @@ def plot_shares(s: Score, path: Path, title: str) -> None:
 
     recs = list(s.observed.index)
     cols = list(s.observed.columns)
-    fig, axes = plt.subplots(1, len(recs), figsize=(3.2 * len(recs) + 1, 3.6), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(recs), figsize=(3.2 * len(recs) + 1, 3.6), sharey=True, squeeze=False
+    )
     x = np.arange(len(cols))
     for ax, rec in zip(axes[0], recs):
-        series = [("model", s.predicted, "#2e86c1"), ("observed", s.observed, "#333333"),
-                  ("persistence", s.persistence, "#bbbbbb")]
+        series = [
+            ("model", s.predicted, "#2e86c1"),
+            ("observed", s.observed, "#333333"),
+            ("persistence", s.persistence, "#bbbbbb"),
+        ]
         for k, (label, df, c) in enumerate(series):
             vals = df.loc[rec].reindex(cols).to_numpy() if rec in df.index else np.zeros(len(cols))
             ax.bar(x + (k - 1) * 0.27, 100 * vals, 0.27, label=label, color=c)
@@ -161,8 +178,9 @@ def plot_shares(s: Score, path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def write_hindcast_bundle(h: Hindcast, target: Path, *, force: bool = False,
-                          command: str = "") -> Path:
+def write_hindcast_bundle(
+    h: Hindcast, target: Path, *, force: bool = False, command: str = ""
+) -> Path:
     """Write ``report.txt``, ``hindcast.json``, ``shares.csv`` and plots atomically to
     ``target``."""
     import pandas as pd
@@ -175,8 +193,11 @@ def write_hindcast_bundle(h: Hindcast, target: Path, *, force: bool = False,
         (tmp / "report.txt").write_text(hindcast_table(h) + "\n", encoding="utf-8")
         (tmp / "hindcast.json").write_text(json.dumps(h.to_json(), indent=2) + "\n")
         frames = []
-        for label, df in (("model", h.score.predicted), ("observed", h.score.observed),
-                          ("persistence", h.score.persistence)):
+        for label, df in (
+            ("model", h.score.predicted),
+            ("observed", h.score.observed),
+            ("persistence", h.score.persistence),
+        ):
             # pandas-stubs: stack() may give a DataFrame; of one column level it is a Series
             long = df.stack().rename("share").reset_index()  # type: ignore[call-overload]
             long.columns = ["recipient", "bloc", "share"]
@@ -184,14 +205,27 @@ def write_hindcast_bundle(h: Hindcast, target: Path, *, force: bool = False,
             frames.append(long)
         pd.concat(frames).to_csv(tmp / "shares.csv", index=False, float_format="%.6g")
         (tmp / "scenario.yaml").write_text(dump_yaml(st.scenario), encoding="utf-8")
-        plot_shares(h.score, tmp / "plots" / "arms_shares",
-                    f"{st.scenario.name}: arms deliveries {st.period} by bloc")
+        plot_shares(
+            h.score,
+            tmp / "plots" / "arms_shares",
+            f"{st.scenario.name}: arms deliveries {st.period} by bloc",
+        )
         if h.trade_score is not None:
-            plot_shares(h.trade_score, tmp / "plots" / "trade_shares",
-                        f"{st.scenario.name}: trade shares {h.trade_period}")
-        man = {"scenario": st.scenario.name, "scenario_sha256": scenario_hash(st.scenario),
-               "period": str(st.period), "master_seed": h.seed, "replicates": h.replicates,
-               "observed": st.observed.file, "versions": versions(), "git_commit": git_commit(),
-               "command": command}
+            plot_shares(
+                h.trade_score,
+                tmp / "plots" / "trade_shares",
+                f"{st.scenario.name}: trade shares {h.trade_period}",
+            )
+        man = {
+            "scenario": st.scenario.name,
+            "scenario_sha256": scenario_hash(st.scenario),
+            "period": str(st.period),
+            "master_seed": h.seed,
+            "replicates": h.replicates,
+            "observed": st.observed.file,
+            "versions": versions(),
+            "git_commit": git_commit(),
+            "command": command,
+        }
         (tmp / "manifest.json").write_text(json.dumps(man, indent=2) + "\n")
     return target

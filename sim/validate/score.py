@@ -70,8 +70,12 @@ def skill(model_error: float, reference_error: float) -> float:
     return float(1.0 - model_error / reference_error)
 
 
-def sign_agreement(predicted: pd.DataFrame, observed: pd.DataFrame, previous: pd.DataFrame,
-                   threshold: float = LARGE_CHANGE) -> dict[str, Any]:
+def sign_agreement(
+    predicted: pd.DataFrame,
+    observed: pd.DataFrame,
+    previous: pd.DataFrame,
+    threshold: float = LARGE_CHANGE,
+) -> dict[str, Any]:
     """Direction of large share changes: does the model move the same way as the data?
 
     Args:
@@ -96,12 +100,23 @@ def sign_agreement(predicted: pd.DataFrame, observed: pd.DataFrame, previous: pd
             c = float(d_obs[i, j])
             if abs(c) >= threshold - 1e-12:
                 m = float(d_pred[i, j])
-                cases.append({"recipient": str(rec), "bloc": str(bloc),
-                              "observed_change_pp": 100 * c, "predicted_change_pp": 100 * m,
-                              "agree": bool(np.sign(m) == np.sign(c))})
+                cases.append(
+                    {
+                        "recipient": str(rec),
+                        "bloc": str(bloc),
+                        "observed_change_pp": 100 * c,
+                        "predicted_change_pp": 100 * m,
+                        "agree": bool(np.sign(m) == np.sign(c)),
+                    }
+                )
     agree = sum(c["agree"] for c in cases)
-    return {"threshold_pp": 100 * threshold, "changes": len(cases), "agree": agree,
-            "share": agree / len(cases) if cases else float("nan"), "cases": cases}
+    return {
+        "threshold_pp": 100 * threshold,
+        "changes": len(cases),
+        "agree": agree,
+        "share": agree / len(cases) if cases else float("nan"),
+        "cases": cases,
+    }
 
 
 @dataclass
@@ -139,8 +154,12 @@ class Score:
     signs: dict[str, Any] = field(default_factory=dict)
 
 
-def score(predicted_volume: pd.DataFrame, observed_volume: pd.DataFrame,
-          previous_volume: pd.DataFrame, threshold: float = LARGE_CHANGE) -> Score:
+def score(
+    predicted_volume: pd.DataFrame,
+    observed_volume: pd.DataFrame,
+    previous_volume: pd.DataFrame,
+    threshold: float = LARGE_CHANGE,
+) -> Score:
     """Score predicted against observed volumes, with persistence from the previous period.
 
     Args:
@@ -160,18 +179,30 @@ def score(predicted_volume: pd.DataFrame, observed_volume: pd.DataFrame,
     pred_v = predicted_volume.reindex(index=obs_v.index, columns=blocs, fill_value=0.0)
     obs, prev, pred = shares(obs_v), shares(prev_v), shares(pred_v)
     scored = [r for r in obs.index if r in prev.index]
-    unscored = {r: "no observed deliveries in the previous period (no persistence forecast)"
-                for r in obs.index if r not in prev.index}
+    unscored = {
+        r: "no observed deliveries in the previous period (no persistence forecast)"
+        for r in obs.index
+        if r not in prev.index
+    }
     mae = mae_pp(pred, obs)
     pmae = mae_pp(prev.loc[scored], obs.loc[scored])
     weights = vol.loc[scored]
     m, wm = mean_error(mae.loc[scored]), mean_error(mae.loc[scored], weights)
     pm, pwm = mean_error(pmae), mean_error(pmae, weights)
     return Score(
-        predicted=pred, observed=obs, persistence=prev.loc[scored],
+        predicted=pred,
+        observed=obs,
+        persistence=prev.loc[scored],
         observed_volume=vol.loc[obs.index],
-        scored=scored, unscored=unscored, mae=mae, persistence_mae=pmae,
-        mae_pp=m, weighted_mae_pp=wm, persistence_mae_pp=pm, persistence_weighted_mae_pp=pwm,
-        skill=skill(m, pm), weighted_skill=skill(wm, pwm),
+        scored=scored,
+        unscored=unscored,
+        mae=mae,
+        persistence_mae=pmae,
+        mae_pp=m,
+        weighted_mae_pp=wm,
+        persistence_mae_pp=pm,
+        persistence_weighted_mae_pp=pwm,
+        skill=skill(m, pm),
+        weighted_skill=skill(wm, pwm),
         signs=sign_agreement(pred.loc[scored], obs.loc[scored], prev.loc[scored], threshold),
     )

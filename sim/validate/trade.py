@@ -20,8 +20,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 TRADE_COLUMNS = ("reporter_iso3", "partner", "year", "turnover_musd2010")
-PARTNER_MAP: dict[str, str] = {"RUS": "RUS", "CHN": "CHN", "TUR": "TUR", "USA": "WEST",
-                               "EU27": "WEST"}
+PARTNER_MAP: dict[str, str] = {
+    "RUS": "RUS",
+    "CHN": "CHN",
+    "TUR": "TUR",
+    "USA": "WEST",
+    "EU27": "WEST",
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,9 @@ class TradeObserved:
         """Turnover summed per reporter (rows) and partner (columns) over ``period``."""
         t = self.table
         x = t[(t["year"] >= period.first) & (t["year"] <= period.last)]
-        out = x.pivot_table(index="reporter", columns="partner", values="turnover",
-                            aggfunc="sum", fill_value=0.0)
+        out = x.pivot_table(
+            index="reporter", columns="partner", values="turnover", aggfunc="sum", fill_value=0.0
+        )
         return out.reindex(columns=partners, fill_value=0.0).astype(float)
 
 
@@ -64,25 +70,45 @@ def read_trade(path: str | Path, state_ids: tuple[str, ...], scenario_file: str)
         if rep not in state_ids:
             if rep not in unknown:
                 unknown.add(rep)
-                problems.append(Problem(file, "reporter_iso3",
-                                        f"reporter {rep!r} is not a state id in {scenario_file} "
-                                        f"(ids: {', '.join(state_ids)})", line))
+                problems.append(
+                    Problem(
+                        file,
+                        "reporter_iso3",
+                        f"reporter {rep!r} is not a state id in {scenario_file} "
+                        f"(ids: {', '.join(state_ids)})",
+                        line,
+                    )
+                )
             continue
         try:
             y, v = int(yr), float(val)
             if not v >= 0:
                 raise ValueError
         except ValueError:
-            problems.append(Problem(file, "year/turnover_musd2010", f"expected a year and a "
-                                    f"non-negative turnover, got {yr!r}, {val!r}", line))
+            problems.append(
+                Problem(
+                    file,
+                    "year/turnover_musd2010",
+                    f"expected a year and a non-negative turnover, got {yr!r}, {val!r}",
+                    line,
+                )
+            )
             continue
         mapped = PARTNER_MAP.get(par)
         if mapped is not None and mapped in state_ids and mapped != rep:
             rows.append((rep, mapped, y, v))
     raise_problems(file, problems)
     if not rows:
-        raise UserError(file, [Problem(file, "partner", "no rows with a partner the model has "
-                                       f"({', '.join(sorted(set(PARTNER_MAP)))})")])
+        raise UserError(
+            file,
+            [
+                Problem(
+                    file,
+                    "partner",
+                    f"no rows with a partner the model has ({', '.join(sorted(set(PARTNER_MAP)))})",
+                )
+            ],
+        )
     t = pd.DataFrame(rows, columns=["reporter", "partner", "year", "turnover"])
     return TradeObserved(file, t, int(t["year"].min()), int(t["year"].max()))
 
