@@ -15,16 +15,25 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	@echo "compiling the model's kernels once (numba, cached on disk; about a minute)"
-	@$(PY) -c "from sim.runner import run; run('scenarios/baseline.yaml')" >/dev/null
 	@touch $(STAMP)
 
-venv: $(STAMP)
+# The model's compiled kernels, cached on disk by numba. numba keys a function's cache on its
+# own file only, not on the kernels it calls in other modules, so any change to a kernel module
+# clears the whole cache before compiling again (about a minute, once).
+KERNELS := $(VENV)/.kernels
+KERNEL_SRC := $(wildcard sim/rules/*.py) sim/period.py sim/recorder.py sim/outcomes.py
+$(KERNELS): $(STAMP) $(KERNEL_SRC)
+	@find sim -name '*.nbi' -delete -o -name '*.nbc' -delete
+	@echo "compiling the model's kernels once (numba, cached on disk; about a minute)"
+	@$(PY) -c "from sim.runner import run; run('scenarios/baseline.yaml')" >/dev/null
+	@touch $(KERNELS)
 
-run: $(STAMP)
+venv: $(KERNELS)
+
+run: $(KERNELS)
 	$(PY) run_sim.py run scenarios/baseline.yaml $(ARGS)
 
-test: $(STAMP) assets lint
+test: $(KERNELS) assets lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Lint (ruff) and type checks (mypy); configured in pyproject.toml. Fails on any finding.
@@ -40,7 +49,7 @@ assets: $(STAMP)
 
 PORT ?= 8765
 HOST ?= 127.0.0.1
-ui: $(STAMP) assets
+ui: $(KERNELS) assets
 	$(PY) run_sim.py ui --port $(PORT) --host $(HOST)
 
 clean:

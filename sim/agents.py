@@ -24,7 +24,8 @@ class StrategyError(UserError):
     """A strategy failed while deciding (names the strategy, its file, the state and the date)."""
 
 
-class _IdCounters(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
+# itertools.count is not subscriptable at run time: its type argument is a string
+class _IdCounters(weakref.WeakKeyDictionary[object, "itertools.count[int]"]):
     """Per-model counters of agent ids that do not keep models alive.
 
     mesa 3.3.1's ``Agent`` numbers agents with a class-level ``defaultdict`` keyed by model,
@@ -32,9 +33,9 @@ class _IdCounters(weakref.WeakKeyDictionary):  # type: ignore[type-arg]
     themselves the same way (1, 2, ... per model) from a weakly keyed table instead.
     """
 
-    def __getitem__(self, model: object) -> itertools.count:  # type: ignore[override]
+    def __getitem__(self, model: object) -> itertools.count[int]:
         try:
-            return super().__getitem__(model)  # type: ignore[no-any-return]
+            return super().__getitem__(model)
         except KeyError:
             counter = itertools.count(1)
             self[model] = counter

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import UserError
 from sim.scenario.loader import dump_yaml, scenario_hash
@@ -121,7 +121,7 @@ def default_run_dir(results: Results, root: Path = Path("results")) -> Path:
     return root / results.scenario.name / f"{stamp}-s{results.master_seed}"
 
 
-def manifest(results: Results, command: str = "") -> dict:
+def manifest(results: Results, command: str = "") -> dict[str, Any]:
     """The manifest of a bundle."""
     return {
         "scenario": results.scenario.name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from sim.scenario.schema import (
     AllianceAction,
     ArmsOrder,
     Conflict,
+    Event,
     ParameterChange,
     ProductionDeal,
     SanctionChanged,
@@ -42,6 +44,11 @@ class FiredEvent:
     blocked: bool = False
 
 
+Scheduled: TypeAlias = "Event | tuple[str, str]"
+"""An item of the schedule: a scenario event, or a sanction's ``("_activate" | "_deactivate",
+id)``."""
+
+
 def _steps(years: float, dt: float) -> int:
     return max(1, round(years / dt))
 
@@ -57,11 +64,11 @@ def consensus(world: World, alliance: int, provider: int, recipient: int) -> boo
 
 
 @by_scenario(maxsize=4)
-def schedule(scenario: Scenario) -> dict[int, list]:
+def schedule(scenario: Scenario) -> dict[int, list[Scheduled]]:
     """The scenario's events by step (0-based), sanctions' start and end dates included as
     ``("_activate" | "_deactivate", id)``; in declaration order within a step."""
     axis = scenario.time.axis
-    by_step: dict[int, list] = defaultdict(list)
+    by_step: dict[int, list[Scheduled]] = defaultdict(list)
     for s in scenario.sanctions:
         if s.start is not None and axis.index(s.start) > 0:
             by_step[axis.index(s.start)].append(("_activate", s.id))
@@ -77,7 +84,7 @@ class EventQueue:
 
     def __init__(self, scenario: Scenario, world: World) -> None:
         self.world = world
-        self.by_step: dict[int, list] = schedule(scenario)  # shared: read-only
+        self.by_step: dict[int, list[Scheduled]] = schedule(scenario)  # shared: read-only
         self.log: list[FiredEvent] = []
         self.changed: set[str] = set()  # what the last fire() changed of the model's caches
 
@@ -195,6 +202,7 @@ def apply_alliance_action(w: World, ev: AllianceAction, step: int) -> tuple[str,
         gain = w.params.deployment_affinity_gain
         w.affinity[r, leader] = w.affinity[leader, r] = min(1.0, w.affinity[r, leader] + gain)
         return f"{ev.alliance} deployment led by {w.ids[leader]} in {ev.recipient}", False
+    assert ev.provider is not None, "assistance without a provider (checked at loading)"
     prov = _ix(w, ev.provider)
     for a in np.flatnonzero(w.membership[prov] & w.alliance_consensus):
         if not consensus(w, int(a), prov, r):
@@ -263,7 +271,8 @@ STATE_FIELD_ARRAYS: dict[str, tuple[str, Callable[[float], float]]] = {
     "base_threat": ("base_threat", _nonneg),
 }
 
-APPLY: dict[type, Callable] = {
+# each function takes the event type it is keyed by
+APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     SanctionImposed: apply_sanction_imposed,
     SanctionChanged: apply_sanction_changed,
     SanctionLifted: apply_sanction_lifted,

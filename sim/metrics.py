@@ -29,7 +29,8 @@ import numpy as np
 
 def hhi(shares: np.ndarray) -> np.ndarray:
     """Herfindahl-Hirschman index of each row of a share matrix (1 = a single partner)."""
-    return np.einsum("...j,...j->...", shares, shares)
+    out: np.ndarray = np.einsum("...j,...j->...", shares, shares)
+    return out
 
 
 def dependence(arms_share: np.ndarray, trade_share: np.ndarray, arms_weight: float) -> np.ndarray:

@@ -79,9 +79,12 @@ class MultivectorModel(mesa.Model):
     affinity) takes effect after :meth:`refresh`; scenario events do this themselves.
     """
 
+    # set by mesa.Model (untyped to mypy): the number of steps taken
+    steps: int
+
     def __init__(
         self,
-        scenario: Scenario | str | Path | dict = DEFAULT_SCENARIO,
+        scenario: Scenario | str | Path | dict[str, Any] = DEFAULT_SCENARIO,
         seed: int | None = None,
         *,
         overrides: dict[str, Any] | None = None,
@@ -111,13 +114,13 @@ class MultivectorModel(mesa.Model):
                     [Problem(f"<scenario {sc.name}>", f"states.{sid}.strategy", str(e))],
                 ) from None
             StateAgent(self, sid, i, strategy, st.strategy)
-        self.state_agents: list[StateAgent] = sorted(self.agents, key=lambda a: a.index)  # type: ignore[attr-defined]
+        self.state_agents: list[StateAgent] = sorted(self.agents, key=lambda a: a.index)
         self.decide_every_step = decide_every_step
         self._adaptive = [a for a in self.state_agents if decide_every_step or a.strategy.adaptive]
         self._static = [a for a in self.state_agents if a not in self._adaptive]
         regime_ids = [s.id for s in sc.sanctions] + [
             e.id for e in sc.events if e.type == "sanction_imposed"
-        ]  # type: ignore[union-attr]
+        ]
         self.policies = PolicyBook(
             w.ids,
             [[w.ids[j] for j in np.flatnonzero(w.client_mask[i])] for i in range(w.n)],

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from sim.outcomes import label
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from sim.results import Results
 
@@ -31,20 +32,18 @@ PALETTE = {
 }
 
 
-def color(sid: str, i: int = 0) -> str:
+def color(sid: str, i: int = 0) -> str | tuple[float, float, float, float]:
     """A stable colour per state id."""
     import matplotlib
 
     return PALETTE.get(sid, matplotlib.colormaps["tab20"](hash(sid) % 20))
 
 
-def _mpl():
+def _mpl() -> None:
+    """Select matplotlib's non-interactive Agg backend (callers then import pyplot)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def band(ts: pd.DataFrame, metric: str, state: str, partner: str = "") -> pd.DataFrame:
@@ -58,7 +57,14 @@ def band(ts: pd.DataFrame, metric: str, state: str, partner: str = "") -> pd.Dat
     return out
 
 
-def line_with_band(ax: Axes, b: pd.DataFrame, label: str, c: str, show_band: bool, **kw) -> None:
+def line_with_band(
+    ax: Axes,
+    b: pd.DataFrame,
+    label: str,
+    c: str | tuple[float, float, float, float],
+    show_band: bool,
+    **kw: Any,
+) -> None:
     """Draw a median line and (with replicates) its 5-95% band."""
     ax.plot(b.index, b["median"], label=label, color=c, **kw)
     if show_band:
@@ -77,9 +83,11 @@ def _grid(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
-def stacked_shares(ts: pd.DataFrame, metric: str, states: list[str], title: str):
+def stacked_shares(ts: pd.DataFrame, metric: str, states: list[str], title: str) -> Figure:
     """Stacked areas of median partner shares, one panel per state."""
-    plt = _mpl()
+    _mpl()
+    import matplotlib.pyplot as plt
+
     from sim.summary import median_pairs
 
     med = median_pairs(ts, metric)
@@ -96,7 +104,8 @@ def stacked_shares(ts: pd.DataFrame, metric: str, states: list[str], title: str)
         if st not in med.index.get_level_values("state"):
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
             continue
-        sub = med.xs(st, level="state").droplevel("date")
+        # a cross-section of a frame by an index level is a frame (pandas-stubs: frame or series)
+        sub = cast("pd.DataFrame", med.xs(st, level="state")).droplevel("date")
         sub = sub.loc[:, (sub > 0).any()]
         sub = sub[sub.mean().sort_values(ascending=False).index]
         ax.stackplot(
@@ -119,9 +128,11 @@ def stacked_shares(ts: pd.DataFrame, metric: str, states: list[str], title: str)
 
 def lines_across_states(
     ts: pd.DataFrame, panels: list[tuple[str, str, str]], states: list[str], title: str, reps: int
-):
+) -> Figure:
     """Panels of one metric per state (partner fixed or empty), with bands."""
-    plt = _mpl()
+    _mpl()
+    import matplotlib.pyplot as plt
+
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.6), squeeze=False)
     dates = list(ts.drop_duplicates("step").sort_values("step")["date"])
     for ax, (metric, partner, title) in zip(axes[0], panels):
@@ -140,7 +151,9 @@ def lines_across_states(
 
 def write_plots(results: Results, folder: Path) -> list[Path]:
     """Write all standard figures of a run as PNG and SVG; returns the PNG paths."""
-    plt = _mpl()
+    _mpl()
+    import matplotlib.pyplot as plt
+
     from sim.summary import importers
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,12 +167,12 @@ def write_plots(results: Results, folder: Path) -> list[Path]:
         {s.target for s in sc.sanctions}
         | {e.target for e in sc.events if e.type == "sanction_imposed"}
     )
-    first_supplier = {}
+    first_supplier: dict[str, str] = {}
     from sim.summary import summarize_frame
 
     summ = summarize_frame(ts, imp)
     for r in summ.itertuples():
-        first_supplier[r.state] = r.lead_start
+        first_supplier[str(r.state)] = str(r.lead_start)
     main_sup = (
         max(set(first_supplier.values()), key=list(first_supplier.values()).count)
         if first_supplier

@@ -110,7 +110,9 @@ def keep_masks(w: World, pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     for r in w.sanctions.values():
         sanctioned[r.target] = True
     traded = off & pairs["trade"].any(axis=0)
-    delivered = pairs["deliveries"].any(axis=0)
+    # the pair arrays are (T, n, n): any over time is an (n, n) array (numpy's stubs allow a
+    # scalar; asarray returns the array itself)
+    delivered = np.asarray(pairs["deliveries"].any(axis=0))
     return {
         "stock": pairs["arms_share"].any(axis=0) | delivered,
         "deliveries": delivered,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sim.events import FiredEvent
 from sim.scenario.schema import Scenario
@@ -34,7 +34,7 @@ class Results:
     frames: list[pd.DataFrame]
     events: list[FiredEvent] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    _ts: Any = None
+    _ts: pd.DataFrame | None = None
 
     @property
     def timeseries(self) -> pd.DataFrame:

@@ -24,7 +24,7 @@ def run_model(scenario: Scenario, seed: int) -> MultivectorModel:
 
 
 def run(
-    scenario: str | Path | Scenario | dict,
+    scenario: str | Path | Scenario | dict[str, Any],
     seed: int | None = None,
     replicates: int | None = None,
     *,

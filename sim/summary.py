@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.results import Results
+    from sim.scenario.schema import Scenario
 
 
-def importers(scenario) -> list[str]:
+def importers(scenario: Scenario) -> list[str]:
     """States that do not export arms (the importers whose dependence the model tracks)."""
     return [sid for sid, s in scenario.states.items() if not s.exports_arms]
 
@@ -52,7 +53,7 @@ def summarize_frame(ts: pd.DataFrame, states: list[str]) -> pd.DataFrame:
     rows = []
     empty = pd.Series(dtype=float)
 
-    def row(frame: pd.DataFrame, key: tuple) -> pd.Series:
+    def row(frame: pd.DataFrame, key: tuple[Any, ...]) -> pd.Series:
         return frame.loc[key] if key in frame.index else empty
 
     def lead(r: pd.Series) -> tuple[str, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -105,7 +106,8 @@ class World:
     @property
     def base_budget(self) -> np.ndarray:
         """Arms budget at zero threat, US$ bn/yr: GDP x military share x procurement share."""
-        return self.gdp * self.military_share * self.procurement_share
+        budget: np.ndarray = self.gdp * self.military_share * self.procurement_share
+        return budget
 
     @property
     def n(self) -> int:
@@ -122,7 +124,7 @@ class World:
     def copy(self) -> World:
         """An independent copy: every array, regime and list is copied (the time axis and the
         ids are immutable and shared)."""
-        changes = {
+        changes: dict[str, Any] = {
             f.name: v.copy()
             for f in fields(self)
             if isinstance(v := getattr(self, f.name), np.ndarray)
@@ -138,7 +140,8 @@ class World:
 
     def stock_shares(self) -> np.ndarray:
         """Importer x supplier shares of the installed arms stock (rows sum to 1 or are 0)."""
-        return self.stock / np.maximum(self.stock.sum(axis=1, keepdims=True), 1e-300)
+        shares: np.ndarray = self.stock / np.maximum(self.stock.sum(axis=1, keepdims=True), 1e-300)
+        return shares
 
 
 def _sym(n: int) -> np.ndarray:
@@ -232,8 +235,8 @@ def _build(sc: Scenario) -> World:
     A = len(names)
     member = np.zeros((n, A), dtype=bool)
     for i, s in enumerate(st):
-        for m in s.memberships:
-            member[i, names.index(m)] = True
+        for alliance in s.memberships:
+            member[i, names.index(alliance)] = True
     al = [sc.alliances[a] for a in names]
 
     base_budget = vec("gdp") * vec("military_budget_share") * vec("procurement_share")
@@ -300,16 +303,16 @@ def _build(sc: Scenario) -> World:
     per_step = w.budget * dt
     due_now = np.arange(L - 1)[:, None] < lead[None, :]  # (slot, supplier)
     w.pipeline[: L - 1] = np.where(due_now[:, None, :], (per_step[:, None] * shares)[None], 0.0)
-    for s in sc.sanctions:
-        start = 0 if s.start is None else axis.index(s.start)
+    for sanction in sc.sanctions:
+        start = 0 if sanction.start is None else axis.index(sanction.start)
         regime = SanctionRegime(
-            s.id,
-            np.array([x in s.senders for x in ids]),
-            ix[s.target],
-            s.intensity,
-            frozenset(s.scope),
-            s.secondary,
+            sanction.id,
+            np.array([x in sanction.senders for x in ids]),
+            ix[sanction.target],
+            sanction.intensity,
+            frozenset(sanction.scope),
+            sanction.secondary,
             active=start <= 0,
         )
-        w.sanctions[s.id] = regime
+        w.sanctions[sanction.id] = regime
     return w

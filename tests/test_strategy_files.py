@@ -217,3 +217,38 @@ def test_the_shipped_example_scenario_with_a_user_strategy_runs(tmp_path, capsys
     )
     assert code == 0, err
     assert "KAZ" in out
+
+
+# ----------------------------------------------------------------------------- in sweeps
+def strategy_sweep(folder: Path, values: list[str]) -> Path:
+    from tests.sweep_helpers import write_sweep
+
+    (folder / "mine.py").write_text(GOOD)
+    return write_sweep(
+        folder / "s.yaml",
+        parameters=[{"path": "states.KAZ.strategy", "name": "strategy", "values": values}],
+        design={"method": "grid"},
+        replicates=2,
+        series=[],
+    )
+
+
+def test_a_sweep_names_user_strategies_relative_to_the_sweep_file_on_two_workers(tmp_path):
+    """Workers in other processes load the strategy file themselves; same store as one worker."""
+    from sim.sweep.run import run_sweep
+    from tests.sweep_helpers import assert_same_store, stored
+
+    f = strategy_sweep(tmp_path, ["multi_vector", "mine.py:PreferTur"])
+    one = run_sweep(f, workers=1, out=tmp_path / "one", progress=False)
+    two = run_sweep(f, workers=2, out=tmp_path / "two", progress=False)
+    assert_same_store(one, two)
+    design, scal, _ = stored(one)
+    by = scal.merge(design, on="run").groupby("strategy")["kaz_rus_end"].mean()
+    assert by[f"{tmp_path / 'mine.py'}:PreferTur"] < by["multi_vector"]
+
+
+def test_a_sweep_with_a_missing_strategy_file_stops_before_writing(tmp_path, capsys):
+    f = strategy_sweep(tmp_path, ["multi_vector", "gone.py:PreferTur"])
+    code, _out, err = cli("sweep", f, "--out", tmp_path / "store", "--quiet", capsys=capsys)
+    assert code == 2 and not (tmp_path / "store").exists()
+    assert "strategy file" in err and "gone.py not found" in err and "Traceback" not in err

@@ -316,3 +316,32 @@ def test_page_controls_fit_the_model_as_mesa_checks_them():
     assert m.ui_overrides == {} and m.notes == []
     assert set(params) >= {"scenario_name", "seed", *controls.SLIDER_NAMES}
     assert library.load_library().keys == params["scenario_name"]["values"]
+
+
+def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
+    """A library scenario that names a user strategy puts it in every state's picker, and a
+    state of another scenario can play it."""
+    from sim.ui import app
+
+    src = Path(__file__).resolve().parent.parent / "examples" / "strategies"
+    shutil.copy(src / "least_exposed.py", lib_dir / "least_exposed.py")
+    (lib_dir / "user.yaml").write_text(
+        "extends: baseline.yaml\nmetadata: {name: user, title: A user strategy}\n"
+        "states:\n  KAZ: {strategy: least_exposed.py:LeastExposed}\n"
+    )
+    spec = f"{lib_dir / 'least_exposed.py'}:LeastExposed"
+    params = app.model_params()
+    assert spec in params["strategy_KGZ"]["values"]
+    assert params["strategy_KGZ"]["values"][:5] == [
+        "as in scenario",
+        "multi_vector",
+        "bandwagon",
+        "balance",
+        "autarky",
+    ]
+    m = ClassroomModel(strategy_KGZ=spec)
+    assert any("plays" in n and "LeastExposed" in n for n in m.notes)
+    agent = next(a for a in m.state_agents if a.state_id == "KGZ")
+    assert agent.strategy_spec == spec and agent.strategy.adaptive
+    for _ in range(4):
+        m.step()

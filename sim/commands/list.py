@@ -7,9 +7,15 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.commands.argtypes import Subparsers
+
+if TYPE_CHECKING:
+    from sim.strategies import Strategy
 
 
-def register(sub) -> argparse.ArgumentParser:
+def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "list",
         help="list the scenario library, or the strategies (list strategies)",
@@ -78,7 +84,7 @@ def list_strategies(paths: list[Path], long: bool) -> int:
     from sim.strategies import BUILTIN, builtin_names
     from sim.strategies.loading import StrategyLoadError, load_strategy
 
-    rows: list[tuple[str, type]] = [(n, BUILTIN[n]) for n in builtin_names()]
+    rows: list[tuple[str, type[Strategy]]] = [(n, BUILTIN[n]) for n in builtin_names()]
     bad = 0
     ex = SCENARIO_DIR.parent / "examples"
     targets = paths or [SCENARIO_DIR, ex, ex / "strategies"]

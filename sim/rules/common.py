@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numba import njit
 
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def jit(fn: F) -> F:
@@ -18,7 +18,8 @@ def jit(fn: F) -> F:
     Rules keep a plain-numpy Python face with named parameters; their inner loops over states are
     compiled so that a small world does not pay numpy's per-call overhead hundreds of times a step.
     """
-    return njit(cache=True, nogil=True)(fn)
+    # numba types the result as a Dispatcher; it is called exactly like ``fn``
+    return cast(F, njit(cache=True, nogil=True)(fn))
 
 
 def lag_weight(rate: float, dt: float) -> float:

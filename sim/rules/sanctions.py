@@ -394,7 +394,21 @@ def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) 
     n = affinity.shape[0]
     active = [r for r in sanctions if r.active]
     k = len(active)
-    arrays = _aggregate(
+    # named one by one (not Regimes(*arrays, ids=...)): a compiled kernel's result is Any to
+    # mypy, which could not tell that it does not also fill ``ids``
+    (
+        target,
+        senders,
+        secondary,
+        affinity_s,
+        arms,
+        technology,
+        finance,
+        trade,
+        secondary_by_target,
+        embargo,
+        senders_any,
+    ) = _aggregate(
         np.array([r.target for r in active], dtype=np.int64),
         np.array([r.senders for r in active], dtype=np.bool_).reshape(k, n),
         np.array([r.intensity for r in active], dtype=np.float64),
@@ -402,14 +416,27 @@ def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) 
         np.array([[s in r.scope for s in SCOPES] for r in active], dtype=np.bool_).reshape(k, 4),
         np.asarray(affinity, np.float64),
     )
-    rows = arrays[0].shape[0]
+    rows = target.shape[0]
     ids: list[list[str]] = [[] for _ in range(rows)]
     for r in active:  # rows are the first regime of each (target, senders) group, in order
         for z in range(rows):
-            if arrays[0][z] == r.target and (arrays[1][z] == r.senders).all():
+            if target[z] == r.target and (senders[z] == r.senders).all():
                 ids[z].append(r.id)
                 break
-    return Regimes(*arrays, ids=tuple(tuple(x) for x in ids))
+    return Regimes(
+        target,
+        senders,
+        secondary,
+        affinity_s,
+        arms,
+        technology,
+        finance,
+        trade,
+        secondary_by_target,
+        embargo,
+        senders_any,
+        ids=tuple(tuple(x) for x in ids),
+    )
 
 
 @jit

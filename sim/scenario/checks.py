@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.errors import Problem
@@ -190,7 +191,8 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
 def _target_field(target: str) -> FieldInfo | None:
     """The schema field a valid ``parameter`` event target changes."""
     parts = target.split(".")
-    model = {"parameters": Parameters, "states": State, "links": Link}.get(parts[0])
+    models: dict[str, type[BaseModel]] = {"parameters": Parameters, "states": State, "links": Link}
+    model = models.get(parts[0])
     return model.model_fields.get(parts[-1]) if model else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ def _in_order(problems: list[Problem], doc: YamlDoc | None) -> list[Problem]:
 
 
 def load_scenario(
-    source: str | Path | dict | Scenario, overrides: dict[str, Any] | None = None
+    source: str | Path | dict[str, Any] | Scenario, overrides: dict[str, Any] | None = None
 ) -> Scenario:
     """Load and validate a scenario.
 
@@ -127,7 +128,8 @@ def load_scenario(
     return validate_data(data, file, doc, bools)
 
 
-def _leaves(values):
+def _leaves(values: Iterable[Any]) -> Iterator[Any]:
+    """The non-container values inside ``values`` (nested dicts, lists and tuples flattened)."""
     for v in values:
         if isinstance(v, dict):
             yield from _leaves(v.values())

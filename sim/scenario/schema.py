@@ -12,6 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.config import JsonDict
 
 from sim.scenario.parameters import Parameters
 from sim.scenario.timeaxis import DATE_HELP, TimeAxis, parse_date
@@ -32,7 +33,7 @@ STRATEGY_FILE_PATTERN = r"^.+\.py:[A-Za-z_][A-Za-z0-9_]*$"
 """A user strategy: the path of a Python file and the name of a class in it."""
 
 
-def _unit(unit: str) -> dict[str, str]:
+def _unit(unit: str) -> JsonDict:
     """JSON-schema extra naming a field's unit (shown in errors and the scenario reference)."""
     return {"unit": unit}
 
@@ -631,6 +632,6 @@ class Scenario(Strict):
         """State ids in file order (the model's index order)."""
         return tuple(self.states)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON/YAML-safe), with defaults filled in."""
         return self.model_dump(mode="json")

@@ -74,6 +74,34 @@ def _validate(doc: YamlDoc, file: str) -> Sweep:
         raise ScenarioError(file, probs) from None
 
 
+def anchor_strategy_values(data: Any, folder: Path) -> None:
+    """In place: user strategies (``FILE.py:Class``) named as values of a ``...strategy`` path
+    (under ``parameters`` or ``fixed``) become absolute, relative to the sweep file's folder."""
+    from sim.strategies import is_file_spec
+
+    def anchor(v: Any) -> Any:
+        if isinstance(v, str) and is_file_spec(v):
+            file, _, cls = v.rpartition(":")
+            if not Path(file).is_absolute():
+                return f"{(folder / file).absolute()}:{cls}"
+        return v
+
+    if not isinstance(data, dict):
+        return
+    for p in data.get("parameters") or ():
+        if (
+            isinstance(p, dict)
+            and str(p.get("path", "")).endswith(".strategy")
+            and isinstance(p.get("values"), list)
+        ):
+            p["values"] = [anchor(v) for v in p["values"]]
+    fixed = data.get("fixed")
+    if isinstance(fixed, dict):
+        for k in fixed:
+            if str(k).endswith(".strategy"):
+                fixed[k] = anchor(fixed[k])
+
+
 def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     """Read and check a sweep file.
 
@@ -95,6 +123,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
 
     file = str(path)
     doc = read_yaml(path, kind="sweep")
+    anchor_strategy_values(doc.data, Path(path).parent)
     sweep = _validate(doc, file)
     plan = SweepPlan(file, sweep, Path(path).read_text(encoding="utf-8"))
     probs: list[Problem] = []

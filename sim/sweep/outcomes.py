@@ -7,12 +7,14 @@ Scalars reduce the series with a ``stat`` over a window of periods. Extraction w
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.errors import Problem
 from sim.outcomes import PAIR_METRICS, STATE_METRICS
+from sim.scenario.yamlsafe import PathT
 from sim.sweep.spec import ScalarOutcome, SeriesOutcome
 
 
@@ -104,7 +106,7 @@ def compile_outcome(
     return Compiled(pair, o.metric, i, j, t0, t1, o.stat)
 
 
-def _series(c: Compiled, pairs: dict, states: dict) -> np.ndarray:
+def _series(c: Compiled, pairs: dict[str, np.ndarray], states: dict[str, np.ndarray]) -> np.ndarray:
     if c.pair:
         return pairs[c.metric][:, c.i, c.j]
     return states[c.metric][:, c.i]
@@ -134,7 +136,12 @@ def extract(
 
 
 def problems(
-    items: list, kind: str, ids: tuple[str, ...], labels: list[str], file: str, line_of
+    items: Sequence[ScalarOutcome | SeriesOutcome],
+    kind: str,
+    ids: tuple[str, ...],
+    labels: list[str],
+    file: str,
+    line_of: Callable[[PathT], int | None],
 ) -> list[Problem]:
     """:class:`Problem` list for all outcomes of one kind (``outcomes`` or ``series``)."""
     out: list[Problem] = []

@@ -88,11 +88,12 @@ def model_params() -> dict[str, Any]:
         params[s.name] = Slider(
             s.label, value=start[s.name], min=s.min, max=s.max, step=s.step, dtype=float
         )
+    choices = controls.library_strategy_choices([library.scenario(e) for e in lib.entries])
     for sid in imps:
         params[f"strategy_{sid}"] = {
             "type": "Select",
             "value": controls.AS_IN_SCENARIO,
-            "values": list(controls.STRATEGY_CHOICES),
+            "values": list(choices),
             "label": f"{sc.states[sid].name}'s strategy",
         }
     params["seed"] = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.scenario.schema import SanctionChanged, SanctionImposed, Scenario
-from sim.strategies import builtin_names
+from sim.strategies import builtin_names, is_file_spec
 
 AS_IN_SCENARIO = "as in scenario"
 STRATEGY_CHOICES: tuple[str, ...] = (AS_IN_SCENARIO, *builtin_names())
@@ -25,7 +25,18 @@ STRATEGY_CHOICES: tuple[str, ...] = (AS_IN_SCENARIO, *builtin_names())
 def strategy_choices(sc: Scenario) -> tuple[str, ...]:
     """The picker's choices for scenario ``sc``: :data:`STRATEGY_CHOICES` and the user
     strategies (``file.py:Class``) its states name."""
-    user = [st.strategy for st in sc.states.values() if st.strategy not in STRATEGY_CHOICES]
+    return library_strategy_choices([sc])
+
+
+def library_strategy_choices(scenarios: list[Scenario]) -> tuple[str, ...]:
+    """:data:`STRATEGY_CHOICES` and every user strategy (``file.py:Class``) the scenarios name
+    (the picker is built once for the whole library)."""
+    user = [
+        st.strategy
+        for sc in scenarios
+        for st in sc.states.values()
+        if st.strategy not in STRATEGY_CHOICES
+    ]
     return STRATEGY_CHOICES + tuple(dict.fromkeys(user))
 
 
@@ -208,7 +219,7 @@ def overrides_for(
     for sid, choice in (strategies or {}).items():
         if not choice or choice == AS_IN_SCENARIO:
             continue
-        if choice not in strategy_choices(sc):
+        if choice not in STRATEGY_CHOICES and not is_file_spec(choice):
             notes.append(f"{sid}: unknown strategy {choice!r} ignored")
         elif sid not in sc.states:
             notes.append(f"{sid} strategy ignored: not in this scenario")

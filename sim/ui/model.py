@@ -107,13 +107,15 @@ class ClassroomModel(MultivectorModel):
             user_seed = None
             notes.append(f"{e}: using the scenario's seed")
         run_seed = base.seed if user_seed is None else user_seed
-        sliders = {
+        given = {
             "kaz_diversification": kaz_diversification,
             "sanctions_intensity": sanctions_intensity,
             "pressure_strength": pressure_strength,
             "turkish_capacity": turkish_capacity,
             "threat_level": threat_level,
         }
+        # a slider left at None is one not set: overrides_for reads a missing slider the same way
+        sliders = {k: v for k, v in given.items() if v is not None}
         strat = {k.removeprefix("strategy_"): v for k, v in strategies.items()}
         ov, change_notes = controls.overrides_for(base, sliders, neutral(), strat)
         try:
