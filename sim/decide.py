@@ -55,6 +55,8 @@ class PolicyBook:
         self.dt = float(dt)
         self.policies: list[Policy | None] = [None] * n
         self._trade = np.ones((n, n))  # raw per-year multipliers, row: the state's policy
+        self._tilted = np.zeros(n, dtype=bool)  # the state's policy has trade multipliers
+        self._stance = np.zeros(n, dtype=bool)  # ... or stances on regimes
         self._regimes: Regimes | None = None
         self.arrays: PolicyArrays = neutral_policies(n)
 
@@ -64,48 +66,57 @@ class PolicyBook:
         if policy is self.policies[i]:
             return
         a = self.arrays
-        ix = self.index
-        prefer = np.zeros(len(self.ids))
-        for k, v in policy.prefer.items():
-            prefer[self._state(k, "prefer")] = v
-        trade = np.ones(len(self.ids))
-        for k, v in policy.trade.items():
-            j = self._state(k, "trade")
-            if j == i:
-                raise PolicyError(f"trade: {k!r} is the state itself")
-            trade[j] = v
-        scale = np.ones(len(self.ids))
+        n = len(self.ids)
+        for k in policy.comply:
+            if k not in self.index and k not in self.regime_ids:
+                raise PolicyError(
+                    f"comply: unknown regime or state {k!r} (regimes: "
+                    f"{_listing(sorted(self.regime_ids))}; or a target's state id)"
+                )
+        prefer = None
+        if policy.prefer:
+            prefer = np.zeros(n)
+            for k, v in policy.prefer.items():
+                prefer[self._state(k, "prefer")] = v
+        trade = None
+        if policy.trade:
+            trade = np.ones(n)
+            for k, v in policy.trade.items():
+                j = self._state(k, "trade")
+                if j == i:
+                    raise PolicyError(f"trade: {k!r} is the state itself")
+                trade[j] = v
+        scale: float | np.ndarray = 1.0
         if isinstance(policy.pressure, Mapping):
+            scale = np.ones(n)
             for k, v in policy.pressure.items():
                 if k not in self.clients[i]:
                     raise PolicyError(
                         f"pressure: {k!r} is not a client of {self.ids[i]} "
                         f"(clients: {_listing(sorted(self.clients[i]))})"
                     )
-                scale[ix[k]] = v
+                scale[self.index[k]] = v
         else:
-            scale[:] = policy.pressure
-        for k in policy.comply:
-            if k not in ix and k not in self.regime_ids:
-                raise PolicyError(
-                    f"comply: unknown regime or state {k!r} (regimes: "
-                    f"{_listing(sorted(self.regime_ids))}; or a target's state id)"
-                )
+            scale = policy.pressure
+        # checked: write the row
         rules = policy.rules.row()
         a.rules[i] = rules
         a.follows[i] = rules[FOLLOW_BONUS] != 0.0 or rules[FOLLOW_CUT] != 0.0
         a.balances[i] = rules[FOE_PENALTY] != 0.0 or rules[FOE_BONUS] != 0.0
-        a.prefer[i] = prefer
+        a.prefer[i] = 0.0 if prefer is None else prefer
         a.precision[i] = policy.precision
         a.invest[i] = policy.invest
         a.pressure_scale[i] = scale
-        if not np.array_equal(trade, self._trade[i]):
-            self._trade[i] = trade
+        if trade is not None or self._tilted[i]:
+            self._tilted[i] = trade is not None
+            self._trade[i] = 1.0 if trade is None else trade
             tilt = (self._trade[i] * self._trade[:, i]) ** self.dt
             a.trade_tilt[i] = tilt
             a.trade_tilt[:, i] = tilt
         self.policies[i] = policy
-        if self._regimes is not None:
+        had_stance = self._stance[i]
+        self._stance[i] = bool(policy.comply)
+        if self._regimes is not None and (had_stance or self._stance[i]):
             self._comply_row(i)
 
     def _state(self, k: str, field: str) -> int:
@@ -123,8 +134,8 @@ class PolicyBook:
         self.arrays = self.arrays._replace(
             comply=np.full((regimes.target.shape[0], len(self.ids)), np.nan)
         )
-        for i in range(len(self.ids)):
-            self._comply_row(i)
+        for i in np.flatnonzero(self._stance):  # the other columns stay NaN: the rule
+            self._comply_row(int(i))
         return self.arrays
 
     def _comply_row(self, i: int) -> None:

@@ -4,8 +4,8 @@ A step (one period: a month, quarter or year) is **decide -> resolve -> record**
 
 1. events fire at their dates;
 2. decide: each state's agent asks its strategy for this step's policy (strategies that do not
-   read the world are asked once, and again after events that change parameters or
-   attributes; see :mod:`sim.strategies`);
+   read the world are asked once, and again when an event changes a parameter; see
+   :mod:`sim.strategies`);
 3. resolve, by the mechanisms, all policies together (compiled, :mod:`sim.period`): threat and
    arms budgets (Richardson arms race, shocks, alliance guarantees); arms procurement
    (preferences and standing rules adjust utilities; logit choice; rationed, lagged
@@ -32,20 +32,23 @@ from sim.agents import StateAgent
 from sim.decide import PolicyBook
 from sim.draws import Draws
 from sim.errors import Problem, ScenarioError
-from sim.events import ALL, REGIMES, RIVALRY, EventQueue, FiredEvent
+from sim.events import ALL, LISTS, REGIMES, RIVALRY, EventQueue, FiredEvent
 from sim.metrics import hhi
-from sim.period import advance
+from sim.period import advance, advance_span
 from sim.recorder import Recorder
 from sim.rules import pressure, procurement, sanctions, threat, trade
 from sim.rules.sanctions import regimes_in_force
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.strategies import PolicyError
+from sim.strategies import Policy, PolicyError
 from sim.strategies.loading import StrategyLoadError, make_strategy
 from sim.view import WorldView
 from sim.world import World, build_world
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
+_STATIC_POLICIES: dict[tuple[Any, ...], Policy] = {}
+"""Policies of static strategies by (class, instance parameters, state, parameters), shared by
+models (a policy is immutable; a strategy file loaded again makes a new class)."""
 
 
 def patron_matrix(w: World) -> np.ndarray:
@@ -130,6 +133,7 @@ class MultivectorModel(mesa.Model):
         self._capacity_ref = np.where(w.capacity > 0, w.capacity, 1.0)
         self._risk = np.zeros((w.n, w.n))  # secondary-sanctions risk, importer x supplier
         self._draws = Draws(self.rng, w.n, w.axis.n)
+        self._decided_with: dict[str, Any] | None = None  # parameters of the static policies
         self._decide(self._adaptive)  # the static ones decide in the refresh
         self._refresh()
         none = np.zeros((1, w.n))  # the set-up call draws nothing
@@ -172,11 +176,27 @@ class MultivectorModel(mesa.Model):
         return dc
 
     # ------------------------------------------------------------------ deciding
-    def _decide(self, agents: list[StateAgent]) -> None:
-        """The decide phase for ``agents``: ask each for its policy and book it."""
+    def _decide(self, agents: list[StateAgent], static: bool = False) -> None:
+        """The decide phase for ``agents``: ask each for its policy and book it.
+
+        With ``static`` (strategies whose policy depends only on the parameters and the state's
+        identity, and that draw no random numbers), a policy already decided for the same
+        strategy, parameters and state in any model is reused.
+        """
         book = self.policies
+        key = tuple(vars(self.world.params).values()) if static else ()
         for a in agents:
-            policy = a.decide()
+            memo = static and not a.strategy.classifier.get("stochastic")
+            k = (type(a.strategy), repr(a.strategy), a.state_id, key) if memo else None
+            policy = _STATIC_POLICIES.get(k) if k else None
+            if policy is None:
+                policy = a.decide()
+                if k:
+                    if len(_STATIC_POLICIES) > 4096:
+                        _STATIC_POLICIES.clear()
+                    _STATIC_POLICIES[k] = policy
+            else:
+                a.policy = policy
             try:
                 book.write(a.index, policy)
             except PolicyError as e:
@@ -223,25 +243,35 @@ class MultivectorModel(mesa.Model):
             self._trade_factor = trade.growth_factor(
                 w.affinity, p.trade_growth, p.trade_affinity_growth, w.axis.dt
             )
-            self._decide(self._static)
-        self._pack()
+            params = dict(vars(p))
+            if params != self._decided_with:  # static policies depend on parameters alone
+                self._decide(self._static, static=True)
+                self._decided_with = params
+        self._pack(what)
 
-    def _pack(self) -> None:
+    def _pack(self, what: set[str] | frozenset[str] = frozenset({ALL})) -> None:
         """The mechanisms' records for :func:`sim.period.advance` (each module packs its own).
 
         World arrays are passed by reference (the period updates them in place); scalars are
-        read from the parameters now, so a parameter event must be followed by a refresh.
+        read from the parameters now, so a parameter event must be followed by a refresh. Only
+        the records that read what changed are packed again: the rivalry matrix (threat), the
+        regimes (procurement's embargoes, sanctions, trade, the policies' stances), the lists
+        of agreements (trade); ``all``: every record.
         """
         w, p, rg = self.world, self.world.params, self._regimes
-        self._records = (
-            threat.pack(
+        everything = ALL in what or not hasattr(self, "_records")
+        regimes = everything or REGIMES in what
+        th, pr, sa, ps, tr, _, _ = self._records if not everything else (None,) * 7
+        if everything or RIVALRY in what:
+            th = threat.pack(
                 w,
                 p,
                 guarantee=self._guarantee,
                 base_budget=self._base_budget,
                 budget_ref=self._budget_ref,
-            ),
-            procurement.pack(
+            )
+        if regimes:
+            pr = procurement.pack(
                 w,
                 p,
                 u_static=self._u_static,
@@ -249,13 +279,13 @@ class MultivectorModel(mesa.Model):
                 patrons=self.patrons,
                 risk=self._risk,
                 embargo=rg.embargo,
-            ),
-            sanctions.pack(w, p, regimes=rg, risk=self._risk, growth_keep=self._growth_keep),
-            pressure.pack(w, p, capacity_ref=self._capacity_ref),
-            trade.pack(w, p, trade_factor=self._trade_factor, regimes=rg),
-            self.policies.arrays,
-            self.recorder.blocks,
-        )
+            )
+            sa = sanctions.pack(w, p, regimes=rg, risk=self._risk, growth_keep=self._growth_keep)
+        if everything:
+            ps = pressure.pack(w, p, capacity_ref=self._capacity_ref)
+        if regimes or LISTS in what:
+            tr = trade.pack(w, p, trade_factor=self._trade_factor, regimes=rg)
+        self._records = (th, pr, sa, ps, tr, self.policies.arrays, self.recorder.blocks)
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -299,7 +329,39 @@ class MultivectorModel(mesa.Model):
         self._refresh()
 
     def run(self) -> MultivectorModel:
-        """Run all periods of the scenario's time axis."""
+        """Run all periods of the scenario's time axis.
+
+        The same as calling :meth:`step` until the end, faster: where nothing happens in
+        Python between steps (no events, no conflict ending, no adaptive strategy, no mesa
+        DataCollector), the quiet steps run in one compiled call (:func:`sim.period.advance_span`,
+        the same kernels in the same order; a test checks the runs are identical).
+        """
+        n = self.world.axis.n
         while self.running:
             self.step()
+            t = self.steps  # the next step to run (0-based)
+            if not self.running or self._adaptive or self.datacollector is not None:
+                continue
+            end = self._quiet_until(t)
+            if end > t:
+                uniform, exponential, normal, row = self._draws.at(t)
+                advance_span(t, end, uniform, exponential, normal, row, *self._records)
+                self.steps = end
+                self.recorder.n_steps = end
+                self.fired = []
+                if end >= n:
+                    self.running = False
         return self
+
+    def _quiet_until(self, t: int) -> int:
+        """The first step from ``t`` on that needs Python (an event, a conflict ending, a new
+        block of draws), or the end of the run."""
+        end = min(self.world.axis.n, self._draws.start + self._draws.block)
+        if t < self._draws.start:
+            return t
+        for s in self.events.by_step:
+            if t <= s < end:
+                end = s
+        for c in self.world.conflicts:
+            end = min(end, max(t, c[0]))
+        return end

@@ -63,3 +63,12 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
     rec.reliability[t] = pr.reliability
     rec.input_loss[t] = sa.input_loss
     rec.threat[t] = th.threat
+
+
+@jit
+def advance_span(t0, t1, uniform, exponential, normal, row0, th, pr, sa, ps, tr, pol, rec):
+    """Periods ``t0`` .. ``t1 - 1`` in a row (:func:`advance` each), for quiet stretches in
+    which nothing happens in Python between steps; ``row0`` is ``t0``'s row in the block of
+    draws, which must hold every step of the span."""
+    for t in range(t0, t1):
+        advance(t, uniform, exponential, normal, row0 + t - t0, False, th, pr, sa, ps, tr, pol, rec)

@@ -48,52 +48,40 @@ class Recorder:
         w = self.world
         pairs, states = self.arrays()
         T, n = self.n_steps, w.n
-        ids = np.array(w.ids, dtype=object)
         dates = np.array(w.axis.labels()[:T], dtype=object)
         masks = keep_masks(w, pairs)
-        parts = []
-        for o in OUTPUTS:
+        # integer codes first (cheap), object columns by one take each at the end
+        steps, rows, cols, codes, vals = [], [], [], [], []
+        none = np.full(n, n, dtype=np.intp)  # partner code n: "" (state outputs)
+        for code, o in enumerate(OUTPUTS):
             if o.pair:
                 ii, jj = np.nonzero(masks[o.keep])
-                k = len(ii)
-                if k == 0:
+                if len(ii) == 0:
                     continue
-                vals = pairs[o.name][:, ii, jj]  # (T, k)
-                parts.append(
-                    (
-                        o.name,
-                        np.repeat(np.arange(T), k),
-                        np.tile(ids[ii], T),
-                        np.tile(ids[jj], T),
-                        vals.ravel(),
-                    )
-                )
+                vals.append(pairs[o.name][:, ii, jj].ravel())  # (T, k) row by row
             else:
-                parts.append(
-                    (
-                        o.name,
-                        np.repeat(np.arange(T), n),
-                        np.tile(ids, T),
-                        np.full(T * n, "", dtype=object),
-                        states[o.name].ravel(),
-                    )
-                )
-        frames = []
-        for name, step, st, pt, val in parts:
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "replicate": np.full(len(val), replicate, dtype=np.int32),
-                        "step": step.astype(np.int32),
-                        "date": dates[step],
-                        "state": st,
-                        "partner": pt,
-                        "metric": name,
-                        "value": val,
-                    }
-                )
-            )
-        return pd.concat(frames, ignore_index=True)
+                ii, jj = np.arange(n), none
+                vals.append(states[o.name].ravel())
+            k = len(ii)
+            rows.append(np.tile(ii, T))
+            cols.append(np.tile(jj, T))
+            steps.append(np.repeat(np.arange(T, dtype=np.int32), k))
+            codes.append(np.full(T * k, code, dtype=np.intp))
+        step = np.concatenate(steps)
+        names = np.array([*w.ids, ""], dtype=object)
+        metrics = np.array([o.name for o in OUTPUTS], dtype=object)
+        return pd.DataFrame(
+            {
+                "replicate": np.full(len(step), replicate, dtype=np.int32),
+                "step": step,
+                "date": dates[step],
+                "state": names[np.concatenate(rows)],
+                "partner": names[np.concatenate(cols)],
+                "metric": metrics[np.concatenate(codes)],
+                "value": np.concatenate(vals),
+            },
+            copy=False,
+        )
 
 
 KEEP = ("stock", "deliveries", "trade", "arms_or_trade", "sanctioned", "clients")

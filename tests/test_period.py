@@ -372,3 +372,15 @@ def test_the_scenario_memo_is_safe_across_threads():
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+@pytest.mark.parametrize("which", ["baseline", "eventful"])
+def test_run_in_quiet_spans_is_the_same_run_as_step_by_step(which, baseline, eventful):
+    sc = baseline if which == "baseline" else eventful
+    fast = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
+    slow = MultivectorModel(sc, seed=4, mesa_datacollector=False)
+    while slow.running:
+        slow.step()
+    assert fast.steps == slow.steps == sc.time.axis.n
+    assert_same_run(fast, slow)
+    assert [e.summary for e in fast.events.log] == [e.summary for e in slow.events.log]

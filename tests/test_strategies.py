@@ -61,6 +61,16 @@ def test_one_registry_names_every_builtin_and_the_schema_reads_it():
         assert cls.name == name and cls.__doc__
 
 
+def test_the_rule_table_columns_are_the_fields_of_rules():
+    from dataclasses import fields
+
+    from sim.strategies import RULES
+
+    assert RULES == tuple(f.name for f in fields(Rules))
+    r = Rules(hedge=1.0, foe_rival_bonus=2.0)
+    assert r.row() == tuple(getattr(r, k) for k in RULES)
+
+
 def test_a_user_subclass_is_not_registered_as_a_builtin():
     class Mine(Strategy):
         """Mine."""

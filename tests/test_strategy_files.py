@@ -252,3 +252,22 @@ def test_a_sweep_with_a_missing_strategy_file_stops_before_writing(tmp_path, cap
     code, _out, err = cli("sweep", f, "--out", tmp_path / "store", "--quiet", capsys=capsys)
     assert code == 2 and not (tmp_path / "store").exists()
     assert "strategy file" in err and "gone.py not found" in err and "Traceback" not in err
+
+
+def test_an_edited_strategy_file_is_used_at_once_even_with_the_same_size(tmp_path, capsys):
+    """Loaded modules are keyed on the file's content, not its size and modification time."""
+    from sim.runner import run
+
+    f = tmp_path / "mine.py"
+    sc = overlay(tmp_path, "mine.py:W")
+    shares = []
+    for weight in ("1.0", "9.0"):  # same size, written within the same clock tick
+        f.write_text(
+            "from sim import Policy, Strategy\n\nclass W(Strategy):\n"
+            '    """W."""\n    classifier = {"adaptive": False}\n'
+            f"    def decide(self, me, world):\n        return Policy(prefer={{'TUR': {weight}}})\n"
+        )
+        ts = run(sc).timeseries
+        q = ts.query("metric == 'arms_share' and state == 'KAZ' and partner == 'TUR'")
+        shares.append(q["value"].iloc[-1])
+    assert shares[1] > shares[0]

@@ -43,9 +43,12 @@ class PolicyError(ValueError):
     """A policy field out of its range or of the wrong type (the message names the field)."""
 
 
+_EMPTY: Mapping[str, float] = MappingProxyType({})
+
+
 def _frozen_map(name: str, value: object, lo: float, hi: float) -> Mapping[str, float]:
-    if value is None:
-        return MappingProxyType({})
+    if value is None or (isinstance(value, dict) and not value):
+        return _EMPTY
     if not isinstance(value, Mapping):
         raise PolicyError(
             f"{name} must be a mapping of state or regime ids to numbers, "
@@ -66,6 +69,9 @@ def _number(name: str, v: object, lo: float, hi: float) -> float:
     if not math.isfinite(x) or not lo <= x <= hi:
         raise PolicyError(f"{name} = {x:g} is outside {lo:g}..{hi:g}")
     return x
+
+
+_RULE_NAMES = ("hedge", "follow_bonus", "follow_compliance_cut", "foe_penalty", "foe_rival_bonus")
 
 
 @dataclass(frozen=True)
@@ -90,19 +96,20 @@ class Rules:
     foe_rival_bonus: float = 0.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            hi = 1.0 if f.name == "follow_compliance_cut" else 100.0
-            lo = 0.0 if f.name == "follow_compliance_cut" else -100.0
-            object.__setattr__(
-                self, f.name, _number(f"rules.{f.name}", getattr(self, f.name), lo, hi)
-            )
+        row = []
+        for name in _RULE_NAMES:
+            lo, hi = (0.0, 1.0) if name == "follow_compliance_cut" else (-100.0, 100.0)
+            x = _number(f"rules.{name}", getattr(self, name), lo, hi)
+            object.__setattr__(self, name, x)
+            row.append(x)
+        object.__setattr__(self, "_row", tuple(row))
 
     def row(self) -> tuple[float, ...]:
         """The values in the order of :data:`RULES` (a row of the mechanisms' rule table)."""
-        return tuple(getattr(self, k) for k in RULES)
+        return self._row  # type: ignore[attr-defined, no-any-return]
 
 
-RULES: tuple[str, ...] = tuple(f.name for f in fields(Rules))
+RULES: tuple[str, ...] = _RULE_NAMES
 """Columns of the rule table the compiled mechanisms read, in order."""
 NO_RULES = Rules()
 
@@ -187,8 +194,8 @@ class Strategy:
         name: short identifier (letters, digits, underscores).
         classifier: facts the model and tournaments use; ``adaptive`` False promises that
             :meth:`decide` reads nothing of the world but its parameters (``world.params``)
-            and the state's identity, so the model asks once, and again after events that
-            change parameters or attributes. A subclass that overrides :meth:`decide` is
+            and the state's identity, so the model asks once, and again when an event (or
+            ``model.refresh()``) changes a parameter. A subclass that overrides :meth:`decide` is
             adaptive unless its own classifier says otherwise.
         params: default keyword parameters; a scenario's ``strategy_params`` override them
             and become attributes of the instance.

@@ -1,6 +1,6 @@
 """Loading strategies named in scenarios: built-ins by name, user classes by ``file.py:Class``.
 
-A user file is imported once per content (path, size and modification time), under a private
+A user file is imported once per content (its path and a hash of its bytes), under a private
 module name, and never on import of :mod:`sim`. Everything that can go wrong (a missing file, a
 syntax error, an exception at import, no such class, a class that is not a strategy, bad
 ``strategy_params``) raises :class:`StrategyLoadError` with one line naming the file and what is
@@ -22,7 +22,7 @@ from sim.strategies import builtin_names, is_file_spec
 from sim.strategies.base import BUILTIN, LOADED, Strategy
 
 _LOCK = threading.Lock()
-_MODULES: dict[tuple[str, int, int], ModuleType] = {}
+_MODULES: dict[tuple[str, str], ModuleType] = {}
 
 
 class StrategyLoadError(ValueError):
@@ -35,8 +35,8 @@ def allowed_text() -> str:
 
 
 def _import(path: Path) -> ModuleType:
-    st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns)
+    source = path.read_bytes()
+    key = (str(path), hashlib.sha1(source).hexdigest())
     with _LOCK:
         if key in _MODULES:
             return _MODULES[key]
