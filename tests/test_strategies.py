@@ -66,7 +66,7 @@ def test_the_rule_table_columns_are_the_fields_of_rules():
 
     from sim.strategies import RULES
 
-    assert RULES == tuple(f.name for f in fields(Rules))
+    assert tuple(f.name for f in fields(Rules)) == RULES
     r = Rules(hedge=1.0, foe_rival_bonus=2.0)
     assert r.row() == tuple(getattr(r, k) for k in RULES)
 
