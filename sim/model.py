@@ -84,6 +84,7 @@ class MultivectorModel(mesa.Model):
 
     # set by mesa.Model (untyped to mypy): the number of steps taken
     steps: int
+    _records: tuple[Any, ...] = ()  # the mechanisms' inputs for the period (_pack)
 
     def __init__(
         self,
@@ -259,9 +260,9 @@ class MultivectorModel(mesa.Model):
         of agreements (trade); ``all``: every record.
         """
         w, p, rg = self.world, self.world.params, self._regimes
-        everything = ALL in what or not hasattr(self, "_records")
+        everything = ALL in what or not self._records
         regimes = everything or REGIMES in what
-        th, pr, sa, ps, tr, _, _ = self._records if not everything else (None,) * 7
+        th, pr, sa, ps, tr, _, _ = self._records or (None,) * 7
         if everything or RIVALRY in what:
             th = threat.pack(
                 w,
