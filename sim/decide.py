@@ -63,7 +63,9 @@ class PolicyBook:
     # ---------------------------------------------------------------- writing
     def write(self, i: int, policy: Policy) -> None:
         """Set state ``i``'s policy (raises :class:`PolicyError` for unknown ids)."""
-        if policy is self.policies[i]:
+        old = self.policies[i]
+        if policy is old or policy == old:  # unchanged: nothing to write
+            self.policies[i] = policy
             return
         a = self.arrays
         n = len(self.ids)

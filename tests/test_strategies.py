@@ -62,11 +62,19 @@ def test_one_registry_names_every_builtin_and_the_schema_reads_it():
 
 
 def test_the_rule_table_columns_are_the_fields_of_rules():
-    from dataclasses import fields
-
+    from sim.rules.choice import FOE_BONUS, FOE_PENALTY, FOLLOW_BONUS, FOLLOW_CUT, HEDGE
     from sim.strategies import RULES
 
-    assert tuple(f.name for f in fields(Rules)) == RULES
+    assert [
+        RULES.index(k)
+        for k in (
+            "hedge",
+            "follow_bonus",
+            "follow_compliance_cut",
+            "foe_penalty",
+            "foe_rival_bonus",
+        )
+    ] == [HEDGE, FOLLOW_BONUS, FOLLOW_CUT, FOE_PENALTY, FOE_BONUS]
     r = Rules(hedge=1.0, foe_rival_bonus=2.0)
     assert r.row() == tuple(getattr(r, k) for k in RULES)
 

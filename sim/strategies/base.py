@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from sim.agents import StateAgent
@@ -58,11 +58,13 @@ def _frozen_map(name: str, value: object, lo: float, hi: float) -> Mapping[str, 
     for k, v in value.items():
         if not isinstance(k, str):
             raise PolicyError(f"{name}: keys must be id strings, got {k!r}")
-        out[k] = _number(f"{name}[{k!r}]", v, lo, hi)
+        out[k] = v if type(v) is float and lo <= v <= hi else _number(f"{name}[{k!r}]", v, lo, hi)
     return MappingProxyType(out)
 
 
 def _number(name: str, v: object, lo: float, hi: float) -> float:
+    if type(v) is float and lo <= v <= hi:  # the common case, fast (NaN fails the range)
+        return v
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise PolicyError(f"{name} must be a number, got {v!r}")
     x = float(v)
@@ -71,50 +73,66 @@ def _number(name: str, v: object, lo: float, hi: float) -> float:
     return x
 
 
-_RULE_NAMES = ("hedge", "follow_bonus", "follow_compliance_cut", "foe_penalty", "foe_rival_bonus")
+class _RulesRow(NamedTuple):
+    hedge: float
+    follow_bonus: float
+    follow_compliance_cut: float
+    foe_penalty: float
+    foe_rival_bonus: float
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(_RulesRow):
     """Standing rules: adjustments the compiled mechanisms evaluate every step against the
     current world, so that a strategy that uses only these need not be asked every step.
+
+    An immutable record (a named tuple: its values in the order of :data:`RULES` are a row
+    of the mechanisms' rule table); every field is optional.
 
     Attributes:
         hedge: utility of supplier j falls by ``hedge * diversification * stock share of j``
             (utility per unit share); a hedger avoids its current dependence.
         follow_bonus: utility added to the power the state follows: its strongest friendly
             patron, else the strongest friendly exporter (utility).
-        follow_compliance_cut: fraction of its compliance with sanctions on that power dropped.
+        follow_compliance_cut: fraction (0-1) of its compliance with sanctions on that power
+            dropped.
         foe_penalty: utility removed from the power that menaces it most (utility).
         foe_rival_bonus: utility added per unit of a supplier's hostility to that power.
     """
 
-    hedge: float = 0.0
-    follow_bonus: float = 0.0
-    follow_compliance_cut: float = 0.0
-    foe_penalty: float = 0.0
-    foe_rival_bonus: float = 0.0
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        row = []
-        for name in _RULE_NAMES:
-            lo, hi = (0.0, 1.0) if name == "follow_compliance_cut" else (-100.0, 100.0)
-            x = _number(f"rules.{name}", getattr(self, name), lo, hi)
-            object.__setattr__(self, name, x)
-            row.append(x)
-        object.__setattr__(self, "_row", tuple(row))
+    def __new__(
+        cls,
+        hedge: float = 0.0,
+        follow_bonus: float = 0.0,
+        follow_compliance_cut: float = 0.0,
+        foe_penalty: float = 0.0,
+        foe_rival_bonus: float = 0.0,
+    ) -> Rules:
+        return super().__new__(
+            cls,
+            _number("rules.hedge", hedge, -100.0, 100.0),
+            _number("rules.follow_bonus", follow_bonus, -100.0, 100.0),
+            _number("rules.follow_compliance_cut", follow_compliance_cut, 0.0, 1.0),
+            _number("rules.foe_penalty", foe_penalty, -100.0, 100.0),
+            _number("rules.foe_rival_bonus", foe_rival_bonus, -100.0, 100.0),
+        )
 
     def row(self) -> tuple[float, ...]:
         """The values in the order of :data:`RULES` (a row of the mechanisms' rule table)."""
-        return self._row  # type: ignore[attr-defined, no-any-return]
+        return tuple(self)
+
+    def __repr__(self) -> str:  # only the rules in force
+        given = ", ".join(f"{k}={v!r}" for k, v in zip(self._fields, self) if v != 0.0)
+        return f"Rules({given})"
 
 
-RULES: tuple[str, ...] = _RULE_NAMES
+RULES: tuple[str, ...] = Rules._fields
 """Columns of the rule table the compiled mechanisms read, in order."""
 NO_RULES = Rules()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Policy:
     """What one state does this step. Every field is optional; ids are scenario state ids.
 
@@ -134,29 +152,50 @@ class Policy:
             drift (the ``pressure_*`` parameters); one number for all clients, or a mapping
             client id -> multiplier (unnamed clients: 1).
         rules: standing :class:`Rules` evaluated by the mechanisms every step.
+
+    Values are checked when the policy is made (:class:`PolicyError` names the field); ids are
+    checked when the model books it.
     """
 
-    prefer: Mapping[str, float] = field(default_factory=dict)
-    precision: float = 1.0
-    comply: Mapping[str, float] = field(default_factory=dict)
-    invest: float = 0.0
-    trade: Mapping[str, float] = field(default_factory=dict)
-    pressure: float | Mapping[str, float] = 1.0
-    rules: Rules = NO_RULES
+    prefer: Mapping[str, float]
+    precision: float
+    comply: Mapping[str, float]
+    invest: float
+    trade: Mapping[str, float]
+    pressure: float | Mapping[str, float]
+    rules: Rules
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        prefer: Mapping[str, float] | None = None,
+        precision: float = 1.0,
+        comply: Mapping[str, float] | None = None,
+        invest: float = 0.0,
+        trade: Mapping[str, float] | None = None,
+        pressure: float | Mapping[str, float] = 1.0,
+        rules: Rules = NO_RULES,
+    ) -> None:
         s = object.__setattr__
-        s(self, "prefer", _frozen_map("prefer", self.prefer, -100.0, 100.0))
-        s(self, "precision", _number("precision", self.precision, 0.01, 100.0))
-        s(self, "comply", _frozen_map("comply", self.comply, 0.0, 1.0))
-        s(self, "invest", _number("invest", self.invest, 0.0, 1.0))
-        s(self, "trade", _frozen_map("trade", self.trade, 0.01, 100.0))
-        if isinstance(self.pressure, Mapping):
-            s(self, "pressure", _frozen_map("pressure", self.pressure, 0.0, 10.0))
+        s(self, "prefer", _frozen_map("prefer", prefer, -100.0, 100.0))
+        s(self, "precision", _number("precision", precision, 0.01, 100.0))
+        s(self, "comply", _frozen_map("comply", comply, 0.0, 1.0))
+        s(self, "invest", _number("invest", invest, 0.0, 1.0))
+        s(self, "trade", _frozen_map("trade", trade, 0.01, 100.0))
+        if isinstance(pressure, Mapping):
+            s(self, "pressure", _frozen_map("pressure", pressure, 0.0, 10.0))
         else:
-            s(self, "pressure", _number("pressure", self.pressure, 0.0, 10.0))
-        if not isinstance(self.rules, Rules):
-            raise PolicyError(f"rules must be a sim.Rules, got {type(self.rules).__name__}")
+            s(self, "pressure", _number("pressure", pressure, 0.0, 10.0))
+        if not isinstance(rules, Rules):
+            raise PolicyError(f"rules must be a sim.Rules, got {type(rules).__name__}")
+        s(self, "rules", rules)
+
+    def __repr__(self) -> str:  # only what differs from the empty policy
+        parts = []
+        for k, default in _POLICY_DEFAULTS:
+            v = getattr(self, k)
+            if v != default:
+                parts.append(f"{k}={dict(v) if isinstance(v, Mapping) else v!r}")
+        return f"Policy({', '.join(parts)})"
 
     def __hash__(self) -> int:  # mappings are read-only proxies: hash their items
         return hash(
@@ -173,6 +212,16 @@ class Policy:
             )
         )
 
+
+_POLICY_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("prefer", {}),
+    ("precision", 1.0),
+    ("comply", {}),
+    ("invest", 0.0),
+    ("trade", {}),
+    ("pressure", 1.0),
+    ("rules", NO_RULES),
+)
 
 DEFAULT_CLASSIFIER: dict[str, Any] = {
     "adaptive": True,  # reads the world: asked every step
