@@ -12,7 +12,10 @@ from sim.events import FiredEvent
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+
+    from sim.recorder import Recorder
 
 
 @dataclass
@@ -23,18 +26,29 @@ class Results:
         scenario: the resolved scenario that was run.
         seeds: one seed per replicate (derived from the master seed).
         master_seed: the master seed.
-        frames: tidy per-replicate tables (concatenated lazily into :attr:`timeseries`).
+        recorders: each replicate's recorded arrays (:class:`~sim.recorder.Recorder`).
         events: events as they fired in replicate 0.
         timings: seconds spent per phase.
+
+    The tidy tables (:attr:`frames`, :attr:`timeseries`) are built from the recorded arrays the
+    first time they are asked for; :meth:`arrays` gives the arrays themselves.
     """
 
     scenario: Scenario
     seeds: list[int]
     master_seed: int
-    frames: list[pd.DataFrame]
+    recorders: list[Recorder]
     events: list[FiredEvent] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    _frames: list[pd.DataFrame] | None = None
     _ts: pd.DataFrame | None = None
+
+    @property
+    def frames(self) -> list[pd.DataFrame]:
+        """Tidy per-replicate tables (columns as :attr:`timeseries`)."""
+        if self._frames is None:
+            self._frames = [rec.frame(r) for r, rec in enumerate(self.recorders)]
+        return self._frames
 
     @property
     def timeseries(self) -> pd.DataFrame:
@@ -44,6 +58,12 @@ class Results:
 
             self._ts = pd.concat(self.frames, ignore_index=True)
         return self._ts
+
+    def arrays(self, replicate: int = 0) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """One replicate's outputs as arrays: ``(pairs, states)``, ``pairs[name]`` of shape
+        (steps, state, partner) and ``states[name]`` of shape (steps, state), indexed in the
+        order of ``scenario.state_ids`` (every declared output, :mod:`sim.outcomes`)."""
+        return self.recorders[replicate].arrays()
 
     def metric(
         self, name: str, state: str | None = None, partner: str | None = None

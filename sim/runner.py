@@ -41,7 +41,7 @@ def run(
         progress: called as ``progress(done, total)`` after each replicate.
 
     Returns:
-        :class:`Results` with the tidy time series of all replicates.
+        :class:`Results` of all replicates (the tidy time series is built when first asked for).
 
     Raises:
         ScenarioError: for an invalid scenario (nothing is run).
@@ -54,13 +54,13 @@ def run(
         raise ValueError("replicates must be at least 1")
     seeds = replicate_seeds(master, n)
     t1 = time.perf_counter()
-    frames, events = [], []
+    recorders, events = [], []
     for r, s in enumerate(seeds):
         model = run_model(sc, s)
-        frames.append(model.recorder.frame(r))
+        recorders.append(model.recorder)
         if r == 0:
             events = list(model.events.log)
         if progress:
             progress(r + 1, n)
     t2 = time.perf_counter()
-    return Results(sc, seeds, master, frames, events, {"load_s": t1 - t0, "run_s": t2 - t1})
+    return Results(sc, seeds, master, recorders, events, {"load_s": t1 - t0, "run_s": t2 - t1})

@@ -741,3 +741,17 @@ def test_multi_vector_hedging_lowers_kazakhstans_concentration(kaz_by_strategy, 
     assert end(hedged, "arms_hhi", "KAZ") < end(plain, "arms_hhi", "KAZ")
     autarky = kaz_by_strategy["autarky"]
     assert end(hedged, "arms_hhi", "KAZ") < end(autarky, "arms_hhi", "KAZ")
+
+
+def test_remember_rebuilds_a_policy_only_when_what_it_depends_on_changes():
+    s = Strategy()
+    made = []
+
+    def make(x):
+        made.append(x)
+        return Policy(precision=x)
+
+    a = s.remember(1.0, lambda: make(1.0))
+    assert s.remember(1.0, lambda: make(1.0)) is a
+    b = s.remember(2.0, lambda: make(2.0))
+    assert b.precision == 2.0 and made == [1.0, 2.0]

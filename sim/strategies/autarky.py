@@ -26,4 +26,7 @@ class Autarky(Strategy):
 
     def decide(self, me: StateAgent, world: WorldView) -> Policy:
         p = world.params
-        return Policy(prefer={me.state_id: p.autarky_bonus}, invest=p.autarky_investment)
+        return self.remember(
+            (me.state_id, p.autarky_bonus, p.autarky_investment),
+            lambda: Policy(prefer={me.state_id: p.autarky_bonus}, invest=p.autarky_investment),
+        )

@@ -25,4 +25,9 @@ class Balance(Strategy):
 
     def decide(self, me: StateAgent, world: WorldView) -> Policy:
         p = world.params
-        return Policy(rules=Rules(foe_penalty=p.balance_penalty, foe_rival_bonus=p.balance_bonus))
+        return self.remember(
+            (p.balance_penalty, p.balance_bonus),
+            lambda: Policy(
+                rules=Rules(foe_penalty=p.balance_penalty, foe_rival_bonus=p.balance_bonus)
+            ),
+        )

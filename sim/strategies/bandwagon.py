@@ -26,9 +26,12 @@ class Bandwagon(Strategy):
 
     def decide(self, me: StateAgent, world: WorldView) -> Policy:
         p = world.params
-        return Policy(
-            precision=p.bandwagon_precision,
-            rules=Rules(
-                follow_bonus=p.bandwagon_bonus, follow_compliance_cut=p.bandwagon_compliance
+        return self.remember(
+            (p.bandwagon_precision, p.bandwagon_bonus, p.bandwagon_compliance),
+            lambda: Policy(
+                precision=p.bandwagon_precision,
+                rules=Rules(
+                    follow_bonus=p.bandwagon_bonus, follow_compliance_cut=p.bandwagon_compliance
+                ),
             ),
         )

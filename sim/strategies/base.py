@@ -29,7 +29,7 @@ power) is expressed as :class:`Rules` that the compiled mechanisms evaluate ever
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -287,6 +287,17 @@ class Strategy:
     def decide(self, me: StateAgent, world: WorldView) -> Policy:
         """This state's policy for the current step (override)."""
         return Policy()
+
+    def remember(self, key: object, make: Callable[[], Policy]) -> Policy:
+        """``make()``, or the policy made last time if ``key`` (what the policy depends on)
+        is unchanged: a strategy asked every step need not rebuild an identical policy, and
+        the model books an identical policy object for free."""
+        memo = self.__dict__.get("_remembered")
+        if memo is not None and memo[0] == key:
+            return memo[1]  # type: ignore[no-any-return]
+        policy = make()
+        self.__dict__["_remembered"] = (key, policy)
+        return policy
 
     def __repr__(self) -> str:
         given = {k: getattr(self, k) for k in self.params}

@@ -26,4 +26,7 @@ class MultiVector(Strategy):
 
     def decide(self, me: StateAgent, world: WorldView) -> Policy:
         p = world.params
-        return Policy(precision=p.hedge_precision, rules=Rules(hedge=p.hedge_weight))
+        return self.remember(
+            (p.hedge_precision, p.hedge_weight),
+            lambda: Policy(precision=p.hedge_precision, rules=Rules(hedge=p.hedge_weight)),
+        )
