@@ -24,6 +24,7 @@ COMMANDS: tuple[str, ...] = (
     "compare",
     "list",
     "schema",
+    "tournament",
 )
 
 

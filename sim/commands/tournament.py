@@ -1,0 +1,91 @@
+"""``tournament FILE``: which balancing strategy holds up across many futures (leaderboard,
+figures and report in a resumable folder)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, positive_int
+
+
+def register(sub: Subparsers) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "tournament",
+        help="run a strategy tournament across many futures (leaderboard, figures, report)",
+        description="Every contestant strategy plays the focal states in the same futures with "
+        "the same random numbers; writes leaderboard.csv/.md/.parquet, scores.parquet, figures/ "
+        "and report.html to results/tournaments/<name>/. See docs/tournaments.md.",
+    )
+    p.add_argument("tournament", help="tournament YAML file (e.g. tournaments/kaz_balancing.yaml)")
+    add_seed(p, "the tournament file's")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores; with local-dask: its workers)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS|local-dask",
+        help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
+        "LocalCluster (local-dask); default: local processes",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to try to reach a dask scheduler (default 10)",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an existing tournament folder: skip the runs already stored",
+    )
+    add_output(p, "tournament folder", "results/tournaments/<name>", force_to=g)
+    add_quiet(p, "no progress bar; the leaderboard at the end")
+    return p
+
+
+def execute(args: argparse.Namespace) -> int:
+    import time
+
+    import pandas as pd
+
+    from sim.tournament.engine import run_tournament
+
+    t0 = time.perf_counter()
+    folder = run_tournament(
+        args.tournament,
+        seed=args.seed,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        out=args.out,
+        resume=args.resume,
+        force=args.force,
+        progress=not args.quiet,
+        command=" ".join(["run_sim.py"] + sys.argv[1:]),
+        log=(lambda m: None) if args.quiet else None,
+        connect_timeout=args.connect_timeout,
+    )
+    from sim.sweep.store import read_manifest
+
+    man = read_manifest(folder)
+    board = pd.read_csv(folder / "leaderboard.csv")
+    rank_by = man["tournament"]["rank_by"]
+    print(
+        f"{man['name']}: {man['runs']} runs ({len(board)} contestants x {man['futures']} "
+        f"futures x {man['replicates']} replicate(s)) in {time.perf_counter() - t0:.1f} s"
+    )
+    print(f"rank  contestant            {rank_by} (mean)   regret   worst 10%")
+    for d in board.to_dict("records"):
+        print(
+            f"{d['rank']:>2} ({d['rank_lo']}-{d['rank_hi']})  {d['contestant']:<20} "
+            f"{d[rank_by + '_mean']:>10.3f} {d[rank_by + '_regret']:>8.3f} "
+            f"{d[rank_by + '_cvar10']:>10.3f}"
+        )
+    print(f"leaderboard: {folder / 'leaderboard.md'}   report: {folder / 'report.html'}")
+    return 0

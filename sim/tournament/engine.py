@@ -1,0 +1,341 @@
+"""Running a tournament on the sweep engine: every contestant faces the same futures and the
+same random numbers; outcomes stream to a store that survives a crash and resumes.
+
+Runs are ordered contestant x slot x future x replicate (a slot is the focal state that plays in
+``mode: each``, or all of them in ``mode: together``). A run's seed is
+``derive_seed(master, future, replicate)``: it does not depend on the contestant (common random
+numbers), on the number of workers or on the backend, so two contestants differ only by what
+their strategy does.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.errors import UserError
+from sim.seeds import derive_seed
+from sim.sweep import store as st
+from sim.sweep.execute import Batch, BatchResult, Context
+from sim.tournament.scores import SCORE_NAMES
+from sim.tournament.spec import TournamentPlan, load_tournament, n_futures
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.sweep.design import DesignPoints
+
+KIND = "multivector-tournament"
+DEFAULT_ROOT = Path("results") / "tournaments"
+
+
+@dataclass(frozen=True)
+class TournamentContext(Context):
+    """What every run shares: the sweep's context plus each slot's focal rows."""
+
+    slots: tuple[tuple[int, ...], ...] = ()
+
+
+def futures_design(plan: TournamentPlan) -> DesignPoints:
+    """The futures, sampled by the sweep machinery (LHS or a grid of the uncertainties)."""
+    from sim.sweep.design import build
+    from sim.sweep.spec import Design, Sweep
+
+    f = plan.spec.futures
+    design = (
+        Design(method="lhs", n=f.n)
+        if f.method == "lhs"
+        else Design(method="grid", levels=f.levels or 3)
+    )
+    sweep = Sweep(
+        name="futures",
+        scenario=str(plan.scenario_path),
+        parameters=f.uncertainties,
+        design=design,
+        seed=plan.spec.seed,
+        outcomes=[{"name": "unused", "metric": "arms_hhi", "state": plan.ids[0]}],
+    )
+    return build(sweep)
+
+
+def slots(plan: TournamentPlan) -> list[tuple[str, ...]]:
+    """The focal states of each slot: all at once (together) or one each."""
+    sp = plan.spec
+    return [tuple(sp.focal)] if sp.mode == "together" else [(s,) for s in sp.focal]
+
+
+def run_table(plan: TournamentPlan, design: DesignPoints) -> pd.DataFrame:
+    """One row per run: run, contestant, slot, point (the future), replicate, seed, and the
+    future's uncertainty values."""
+    import pandas as pd
+
+    sp = plan.spec
+    C, S, F, R = len(sp.contestants), len(slots(plan)), design.n_points, sp.replicates
+    c, s, f, r = (
+        a.ravel()
+        for a in np.meshgrid(np.arange(C), np.arange(S), np.arange(F), np.arange(R), indexing="ij")
+    )
+    per_future = np.array(
+        [[derive_seed(sp.seed, k, q) for q in range(R)] for k in range(F)], dtype=np.int64
+    )
+    df = pd.DataFrame(
+        {
+            "run": np.arange(len(c), dtype=np.int64),
+            "contestant": [sp.contestants[k].name for k in c],
+            "slot": [",".join(slots(plan)[k]) for k in s],
+            "point": f.astype(np.int64),
+            "replicate": r.astype(np.int64),
+            "seed": per_future[f, r],
+        }
+    )
+    for col in design.columns:
+        v = design.values[col]
+        df[col] = v[f] if v.dtype != object else list(v[f])
+    df.attrs["codes"] = (c, s, f, r)
+    return df
+
+
+def context(plan: TournamentPlan) -> TournamentContext:
+    """The shared context of every run (sent once per task to workers)."""
+    ix = {sid: i for i, sid in enumerate(plan.ids)}
+    f_paths = tuple(p.path for p in plan.spec.futures.uncertainties)
+    sl = slots(plan)
+    return TournamentContext(
+        key=plan.digest(),
+        model="multivector",
+        base=plan.base,
+        paths=f_paths,
+        n_steps=len(plan.labels),
+        slots=tuple(tuple(ix[s] for s in group) for group in sl),
+    )
+
+
+def batches(
+    plan: TournamentPlan, design: DesignPoints, runs: pd.DataFrame, todo: np.ndarray, size: int
+) -> Iterator[Batch]:
+    """Tasks of ``size`` runs: values are (future values..., slot, strategy, params)."""
+    from sim.sweep.loader import _py
+
+    c, s, f, _ = runs.attrs["codes"]
+    seeds = runs["seed"].to_numpy()
+    cols = [design.values[k] for k in design.columns]
+    sp = plan.spec
+    for k in range(0, len(todo), size):
+        ids = todo[k : k + size]
+        vals = [
+            tuple(_py(v[f[i]]) for v in cols)
+            + (int(s[i]), plan.specs[c[i]], dict(sp.contestants[c[i]].params))
+            for i in ids
+        ]
+        yield Batch(ids, seeds[ids], vals)
+
+
+def run_task(ctx: Context, batch: Batch) -> BatchResult:
+    """Run every run of a task and score it; never raises (returns ``error`` instead)."""
+    from sim.runner import run_model
+    from sim.sweep.execute import scenario_with
+    from sim.tournament.scores import compute
+
+    assert isinstance(ctx, TournamentContext) and ctx.base is not None
+    t0 = time.perf_counter()
+    n = len(batch.runs)
+    scal = np.empty((n, len(SCORE_NAMES)))
+    last: tuple[Any, ...] | None = None
+    ids = tuple(ctx.base["states"])
+    for r in range(n):
+        try:
+            vals = batch.values[r]
+            k = len(ctx.paths)
+            slot, spec, params = vals[k], vals[k + 1], vals[k + 2]
+            key = (vals[:k], slot, spec, repr(params))
+            if key != last:
+                ov: dict[str, Any] = dict(zip(ctx.paths, vals[:k]))
+                for row in ctx.slots[slot]:
+                    ov[f"states.{ids[row]}.strategy"] = spec
+                    ov[f"states.{ids[row]}.strategy_params"] = params
+                scen = scenario_with(ctx.base, ov)
+                last = key
+            model = run_model(scen, int(batch.seeds[r]))
+            scal[r] = compute(model, list(ctx.slots[slot]))
+        except Exception as e:  # noqa: BLE001 - reported to the user by the driver
+            lines = e.lines() if isinstance(e, UserError) else [f"{type(e).__name__}: {e}"]
+            return BatchResult(
+                batch.runs,
+                scal[:0],
+                np.empty((0, 0, 0)),
+                f"run {int(batch.runs[r])}: " + "; ".join(lines),
+            )
+    return BatchResult(
+        batch.runs, scal, np.empty((n, 0, ctx.n_steps)), None, time.perf_counter() - t0
+    )
+
+
+def _manifest(
+    plan: TournamentPlan, runs: pd.DataFrame, backend: str, command: str
+) -> dict[str, Any]:
+    from sim.bundle import git_commit, versions
+
+    sp = plan.spec
+    return {
+        "kind": KIND,
+        "format": 1,
+        "name": plan.name,
+        "tournament_file": plan.file,
+        "tournament_text": plan.text,
+        "tournament": sp.model_dump(mode="json"),
+        "digest": plan.digest(),
+        "scenario_file": str(plan.scenario_path),
+        "contestants": [
+            {"name": c.name, "strategy": s, "params": c.params}
+            for c, s in zip(sp.contestants, plan.specs)
+        ],
+        "focal": list(sp.focal),
+        "mode": sp.mode,
+        "futures": int(n_futures(sp)),
+        "replicates": sp.replicates,
+        "runs": len(runs),
+        "master_seed": sp.seed,
+        "seed_rule": "derive_seed(master, future, replicate): common random numbers",
+        "outcomes": list(SCORE_NAMES),
+        "series": [],
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "command": command,
+        "backend": backend,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "complete": False,
+    }
+
+
+def _is_ours(path: Path) -> bool:
+    if path.is_dir() and not any(path.iterdir()):
+        return True
+    try:
+        return st.read_manifest(path).get("kind") == KIND
+    except UserError:
+        return False
+
+
+def run_tournament(
+    tournament: str | Path | TournamentPlan,
+    *,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool = True,
+    command: str = "",
+    log: Callable[[str], None] | None = None,
+    connect_timeout: float = 10.0,
+) -> Path:
+    """Run (or finish) a tournament and write its leaderboard, figures and report; returns the
+    output folder. ``seed`` overrides the file's master seed; the other options are the sweep
+    command's (:func:`sim.sweep.run.run_sweep`).
+
+    Raises:
+        ScenarioError: for an invalid tournament file (nothing is run or written).
+        UserError: an existing folder without ``resume``/``force``, a changed tournament on
+            resume, an unreachable scheduler, or a run that fails (runs stored so far are kept).
+    """
+    from sim.sweep.execute import batch_size, open_backend
+    from sim.tournament.board import write_outputs
+
+    say = log or (lambda m: print(m, file=sys.stderr))
+    if resume and force:
+        raise UserError("--resume and --force contradict each other; choose one")
+    plan = tournament if isinstance(tournament, TournamentPlan) else load_tournament(tournament)
+    if seed is not None and seed != plan.spec.seed:
+        plan.spec = plan.spec.model_copy(update={"seed": int(seed)})
+    target = Path(out) if out is not None else DEFAULT_ROOT / plan.name
+    exists = target.exists()
+    if exists and not (resume or force):
+        raise UserError(
+            f"{target}: a tournament folder already exists; use --resume to finish "
+            "it or --force to start over"
+        )
+    if exists and force and not _is_ours(target):
+        raise UserError(
+            f"{target}: exists and is not a tournament folder; refusing to replace "
+            "it (choose another --out)"
+        )
+    if exists and resume:
+        man = st.read_manifest(target)
+        if man.get("kind") != KIND or man.get("digest") != plan.digest():
+            raise UserError(
+                f"{target}: made from a different tournament or base scenario; use "
+                "--force to start over or --out for a new folder"
+            )
+    design = futures_design(plan)
+    runs = run_table(plan, design)
+    backend = open_backend(workers, scheduler, connect_timeout)
+    with backend:
+        if not (exists and resume):
+            from sim.sweep.design import points_table
+
+            table = runs.copy()
+            table.attrs = {}  # the codes stay in memory; the table is plain columns
+            st.create(
+                target,
+                _manifest(plan, runs, backend.describe(), command),
+                table,
+                points_table(design),
+                force=force,
+            )
+        else:
+            st.clean(target)
+        total = len(runs)
+        done = st.committed_runs(target)
+        todo = np.setdiff1d(np.arange(total, dtype=np.int64), done)
+        size = plan.spec.batch or batch_size(len(todo), backend.workers)
+        if len(todo):
+            say(
+                f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
+                f"{size} per task -> {target}"
+            )
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=total,
+                initial=len(done),
+                unit="run",
+                desc=plan.name,
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.1,
+            )
+        try:
+            for res in backend.map(
+                context(plan), batches(plan, design, runs, todo, size), fn=run_task
+            ):
+                if res.error:
+                    raise UserError(
+                        f"{plan.file}: {res.error}. Runs stored so far are kept in {target}."
+                    )
+                st.commit(target, res, runs, list(SCORE_NAMES), [], plan.labels)
+                if bar is not None:
+                    bar.update(len(res.runs))
+        except KeyboardInterrupt:
+            if bar is not None:
+                bar.close()
+            n = len(st.committed_runs(target))
+            say(f"interrupted: {n} of {total} runs stored in {target}; finish with --resume")
+            raise
+        if bar is not None:
+            bar.close()
+    if len(st.committed_runs(target)) != total:  # pragma: no cover - a bug if it happens
+        raise RuntimeError(f"{target}: not every run was stored")
+    man = st.read_manifest(target)
+    write_outputs(target, plan, man)
+    man.update(complete=True, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    st.write_manifest(target, man)
+    return target
