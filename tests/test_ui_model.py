@@ -345,3 +345,264 @@ def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
     assert agent.strategy_spec == spec and agent.strategy.adaptive
     for _ in range(4):
         m.step()
+
+
+# ----------------------------------------------------------------------------- page server exposure
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.5", False),
+    ],
+)
+def test_ui_knows_which_hosts_are_loopback(host, loopback):
+    from sim.commands import ui
+
+    assert ui.is_loopback(host) is loopback
+
+
+def _serve_without_server(monkeypatch, tmp_path, args, capsys):
+    """``run_sim.py ui ARGS`` up to the hand-over, without binding or starting anything."""
+    import os
+
+    from sim.cli import main
+    from sim.commands import ui
+
+    monkeypatch.setenv("MULTIVECTOR_ASSETS", str(_fake_cache(tmp_path / "cache")))
+    monkeypatch.setattr(ui, "_check_bind", lambda host, port: None)  # no non-loopback socket
+    calls = []
+
+    def fake_exec(path, argv, env):
+        calls.append(argv)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(os, "execve", fake_exec)
+    with pytest.raises(SystemExit):
+        main(["ui", *args])
+    assert len(calls) == 1
+    return calls[0], capsys.readouterr()
+
+
+def test_ui_on_every_interface_prints_that_address_and_warns(tmp_path, monkeypatch, capsys):
+    argv, said = _serve_without_server(
+        monkeypatch, tmp_path, ["--host", "0.0.0.0", "--port", "8765"], capsys
+    )
+    assert argv[argv.index("--host") + 1] == "0.0.0.0"
+    assert "listening on http://0.0.0.0:8765/" in said.out
+    assert "open http://127.0.0.1:8765/ in a web browser" not in said.out
+    err = said.err.lower()
+    assert "warning" in err and "0.0.0.0 is not a loopback address" in err
+    assert "network" in err and "no password or other authentication" in err
+
+
+def test_ui_on_a_network_address_warns_and_on_loopback_does_not(tmp_path, monkeypatch, capsys):
+    _, said = _serve_without_server(
+        monkeypatch, tmp_path, ["--host", "192.168.1.5", "--port", "8765"], capsys
+    )
+    assert "open http://192.168.1.5:8765/" in said.out and "no password" in said.err
+    for host in ("127.0.0.1", "::1", "localhost"):
+        sub = tmp_path / host.replace(":", "_")
+        _, said = _serve_without_server(
+            monkeypatch, sub, ["--host", host, "--port", "8765"], capsys
+        )
+        assert "warning" not in said.err and "8765/ in a web browser" in said.out, host
+
+
+def test_ui_server_does_not_ask_pypi_for_new_versions():
+    from sim.commands import ui
+
+    assert "--no-check-version" in ui.server_command("127.0.0.1", 8123)
+
+
+def test_complete_cache_gives_solara_a_cdn_it_cannot_fetch_from(tmp_path, monkeypatch):
+    """Solara's proxy fetches ``settings.assets.cdn + path`` for any file it lacks: with a
+    complete cache that CDN is one no HTTP client can reach (the scheme is refused at once)."""
+    import requests
+
+    from sim.commands import ui
+
+    partial = tmp_path / "partial"
+    (partial / assets.PACKAGES[0]).mkdir(parents=True)
+    (partial / assets.PACKAGES[0] / "package.json").write_text("{}")
+    assert "SOLARA_ASSETS_CDN" not in assets.server_env(partial)
+    cache = _fake_cache(tmp_path / "cache")
+    env = assets.server_env(cache)
+    assert env["SOLARA_ASSETS_CDN"] == assets.OFFLINE_CDN
+    assert env["SOLARA_ASSETS_PROXY"] == "true"
+    with pytest.raises(requests.exceptions.InvalidSchema):
+        requests.get(assets.OFFLINE_CDN + "left-pad@1.3.0/index.js", timeout=1)
+    # the caller's environment cannot turn the cache off or point it at the internet
+    monkeypatch.setenv("MULTIVECTOR_ASSETS", str(cache))
+    monkeypatch.setenv("SOLARA_ASSETS_PROXY", "false")
+    monkeypatch.setenv("SOLARA_ASSETS_CDN", "https://cdn.jsdelivr.net/npm/")
+    env = ui.server_env()
+    assert env["SOLARA_ASSETS_CDN"] == assets.OFFLINE_CDN
+    assert env["SOLARA_ASSETS_PROXY"] == "true"
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(cache)
+
+
+def test_cache_only_lookup_serves_cached_files_and_nothing_else(tmp_path):
+    cache = _fake_cache(tmp_path / "cache")
+    (cache / "requirejs@2.3.6" / "require.js").write_text("cached")
+    (cache / "requirejs@2.3.6" / "__main.js").write_text("main")
+    (tmp_path / "secret.txt").write_text("not an asset")
+    (cache / "requirejs@2.3.6" / "out.js").symlink_to(tmp_path / "secret.txt")
+    found = assets.cached_file(cache, "requirejs@2.3.6/require.js")
+    assert found is not None and found.read_text() == "cached"
+    bare = assets.cached_file(cache, "requirejs@2.3.6")
+    assert bare is not None and bare.name == "__main.js"
+    for path in (
+        "left-pad@1.3.0/index.js",
+        "left-pad@1.3.0",
+        "requirejs@2.3.6/missing.js",
+        "requirejs@2.3.6/",
+        "../secret.txt",
+        "requirejs@2.3.6/../../secret.txt",
+        "requirejs@2.3.6/out.js",
+        str(tmp_path / "secret.txt"),
+        "",
+    ):
+        assert assets.cached_file(cache, path) is None, path
+
+
+def _call_resourcez(guarded, query: str, headers: dict[str, str] | None = None) -> str:
+    import asyncio
+
+    from starlette.requests import Request
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/resourcez",
+        "query_string": query.encode(),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+    }
+    return asyncio.run(guarded(Request(scope)))
+
+
+def test_resourcez_verbose_is_not_for_anyone(monkeypatch):
+    """Solara's ``/resourcez?verbose`` adds CPU and memory figures; the page server drops
+    ``verbose`` unless the caller presents Solara's ``SOLARA_RESOURCEZ_TOKEN``."""
+    from sim.ui import app
+
+    async def endpoint(request):
+        return request.url.query
+
+    guarded = app.guard_resourcez(endpoint)
+    assert app.guard_resourcez(guarded) is guarded
+    monkeypatch.setattr(app, "_resourcez_token", lambda: "")
+    assert _call_resourcez(guarded, "verbose") == ""
+    assert _call_resourcez(guarded, "a=1&verbose=1&b=x%20y") == "a=1&b=x+y"
+    assert _call_resourcez(guarded, "verbose", {"Authorization": "Bearer "}) == ""
+    monkeypatch.setattr(app, "_resourcez_token", lambda: "s3cret")
+    assert _call_resourcez(guarded, "verbose", {"Authorization": "Bearer wrong"}) == ""
+    assert _call_resourcez(guarded, "verbose") == ""
+    assert _call_resourcez(guarded, "verbose", {"Authorization": "Bearer s3cret"}) == "verbose"
+
+
+@pytest.mark.slow
+def test_page_server_serves_only_cached_assets_and_no_internals(tmp_path):
+    """The real server (``run_sim.py ui`` on a free loopback port) with a complete cache: cached
+    files are served, an uncached package is a 404 without any request to the CDN (a loopback
+    stand-in counts them), and ``/resourcez?verbose`` shows no CPU or memory figures."""
+    import http.server
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    from sim.commands.ui import free_port
+
+    cache = _fake_cache(tmp_path / "cache")
+    (cache / "requirejs@2.3.6" / "require.js").write_text("cached require.js")
+    before = sorted(p.relative_to(cache) for p in cache.rglob("*"))
+    hits: list[str] = []
+
+    class FakeCdn(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"from the cdn")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    cdn = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeCdn)
+    threading.Thread(target=cdn.serve_forever, daemon=True).start()
+    port = free_port("127.0.0.1")
+    env = dict(
+        os.environ,
+        MULTIVECTOR_ASSETS=str(cache),
+        # what an unfixed server would fetch from: the loopback stand-in, never the internet
+        SOLARA_ASSETS_CDN=f"http://127.0.0.1:{cdn.server_address[1]}/",
+        SOLARA_RESOURCEZ_TOKEN="s3cret",
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        req = urllib.request.Request(base + path, headers=headers or {})
+        try:
+            with opener.open(req, timeout=30) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "run_sim.py", "ui", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, log.read_text()[-2000:]
+            try:
+                if get("/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "server not up after 120 s"
+            time.sleep(0.5)
+        assert get("/_solara/cdn/requirejs@2.3.6/require.js") == (200, b"cached require.js")
+        t0 = time.monotonic()
+        for path in ("left-pad@1.3.0/index.js", "left-pad@1.3.0", "requirejs@2.3.6/r.js"):
+            assert get("/_solara/cdn/" + path)[0] == 404, path
+        assert time.monotonic() - t0 < 10  # no fetch attempts, no retries
+        assert hits == []
+        assert sorted(p.relative_to(cache) for p in cache.rglob("*")) == before
+        status, body = get("/resourcez?verbose")
+        shown = json.loads(body)
+        assert status == 200 and "websockets" in shown
+        assert not {"cpu", "memory"} & set(shown)
+        status, body = get("/resourcez?verbose", {"Authorization": "Bearer s3cret"})
+        assert status == 200 and "cpu" in json.loads(body)
+    finally:
+        cdn.shutdown()
+        cdn.server_close()
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)

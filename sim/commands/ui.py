@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import socket
 import sys
@@ -31,7 +32,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this computer only; "
-        "0.0.0.0 lets other computers of the network connect)",
+        "0.0.0.0 lets other computers of the network connect, without any password)",
     )
     p.add_argument(
         "--scenarios",
@@ -85,6 +86,7 @@ def server_command(host: str, port: int) -> list[str]:
         str(port),
         "--production",
         "--no-open",
+        "--no-check-version",  # no question to pypi.org at each start
         "--log-level",
         "warning",
     ]
@@ -132,14 +134,63 @@ def check_scenarios(folder: Path | None) -> None:
         raise UserError("\n".join(lines))
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) reaches this computer only.
+
+    A name counts as loopback when every address it resolves to is (``localhost``); a name
+    that does not resolve does not.
+    """
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    addresses = {str(info[4][0]).split("%")[0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_loopback for a in addresses)
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+
+def announce(host: str, port: int) -> None:
+    """Print where the server listens (stdout) and, off loopback, a warning (stderr)."""
+    url = _url(host, port)
+    if host in WILDCARD_HOSTS:
+        print(
+            f"multivector classroom page: listening on {url} (every network interface of this "
+            f"computer); open {_url('127.0.0.1' if host != '::' else '::1', port)} here, or "
+            f"http://<this computer's address>:{port}/ from another computer (Ctrl+C to stop)",
+            flush=True,
+        )
+    else:
+        print(
+            f"multivector classroom page: open {url} in a web browser (Ctrl+C to stop)",
+            flush=True,
+        )
+    if not is_loopback(host):
+        print(
+            f"warning: ui: --host {host or '0.0.0.0'} is not a loopback address: anyone who can "
+            "reach this computer over the network can open the page and run models on it, and "
+            "the page has no password or other authentication; use it only on a network you "
+            "trust, or keep the default --host 127.0.0.1",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def execute(args: argparse.Namespace) -> int:
     check_scenarios(args.scenarios)
     port = args.port or free_port(args.host)
     _check_bind(args.host, port)
     env = server_env(args.scenarios, not args.no_asset_cache)
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
-    print(f"multivector classroom page: open {url} in a web browser (Ctrl+C to stop)", flush=True)
+    announce(args.host, port)
     sys.stdout.flush()
     cmd = server_command(args.host, port)
     # the server takes over this process (same PID; Ctrl+C stops it): execve does not return

@@ -10,15 +10,19 @@ the scenario library. Every chart draws the scenario without the page's changes 
 
 from __future__ import annotations
 
+import hmac
 import html
-from collections.abc import Callable
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import solara
 from mesa.visualization import Slider, SolaraViz
 
 from sim.summary import importers
-from sim.ui import controls, library, views
+from sim.ui import assets, controls, library, views
 from sim.ui.model import ClassroomModel, neutral
 
 if TYPE_CHECKING:
@@ -219,3 +223,77 @@ def Page() -> None:
         name=APP_NAME,
         play_interval=PLAY_INTERVAL_MS,
     )
+
+
+# ----------------------------------------------------------------------------- server hardening
+# Solara has no setting for either of these, so the page, which ``solara run`` loads at start-up
+# in the server process, replaces the two routes of Solara's Starlette app.
+
+
+def _resourcez_token() -> str:
+    from solara.server import settings
+
+    return str(getattr(settings.main, "resourcez_token", "") or "")
+
+
+def guard_resourcez(
+    endpoint: Callable[[Any], Awaitable[Any]],
+) -> Callable[[Any], Awaitable[Any]]:
+    """Solara's ``/resourcez`` without ``?verbose`` (CPU, memory and wider tables) for anyone.
+
+    The plain view (counts of connections, threads and sessions) stays, e.g. for a health check;
+    ``verbose`` is honoured only with ``Authorization: Bearer <SOLARA_RESOURCEZ_TOKEN>`` when
+    that Solara setting is given.
+    """
+    if getattr(endpoint, "multivector_guarded", False):
+        return endpoint
+
+    async def resourcez(request: Any) -> Any:
+        from starlette.requests import Request
+
+        token = _resourcez_token()
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        allowed = (
+            bool(token)
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(presented.encode(), token.encode())
+        )
+        if not allowed and "verbose" in request.query_params:
+            query = urlencode(
+                [kv for kv in request.query_params.multi_items() if kv[0] != "verbose"]
+            )
+            scope = dict(request.scope, query_string=query.encode())
+            request = Request(scope, request.receive)
+        return await endpoint(request)
+
+    resourcez.multivector_guarded = True  # type: ignore[attr-defined]
+    return resourcez
+
+
+def harden_server(starlette_app: Any) -> None:
+    """Replace ``/resourcez`` with :func:`guard_resourcez` and, when the server was started with
+    a complete asset cache (CDN :data:`~sim.ui.assets.OFFLINE_CDN`), the ``/_solara/cdn`` proxy
+    with :func:`~sim.ui.assets.cache_only_cdn`. Idempotent."""
+    import solara.server.settings
+    import solara.settings
+    from starlette.routing import Mount, Route
+
+    offline = str(solara.settings.assets.cdn) == assets.OFFLINE_CDN
+    cache = Path(solara.server.settings.assets.proxy_cache_dir)
+    routes = starlette_app.router.routes
+    for i, route in enumerate(routes):
+        if isinstance(route, Route) and route.path == "/resourcez":
+            routes[i] = Route("/resourcez", endpoint=guard_resourcez(route.endpoint))
+        elif (
+            isinstance(route, Mount)
+            and route.path == "/_solara/cdn"
+            and offline
+            and not getattr(route.app, "multivector_cache_only", False)
+        ):
+            cdn = assets.cache_only_cdn(cache)
+            cdn.multivector_cache_only = True
+            routes[i] = Mount("/_solara/cdn", app=cdn)
+
+
+if "solara.server.starlette" in sys.modules:  # loaded by the page server, not a notebook or test
+    harden_server(sys.modules["solara.server.starlette"].app)

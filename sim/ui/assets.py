@@ -6,6 +6,11 @@ packages from the npm registry once and unpacks each into ``CACHE/<name>@<versio
 package's files directly inside), the layout of Solara's asset proxy cache. The server is then
 started with ``SOLARA_ASSETS_PROXY_CACHE_DIR=CACHE`` and never needs the CDN.
 
+Solara's proxy (``/_solara/cdn/<package>/<file>``) fetches any file it does not have from the CDN
+on demand, for whoever asks. When the cache is complete the server is told that the CDN is
+:data:`OFFLINE_CDN`, which no HTTP client can fetch from, and the page module replaces the proxy
+with :func:`cache_only_cdn`: cached files are served, everything else is a 404 at once.
+
 Run ``python -m sim.ui.assets [CACHE]``: quick when the cache is already complete (it only
 checks that each package folder has its ``package.json``).
 """
@@ -19,6 +24,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = ROOT / ".cache" / "solara-assets"
@@ -33,6 +39,10 @@ PACKAGES: tuple[str, ...] = (
 
 #: Environment for the Solara server: the local asset cache and no telemetry.
 TELEMETRY_OFF = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+
+#: The "CDN" Solara's asset proxy is given when the cache is complete: not a network address
+#: (``requests`` refuses the scheme before any connection), so the proxy cannot fetch anything.
+OFFLINE_CDN = "offline://multivector-asset-cache/"
 
 
 class AssetError(RuntimeError):
@@ -97,11 +107,55 @@ def ensure_assets(cache: Path | None = None, quiet: bool = False) -> Path:
 
 
 def server_env(cache: Path | None) -> dict[str, str]:
-    """Environment variables for the Solara server (asset cache when given, telemetry off)."""
+    """Environment variables for the Solara server (asset cache when given, telemetry off).
+
+    With a complete cache, Solara's proxy serves the cache only: it is switched on whatever the
+    caller's environment says, and its upstream CDN is :data:`OFFLINE_CDN`.
+    """
     env = dict(TELEMETRY_OFF)
     if cache is not None:
         env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cache)
+        if not missing(cache):
+            env["SOLARA_ASSETS_PROXY"] = "true"
+            env["SOLARA_ASSETS_CDN"] = OFFLINE_CDN
     return env
+
+
+def cached_file(cache: Path, path: str) -> Path | None:
+    """The file of ``cache`` that serves ``/_solara/cdn/<path>``, or None if it is not cached.
+
+    As in Solara's proxy, a bare package (``requirejs@2.3.6``) means its ``__main.js``. Nothing
+    outside ``cache`` is ever returned (``..``, absolute paths and symlinks leading out).
+    """
+    rel = path.replace("\\", "/")
+    if "/" not in rel:
+        rel = f"{rel}/__main.js"
+    root = cache.resolve()
+    try:
+        full = (root / rel.lstrip("/")).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if full == root or not full.is_relative_to(root) or not full.is_file():
+        return None
+    return full
+
+
+def cache_only_cdn(cache: Path) -> Any:
+    """An ASGI app for ``/_solara/cdn`` that serves the files of ``cache`` and never fetches.
+
+    It is Solara's own proxy app (same compression and cache headers) with the lookup limited
+    to :func:`cached_file`; anything else is a 404.
+    """
+    from solara.server.starlette import StaticCdn
+
+    class CacheOnlyCdn(StaticCdn):
+        def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+            full = cached_file(cache, path)
+            if full is None:
+                return "", None
+            return str(full), full.stat()
+
+    return CacheOnlyCdn(directory=cache)
 
 
 def main(argv: list[str] | None = None) -> int:
