@@ -50,8 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         "name": "bench_peer",
         "scenario": spec["scenario"],
         "parameters": spec["futures"]["uncertainties"]
-        + [{"path": "states.KAZ.strategy", "name": "strategy",
-            "values": [c["strategy"] for c in spec["contestants"]]}],
+        + [
+            {
+                "path": "states.KAZ.strategy",
+                "name": "strategy",
+                "values": [c["strategy"] for c in spec["contestants"]],
+            }
+        ],
         "design": {"method": "lhs", "n": runs},
         "seed": 1,
         "outcomes": [{"name": "kaz_rus", "metric": "arms_share", "state": "KAZ", "partner": "RUS"}],

@@ -323,6 +323,30 @@ class MultivectorModel(mesa.Model):
         w.conflicts = live
         return True
 
+    def set_strategy(
+        self, state_id: str, strategy: str, params: dict[str, Any] | None = None
+    ) -> None:
+        """Let ``state_id`` play ``strategy`` (a built-in name or ``FILE.py:Class``) from the
+        next step on, with ``strategy_params`` ``params``; it decides at once.
+
+        Raises:
+            UserError: for an unknown state, or a strategy that cannot be loaded or built.
+        """
+        from sim.errors import UserError
+
+        agent = next((a for a in self.state_agents if a.state_id == state_id), None)
+        if agent is None:
+            raise UserError(f"no state {state_id!r} (states: {', '.join(self.world.ids)})")
+        try:
+            agent.strategy = make_strategy(strategy, params)
+        except StrategyLoadError as e:
+            raise UserError(f"{state_id}: {e}") from None
+        agent.strategy_spec = strategy
+        every = self.decide_every_step
+        self._adaptive = [a for a in self.state_agents if every or a.strategy.adaptive]
+        self._static = [a for a in self.state_agents if a not in self._adaptive]
+        self._decide([agent])
+
     # ------------------------------------------------------------------ running
     def refresh(self) -> None:
         """Take in changes made to ``self.world`` by hand since the last step (parameters,

@@ -755,3 +755,28 @@ def test_remember_rebuilds_a_policy_only_when_what_it_depends_on_changes():
     assert s.remember(1.0, lambda: make(1.0)) is a
     b = s.remember(2.0, lambda: make(2.0))
     assert b.precision == 2.0 and made == [1.0, 2.0]
+
+
+def test_a_state_can_change_strategy_mid_run(small_world):
+    """set_strategy: the new strategy decides at once and plays from the next step on."""
+    from sim.errors import UserError
+    from sim.model import MultivectorModel
+
+    d = small_world("multi_vector")
+    switched = MultivectorModel(d, seed=3, mesa_datacollector=False)
+    stayed = MultivectorModel(d, seed=3, mesa_datacollector=False)
+    for _ in range(8):
+        switched.step()
+        stayed.step()
+    switched.set_strategy("IMP", "autarky")
+    i = switched.world.idx("IMP")
+    assert switched.policies.arrays.invest[i] > 0 and not switched.policies.arrays.rules[i].any()
+    switched.run()
+    stayed.run()
+    a, b = switched.recorder.arrays()[0], stayed.recorder.arrays()[0]
+    assert np.array_equal(a["arms_share"][:8], b["arms_share"][:8])  # the past is the same
+    assert a["arms_share"][-1, i, i] > b["arms_share"][-1, i, i]  # then it buys its own
+    with pytest.raises(UserError, match="no state 'XYZ'"):
+        switched.set_strategy("XYZ", "autarky")
+    with pytest.raises(UserError, match="unknown strategy"):
+        switched.set_strategy("IMP", "hedging")

@@ -270,3 +270,36 @@ def test_the_shipped_example_tournament_runs_and_is_identical_on_two_workers(tmp
     scores = pd.read_parquet(tmp_path / "a" / "scores.parquet")
     assert scores["point"].nunique() >= 200 and scores["contestant"].nunique() == 6
     assert np.isfinite(scores.select_dtypes("number").to_numpy()).all()
+
+
+def test_in_the_ecological_tournament_the_better_strategy_spreads(tmp_path):
+    f = tmp_path / "evo.yaml"
+    f.write_text(
+        f"name: evo\nscenario: {ROOT / 'scenarios' / 'baseline.yaml'}\n"
+        "focal: [KAZ, KGZ, TKM, UZB]\nmode: each\n"
+        "contestants:\n  - {name: follower, strategy: bandwagon}\n"
+        "  - {name: hedger, strategy: balance}\n"
+        "futures:\n  n: 6\n  uncertainties:\n"
+        "    - {path: parameters.pressure_strength, name: pressure, range: [0.5, 4.0]}\n"
+        "seed: 3\nevolution: {every: 2}\n"
+    )
+    out = run_tournament(f, workers=1, out=tmp_path / "o", progress=False, log=lambda m: None)
+    spread = pd.read_csv(out / "evolution.csv")
+    per_step = spread.groupby("step")["share"].sum()
+    assert np.allclose(per_step, 1.0)
+    first, last = spread["step"].min(), spread["step"].max()
+    share = spread.set_index(["step", "contestant"])["share"]
+    assert share[(first, "follower")] == pytest.approx(0.5)  # dealt round-robin
+    assert share[(last, "follower")] < share[(first, "follower")]
+    assert share[(last, "hedger")] > share[(first, "hedger")]
+    assert (out / "figures" / "evolution.png").is_file()
+    assert "Ecological tournament" in (out / "leaderboard.md").read_text()
+    table = pd.read_parquet(out / "evolution.parquet")
+    again = run_tournament(f, workers=2, out=tmp_path / "p", progress=False, log=lambda m: None)
+    pd.testing.assert_frame_equal(table, pd.read_parquet(again / "evolution.parquet"))
+
+
+def test_evolution_needs_two_focal_states(tmp_path, capsys):
+    f = write(tmp_path, "- {name: x, strategy: multi_vector}\n", extra="evolution: {every: 2}\n")
+    assert main(["tournament", str(f), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "evolution needs at least two focal states" in capsys.readouterr().err

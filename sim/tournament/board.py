@@ -244,7 +244,26 @@ def write_outputs(store: Path, plan: TournamentPlan, manifest: dict[str, Any]) -
     _atomic(out[4], lambda p: boxes.to_csv(p, index=False))
     flat = scores.assign(contestant=scores["contestant"].astype(str))
     _atomic(out[3], lambda p: flat.to_parquet(p, index=False))
-    figs = write_figures(store / "figures", scores, board, plan)
+    evo = store / "evolution.parquet"
+    spread = None
+    if evo.exists() and sp.evolution is not None:
+        import pandas as pd
+
+        from sim.tournament.evolution import shares
+
+        spread = shares(pd.read_parquet(evo), list(scores["contestant"].cat.categories))
+        out.append(store / "evolution.csv")
+        _atomic(out[-1], lambda p: spread.to_csv(p, index=False))
+        last = spread[spread["step"] == spread["step"].max()].sort_values("share", ascending=False)
+        played = ", ".join(f"{r['contestant']} {r['share']:.0%}" for r in last.to_dict("records"))
+        md += (
+            f"\n## Ecological tournament\n\nStates revise their strategy every "
+            f"{sp.evolution.every:g} years by imitating better-scoring states (proportional "
+            f"imitation on {sp.rank_by}). At {last['date'].iloc[0]}, over all futures, the "
+            f"focal states play: {played}.\n"
+        )
+        _atomic(out[2], lambda p: p.write_text(md, encoding="utf-8"))
+    figs = write_figures(store / "figures", scores, board, plan, spread)
     out += figs
     out.append(write_report(store, board, figs, plan, sentence))
     return out

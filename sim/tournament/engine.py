@@ -334,6 +334,14 @@ def run_tournament(
             bar.close()
     if len(st.committed_runs(target)) != total:  # pragma: no cover - a bug if it happens
         raise RuntimeError(f"{target}: not every run was stored")
+    if plan.spec.evolution is not None:
+        from sim.tournament.evolution import evolve
+
+        say(f"{plan.name}: ecological tournament in {design.n_points} futures")
+        table = evolve(plan, design, plan.spec.evolution.every)
+        tmp = target / ".evolution.parquet.tmp"
+        table.to_parquet(tmp, index=False)
+        tmp.replace(target / "evolution.parquet")
     man = st.read_manifest(target)
     write_outputs(target, plan, man)
     man.update(complete=True, finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 
 def write_figures(
-    folder: Path, scores: pd.DataFrame, board: pd.DataFrame, plan: TournamentPlan
+    folder: Path,
+    scores: pd.DataFrame,
+    board: pd.DataFrame,
+    plan: TournamentPlan,
+    spread: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the figures as PNG; returns their paths."""
     import matplotlib
@@ -84,6 +88,19 @@ def write_figures(
     ax.set_title("trade-off: red circles are not dominated")
     fig.tight_layout()
     out.append(_save(fig, folder / "tradeoff.png"))
+
+    # 4. the ecological tournament: which strategies spread
+    if spread is not None:
+        wide = spread.pivot(index="date", columns="contestant", values="share")[names]
+        fig, ax = plt.subplots(figsize=(8, 4))
+        ax.stackplot(range(len(wide)), wide.T.to_numpy(), labels=names)
+        ax.set_xticks(range(len(wide)), list(wide.index), rotation=30, ha="right", fontsize=8)
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("share of focal states playing it")
+        ax.set_title("ecological tournament: which strategies spread (all futures)")
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        fig.tight_layout()
+        out.append(_save(fig, folder / "evolution.png"))
     return out
 
 

@@ -76,6 +76,9 @@ class Tournament(Strict):
         description="Satisficing: score -> threshold a future must meet (share of futures).",
     )
     batch: int | None = Field(None, ge=1, le=100_000, description="Runs per task (default: auto).")
+    evolution: Evolution | None = Field(
+        None, description="Optional ecological tournament: revise strategies every N years."
+    )
 
     @model_validator(mode="after")
     def _whole(self) -> Tournament:
@@ -95,6 +98,10 @@ class Tournament(Strict):
             )
         if len(set(self.focal)) != len(self.focal):
             raise ValueError("focal states repeat")
+        if self.evolution is not None and len(self.focal) < 2:
+            raise ValueError(
+                "evolution needs at least two focal states (states imitate each other)"
+            )
         return self
 
 
