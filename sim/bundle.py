@@ -4,8 +4,9 @@ A bundle is a folder: ``timeseries.parquet`` and ``timeseries.csv`` (tidy long f
 ``summary.csv``, ``events.csv``, ``scenario.yaml`` (the resolved scenario), ``manifest.json``
 (scenario hash, seeds, package versions, git commit, command line, timings) and ``plots/``.
 Everything is written into a hidden temporary folder beside the target, then renamed into place:
-a crash leaves either no bundle or a complete one. An existing bundle is never overwritten
-unless ``force``.
+a crash leaves either no bundle or a complete one. The target is locked while it is written (a
+second writer is refused), an existing folder is never overwritten unless ``force``, and
+``force`` replaces only a results bundle (see :mod:`sim.output`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ import contextlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import UserError
+from sim import output
 from sim.scenario.loader import dump_yaml, scenario_hash
 
 if TYPE_CHECKING:
@@ -55,75 +54,72 @@ def versions() -> dict[str, str]:
 
 
 def git_commit() -> str | None:
-    """The repository's HEAD commit (with ``-dirty`` if modified), or None outside git."""
+    """The repository's HEAD commit (with ``-dirty`` if modified), or None outside git.
+
+    Read-only: ``git --no-optional-locks`` (and ``GIT_OPTIONAL_LOCKS=0``) keeps ``git status``
+    from refreshing the index, so it never creates ``.git/index.lock`` under a concurrent git
+    command of the user's.
+    """
     root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
+    git = ["git", "--no-optional-locks", "-C", str(root)]
     try:
         sha = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+            [*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, env=env
         )
         if sha.returncode != 0:
             return None
         dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            [*git, "status", "--porcelain", "--untracked-files=no"],
             capture_output=True,
             text=True,
             timeout=5,
+            env=env,
         )
         return sha.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
 
 
-def refuse_existing(target: Path, force: bool) -> None:
-    """Raise a UserError if ``target`` exists and ``force`` is not set."""
-    if target.exists() and not force:
-        raise UserError(
-            f"{target}: already exists; refusing to overwrite (use --force to replace it)"
-        )
+def refuse_existing(target: Path, force: bool, kind: str | None = output.RUN) -> None:
+    """Raise a UserError if ``target`` exists, unless ``force`` and it is a folder of ``kind``
+    that multivector wrote (see :func:`sim.output.refuse_existing`)."""
+    output.refuse_existing(target, force, kind)
 
 
 @contextmanager
-def atomic_dir(target: Path, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``target`` only if the block succeeds."""
-    refuse_existing(target, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+def atomic_dir(target: Path, force: bool = False, kind: str | None = output.RUN) -> Iterator[Path]:
+    """Yield a temporary folder that replaces ``target`` only if the block succeeds (see
+    :func:`sim.output.atomic_dir`: location checked, target locked, only ours replaced)."""
+    with output.atomic_dir(target, force, kind) as tmp:
         yield tmp
-        if target.exists():
-            trash = target.with_name(f".{target.name}.old-{os.getpid()}")
-            os.replace(target, trash)
-            os.replace(tmp, target)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write a file via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    output.atomic_write_text(path, text)
+
+
+def run_dir(name: str, seed: int, root: Path = Path("results")) -> Path:
+    """``results/<name>/<YYYYmmdd-HHMMSS>-s<seed>`` (the time is now).
+
+    Raises:
+        UserError: if ``name`` cannot name a folder on its own (``..``, a path, a hidden name).
+    """
+    output.safe_component(name, "metadata.name", "choose another name or pass --out")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return root / name / f"{stamp}-s{seed}"
 
 
 def default_run_dir(results: Results, root: Path = Path("results")) -> Path:
-    """``results/<scenario>/<YYYYmmdd-HHMMSS>-s<seed>``."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return root / results.scenario.name / f"{stamp}-s{results.master_seed}"
+    """``results/<scenario>/<YYYYmmdd-HHMMSS>-s<seed>`` (see :func:`run_dir`)."""
+    return run_dir(results.scenario.name, results.master_seed, root)
 
 
 def manifest(results: Results, command: str = "") -> dict[str, Any]:
     """The manifest of a bundle."""
     return {
+        "kind": output.RUN,
         "scenario": results.scenario.name,
         "scenario_sha256": scenario_hash(results.scenario),
         "master_seed": results.master_seed,
@@ -144,7 +140,7 @@ def write_bundle(
     import pandas as pd
 
     t0 = time.perf_counter()
-    with atomic_dir(target, force) as tmp:
+    with output.atomic_dir(target, force, output.RUN) as tmp:
         ts = results.timeseries
         ts.to_parquet(tmp / "timeseries.parquet", index=False)
         ts.to_csv(tmp / "timeseries.csv", index=False)

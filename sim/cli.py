@@ -57,10 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         for line in e.lines():
             print(f"error: {line}", file=sys.stderr)
-        return 2
+        return int(getattr(e, "exit_code", 2))  # OutputError: 1 for faults of the machine
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``... | head``): stop quietly
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout
+        return 141
     except Exception:  # noqa: BLE001 - the one place internal errors are reported
         traceback.print_exc()
         print(

@@ -5,6 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_SHOWN = 60
+"""Longest value (characters) a message echoes in full; a longer one is cut to an excerpt."""
+MAX_PATH_SHOWN = 200
+"""Longest field path (characters) printed in full."""
+MAX_MESSAGE = 2_000
+"""Longest message (characters) printed in full: a last guard against echoing huge input."""
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, or for a longer one its first ``limit`` characters and its length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def excerpt(value: object, limit: int = MAX_SHOWN) -> str:
+    """A user's value as a message shows it: its ``repr``, or for a long value the first
+    ``limit`` characters and the length (``'xxxx'... (200,000 characters)``)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value):,} characters)"
+    r = repr(value)
+    return r if len(r) <= limit + 2 else clip(r, limit)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -24,8 +47,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        field = f" {self.path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        field = f" {clip(self.path, MAX_PATH_SHOWN)}:" if self.path else ""
+        return f"{where}:{field} {clip(self.message, MAX_MESSAGE)}"
 
 
 class UserError(Exception):
@@ -37,7 +60,7 @@ class UserError(Exception):
 
     def lines(self) -> list[str]:
         """One line per problem (or the message alone)."""
-        return [str(p) for p in self.problems] or [str(self)]
+        return [str(p) for p in self.problems] or [clip(str(self), MAX_MESSAGE)]
 
 
 class ScenarioError(UserError):

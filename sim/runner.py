@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sim.errors import UserError
 from sim.model import MultivectorModel
 from sim.results import Results
 from sim.scenario.loader import load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import MAX_REPLICATES, Scenario
 from sim.seeds import replicate_seeds
 
 __all__ = ["Results", "run", "run_model"]
@@ -45,6 +46,7 @@ def run(
 
     Raises:
         ScenarioError: for an invalid scenario (nothing is run).
+        UserError: for more than :data:`~sim.scenario.schema.MAX_REPLICATES` replicates.
     """
     t0 = time.perf_counter()
     sc = load_scenario(scenario, overrides)
@@ -52,6 +54,11 @@ def run(
     n = sc.replicates if replicates is None else int(replicates)
     if n < 1:
         raise ValueError("replicates must be at least 1")
+    if n > MAX_REPLICATES:
+        raise UserError(
+            f"replicates: {n:,} is too many; a run may have at most {MAX_REPLICATES:,} "
+            "replicates (for more, run a sweep)"
+        )
     seeds = replicate_seeds(master, n)
     t1 = time.perf_counter()
     recorders, events = [], []

@@ -208,7 +208,7 @@ def test_cli_refuses_different_time_axes(tmp_path, baseline_path, capsys):
     [
         (["--at", "2031-Q1"], "outside the run"),
         (["--at", "Q4-2025"], "is not a date"),
-        (["--replicates", "0"], "must be at least 1"),
+        (["--replicates", "0"], "must be from 1 to 1,000"),
     ],
 )
 def test_cli_bad_arguments(tmp_path, baseline_path, capsys, extra, expect):

@@ -274,3 +274,89 @@ def test_cli_exit_2_for_broken_overlay(lib, capsys):
         assert main(cmd) == 2
         assert "missing.yaml" in capsys.readouterr().err
     assert not (lib / "out").exists()
+
+
+SHADOW = "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nsecret:s3cr3t-hash:19000::::::\n"
+
+
+def _not_a_scenario(lib: Path, target: str, line: int = 2) -> str:
+    """The one message for an overlay (with extends on ``line``) of ``target``."""
+    f = write(lib, "o.yaml", "# what if\n" * (line - 1) + f"extends: {target}\nseed: 3\n")
+    (msg,) = _problems(f)
+    assert msg.startswith(f"{f}:{line}: extends: '{target}' is not a scenario file ("), msg
+    return msg
+
+
+@pytest.mark.parametrize(
+    "name, content, why",
+    [
+        ("shadow", SHADOW, "none of its keys is a scenario section"),
+        ("shadow.yaml", SHADOW, "none of its keys is a scenario section"),
+        ("notes.txt", "just a line: of text\n  - and: [an unclosed list\n", "it is not YAML"),
+        ("blob.bin", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4, "binary data"),
+        ("latin1.txt", "caf\xe9: cr\xe8me\n".encode("latin-1"), "not UTF-8 text"),
+        ("list.yaml", "- root\n- daemon\n", "not a YAML mapping of scenario sections"),
+        ("empty.yaml", "", "it is empty"),
+        (
+            "bomb.yaml",
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"b{i}: &b{i} [{', '.join([f'*{p}'] * 10)}]\n"
+                for i, p in enumerate(["a"] + [f"b{k}" for k in range(7)])
+            ),
+            "none of its keys is a scenario section",
+        ),
+    ],
+)
+def test_extends_of_a_file_that_is_not_a_scenario(lib, name, content, why):
+    """Named in the overlay at its extends line; the target's content is never echoed."""
+    p = lib / name
+    p.write_bytes(content if isinstance(content, bytes) else content.encode())
+    msg = _not_a_scenario(lib, name)
+    assert why in msg
+    for secret in ("root:", "daemon", "s3cr3t", "ELF", "caf", "unclosed"):
+        assert secret not in msg
+
+
+def test_extends_of_a_directory_a_device_and_a_symlink_loop(lib):
+    (lib / "folder").mkdir()
+    assert "it is a directory" in _not_a_scenario(lib, "folder")
+    assert "not a regular file" in _not_a_scenario(lib, "/dev/null")
+    (lib / "loop_a").symlink_to(lib / "loop_b")
+    (lib / "loop_b").symlink_to(lib / "loop_a")
+    assert "symlink loop" in _not_a_scenario(lib, "loop_a", line=3)
+
+
+def test_extends_of_an_unreadable_file(lib, monkeypatch):
+    p = lib / "locked.yaml"
+    p.write_text(SHADOW)
+    real_open = Path.open
+
+    def no_read(self, *args, **kwargs):  # as for a file without read permission (even for root)
+        if self.name == "locked.yaml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_read)
+    msg = _not_a_scenario(lib, "locked.yaml")
+    assert "it cannot be read: Permission denied" in msg and "root:" not in msg
+
+
+def test_not_a_scenario_deep_in_a_chain_names_the_file_that_extends_it(lib):
+    (lib / "shadow").write_text(SHADOW)
+    write(lib, "a.yaml", "seed: 1\nextends: shadow\n")
+    f = write(lib, "b.yaml", "extends: a.yaml\n")
+    (msg,) = _problems(f)
+    assert msg.startswith(f"{lib / 'a.yaml'}:2: extends: 'shadow' is not a scenario file (")
+    assert "chain: " in msg and "b.yaml" in msg and "root:" not in msg
+
+
+def test_a_broken_scenario_parent_keeps_its_own_messages(lib):
+    """A parent that is a scenario with mistakes is reported in its own lines, as before."""
+    write(lib, "p.yaml", "seed: 1\nstates:\n  KAZ: {gdp: 1\n")  # a YAML error in a .yaml file
+    f = write(lib, "o.yaml", "extends: p.yaml\n")
+    (msg,) = _problems(f)
+    assert "p.yaml:4: YAML syntax error" in msg
+    write(lib, "q.yaml", "extends: baseline.yaml\nseeed: 1\n")  # a scenario with a typo
+    f = write(lib, "o2.yaml", "extends: q.yaml\n")
+    assert any("q.yaml:2" in m and "unknown key 'seeed'" in m for m in _problems(f))

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.scenario.yamlsafe import MAX_BYTES
+from sim.scenario.yamlsafe import MAX_BYTES, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "scenarios"
@@ -38,9 +38,21 @@ def _make(name: str, spec, tmp_path: Path) -> Path:
     elif kind == "oversized":
         line = b"# padding: a scenario file this large is refused before it is parsed\n"
         path.write_bytes(line * (MAX_BYTES // len(line) + 1))
+    elif kind == "string_bomb":
+        path.write_text(string_bomb(), encoding="utf-8")
     elif kind != "missing":
         raise ValueError(f"unknown generator {kind!r} in expected.yaml")
     return path
+
+
+def string_bomb(size: int = 200_000, times: int = 3_000) -> str:
+    """valid_small.yaml with a state's name ``size`` characters long, anchored once and named
+    ``times`` times by an alias in its memberships: a small file (few nodes) that expands to
+    ``size * times`` bytes of text."""
+    text = (CORPUS / "valid_small.yaml").read_text(encoding="utf-8")
+    text = text.replace("    name: Kazakhstan\n", f"    name: &big {'x' * size}\n", 1)
+    aliases = ", ".join(["*big"] * times)
+    return text.replace("    memberships: [CSTO]\n", f"    memberships: [CSTO, {aliases}]\n", 1)
 
 
 def _check_output(err: str, out: str, file: str, problems: list[dict]) -> None:
@@ -85,6 +97,50 @@ def test_run_refuses_before_writing_anything(name, tmp_path, capsys, monkeypatch
     capsys.readouterr()
     assert not out.exists()
     assert list(work.iterdir()) == []
+
+
+def test_string_bomb_is_refused_quickly_in_one_short_line(tmp_path, capsys):
+    """A 200 KB text named 3,000 times: refused from the node graph before it is expanded
+    (it took 41 s and printed 600 MB of errors, each repeating the text)."""
+    import time
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(string_bomb(), encoding="utf-8")
+    t0 = time.perf_counter()
+    assert main(["validate", str(path)]) == 2
+    assert time.perf_counter() - t0 < 5
+    cap = capsys.readouterr()
+    assert cap.out == "" and len(cap.err) < 2_000 and cap.err.count("\n") == 1
+    assert f"{path}:17: states.KAZ.name: aliases expand the document" in cap.err
+    assert "x" * 61 not in cap.err
+
+
+def test_aliases_within_the_limits_still_work(tmp_path, capsys):
+    """A short text named many times, and a long one named a few times, are fine."""
+    for size, times in ((10, 3_000), (100_000, 20)):
+        path = tmp_path / f"ok_{size}.yaml"
+        path.write_text(
+            string_bomb(size, times).replace("memberships: [CSTO, ", "clients: ["), "utf-8"
+        )
+        doc = read_yaml(path)
+        assert len(doc.data["states"]["KAZ"]["clients"]) == times
+
+
+def test_long_values_are_shown_as_excerpts(tmp_path, capsys):
+    """However long a bad key or value is, a message shows 60 characters of it and its length
+    (and a field path at most 200)."""
+    text = (CORPUS / "valid_small.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "long.yaml"
+    key = "k" * 4_000_000
+    path.write_text(
+        text.replace("seed: 7", f"seed: {'7' * 100_000}x\n? {key}\n: 1"), encoding="utf-8"
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 2 and len(err) < 1_500, err[:3000]
+    assert f"seed: expected a whole number, got {'7' * 60!r}... (100,001 characters)" in lines[0]
+    assert f"{'k' * 200}... (4,000,000 characters): unknown key {'k' * 60!r}..." in lines[1]
 
 
 def test_every_corpus_file_has_expectations():

@@ -181,3 +181,30 @@ def test_analyze_not_a_store_and_incomplete(tmp_path, capsys):
     victim.unlink()
     assert main(["analyze", str(store)]) == 2
     assert "incomplete" in capsys.readouterr().err
+
+
+def test_prim_refuses_an_incomplete_store(tmp_path, capsys):
+    """`analyze --threshold` on an interrupted sweep exited 0 on the runs it happened to have;
+    like Sobol and Morris it now says the store is incomplete, exits 2 and writes nothing."""
+    f = _ishigami_sweep(tmp_path / "l.yaml", "lhs", 40)
+    spec = yaml.safe_load(f.read_text())
+    f.write_text(yaml.safe_dump({**spec, "batch": 10}), encoding="utf-8")
+    store = run_sweep(f, workers=1, out=tmp_path / "store", progress=False)
+    assert main(["analyze", str(store), "--threshold", "y > 0", "--quiet"]) == 0
+    capsys.readouterr()
+    parts = sorted((store / "scalars").glob("part-*.parquet"))
+    assert len(parts) == 4
+    parts[1].unlink()  # as if the sweep had stopped: 30 of 40 runs stored
+    before = sorted((store / "analysis").iterdir())
+    for args in (
+        ["--threshold", "y > 0"],
+        ["--method", "prim", "--outcome", "y", "--threshold", "> 1"],
+    ):
+        assert main(["analyze", str(store), *args]) == 2
+        err = capsys.readouterr().err
+        assert "the sweep is incomplete (30 of 40 runs)" in err and "--resume" in err
+        assert "Traceback" not in err and err.count("\n") == 1
+    assert sorted((store / "analysis").iterdir()) == before
+    # a bad threshold is still reported as such first
+    assert main(["analyze", str(store), "--threshold", "y == 1"]) == 2
+    assert "expected 'OUTCOME OP NUMBER'" in capsys.readouterr().err

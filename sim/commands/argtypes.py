@@ -38,7 +38,17 @@ def bounded(
 
 
 positive_int = bounded(int, lambda v: v >= 1, "a whole number", "must be at least 1")
-"""A whole number >= 1 (replicates, workers)."""
+"""A whole number >= 1 (workers)."""
+MAX_REPLICATES = 1_000
+"""Most replicates of one run (= ``sim.scenario.schema.MAX_REPLICATES``, kept here so that
+building the parser does not import the schema; a test checks they agree)."""
+replicates = bounded(
+    int,
+    lambda v: 1 <= v <= MAX_REPLICATES,
+    "a whole number",
+    f"must be from 1 to {MAX_REPLICATES:,}",
+)
+"""A number of replicates: 1 to :data:`MAX_REPLICATES`."""
 seed = bounded(
     int,
     lambda v: 0 <= v < 2**63,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, positive_int
+from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, replicates
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -22,7 +22,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("whatifs", nargs="+", metavar="WHATIF", help="what-if scenario YAML file(s)")
     p.add_argument(
         "--replicates",
-        type=positive_int,
+        type=replicates,
         default=None,
         help="replicates per scenario (default: the baseline's, at least 20)",
     )
@@ -40,43 +40,52 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from sim.bundle import refuse_existing
-    from sim.report.compare import check_comparable, compare, load_all, parse_at
+    from sim import output, resources
+    from sim.report.compare import (
+        DEFAULT_REPLICATES,
+        check_comparable,
+        compare,
+        display_names,
+        load_all,
+        parse_at,
+    )
     from sim.report.effects import terminal_text
-    from sim.report.writer import default_dir, write_report
+    from sim.report.writer import default_dir_for, write_report
 
     # validate everything before running or writing anything
     scs, files = load_all([args.baseline, *args.whatifs])
     check_comparable(scs, files)
     parse_at(args.at, scs[0])
-    if args.out is not None:
-        refuse_existing(args.out, args.force)
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
+    out = args.out or default_dir_for(display_names(scs))
+    n = args.replicates or max(scs[0].replicates, DEFAULT_REPLICATES)
+    # before anything runs: the output location, its lock, what it would replace, the size
+    with output.claimed(out, output.COMPARE, force=args.force):
+        resources.check(resources.run_need(scs[0], n, copies=len(scs)))
+        bar = None
+        if not args.quiet:
+            from tqdm import tqdm
 
-        bar = tqdm(total=1, desc="compare", unit="run", file=sys.stderr)
+            bar = tqdm(total=1, desc="compare", unit="run", file=sys.stderr)
 
-    def progress(done: int, total: int) -> None:
-        assert bar is not None  # passed on only with a bar
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        def progress(done: int, total: int) -> None:
+            assert bar is not None  # passed on only with a bar
+            bar.total = total
+            bar.n = done
+            bar.refresh()
 
-    comp = compare(
-        scs[0],
-        scs[1:],
-        replicates=args.replicates,
-        seed=args.seed,
-        at=args.at,
-        progress=progress if bar else None,
-    )
-    comp.files = files
-    if bar:
-        bar.close()
-    text = terminal_text(comp)
-    out = args.out or default_dir(comp)
-    write_report(comp, out, force=args.force, command=text_command(), terminal_text=text)
+        comp = compare(
+            scs[0],
+            scs[1:],
+            replicates=n,
+            seed=args.seed,
+            at=args.at,
+            progress=progress if bar else None,
+        )
+        comp.files = files
+        if bar:
+            bar.close()
+        text = terminal_text(comp)
+        write_report(comp, out, force=args.force, command=text_command(), terminal_text=text)
     print(text, end="")
     print(f"\nreport: {out / 'report.html'} (and report.md, figures/, differences.csv)")
     return 0

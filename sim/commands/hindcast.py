@@ -14,7 +14,7 @@ from sim.commands.argtypes import (
     add_quiet,
     add_seed,
     fraction,
-    positive_int,
+    replicates,
 )
 
 
@@ -43,7 +43,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--replicates",
-        type=positive_int,
+        type=replicates,
         default=None,
         help="number of replicates (default: the scenario's)",
     )
@@ -64,6 +64,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 def execute(args: argparse.Namespace) -> int:
     from sim.bundle import refuse_existing
+    from sim.output import HINDCAST
     from sim.validate.calibrate import read_fitted
     from sim.validate.hindcast import prepare, run_hindcast
     from sim.validate.report import hindcast_table, write_hindcast_bundle
@@ -74,7 +75,7 @@ def execute(args: argparse.Namespace) -> int:
     )
     out = args.out or Path("results") / "hindcast" / f"{setup.scenario.name}-{setup.period}"
     if not args.json:
-        refuse_existing(out, args.force)
+        refuse_existing(out, args.force, HINDCAST)
     n = args.replicates or setup.scenario.replicates
     bar = None
     if not args.quiet and n > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, positive_int
+from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, replicates
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -18,7 +18,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     add_seed(p)
     p.add_argument(
         "--replicates",
-        type=positive_int,
+        type=replicates,
         default=None,
         help="number of replicates (default: the scenario's)",
     )
@@ -29,35 +29,38 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 
 def execute(args: argparse.Namespace) -> int:
-    from sim.bundle import default_run_dir, refuse_existing
+    from sim import output, resources
+    from sim.bundle import run_dir
     from sim.runner import run
     from sim.scenario.loader import load_scenario
     from sim.summary import format_table
 
     sc = load_scenario(args.scenario)  # validate before anything is written
-    if args.out is not None:
-        refuse_existing(args.out, args.force)
     n = args.replicates or sc.replicates
-    bar = None
-    if not args.quiet and n > 1:
-        from tqdm import tqdm
+    seed = sc.seed if args.seed is None else args.seed
+    out = args.out or run_dir(sc.name, seed)
+    # before anything runs: the output location, its lock, what it would replace, the size
+    with output.claimed(out, output.RUN, force=args.force):
+        resources.check(resources.run_need(sc, n), out)
+        bar = None
+        if not args.quiet and n > 1:
+            from tqdm import tqdm
 
-        bar = tqdm(total=n, desc=f"{sc.name}", unit="run", file=sys.stderr)
+            bar = tqdm(total=n, desc=f"{sc.name}", unit="run", file=sys.stderr)
 
-    def tick(done: int, total: int) -> None:
-        assert bar is not None  # passed on only with a bar
-        bar.update(1)
+        def tick(done: int, total: int) -> None:
+            assert bar is not None  # passed on only with a bar
+            bar.update(1)
 
-    res = run(sc, seed=args.seed, replicates=n, progress=tick if bar else None)
-    if bar:
-        bar.close()
-    out = args.out or default_run_dir(res)
-    res.save(
-        out,
-        force=args.force,
-        plots=not args.no_plots,
-        command=" ".join(["run_sim.py"] + sys.argv[1:]),
-    )
+        res = run(sc, seed=seed, replicates=n, progress=tick if bar else None)
+        if bar:
+            bar.close()
+        res.save(
+            out,
+            force=args.force,
+            plots=not args.no_plots,
+            command=" ".join(["run_sim.py"] + sys.argv[1:]),
+        )
     print(
         f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
         f"master seed {res.master_seed}"

@@ -24,10 +24,23 @@ if TYPE_CHECKING:
 
 def default_dir(comp: Comparison, root: Path = Path("results") / "compare") -> Path:
     """``results/compare/<whatif names>-vs-<baseline>-<YYYYmmdd-HHMMSS>``."""
-    names = "+".join(n.replace("#", "_") for n in comp.whatifs)
-    if len(names) > 80:
-        names = names[:80] + f"+{len(comp.whatifs)}"
-    return root / f"{names}-vs-{comp.baseline}-{time.strftime('%Y%m%d-%H%M%S')}"
+    return default_dir_for(comp.names, root)
+
+
+def _part(name: str) -> str:
+    """A scenario name as part of a folder name: no separators, no leading dot."""
+    safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in name.replace("#", "_"))
+    return "_" + safe[1:] if safe.startswith(".") else safe
+
+
+def default_dir_for(names: list[str], root: Path = Path("results") / "compare") -> Path:
+    """The default report folder for display ``names`` (baseline first), stamped now: one
+    plain folder name whatever the scenario names are (see :func:`default_dir`)."""
+    whatifs = "+".join(_part(n) for n in names[1:])
+    if len(whatifs) > 80:
+        whatifs = whatifs[:80] + f"+{len(names) - 1}"
+    base = _part(names[0])[:80]
+    return root / f"{whatifs}-vs-{base}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def write_report(
@@ -39,13 +52,14 @@ def write_report(
     terminal_text: str = "",
 ) -> Path:
     """Write the report bundle of ``comp`` into ``target`` (atomically; see module docstring)."""
-    from sim.bundle import atomic_dir, git_commit, versions
+    from sim import output
+    from sim.bundle import git_commit, versions
     from sim.report import html, markdown
     from sim.report.content import build
     from sim.report.figures import write_figures
     from sim.scenario.loader import dump_yaml, scenario_hash
 
-    with atomic_dir(Path(target), force) as tmp:
+    with output.atomic_dir(Path(target), force, output.COMPARE) as tmp:
         figs = write_figures(comp, tmp / "figures")
         title, sections = build(comp, figs, command)
         (tmp / "report.md").write_text(markdown.render(title, sections, tmp), encoding="utf-8")
@@ -58,6 +72,7 @@ def write_report(
                 dump_yaml(sc), encoding="utf-8"
             )
         man = {
+            "kind": output.COMPARE,
             "baseline": comp.baseline,
             "whatifs": comp.whatifs,
             "files": comp.files,

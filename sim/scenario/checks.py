@@ -7,7 +7,7 @@ import difflib
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from sim.errors import Problem
+from sim.errors import Problem, excerpt
 from sim.scenario.errors import bounds_text
 from sim.scenario.parameters import PARAMETER_NAMES, Parameters
 from sim.scenario.schema import (
@@ -63,7 +63,8 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
         if sid is not None and sid not in sc.states:
             add(
                 path,
-                f"unknown state {sid!r}{_suggest(sid, ids)} (states in this scenario: {known})",
+                f"unknown state {excerpt(sid)}{_suggest(sid, ids)} "
+                f"(states in this scenario: {known})",
             )
 
     def in_run(path: PathT, date: str) -> None:
@@ -78,7 +79,8 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
             if m not in alliances:
                 add(
                     ("states", sid, "memberships", k),
-                    f"unknown alliance {m!r}{_suggest(m, sorted(alliances))} (declare it under "
+                    f"unknown alliance {excerpt(m)}{_suggest(m, sorted(alliances))} "
+                    "(declare it under "
                     f"alliances:; declared: {', '.join(sorted(alliances)) or 'none'})",
                 )
         for k, c in enumerate(st.clients):
@@ -106,7 +108,7 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
     for k, s in enumerate(sc.sanctions):
         p: PathT = ("sanctions", k)
         if s.id in sanction_ids:
-            add(p + ("id",), f"duplicate sanction id {s.id!r}")
+            add(p + ("id",), f"duplicate sanction id {excerpt(s.id)}")
         sanction_ids.add(s.id)
         state(p + ("target",), s.target)
         for j, snd in enumerate(s.senders):
@@ -124,7 +126,7 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
         in_run(p + ("date",), ev.date)
         if isinstance(ev, SanctionImposed):
             if ev.id in sanction_ids:
-                add(p + ("id",), f"sanction id {ev.id!r} already exists")
+                add(p + ("id",), f"sanction id {excerpt(ev.id)} already exists")
             sanction_ids.add(ev.id)
             state(p + ("target",), ev.target)
             for j, snd in enumerate(ev.senders):
@@ -133,7 +135,7 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
             if ev.id not in sanction_ids:
                 add(
                     p + ("id",),
-                    f"no sanction {ev.id!r} is defined before this event"
+                    f"no sanction {excerpt(ev.id)} is defined before this event"
                     f"{_suggest(ev.id, sorted(sanction_ids))}",
                 )
             if isinstance(ev, SanctionChanged) and ev.senders:
@@ -165,7 +167,8 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
             if ev.alliance not in alliances:
                 add(
                     p + ("alliance",),
-                    f"unknown alliance {ev.alliance!r}{_suggest(ev.alliance, sorted(alliances))}",
+                    f"unknown alliance {excerpt(ev.alliance)}"
+                    f"{_suggest(ev.alliance, sorted(alliances))}",
                 )
             state(p + ("recipient",), ev.recipient)
             state(p + ("provider",), ev.provider)
@@ -227,13 +230,13 @@ def target_problem(sc: Scenario, target: str) -> str | None:
     if head == "parameters" and len(parts) == 2:
         if parts[1] in PARAMETER_NAMES:
             return None
-        return f"unknown parameter {parts[1]!r}{_suggest(parts[1], PARAMETER_NAMES)}"
+        return f"unknown parameter {excerpt(parts[1])}{_suggest(parts[1], PARAMETER_NAMES)}"
     if head == "states" and len(parts) == 3:
         if parts[1] not in sc.states:
-            return f"unknown state {parts[1]!r}{_suggest(parts[1], sc.state_ids)}"
+            return f"unknown state {excerpt(parts[1])}{_suggest(parts[1], sc.state_ids)}"
         if parts[2] not in NUMERIC_STATE_FIELDS:
             return (
-                f"state field {parts[2]!r} cannot be changed by an event"
+                f"state field {excerpt(parts[2])} cannot be changed by an event"
                 f"{_suggest(parts[2], NUMERIC_STATE_FIELDS)} "
                 f"(allowed: {', '.join(NUMERIC_STATE_FIELDS)})"
             )
@@ -241,11 +244,14 @@ def target_problem(sc: Scenario, target: str) -> str | None:
     if head == "links" and len(parts) == 4:
         for sid in parts[1:3]:
             if sid not in sc.states:
-                return f"unknown state {sid!r}{_suggest(sid, sc.state_ids)}"
+                return f"unknown state {excerpt(sid)}{_suggest(sid, sc.state_ids)}"
         if parts[3] not in LINK_FIELDS:
-            return f"link field {parts[3]!r} is not one of {', '.join(LINK_FIELDS)}"
+            return f"link field {excerpt(parts[3])} is not one of {', '.join(LINK_FIELDS)}"
         return None
-    return f"target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD (got {target!r})"
+    return (
+        "target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD "
+        f"(got {excerpt(target)})"
+    )
 
 
 def _check_strategy(sid: str, st: State, add) -> None:  # type: ignore[no-untyped-def]

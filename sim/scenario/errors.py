@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from sim.errors import Problem
+from sim.errors import Problem, excerpt
 from sim.scenario.yamlsafe import PathT, YamlDoc, format_path
 
 MAX_LISTED = 20
@@ -188,7 +188,7 @@ def show(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+        return excerpt(value)
     if isinstance(value, (_dt.date, _dt.datetime)):
         return f"the date {value.isoformat()}"
     if isinstance(value, dict):
@@ -225,7 +225,9 @@ def _message(e: ErrorDetails, w: _Where, root: type[BaseModel], loc: PathT) -> s
         key = str(w.path[-1])
         allowed = allowed_keys(root, tuple(loc[:-1]))
         anchor = f"#{w.path[0]}" if w.path and w.path[0] == "parameters" else ""
-        return f"unknown key {key!r}{_suggest(key, allowed)}" + _list_allowed(allowed, anchor)
+        return f"unknown key {excerpt(key)}{_suggest(key, allowed)}" + _list_allowed(
+            allowed, anchor
+        )
     if typ == "missing":
         if w.path and isinstance(w.path[-1], int):
             ann = locate(root, tuple(loc[:-1])).annotation
@@ -236,16 +238,18 @@ def _message(e: ErrorDetails, w: _Where, root: type[BaseModel], loc: PathT) -> s
             return f"too few items{got}"
         name = w.path[-1] if w.path else "value"
         desc = (w.field.description or "").rstrip(".") if w.field else ""
-        return f"required field {name!r} is missing" + (f" ({desc})" if desc else "")
+        return f"required field {excerpt(name)} is missing" + (f" ({desc})" if desc else "")
     if typ in ("union_tag_invalid", "union_tag_not_found"):
         disc = str(ctx.get("discriminator", "type")).strip("'")
         allowed = _choices(str(ctx.get("expected_tags", ""))) or [
             str(v) for m in _models(w.annotation) if (t := _tag_of(m)) for v in t[1]
         ]
         if typ == "union_tag_not_found":
-            return f"missing {disc!r} (allowed: {', '.join(allowed)})"
+            return f"missing {excerpt(disc)} (allowed: {', '.join(allowed)})"
         tag = ctx.get("tag")
-        return f"unknown {disc} {tag!r}{_suggest(tag, allowed)} (allowed: {', '.join(allowed)})"
+        return (
+            f"unknown {disc} {excerpt(tag)}{_suggest(tag, allowed)} (allowed: {', '.join(allowed)})"
+        )
     if typ == "literal_error":
         allowed = _choices(str(ctx.get("expected", "")))
         return f"{show(inp)} is not allowed{_suggest(inp, allowed)} (allowed: {', '.join(allowed)})"

@@ -28,13 +28,17 @@ line), and :meth:`MergedDoc.origin` gives the true file and line of any value.
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import Problem, ScenarioError
-from sim.scenario.yamlsafe import PathT, YamlDoc, format_path, read_yaml
+import yaml
+from yaml.nodes import MappingNode, ScalarNode
+
+from sim.errors import Problem, ScenarioError, excerpt
+from sim.scenario.yamlsafe import MAX_BYTES, PathT, YamlDoc, compose_text, format_path, read_yaml
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -154,14 +158,15 @@ class _Merger:
                 self.fail(
                     path + (key,),
                     val,
-                    f"unknown list operator {op!r} in key {key!r}; allowed: {OPERATOR_HELP}",
+                    f"unknown list operator {excerpt(op)} in key {excerpt(key)}; "
+                    f"allowed: {OPERATOR_HELP}",
                 )
                 continue
             if name in plain_keys:
                 self.fail(
                     path + (key,),
                     val,
-                    f"give either {name!r} (replaces it whole) or "
+                    f"give either {excerpt(name)} (replaces it whole) or "
                     f"{name}+/{name}-/{name}~ (edits it), not both",
                 )
                 continue
@@ -188,14 +193,15 @@ class _Merger:
             self.fail(
                 p,
                 val,
-                f"cannot append to {name!r}: the parent's {name} is {_kind(cur.value)}, not a list",
+                f"cannot append to {excerpt(name)}: the parent's {name} is "
+                f"{_kind(cur.value)}, not a list",
             )
             return cur
         return Node(list(cur.value) + list(val.value), val.file, val.line)
 
     def remove(self, cur: Node | None, val: Node, name: str, p: PathT) -> Node | None:
         if cur is None:
-            self.fail(p, val, f"nothing to remove: the parent has no {name!r}")
+            self.fail(p, val, f"nothing to remove: the parent has no {excerpt(name)}")
             return cur
         if isinstance(cur.value, dict):
             keep = dict(cur.value)
@@ -204,14 +210,14 @@ class _Merger:
                     self.fail(
                         p + (k,),
                         m,
-                        f"{name} has no key {m.value!r} to remove "
+                        f"{name} has no key {excerpt(m.value)} to remove "
                         f"(keys: {', '.join(map(str, keep)) or 'none'})",
                     )
                     continue
                 del keep[m.value]
             return Node(keep, val.file, val.line)
         if not isinstance(cur.value, list):
-            self.fail(p, val, f"cannot remove from {name!r}: it is {_kind(cur.value)}")
+            self.fail(p, val, f"cannot remove from {excerpt(name)}: it is {_kind(cur.value)}")
             return cur
         items = list(cur.value)
         hit = [False] * len(items)
@@ -234,7 +240,7 @@ class _Merger:
             self.fail(
                 p,
                 val,
-                f"nothing to edit: the parent's {name!r} is "
+                f"nothing to edit: the parent's {excerpt(name)} is "
                 f"{'missing' if cur is None else _kind(cur.value)}, not a list",
             )
             return cur
@@ -316,13 +322,13 @@ _KINDS: dict[type[Any], str] = {dict: "a mapping", list: "a list"}
 
 
 def _kind(v: Any) -> str:
-    return _KINDS.get(type(v), f"a {type(v).__name__} ({v!r})")
+    return _KINDS.get(type(v), f"a {type(v).__name__} ({excerpt(v)})")
 
 
 def _show(m: Node) -> str:
     if isinstance(m.value, str):
-        return f"id {m.value!r}"
-    return "match {" + ", ".join(f"{k}: {_plain(v)!r}" for k, v in m.value.items()) + "}"
+        return f"id {excerpt(m.value)}"
+    return "match {" + ", ".join(f"{k}: {excerpt(_plain(v))}" for k, v in m.value.items()) + "}"
 
 
 def _operator_keys(node: Node, path: PathT = ()) -> list[tuple[PathT, Node]]:
@@ -338,11 +344,63 @@ def _operator_keys(node: Node, path: PathT = ()) -> list[tuple[PathT, Node]]:
     return out
 
 
+def _sections() -> set[str]:
+    """Top-level keys of which a scenario file has at least one."""
+    from sim.scenario.schema import Scenario
+
+    return set(Scenario.model_fields) | {"extends"}
+
+
+def _why_not_scenario(path: Path) -> str:
+    """Why the file at ``path``, which :func:`read_yaml` refused, is not a scenario file at all
+    ("" if it may be one with a mistake in it: a ``.yaml`` file with a YAML error, or a mapping
+    with scenario sections). Says what kind of file it is, never what it holds."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        return f"it cannot be read: {e.strerror or type(e).__name__}"
+    if len(raw) > MAX_BYTES:
+        return f"it is larger than the {MAX_BYTES:,} bytes a scenario file may have"
+    if b"\0" in raw:
+        return "it holds binary data, not text"
+    yaml_name = path.suffix.lower() in (".yaml", ".yml")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "" if yaml_name else "it is not UTF-8 text"
+    try:
+        node = compose_text(text)
+    except (yaml.YAMLError, RecursionError):
+        return "" if yaml_name else "it is not YAML"
+    if node is None:
+        return "it is empty"
+    if not isinstance(node, MappingNode):
+        return "it is not a YAML mapping of scenario sections"
+    keys = {str(k.value) for k, _ in node.value if isinstance(k, ScalarNode)}
+    return "" if keys & _sections() else "none of its keys is a scenario section"
+
+
+def _read_parent(path: Path, shown: str) -> tuple[YamlDoc | None, str]:
+    """The parent scenario's document, or (None, why) if the file is not a scenario file."""
+    try:
+        doc = read_yaml(shown, kind="scenario")
+    except ScenarioError:
+        why = _why_not_scenario(path)
+        if why:
+            return None, why
+        raise  # a scenario file with a mistake: its own messages, in its own lines
+    if not set(doc.data) & _sections():
+        return None, "none of its keys is a scenario section"
+    return doc, ""
+
+
 def _resolve(
-    path: Path, shown: str, chain: list[tuple[str, Path]]
+    path: Path, shown: str, chain: list[tuple[str, Path]], doc: YamlDoc | None = None
 ) -> tuple[Node, list[str], Node | None, int | None]:
-    """(merged node, chain of files, parent's merged node or None, line of extends) of a file."""
-    doc = read_yaml(shown, kind="scenario")
+    """(merged node, chain of files, parent's merged node or None, line of extends) of a file
+    (``doc``: the file's document, when already read)."""
+    doc = doc or read_yaml(shown, kind="scenario")
     root = _wrap(doc.data, doc)
     ext = root.value.get("extends")
     if ext is None:
@@ -375,9 +433,28 @@ def _resolve(
                 )
             ],
         )
-    parent_path = (path.parent / ext.value).resolve()
-    parent_shown = _display(path.parent / ext.value)
     names = [s for s, _ in chain] + [shown]
+
+    def not_scenario(why: str) -> ScenarioError:
+        via = f"; chain: {' -> '.join(names)}" if chain else ""
+        return ScenarioError(
+            shown,
+            [
+                Problem(
+                    shown,
+                    "extends",
+                    f"{excerpt(ext.value)} is not a scenario file ({why}{via})",
+                    ext.line,
+                )
+            ],
+        )
+
+    try:
+        parent_path = (path.parent / ext.value).resolve()
+        parent_shown = _display(path.parent / ext.value)
+    except (OSError, RuntimeError, ValueError) as e:  # a symlink loop, a NUL in the name
+        loop = isinstance(e, RuntimeError) or getattr(e, "errno", None) == errno.ELOOP
+        raise not_scenario("it is a symlink loop" if loop else "it is not a usable path") from None
     if any(p == parent_path for _, p in chain + [(shown, path.resolve())]):
         cycle = " -> ".join(names + [parent_shown])
         raise ScenarioError(shown, [Problem(shown, "extends", f"overlay cycle: {cycle}", ext.line)])
@@ -393,6 +470,10 @@ def _resolve(
                 )
             ],
         )
+    if parent_path.is_dir():
+        raise not_scenario("it is a directory")
+    if parent_path.exists() and not parent_path.is_file():
+        raise not_scenario("it is not a regular file")
     if not parent_path.is_file():
         via = f" (chain: {' -> '.join(names + [parent_shown])})" if chain else ""
         raise ScenarioError(
@@ -401,13 +482,16 @@ def _resolve(
                 Problem(
                     shown,
                     "extends",
-                    f"parent scenario {ext.value!r} not found: no file {parent_shown}{via}",
+                    f"parent scenario {excerpt(ext.value)} not found: no file {parent_shown}{via}",
                     ext.line,
                 )
             ],
         )
+    parent_doc, why = _read_parent(parent_path, parent_shown)
+    if parent_doc is None:
+        raise not_scenario(why)
     parent, parent_chain, _, _ = _resolve(
-        parent_path, parent_shown, chain + [(shown, path.resolve())]
+        parent_path, parent_shown, chain + [(shown, path.resolve())], parent_doc
     )
     own = {k: v for k, v in root.value.items() if k != "extends"}
     base = dict(parent.value)

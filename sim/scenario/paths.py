@@ -10,6 +10,7 @@ import difflib
 import re
 from typing import Any
 
+from sim.errors import excerpt
 from sim.scenario.parameters import PARAMETER_NAMES
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -28,13 +29,13 @@ def split_path(path: str) -> list[str | int]:
     pos = 0
     for m in _TOKEN.finditer(path):
         if m.start() != pos and path[pos : m.start()] not in (".", ""):
-            raise PathError(f"malformed path {path!r}")
+            raise PathError(f"malformed path {excerpt(path)}")
         parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
         pos = m.end()
         if pos < len(path) and path[pos] == ".":
             pos += 1
     if pos != len(path) or not parts:
-        raise PathError(f"malformed path {path!r}")
+        raise PathError(f"malformed path {excerpt(path)}")
     return parts
 
 
@@ -79,7 +80,7 @@ def resolve(data: dict[str, Any], path: str) -> Any:
             if not isinstance(node, list) or part >= len(node):
                 n = len(node) if isinstance(node, list) else 0
                 raise PathError(
-                    f"{path!r}: {'.'.join(done) or 'top level'} has {n} item(s); "
+                    f"{excerpt(path)}: {'.'.join(done) or 'top level'} has {n} item(s); "
                     f"index [{part}] does not exist"
                 )
             node = node[part]
@@ -91,7 +92,7 @@ def resolve(data: dict[str, Any], path: str) -> Any:
                 close = difflib.get_close_matches(part, opts, n=1, cutoff=0.5)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 where = ".".join(str(d) for d in done) or "the top level"
-                raise PathError(f"{path!r}: {where} has no {part!r}{hint}")
+                raise PathError(f"{excerpt(path)}: {where} has no {excerpt(part)}{hint}")
             node = node[part]
         done.append(str(part))
     return node

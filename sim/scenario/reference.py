@@ -23,7 +23,8 @@ import json
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from sim.scenario.schema import DATE_PATTERN, STRATEGY_FILE_PATTERN, Scenario
+from sim.scenario.schema import DATE_PATTERN, MAX_STEPS, STRATEGY_FILE_PATTERN, Scenario
+from sim.scenario.timeaxis import FIRST_YEAR, LAST_YEAR
 
 Schema: TypeAlias = dict[str, Any]
 """A JSON Schema (or one property's schema) as a plain mapping."""
@@ -391,7 +392,13 @@ def reference_markdown() -> str:
     out += ["## Top level", ""] + doc.table(d["Scenario"]) + [""]
     sections = [
         ("Metadata", "`metadata`", ""),
-        ("Time", "`time`", "The run has one step per `step` from `start` to `end` inclusive."),
+        (
+            "Time",
+            "`time`",
+            "The run has one step per `step` from `start` to `end` inclusive, at most "
+            f"{MAX_STEPS:,} steps. Every date in a scenario has a year from {FIRST_YEAR} to "
+            f"{LAST_YEAR}.",
+        ),
         (
             "State",
             "`states.<ID>`",

@@ -11,9 +11,17 @@ import datetime
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
+from sim.errors import excerpt
 from sim.scenario.parameters import Parameters
 from sim.scenario.timeaxis import DATE_HELP, TimeAxis, parse_date
 from sim.strategies import builtin_names, is_file_spec
@@ -54,7 +62,7 @@ class Strict(BaseModel):
 
 def _check_date(v: object) -> str:
     if isinstance(v, bool) or v is None or not isinstance(v, (str, int, datetime.date)):
-        raise ValueError(f"expected {DATE_HELP}, got {v!r}")
+        raise ValueError(f"expected {DATE_HELP}, got {excerpt(v)}")
     if isinstance(v, int):
         raise ValueError(
             f"expected {DATE_HELP}, got the number {v}; for a year write {v}-01 or {v}-Q1"
@@ -67,8 +75,8 @@ def _check_date(v: object) -> str:
         )
     try:
         parse_date(v)
-    except ValueError:
-        raise ValueError(f"{v!r} is not {DATE_HELP}") from None
+    except ValueError as e:
+        raise ValueError(str(e)) from None
     return v
 
 
@@ -80,8 +88,9 @@ def _not_before(v: str, info: ValidationInfo, earlier: str) -> str:
     return v
 
 
-DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
-"""The date syntax as a JSON-schema pattern (for editors; validation uses ``parse_date``)."""
+DATE_PATTERN = r"^(19\d\d|2[01]\d\d|2200)(-(0[1-9]|1[0-2]|Q[1-4]))?$"
+"""The date syntax (years 1900-2200) as a JSON-schema pattern (for editors; validation uses
+``parse_date``)."""
 DateStr = Annotated[str, Field(description=DATE_HELP, json_schema_extra={"pattern": DATE_PATTERN})]
 
 
@@ -89,10 +98,19 @@ class Metadata(Strict):
     """What the scenario is and what question it answers."""
 
     name: str = Field(
-        pattern=r"^[A-Za-z0-9_.-]+$", description="Short id; names the results folder."
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        max_length=100,
+        description="Short id; names the results folder (no leading dot).",
     )
     description: str = Field("", description="What the scenario represents / asks.")
     title: str = Field("", description="Human-readable title (defaults to the name).")
+
+
+MAX_STEPS = 2_400
+"""Most steps a run may have (200 years of months, 600 of quarters): a run's memory grows with
+its steps, and no question this model answers needs more."""
+MAX_REPLICATES = 1_000
+"""Most replicates of a run (the baseline takes about 2 MB of memory per replicate)."""
 
 
 class Time(Strict):
@@ -108,6 +126,16 @@ class Time(Strict):
     @classmethod
     def _end_after_start(cls, v: str, info: ValidationInfo) -> str:
         return _not_before(v, info, "start")
+
+    @model_validator(mode="after")
+    def _steps(self) -> Time:
+        n = self.axis.n
+        if n > MAX_STEPS:
+            raise ValueError(
+                f"{self.start} to {self.end} is {n:,} {self.step}s; a run may have at most "
+                f"{MAX_STEPS:,} steps (choose a later start, an earlier end or a longer step)"
+            )
+        return self
 
     @property
     def axis(self) -> TimeAxis:
@@ -228,7 +256,7 @@ class State(Strict):
         if v in builtin_names() or is_file_spec(v):
             return v
         raise ValueError(
-            f"unknown strategy {v!r} (allowed: {', '.join(builtin_names())}, or "
+            f"unknown strategy {excerpt(v)} (allowed: {', '.join(builtin_names())}, or "
             "FILE.py:ClassName of a user strategy)"
         )
 
@@ -237,9 +265,11 @@ class State(Strict):
     def _params_plain(cls, v: dict[str, Any]) -> dict[str, Any]:
         for k, x in v.items():
             if not k.isidentifier():
-                raise ValueError(f"strategy parameter names are Python identifiers, got {k!r}")
+                raise ValueError(
+                    f"strategy parameter names are Python identifiers, got {excerpt(k)}"
+                )
             if not isinstance(x, (int, float, str, bool, list, tuple, dict, type(None))):
-                raise ValueError(f"strategy parameter {k} must be plain data, got {x!r}")
+                raise ValueError(f"strategy parameter {k} must be plain data, got {excerpt(x)}")
         return v
 
     @field_validator("input_sources")
@@ -604,7 +634,12 @@ class Scenario(Strict):
     metadata: Metadata = Field(description="Name and description of the scenario.")
     time: Time = Field(description="Start, end and step of the run.")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Master seed of the run.")
-    replicates: int = Field(1, ge=1, le=100000, description="Replicates (seeds spawned from seed).")
+    replicates: int = Field(
+        1,
+        ge=1,
+        le=MAX_REPLICATES,
+        description="Replicates (seeds spawned from seed).",
+    )
     states: dict[StateId, State] = Field(
         min_length=1, description="The states (agents), by id; file order is the model's order."
     )

@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from sim.errors import excerpt
+
 StepUnit = Literal["month", "quarter", "year"]
 STEPS_PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "year": 1}
 _DATE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
 DATE_HELP = "a date as YYYY-MM (e.g. 2022-05) or YYYY-Qn (e.g. 2022-Q2)"
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""Years a date may have (as for a trade agreement's ``target_year``): the model describes the
+present era, and a year such as 0000 would make a run of thousands of steps."""
 
 
 def parse_date(text: object) -> tuple[int, int]:
@@ -24,7 +29,8 @@ def parse_date(text: object) -> tuple[int, int]:
         (year, month) with month in 1..12.
 
     Raises:
-        ValueError: if the text is not such a date.
+        ValueError: if the text is not such a date, or its year is not from
+            :data:`FIRST_YEAR` to :data:`LAST_YEAR`.
     """
     if isinstance(text, str):
         return _parse_str(text)
@@ -34,8 +40,13 @@ def parse_date(text: object) -> tuple[int, int]:
 def _parse(text: object) -> tuple[int, int]:
     m = _DATE.match(str(text).strip())
     if not m:
-        raise ValueError(f"{text!r} is not {DATE_HELP}")
+        raise ValueError(f"{excerpt(text)} is not {DATE_HELP}")
     year = int(m.group(1))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            f"{excerpt(text)}: the year {year} is outside {FIRST_YEAR}-{LAST_YEAR}; "
+            f"give a year from {FIRST_YEAR} to {LAST_YEAR}"
+        )
     if m.group(2):
         return year, int(m.group(2))
     if m.group(3):

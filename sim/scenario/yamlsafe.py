@@ -21,12 +21,16 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, excerpt
 
 MAX_BYTES = 5_000_000
 """Largest input file, bytes (a 200-state scenario with every link written out is ~1 MB)."""
 MAX_ALIAS_NODES = 100_000
 """Most extra nodes that aliases (``*name``) may add beyond those written in the file."""
+MAX_EXPANDED_BYTES = 2 * MAX_BYTES
+"""Most text (bytes of keys and values) a document may hold once its aliases are expanded:
+twice the largest file, so only aliases can reach it (a long text anchored once and named
+thousands of times is refused before it is built, and before every message repeats it)."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists."""
 _STD = "tag:yaml.org,2002:"
@@ -109,7 +113,7 @@ class _Builder:
             try:
                 return self.ctor.construct_object(node, deep=True)
             except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
-                self.fail(path, node, f"invalid value {node.value!r}: {e}")
+                self.fail(path, node, f"invalid value {excerpt(node.value)}: {e}")
                 return None
         if id(node) in self.active:
             self.fail(path, node, "a recursive alias (a value that contains itself) is not allowed")
@@ -140,12 +144,96 @@ class _Builder:
                 self.fail(
                     path + (key,),
                     knode,
-                    f"duplicate key {key!r} (first given on line {first}); keep only one",
+                    f"duplicate key {excerpt(key)} (first given on line {first}); keep only one",
                 )
                 continue
             self.lines[path + (key,)] = knode.start_mark.line + 1
             out[key] = self.build(vnode, path + (key,))
         return out
+
+
+def _values(n: Node) -> list[Node]:
+    """The items of a list, the values of a mapping (not its keys), nothing for a scalar."""
+    if isinstance(n, SequenceNode):
+        return list(n.value)
+    if isinstance(n, MappingNode):
+        return [v for _, v in n.value]
+    return []
+
+
+def _text_bytes(n: Node) -> int:
+    return len(n.value.encode("utf-8", "replace")) if isinstance(n, ScalarNode) else 0
+
+
+def _expansion(file: str, root: Node, distinct: int) -> ScenarioError | None:
+    """Refuse a document whose aliases expand it too far, measured on the node graph (each
+    distinct node once, so an alias bomb costs no more than the file): more than
+    :data:`MAX_ALIAS_NODES` extra values or :data:`MAX_EXPANDED_BYTES` of text. Names the
+    anchored value that adds the most (its line and path) and how often it is repeated."""
+    # post-order over the graph; edges into a node still open are recursive aliases (skipped
+    # here, reported by the builder)
+    size: dict[int, tuple[int, int]] = {}  # id -> (values, bytes) once expanded
+    where: dict[int, PathT] = {}  # path where each node first appears (its anchor)
+    order: list[Node] = []
+    openset: set[int] = set()
+    stack: list[tuple[Node, PathT, bool]] = [(root, (), False)]
+    while stack:
+        n, path, finish = stack.pop()
+        i = id(n)
+        if finish:
+            openset.discard(i)
+            values, text = 1, _text_bytes(n)
+            if isinstance(n, MappingNode):
+                text += sum(_text_bytes(k) for k, _ in n.value)
+            for c in _values(n):
+                if id(c) in size:
+                    values += size[id(c)][0]
+                    text += size[id(c)][1]
+            size[i] = (values, text)
+            order.append(n)
+            continue
+        if i in size or i in openset:
+            continue
+        openset.add(i)
+        where[i] = path
+        stack.append((n, path, True))
+        if isinstance(n, MappingNode):
+            for k, v in reversed(n.value):
+                key = str(k.value) if isinstance(k, ScalarNode) else "?"
+                stack.append((v, path + (key,), False))
+        elif isinstance(n, SequenceNode):
+            for j in range(len(n.value) - 1, -1, -1):
+                stack.append((n.value[j], path + (j,), False))
+    values, text = size[id(root)]
+    budget = distinct + MAX_ALIAS_NODES
+    if values <= budget and text <= MAX_EXPANDED_BYTES:
+        return None
+    # how often each node appears once expanded (parents come before children in `order`
+    # reversed; an edge to an earlier node is a recursive alias)
+    pos = {id(n): k for k, n in enumerate(reversed(order))}
+    times: dict[int, int] = {id(root): 1}
+    for n in reversed(order):
+        t = times.get(id(n), 0)
+        for c in _values(n):
+            if pos[id(c)] > pos[id(n)]:
+                times[id(c)] = times.get(id(c), 0) + t
+    k = 0 if values > budget else 1
+    worst = max(order, key=lambda n: (times.get(id(n), 0) - 1) * size[id(n)][k])
+    repeated = times.get(id(worst), 1)
+    if values > budget:
+        msg = (
+            f"aliases expand the document beyond {budget:,} values (an alias bomb?): the value "
+            f"anchored here is repeated {repeated:,} times; write the values out or use fewer "
+            "nested aliases"
+        )
+    else:
+        msg = (
+            f"aliases expand the document to about {text:,} bytes of text, more than the "
+            f"{MAX_EXPANDED_BYTES:,} allowed (an alias bomb?): the value anchored here "
+            f"({size[id(worst)][1]:,} bytes) is repeated {repeated:,} times; write the values "
+            "out or use fewer aliases"
+        )
+    return _fail(file, msg, worst.start_mark.line + 1, format_path(where[id(worst)]))
 
 
 def _count_nodes(root: Node) -> int:
@@ -213,7 +301,7 @@ def _syntax_hint(problem: str) -> str:
     return ""
 
 
-def _compose(text: str) -> yaml.Node | None:
+def compose_text(text: str) -> yaml.Node | None:
     """The node graph of ``text``: libyaml's parser when available (fast), and PyYAML's own
     whenever that fails, so syntax errors read the same with or without libyaml."""
     fast = getattr(yaml, "CSafeLoader", None)
@@ -244,7 +332,7 @@ def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
     file = str(path)
     text = _read_text(p, file, kind)
     try:
-        node = _compose(text)
+        node = compose_text(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         if e.context_mark and "end of stream" in str(e.problem):
@@ -272,7 +360,11 @@ def read_yaml(path: str | Path, *, kind: str = "scenario") -> YamlDoc:
             file,
             f"file is empty; {('a ' + kind)} file is a YAML mapping of sections (key: value lines)",
         )
-    b = _Builder(file, _count_nodes(node))
+    distinct = _count_nodes(node)
+    too_big = _expansion(file, node, distinct)
+    if too_big is not None:
+        raise too_big
+    b = _Builder(file, distinct)
     try:
         data = b.build(node, ())
     except (_TooBig, RecursionError) as e:

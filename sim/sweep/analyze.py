@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.errors import UserError
+from sim.errors import UserError, excerpt
 from sim.sweep import store as st
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def _unknown(name: str, known: list[str], kind: str) -> UserError:
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return UserError(
-        f"unknown {kind} {name!r}{hint} (this store has: {', '.join(known) or 'none'})"
+        f"unknown {kind} {excerpt(name)}{hint} (this store has: {', '.join(known) or 'none'})"
     )
 
 
@@ -156,17 +156,19 @@ def parse_condition(expr: str, outcomes: list[str], default: str | None = None) 
     m = _COND.match(expr or "")
     if not m:
         raise UserError(
-            f"--threshold {expr!r}: expected 'OUTCOME OP NUMBER' with OP one of "
+            f"--threshold {excerpt(expr)}: expected 'OUTCOME OP NUMBER' with OP one of "
             f"{' '.join(OPS)}, e.g. '{(outcomes or ['y'])[0]} < 0.5'"
         )
     name = m.group(1) or default
     if name is None:
         raise UserError(
-            f"--threshold {expr!r}: name the outcome ('OUTCOME {m.group(2)} "
+            f"--threshold {excerpt(expr)}: name the outcome ('OUTCOME {m.group(2)} "
             f"{m.group(3)}') or give --outcome"
         )
     if default is not None and m.group(1) and m.group(1) != default:
-        raise UserError(f"--threshold names {m.group(1)!r} but --outcome is {default!r}")
+        raise UserError(
+            f"--threshold names {excerpt(m.group(1))} but --outcome is {excerpt(default)}"
+        )
     if name not in outcomes:
         raise _unknown(name, outcomes, "scalar outcome")
     return Condition(name, m.group(2), float(m.group(3)))
@@ -179,6 +181,16 @@ def _require(res: SweepResults, method: str) -> None:
             f"{res.method} design; run a sweep with `design: {{method: {method}}}` (or use "
             f"--method {'prim' if res.method in ('grid', 'lhs') else res.method})"
         )
+    require_complete(res)
+
+
+def require_complete(res: SweepResults) -> None:
+    """Refuse a store that does not hold every run of its design (an interrupted sweep): an
+    analysis of the runs that happen to be stored would silently answer another question.
+
+    Raises:
+        UserError: naming how many runs are stored and how to finish the sweep.
+    """
     if not res.complete:
         n = len(st.committed_runs(res.path))
         raise UserError(

@@ -13,13 +13,15 @@ Runs: point ``p`` and replicate ``r`` make run ``p * R + r`` with seed
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.errors import UserError
 from sim.seeds import derive_seed
-from sim.sweep.spec import Lognormal, Normal, Parameter, Sweep, Triangular, Uniform
+from sim.sweep.spec import MAX_RUNS, Lognormal, Normal, Parameter, Sweep, Triangular, Uniform
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -105,8 +107,34 @@ def _grid_unit(p: Parameter, levels: int) -> np.ndarray:
     return np.linspace(0.0, 1.0, p.levels or levels)
 
 
+def check_size(sweep: Sweep) -> None:
+    """Refuse a sweep of more than :data:`~sim.sweep.spec.MAX_RUNS` runs, before building it.
+
+    Raises:
+        UserError: naming the number of points, replicates and runs, and the limit.
+    """
+    points = n_points(sweep)
+    runs = points * sweep.replicates
+    if runs > MAX_RUNS:
+        raise UserError(size_message(points, sweep.replicates))
+
+
+def size_message(points: int, replicates: int) -> str:
+    """Why a design of ``points`` x ``replicates`` runs is too big."""
+    return (
+        f"the design has {points:,} points x {replicates:,} replicate(s) = "
+        f"{points * replicates:,} runs; a sweep may have at most {MAX_RUNS:,} runs "
+        "(use fewer parameters, levels or replicates, or a smaller n)"
+    )
+
+
 def sample_unit(sweep: Sweep) -> np.ndarray:
-    """The design in unit coordinates, (P, D); reproducible from the sweep's master seed."""
+    """The design in unit coordinates, (P, D); reproducible from the sweep's master seed.
+
+    Raises:
+        UserError: for a sweep of more than :data:`~sim.sweep.spec.MAX_RUNS` runs.
+    """
+    check_size(sweep)
     d = sweep.design
     D = len(sweep.parameters)
     seed = derive_seed(sweep.seed, *DESIGN_SEED_KEY)
@@ -132,11 +160,16 @@ def sample_unit(sweep: Sweep) -> np.ndarray:
     return unit
 
 
+def _levels(p: Parameter, levels: int) -> int:
+    """Grid levels of one parameter (as :func:`_grid_unit` makes them)."""
+    return len(p.values) if p.values is not None else p.levels or levels
+
+
 def n_points(sweep: Sweep) -> int:
-    """Number of design points the sweep will have (without sampling)."""
+    """Number of design points the sweep will have (arithmetic only: nothing is sampled)."""
     d, D = sweep.design, len(sweep.parameters)
     if d.method == "grid":
-        return int(np.prod([len(_grid_unit(p, d.levels)) for p in sweep.parameters]))
+        return math.prod(_levels(p, d.levels) for p in sweep.parameters)
     assert d.n is not None  # lhs, sobol and morris need n (Design checks)
     if d.method == "lhs":
         return int(d.n)

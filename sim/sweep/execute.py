@@ -210,6 +210,14 @@ def warm(run_model: bool = False) -> None:
         m.step()
 
 
+def ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is the driver's to handle (it reports, keeps the store and
+    stops the workers); a worker that took it too would print its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def batch_size(n_runs: int, workers: int, requested: int | None = None) -> int:
     """Runs per task: about 8 tasks per worker, between 1 and 64 runs (or as requested)."""
     if requested:
@@ -248,9 +256,13 @@ class Backend:
             return f"dask ({self.address}, {self.workers} worker threads)"
         return f"{self.kind} ({self.workers} worker{'s' if self.workers != 1 else ''})"
 
-    def close(self) -> None:
-        """Shut down pools and clusters this backend started."""
+    def close(self, stop: bool = False) -> None:
+        """Shut down pools and clusters this backend started; with ``stop`` (Ctrl-C), end the
+        local worker processes at once instead of letting their tasks finish."""
         if self._pool is not None:
+            if stop:
+                for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    proc.terminate()
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._client is not None:
@@ -263,8 +275,8 @@ class Backend:
     def __enter__(self) -> Backend:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(stop=kind is not None and issubclass(kind, KeyboardInterrupt))
 
     def map(
         self,
@@ -355,9 +367,9 @@ def open_backend(
             # fork from a warmed driver: workers start in milliseconds with mesa, numpy and the
             # compiled kernels already loaded, instead of re-importing everything (spawn)
             warm(run_model=True)
-            pool = ProcessPoolExecutor(n, mp.get_context("fork"))
+            pool = ProcessPoolExecutor(n, mp.get_context("fork"), initializer=ignore_interrupts)
         else:  # pragma: no cover - macOS / Windows
-            pool = ProcessPoolExecutor(n, mp.get_context("spawn"))
+            pool = ProcessPoolExecutor(n, mp.get_context("spawn"), initializer=ignore_interrupts)
             for _ in range(n):  # start the workers' imports now, while the driver validates
                 pool.submit(warm)
         return Backend("processes", n, None, pool)
@@ -373,14 +385,24 @@ def open_backend(
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         if method == "fork":  # as for local processes: workers start warm, in milliseconds
             warm(run_model=True)
-        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
-            cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
+        import signal
+        import threading
+
+        # the workers start with Ctrl-C ignored (they inherit it): the driver handles it
+        main = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+                cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, old)
         client = Client(cluster)
         return Backend("dask", n, "local-dask", None, client, cluster)
     if "://" not in scheduler:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from sim.errors import Problem, ScenarioError
+from sim.errors import Problem, ScenarioError, excerpt
 from sim.scenario.errors import problems_from_validation
 from sim.scenario.yamlsafe import PathT, YamlDoc, read_yaml
-from sim.sweep.spec import NOT_SWEEPABLE, Sweep, first_key
+from sim.sweep.spec import MAX_RUNS, NOT_SWEEPABLE, Sweep, first_key
 
 if TYPE_CHECKING:
     from sim.sweep.execute import Backend
@@ -119,7 +119,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     from sim.scenario.loader import load_scenario, read_scenario_data
     from sim.scenario.paths import PathError, resolve
     from sim.sweep import outcomes as oc
-    from sim.sweep.design import extremes
+    from sim.sweep.design import extremes, n_points, size_message
 
     file = str(path)
     doc = read_yaml(path, kind="sweep")
@@ -131,6 +131,13 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     def line(p: PathT) -> int | None:
         return doc.line_of(p)
 
+    points = n_points(sweep)  # counted, not built: a huge grid is refused before it exists
+    if points * sweep.replicates > MAX_RUNS:
+        raise ScenarioError(
+            file,
+            [Problem(file, "design", size_message(points, sweep.replicates), line(("design",)))],
+        )
+
     if sweep.model == "ishigami":
         for i, p in enumerate(sweep.parameters):
             if p.path not in ISHIGAMI_PATHS:
@@ -138,7 +145,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                     Problem(
                         file,
                         f"parameters[{i}].path",
-                        f"ishigami has inputs {', '.join(ISHIGAMI_PATHS)}, not {p.path!r}",
+                        f"ishigami has inputs {', '.join(ISHIGAMI_PATHS)}, not {excerpt(p.path)}",
                         line(("parameters", i, "path")),
                     )
                 )
@@ -158,7 +165,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                 Problem(
                     file,
                     "scenario",
-                    f"no scenario file {sweep.scenario!r} (looked for {sc_path}; paths "
+                    f"no scenario file {excerpt(sweep.scenario)} (looked for {sc_path}; paths "
                     "are relative to the sweep file)",
                     line(("scenario",)),
                 )
@@ -184,7 +191,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                 Problem(
                     file,
                     f"parameters[{i}].path",
-                    f"{p.path!r} cannot be swept "
+                    f"{excerpt(p.path)} cannot be swept "
                     f"({', '.join(NOT_SWEEPABLE)} are fixed per sweep; set time "
                     "under fixed:)",
                     line(where + ("path",)),
@@ -201,7 +208,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                 Problem(
                     file,
                     f"parameters[{i}].path",
-                    f"{p.path!r} is a section, not a value; address one field inside it",
+                    f"{excerpt(p.path)} is a section, not a value; address one field inside it",
                     line(where + ("path",)),
                 )
             )
@@ -217,7 +224,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                     Problem(
                         file,
                         f"parameters[{i}].{src}",
-                        f"{p.path} = {v!r} gives an invalid scenario: {e.first()}",
+                        f"{p.path} = {excerpt(v)} gives an invalid scenario: {e.first()}",
                         line(where + (src,)),
                     )
                 )
@@ -277,7 +284,7 @@ def check_design_points(
     )
     probs: list[Problem] = []
     for k, problem in found[:5]:
-        shown = ", ".join(f"{p}={_py(v[k])!r}" for p, v in zip(paths, values))
+        shown = ", ".join(f"{p}={excerpt(_py(v[k]))}" for p, v in zip(paths, values))
         probs.append(
             Problem(
                 plan.file,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.errors import Problem
+from sim.errors import Problem, excerpt
 from sim.outcomes import PAIR_METRICS, STATE_METRICS
 from sim.scenario.yamlsafe import PathT
 from sim.sweep.spec import ScalarOutcome, SeriesOutcome
@@ -51,7 +51,7 @@ def check(
         close = difflib.get_close_matches(outcome.metric, metrics, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         out.append(
-            f"{where}.metric: unknown metric {outcome.metric!r}{hint} "
+            f"{where}.metric: unknown metric {excerpt(outcome.metric)}{hint} "
             f"(allowed: {', '.join(metrics)})"
         )
         return out
@@ -61,7 +61,8 @@ def check(
             close = difflib.get_close_matches(v, ids, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             out.append(
-                f"{where}.{key}: no state {v!r} in the scenario{hint} (allowed: {', '.join(ids)})"
+                f"{where}.{key}: no state {excerpt(v)} in the scenario{hint} "
+                f"(allowed: {', '.join(ids)})"
             )
     pair = outcome.metric in PAIR_METRICS
     if pair and outcome.partner is None:
@@ -76,7 +77,7 @@ def check(
             v = getattr(outcome, key)
             if v is not None and v not in labels:
                 out.append(
-                    f"{where}.{key}: {v!r} is not a period of the run "
+                    f"{where}.{key}: {excerpt(v)} is not a period of the run "
                     f"(allowed: {labels[0]} .. {labels[-1]}, as {labels[0]}-style labels)"
                 )
         if (

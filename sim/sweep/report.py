@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim import output
 from sim.errors import UserError
 from sim.sweep import analyze as sa
 
@@ -144,7 +145,9 @@ def analyze_store(
 
     Raises:
         UserError: for a wrong method for the design, unknown outcomes, bad thresholds,
-            incomplete stores (sobol, morris); nothing is written then.
+            incomplete stores (every method), an analysis folder that cannot be written;
+            nothing is written then.
+        OutputError: an OS error while writing (full disk...); nothing is written then.
     """
     res = sa.load(store)
     if method is None:
@@ -164,5 +167,13 @@ def analyze_store(
     if method == "prim":
         assert threshold  # prim needs one (checked above)
         sa.parse_condition(threshold, res.outcomes, outcome)  # validate before writing
-        return _prim(res, threshold, outcome, max_boxes, out)
-    return _sensitivity(res, method, outcome, out)
+        sa.require_complete(res)
+    # the output folder is checked before the analysis runs; its files are written to a
+    # staging folder and moved into analysis/ together, or none is (an OS error is one line)
+    with output.staged_files(out, "write the analysis") as stage:
+        if method == "prim":
+            assert threshold  # checked above
+            written, text = _prim(res, threshold, outcome, max_boxes, stage)
+        else:
+            written, text = _sensitivity(res, method, outcome, stage)
+    return [out / p.name for p in written], text

@@ -5,6 +5,7 @@ The notebook entry point is :func:`run_sweep`; ``run_sim.py sweep`` is a thin fa
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim import output
 from sim.errors import UserError
 from sim.sweep import store as st
 from sim.sweep.loader import SweepPlan, check_design_points, load_sweep
@@ -27,18 +29,19 @@ DEFAULT_ROOT = Path("results") / "sweeps"
 
 
 def default_store(plan: SweepPlan, root: Path = DEFAULT_ROOT) -> Path:
-    """``results/sweeps/<name>``."""
+    """``results/sweeps/<name>``.
+
+    Raises:
+        UserError: if the name cannot name a folder on its own (``..``, a hidden name, ...).
+    """
+    field = "the sweep name" if plan.sweep.name else "the sweep name (the file's stem)"
+    output.safe_component(plan.name, field, "set `name:` in the sweep file or pass --out")
     return root / plan.name
 
 
 def _is_store(path: Path) -> bool:
-    """Whether ``path`` is a sweep store (or an empty folder)."""
-    if path.is_dir() and not any(path.iterdir()):
-        return True
-    try:
-        return st.read_manifest(path).get("kind") == "multivector-sweep"
-    except UserError:
-        return False
+    """Whether ``path`` is a sweep store (or an empty folder) that ``--force`` may replace."""
+    return output.replaceable(path, output.SWEEP) is None
 
 
 def _manifest(plan: SweepPlan, design: DesignPoints, backend: str, command: str) -> dict[str, Any]:
@@ -46,7 +49,7 @@ def _manifest(plan: SweepPlan, design: DesignPoints, backend: str, command: str)
 
     sw = plan.sweep
     return {
-        "kind": "multivector-sweep",
+        "kind": output.SWEEP,
         "format": 1,
         "name": plan.name,
         "sweep_file": plan.file,
@@ -139,28 +142,55 @@ def run_sweep(
     Raises:
         ScenarioError: for an invalid sweep file (nothing is written).
         UserError: store exists without ``resume``/``force``, a changed sweep on resume, an
-            unreachable scheduler, or a run that fails (runs committed so far are kept).
+            unreachable scheduler, or a run that fails (runs committed so far are kept);
+            another process writing the same store (it is locked while a sweep runs); a
+            sweep that would not fit in memory or on the disk; an output location that cannot
+            be written (checked before anything runs).
+        OutputError: an OS error while writing (full disk...); runs committed so far are kept.
     """
-    from sim.sweep.design import build, points_table, run_table
-    from sim.sweep.execute import batch_size, open_backend
-
     say = log or (lambda m: print(m, file=sys.stderr))
     if resume and force:
         raise UserError("--resume and --force contradict each other; choose one")
     plan = load_sweep(sweep_file, check_points=False)
     target = Path(out) if out is not None else default_store(plan)
+    # the store is ours while this runs: a second sweep or resume of it is refused
+    with output.claimed(target, output.SWEEP, existing=True):
+        return _run_locked(
+            plan, target, workers, scheduler, resume, force, progress, command, say, connect_timeout
+        )
+
+
+def _run_locked(
+    plan: SweepPlan,
+    target: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    progress: bool,
+    command: str,
+    say: Callable[[str], None],
+    connect_timeout: float,
+) -> Path:
+    """:func:`run_sweep` once the store's lock is held."""
+    from sim import resources
+    from sim.sweep.design import build, n_points, points_table, run_table
+    from sim.sweep.execute import batch_size, default_workers, open_backend
+
     digest = plan.digest()
-    exists = target.exists()
+    exists = os.path.lexists(target)
     if exists and not (resume or force):
         raise UserError(
             f"{target}: a sweep store already exists; use --resume to finish it or "
             "--force to start over"
         )
-    if exists and force and not _is_store(target):
-        raise UserError(
-            f"{target}: exists and is not a sweep store; refusing to replace it "
-            "(choose another --out)"
-        )
+    if exists and force:
+        why = output.replaceable(target, output.SWEEP)
+        if why:
+            raise UserError(
+                f"{target}: {why}; refusing to replace it (--force replaces only a sweep store "
+                "multivector wrote; choose another --out)"
+            )
     if exists and resume:
         man = st.read_manifest(target)
         if man.get("digest") != digest:
@@ -169,6 +199,20 @@ def run_sweep(
                 f"(sweep file {man.get('sweep_file')}); use --force to start over or "
                 "--out for a new store"
             )
+    sw = plan.sweep
+    runs = n_points(sw) * sw.replicates
+    stored = len(st.committed_runs(target)) if exists and resume else 0
+    scalars = 1 if sw.model == "ishigami" else len(sw.outcomes)
+    series = 1 if sw.model == "ishigami" else len(sw.series)
+    # runs per stored part, as the backend will choose it (a remote cluster: assume a big one)
+    guess = workers or (default_workers() if scheduler in (None, "local-dask") else 256)
+    batch = sw.batch or batch_size(runs - stored, guess)
+    resources.check(
+        resources.sweep_need(
+            runs, len(sw.parameters), scalars, series, len(plan.labels), runs - stored, batch
+        ),
+        target,
+    )
     backend = open_backend(workers, scheduler, connect_timeout)  # before anything is written
     with backend:
         check_design_points(plan, backend=backend)  # on the workers; nothing written yet
@@ -183,7 +227,8 @@ def run_sweep(
                 force=force,
             )
         else:
-            st.clean(target)
+            with output.write_errors("clean up the sweep store", target, ""):
+                st.clean(target)
         man = st.read_manifest(target)
         total = len(runs_df)
         done = st.committed_runs(target)
@@ -211,12 +256,14 @@ def run_sweep(
             )
         try:
             values = [design.values[c] for c in design.columns]
+            kept = "runs stored so far are kept: fix it and finish with --resume"
             for res in backend.map(_context(plan, digest), _batches(todo, values, runs_df, size)):
                 if res.error:
                     raise UserError(
                         f"{plan.file}: {res.error}. Runs stored so far are kept in {target}."
                     )
-                st.commit(target, res, runs_df, names_s, names_t, plan.labels)
+                with output.write_errors("write to the sweep store", target, kept):
+                    st.commit(target, res, runs_df, names_s, names_t, plan.labels)
                 if bar is not None:
                     bar.update(len(res.runs))
         except KeyboardInterrupt:
@@ -241,5 +288,6 @@ def run_sweep(
             "batch": int(size),
         },
     )
-    st.write_manifest(target, man)
+    with output.write_errors("write the sweep store's manifest", target, kept):
+        st.write_manifest(target, man)
     return target

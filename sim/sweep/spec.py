@@ -19,6 +19,10 @@ STATS = ("value", "mean", "min", "max", "sum", "change")
 RESERVED = ("run", "point", "replicate", "seed", "step", "date", "outcome", "value")
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 NOT_SWEEPABLE = ("metadata", "time", "seed", "replicates")
+MAX_RUNS = 1_000_000
+"""Most runs (design points x replicates) a sweep may have: a million runs of the baseline take
+about a day on 32 cores, and the design, seeds and run table are held in memory. The count is
+computed from the sweep file before anything is built."""
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -207,7 +211,8 @@ class Sweep(Strict):
 
     name: str | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9_.-]+$",
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        max_length=100,
         description="Store folder name (default: the file's stem).",
     )
     description: str = ""

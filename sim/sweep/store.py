@@ -59,7 +59,7 @@ def _atomic_parquet(table: pa.Table, path: Path) -> None:
 
 def write_manifest(store: Path, manifest: dict[str, Any]) -> None:
     """Atomically (re)write the store's manifest."""
-    from sim.bundle import atomic_write_text
+    from sim.output import atomic_write_text
 
     atomic_write_text(store / MANIFEST, json.dumps(manifest, indent=2, default=str) + "\n")
 
@@ -89,10 +89,11 @@ def create(
     points: pd.DataFrame,
     force: bool = False,
 ) -> None:
-    """Create the store atomically (replacing an existing one only if ``force``)."""
-    from sim.bundle import atomic_dir
+    """Create the store atomically (replacing an existing one only if ``force`` and it is a
+    store of the same ``manifest["kind"]``, see :mod:`sim.output`)."""
+    from sim import output
 
-    with atomic_dir(store, force=force) as tmp:
+    with output.atomic_dir(store, force, str(manifest.get("kind") or output.SWEEP)) as tmp:
         design.to_parquet(tmp / "design.parquet", index=False)
         points.to_parquet(tmp / "points.parquet", index=False)
         (tmp / SCALARS).mkdir()

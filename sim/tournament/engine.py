@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from sim.sweep.design import DesignPoints
 
-KIND = "multivector-tournament"
+KIND = "multivector-tournament"  # = sim.output.TOURNAMENT
 DEFAULT_ROOT = Path("results") / "tournaments"
 
 
@@ -213,15 +213,6 @@ def _manifest(
     }
 
 
-def _is_ours(path: Path) -> bool:
-    if path.is_dir() and not any(path.iterdir()):
-        return True
-    try:
-        return st.read_manifest(path).get("kind") == KIND
-    except UserError:
-        return False
-
-
 def run_tournament(
     tournament: str | Path | TournamentPlan,
     *,
@@ -245,8 +236,7 @@ def run_tournament(
         UserError: an existing folder without ``resume``/``force``, a changed tournament on
             resume, an unreachable scheduler, or a run that fails (runs stored so far are kept).
     """
-    from sim.sweep.execute import batch_size, open_backend
-    from sim.tournament.board import write_outputs
+    from sim import output
 
     say = log or (lambda m: print(m, file=sys.stderr))
     if resume and force:
@@ -254,18 +244,48 @@ def run_tournament(
     plan = tournament if isinstance(tournament, TournamentPlan) else load_tournament(tournament)
     if seed is not None and seed != plan.spec.seed:
         plan.spec = plan.spec.model_copy(update={"seed": int(seed)})
+    if out is None:
+        output.safe_component(plan.name, "name", "set `name:` in the tournament file or pass --out")
     target = Path(out) if out is not None else DEFAULT_ROOT / plan.name
-    exists = target.exists()
+    # the folder is ours while this runs: a second tournament or resume of it is refused
+    with output.claimed(target, output.TOURNAMENT, existing=True):
+        return _run_locked(
+            plan, target, workers, scheduler, resume, force, progress, command, say, connect_timeout
+        )
+
+
+def _run_locked(
+    plan: TournamentPlan,
+    target: Path,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    progress: bool,
+    command: str,
+    say: Callable[[str], None],
+    connect_timeout: float,
+) -> Path:
+    """:func:`run_tournament` once the folder's lock is held."""
+    import os
+
+    from sim import output
+    from sim.sweep.execute import batch_size, open_backend
+    from sim.tournament.board import write_outputs
+
+    exists = os.path.lexists(target)
     if exists and not (resume or force):
         raise UserError(
             f"{target}: a tournament folder already exists; use --resume to finish "
             "it or --force to start over"
         )
-    if exists and force and not _is_ours(target):
-        raise UserError(
-            f"{target}: exists and is not a tournament folder; refusing to replace "
-            "it (choose another --out)"
-        )
+    if exists and force:
+        why = output.replaceable(target, output.TOURNAMENT)
+        if why:
+            raise UserError(
+                f"{target}: {why}; refusing to replace it (--force replaces only a "
+                "tournament folder multivector wrote; choose another --out)"
+            )
     if exists and resume:
         man = st.read_manifest(target)
         if man.get("kind") != KIND or man.get("digest") != plan.digest():

@@ -57,7 +57,12 @@ class Evolution(Strict):
 class Tournament(Strict):
     """A complete tournament file."""
 
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="Output folder name.")
+    name: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$",
+        max_length=100,
+        description="Output folder name (no leading dot).",
+    )
     description: str = ""
     scenario: str = Field(min_length=1, description="Base scenario, relative to this file.")
     focal: list[str] = Field(min_length=1, description="The states that play the contestants.")

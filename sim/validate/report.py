@@ -185,11 +185,12 @@ def write_hindcast_bundle(
     ``target``."""
     import pandas as pd
 
-    from sim.bundle import atomic_dir, git_commit, versions
+    from sim import output
+    from sim.bundle import git_commit, versions
     from sim.scenario.loader import dump_yaml, scenario_hash
 
     st = h.setup
-    with atomic_dir(target, force) as tmp:
+    with output.atomic_dir(target, force, output.HINDCAST) as tmp:
         (tmp / "report.txt").write_text(hindcast_table(h) + "\n", encoding="utf-8")
         (tmp / "hindcast.json").write_text(json.dumps(h.to_json(), indent=2) + "\n")
         frames = []
@@ -217,6 +218,7 @@ def write_hindcast_bundle(
                 f"{st.scenario.name}: trade shares {h.trade_period}",
             )
         man = {
+            "kind": output.HINDCAST,
             "scenario": st.scenario.name,
             "scenario_sha256": scenario_hash(st.scenario),
             "period": str(st.period),
