@@ -38,6 +38,10 @@ class PolicyBook:
         clients: per state, the ids of its clients (for ``Policy.pressure`` by client).
         regime_ids: every regime id the scenario can have in force (``Policy.comply`` keys).
         dt: step length in years (trade multipliers are per year).
+        stances: per state, its declared stances (regime or target id -> "aligned" or
+            "non_aligned"); a non-aligned stance sets its compliance to ``non_aligned`` unless
+            its policy's ``comply`` names the regime.
+        non_aligned: compliance of a non-aligned state (``parameters.non_aligned_compliance``).
     """
 
     def __init__(
@@ -46,6 +50,8 @@ class PolicyBook:
         clients: Sequence[Sequence[str]],
         regime_ids: Sequence[str],
         dt: float,
+        stances: Sequence[Mapping[str, str]] = (),
+        non_aligned: float = 0.0,
     ) -> None:
         n = len(ids)
         self.ids = tuple(ids)
@@ -57,6 +63,8 @@ class PolicyBook:
         self._trade = np.ones((n, n))  # raw per-year multipliers, row: the state's policy
         self._tilted = np.zeros(n, dtype=bool)  # the state's policy has trade multipliers
         self._stance = np.zeros(n, dtype=bool)  # ... or stances on regimes
+        self.declared = [dict(s) for s in stances] or [{} for _ in range(n)]
+        self.non_aligned = float(non_aligned)
         self._regimes: Regimes | None = None
         self.arrays: PolicyArrays = neutral_policies(n)
 
@@ -117,7 +125,7 @@ class PolicyBook:
             a.trade_tilt[:, i] = tilt
         self.policies[i] = policy
         had_stance = self._stance[i]
-        self._stance[i] = bool(policy.comply)
+        self._stance[i] = bool(policy.comply) or bool(self.declared[i])
         if self._regimes is not None and (had_stance or self._stance[i]):
             self._comply_row(i)
 
@@ -130,6 +138,13 @@ class PolicyBook:
             ) from None
 
     # ---------------------------------------------------------------- regimes
+    def set_non_aligned(self, level: float) -> None:
+        """A new ``non_aligned_compliance`` (a parameter event): rebuild the declared stances."""
+        if float(level) != self.non_aligned:
+            self.non_aligned = float(level)
+            for i in np.flatnonzero(self._stance):
+                self._comply_row(int(i))
+
     def set_regimes(self, regimes: Regimes) -> PolicyArrays:
         """Rebuild the stances for the regimes in force; returns the (new) arrays record."""
         self._regimes = regimes
@@ -145,13 +160,22 @@ class PolicyBook:
         pol = self.policies[i]
         col = self.arrays.comply[:, i]
         col[:] = np.nan
-        if rg is None or pol is None or not pol.comply:
+        if rg is None:
             return
-        targets = {self.index[k]: v for k, v in pol.comply.items() if k in self.index}
+        comply = {k: self.non_aligned for k, v in self.declared[i].items() if v == "non_aligned"}
+        aligned = {k for k, v in self.declared[i].items() if v == "aligned"}
+        if pol is not None:  # the strategy's own stances override the declared ones
+            comply.update(pol.comply)
+            aligned -= set(pol.comply)
+        if not comply:
+            return
         for r in range(rg.target.shape[0]):
             t = int(rg.target[r])
-            if t in targets:
-                col[r] = targets[t]
+            tid = self.ids[t]
+            if tid in comply:
+                col[r] = comply[tid]
             for rid in rg.ids[r]:  # a regime's own id is more specific than its target's
-                if rid in pol.comply:
-                    col[r] = pol.comply[rid]
+                if rid in comply:
+                    col[r] = comply[rid]
+                elif rid in aligned:
+                    col[r] = np.nan

@@ -130,6 +130,8 @@ class MultivectorModel(mesa.Model):
             [[w.ids[j] for j in np.flatnonzero(w.client_mask[i])] for i in range(w.n)],
             regime_ids,
             w.axis.dt,
+            stances=[sc.states[s].stances for s in w.ids],
+            non_aligned=w.params.non_aligned_compliance,
         )
         self._capacity_ref = np.where(w.capacity > 0, w.capacity, 1.0)
         self._risk = np.zeros((w.n, w.n))  # secondary-sanctions risk, importer x supplier
@@ -244,6 +246,7 @@ class MultivectorModel(mesa.Model):
             self._trade_factor = trade.growth_factor(
                 w.affinity, p.trade_growth, p.trade_affinity_growth, w.axis.dt
             )
+            self.policies.set_non_aligned(p.non_aligned_compliance)
             params = dict(vars(p))
             if params != self._decided_with:  # static policies depend on parameters alone
                 self._decide(self._static, static=True)

@@ -121,6 +121,15 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
                 in_run(p + (fld,), v)
         if s.start and s.end and parse_date(s.end) < parse_date(s.start):
             add(p + ("end",), f"end {s.end} is before start {s.start}")
+    regime_ids = set(sanction_ids) | {ev.id for ev in sc.events if isinstance(ev, SanctionImposed)}
+    for sid, st in sc.states.items():
+        for key in st.stances:
+            if key not in regime_ids and key not in sc.states:
+                add(
+                    ("states", sid, "stances", key),
+                    f"{excerpt(key)} is neither a sanctions regime id nor a state id "
+                    f"(regimes: {', '.join(sorted(regime_ids)) or 'none'}; or a target's id)",
+                )
     for k, ev in enumerate(sc.events):
         p = ("events", k)
         in_run(p + ("date",), ev.date)

@@ -257,6 +257,16 @@ class Parameters(BaseModel):
     compliance_steepness: float = P(
         6.0, 0.1, 100, "1/index", "Steepness of the logistic compliance response.", "sanctions"
     )
+    non_aligned_compliance: float = P(
+        0.05,
+        0,
+        1,
+        "share",
+        "Compliance of a state whose stance on a regime is non_aligned (it did not join it): "
+        "its banks and firms still avoid some designated counterparts (assumption; FACTS-2022-"
+        "2025: Turkiye did not join the sanctions on Russia and its trade with Russia grew).",
+        "sanctions",
+    )
     compliance_adjustment: float = P(
         2.0, 0.01, 12, "1/year", "Speed at which compliance moves towards its target.", "sanctions"
     )

@@ -242,6 +242,13 @@ class State(Strict):
     clients: tuple[StateId, ...] = Field(
         (), description="For a patron: the client states whose arms shares it watches."
     )
+    stances: dict[str, Literal["aligned", "non_aligned"]] = Field(
+        default_factory=dict,
+        description="Its declared stance on sanctions regimes, by regime id or target state id: "
+        "non_aligned (it did not join them; compliance falls to parameters."
+        "non_aligned_compliance) or aligned (the economic compliance rule). Its strategy's "
+        "comply overrides it.",
+    )
     input_sources: dict[StateId, Unit] = _field(
         None,
         "share",
