@@ -45,3 +45,15 @@ def test_an_importer_without_arms_or_suppliers_still_gets_a_summary(tmp_path):
     row = res.summary.set_index("state").loc["AAA"]
     assert row["lead_start"] == "" and row["share_start"] == 0.0
     assert res.save(tmp_path / "b").exists()
+
+
+def test_every_command_help_shows_percent_signs_once(capsys):
+    """argparse formats ``help=`` strings with %, not descriptions: no '%%' may reach a user."""
+    from sim.cli import COMMANDS, main
+
+    for name in COMMANDS:
+        assert main([name, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert "%%" not in out, name
+    main(["compare", "--help"])
+    assert "5-95% bands" in capsys.readouterr().out

@@ -15,7 +15,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         help="compare what-if scenarios with a baseline; write an HTML/Markdown report",
         description="Run a baseline and what-if scenarios on common random numbers (the same "
         "seed per replicate), pair their outputs by replicate, and write a report: overlay and "
-        "difference figures with 5-95%% bands, a table of differences at chosen dates and a "
+        "difference figures with 5-95% bands, a table of differences at chosen dates and a "
         "plain-language summary of the largest effects.",
     )
     p.add_argument("baseline", help="baseline scenario YAML (e.g. scenarios/baseline.yaml)")
