@@ -88,3 +88,26 @@ def test_design_points_are_checked_the_same_in_process_and_on_workers():
     assert [p.message for p in inline.value.problems] == [p.message for p in pooled.value.problems]
     assert "design point 3" in inline.value.problems[0].message
     assert len(inline.value.problems) == 1
+
+
+def test_validate_checks_sweep_and_tournament_files_without_running_them(tmp_path, capsys):
+    """validate reads a sweep as a sweep (it used to print eight unrelated scenario errors)."""
+    from sim.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    good = [root / "sweeps" / "kaz_sensitivity.yaml", root / "tournaments" / "kaz_balancing.yaml"]
+    assert main(["validate", *map(str, good)]) == 0
+    out = capsys.readouterr().out
+    assert "ok: " in out and "sweep kaz_sensitivity: 5 parameters, sobol design" in out
+    assert "tournament kaz_balancing: 6 contestants, 200 futures" in out
+    bad = root / "sweeps" / "sanctions_grid.yaml"
+    f = tmp_path / "bad.yaml"
+    f.write_text(
+        bad.read_text()
+        .replace("parameters.sanction_capacity_effect", "parameters.sanction_capacity_efect")
+        .replace("../scenarios/baseline.yaml", str(root / "scenarios" / "baseline.yaml"))
+    )
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "parameters[0].path" in err and "sanction_capacity" in err
+    assert not any(tmp_path.glob("*/"))  # nothing written

@@ -1,4 +1,5 @@
-"""``validate FILE...``: check scenario files; one line per problem, exit 2 if any."""
+"""``validate FILE...``: check scenario, sweep and tournament files without running them; one
+line per problem, exit 2 if any."""
 
 from __future__ import annotations
 
@@ -7,32 +8,83 @@ import sys
 
 from sim.commands.argtypes import Subparsers
 
+SWEEP_KEYS = frozenset({"parameters", "design"})
+TOURNAMENT_KEYS = frozenset({"contestants", "futures"})
+
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "validate",
-        help="check scenario files without running them",
-        description="Validate scenario files: one line per problem, exit 2 if any.",
+        help="check scenario, sweep and tournament files without running them",
+        description="Validate scenario, sweep and tournament files (a file with parameters: and "
+        "design: is a sweep, one with contestants: and futures: a tournament): one line per "
+        "problem, exit 2 if any. Nothing is run or written.",
     )
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("files", nargs="+", help="scenario, sweep or tournament YAML files")
     return p
+
+
+def kind_of(path: str) -> str:
+    """ "sweep", "tournament" or "scenario", from the file's top-level keys (scenario when the
+    file cannot be read as a mapping: the scenario loader then reports why)."""
+    from sim.errors import ScenarioError
+    from sim.scenario.yamlsafe import read_yaml
+
+    try:
+        data = read_yaml(path).data
+    except ScenarioError:
+        return "scenario"
+    keys = set(data) if isinstance(data, dict) else set()
+    if keys >= SWEEP_KEYS:
+        return "sweep"
+    if keys >= TOURNAMENT_KEYS:
+        return "tournament"
+    return "scenario"
 
 
 def execute(args: argparse.Namespace) -> int:
     from sim.errors import ScenarioError
-    from sim.scenario.loader import load_scenario
 
     bad = 0
     for f in args.files:
         try:
-            sc = load_scenario(f)
+            print(f"ok: {f} ({describe(f)})")
         except ScenarioError as e:
             bad += 1
             for line in e.lines():
                 print(f"error: {line}", file=sys.stderr)
-            continue
-        print(
-            f"ok: {f} ({sc.name}: {len(sc.states)} states, {sc.time.axis.n} {sc.time.step}s, "
-            f"{len(sc.events)} events)"
-        )
     return 2 if bad else 0
+
+
+def describe(f: str) -> str:
+    """Validate ``f`` by its kind; returns what it holds, in a few words."""
+    kind = kind_of(f)
+    if kind == "sweep":
+        from sim.sweep.design import n_points
+        from sim.sweep.loader import load_sweep
+
+        plan = load_sweep(f)  # every design point's scenario is checked (up to a limit)
+        sw = plan.sweep
+        points = n_points(sw)
+        return (
+            f"sweep {plan.name}: {len(sw.parameters)} parameters, {sw.design.method} "
+            f"design, {points} points x {sw.replicates} replicates = "
+            f"{points * sw.replicates} runs"
+        )
+    if kind == "tournament":
+        from sim.tournament.spec import load_tournament, n_futures
+
+        tp = load_tournament(f)
+        sp = tp.spec
+        return (
+            f"tournament {tp.name}: {len(sp.contestants)} contestants, "
+            f"{n_futures(sp)} futures x {sp.replicates} replicates, focal "
+            f"{', '.join(sp.focal)}"
+        )
+    from sim.scenario.loader import load_scenario
+
+    sc = load_scenario(f)
+    return (
+        f"{sc.name}: {len(sc.states)} states, {sc.time.axis.n} {sc.time.step}s, "
+        f"{len(sc.events)} events"
+    )
