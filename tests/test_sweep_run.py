@@ -169,3 +169,44 @@ def test_killed_sweep_resumes_to_the_same_dataset(reference, tmp_path, sig):
     run_sweep(big, workers=1, out=out, resume=True, progress=False)
     assert_same_store(ref, out)
     assert not list(out.rglob(".*.tmp"))
+
+
+def test_a_sweep_may_name_an_event_by_label_as_overlays_do(tmp_path):
+    """``events[label].field`` gives the same store as ``events[index].field``."""
+    from sim.scenario.loader import load_scenario
+
+    base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    k = next(i for i, e in enumerate(base.events) if e.label == "west_2022_imposed")
+    common = {
+        "scenario": str(ROOT / "scenarios" / "baseline.yaml"),
+        "design": {"method": "lhs", "n": 4},
+        "replicates": 1,
+        "series": [],
+        "seed": 3,
+        "outcomes": [{"name": "kaz_rus", "metric": "arms_share", "state": "KAZ", "partner": "RUS"}],
+    }
+    stores = []
+    for path in (f"events[{k}].intensity", "events[west_2022_imposed].intensity"):
+        f = write_sweep(
+            tmp_path / f"s{len(stores)}.yaml",
+            parameters=[{"path": path, "name": "intensity", "range": [0.2, 1.0]}],
+            **common,
+        )
+        stores.append(run_sweep(f, workers=1, out=tmp_path / f"o{len(stores)}", progress=False))
+    a, b = (stored(s)[1] for s in stores)
+    assert a["kaz_rus"].tolist() == b["kaz_rus"].tolist()
+    assert a["kaz_rus"].nunique() == 4
+
+
+def test_a_label_that_names_no_event_is_an_error_with_a_suggestion():
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.paths import PathError, resolve
+
+    data = load_scenario(ROOT / "scenarios" / "baseline.yaml").to_dict()
+    with pytest.raises(
+        PathError,
+        match=r"no item of events has label or id 'west_2033'.*did you mean",
+    ):
+        resolve(data, "events[west_2033].intensity")
+    with pytest.raises(PathError, match="states is not a list"):
+        resolve(data, "states[KAZ].gdp")

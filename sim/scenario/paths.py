@@ -1,4 +1,6 @@
-"""Dotted paths into scenario data: ``states.KAZ.diversification``, ``sanctions[0].intensity``.
+"""Dotted paths into scenario data: ``states.KAZ.diversification``, ``sanctions[0].intensity``,
+``events[west_2022_imposed].intensity`` (a list item named by its ``label`` or ``id``, as
+overlays name them).
 
 Used by sweeps (parameters to vary), the web page's sliders and overrides from code. Paths are
 resolved against plain data (before validation), so the result is validated like any file.
@@ -13,7 +15,11 @@ from typing import Any
 from sim.errors import excerpt
 from sim.scenario.parameters import PARAMETER_NAMES
 
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]|\[([A-Za-z0-9_.-]*[A-Za-z_.-][A-Za-z0-9_.-]*)\]")
+
+
+class Label(str):
+    """A list item named by its ``label`` or ``id`` in a path (``events[west_2022]``)."""
 
 
 class PathError(KeyError):
@@ -24,13 +30,19 @@ class PathError(KeyError):
 
 
 def split_path(path: str) -> list[str | int]:
-    """``'sanctions[0].intensity'`` -> ``['sanctions', 0, 'intensity']``."""
+    """``'sanctions[0].intensity'`` -> ``['sanctions', 0, 'intensity']`` (a bracketed name is
+    a :class:`Label`)."""
     parts: list[str | int] = []
     pos = 0
     for m in _TOKEN.finditer(path):
         if m.start() != pos and path[pos : m.start()] not in (".", ""):
             raise PathError(f"malformed path {excerpt(path)}")
-        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        if m.group(1) is not None:
+            parts.append(m.group(1))
+        elif m.group(2) is not None:
+            parts.append(int(m.group(2)))
+        else:
+            parts.append(Label(m.group(3)))
         pos = m.end()
         if pos < len(path) and path[pos] == ".":
             pos += 1
@@ -47,6 +59,53 @@ def _children(node: Any) -> list[str]:
     return []
 
 
+def _labelled(node: Any, label: str, path: str, done: list[str]) -> int:
+    """Index of the item of list ``node`` whose ``label`` (or ``id``) is ``label``."""
+    where = ".".join(done) or "the top level"
+    if not isinstance(node, list):
+        raise PathError(f"{excerpt(path)}: {where} is not a list; [{excerpt(label)}] names an item")
+    hits = [
+        k
+        for k, item in enumerate(node)
+        if isinstance(item, dict) and label in (item.get("label"), item.get("id"))
+    ]
+    if len(hits) == 1:
+        return hits[0]
+    names = sorted(
+        str(item.get("label") or item.get("id"))
+        for item in node
+        if isinstance(item, dict) and (item.get("label") or item.get("id"))
+    )
+    if not hits:
+        close = difflib.get_close_matches(label, names, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise PathError(
+            f"{excerpt(path)}: no item of {where} has label or id {excerpt(label)}{hint}"
+        )
+    raise PathError(
+        f"{excerpt(path)}: {len(hits)} items of {where} have label or id "
+        f"{excerpt(label)}; use an index"
+    )
+
+
+def canonical(data: dict[str, Any], path: str) -> list[str | int]:
+    """``path`` as parts with every :class:`Label` replaced by its item's index in ``data``."""
+    parts = split_path(path)
+    if not any(isinstance(p, Label) for p in parts):
+        return parts
+    node: Any = data
+    out: list[str | int] = []
+    for part in parts:
+        if isinstance(part, Label):
+            part = _labelled(node, part, path, [str(p) for p in out])
+        out.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break  # resolve() reports what is missing
+    return out
+
+
 def resolve(data: dict[str, Any], path: str) -> Any:
     """The value at ``path`` in plain scenario data.
 
@@ -57,7 +116,7 @@ def resolve(data: dict[str, Any], path: str) -> Any:
     """
     node: Any = data
     done: list[str] = []
-    parts = split_path(path)
+    parts = canonical(data, path)
     if parts[0] == "parameters" and isinstance(data, dict) and "parameters" not in data:
         node = {}  # the file leaves every parameter at its default
         done.append("parameters")
@@ -109,7 +168,7 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
     out = dict(data)
     copied: set[int] = {id(out)}
     for path, value in overrides.items():
-        parts = split_path(path)
+        parts = canonical(out, path)
         resolve(out, path)  # raises PathError with a suggestion if missing
         node: Any = out
         for part in parts[:-1]:
