@@ -12,12 +12,28 @@ import weakref
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from sim.errors import UserError
+from sim.seeds import derive_seed
 from sim.strategies import BUILTIN, Policy, PolicyError, Strategy
 
 if TYPE_CHECKING:
     from sim.model import MultivectorModel
+
+
+def _where(e: BaseException) -> str:
+    """`` (file.py:LINE)`` of the deepest frame of ``e`` outside this package ("" if none)."""
+    import traceback
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    frames = [
+        f
+        for f in traceback.extract_tb(e.__traceback__)
+        if here not in Path(f.filename).resolve().parents
+    ]
+    return f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
 
 
 class StrategyError(UserError):
@@ -65,6 +81,14 @@ class StateAgent(mesa.Agent):
         self.strategy = strategy
         self.strategy_spec = spec
         self.policy = Policy()
+        self._rng = np.random.default_rng(derive_seed(model.seed_used, 1, index))
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """A random generator of this state's own, for its strategy (seeded from the run's
+        seed). Unlike mesa's ``Agent.rng`` (the model's generator), drawing from it never
+        shifts the model's random numbers, so common random numbers stay common."""
+        return self._rng
 
     # ---------------------------------------------------------------- deciding
     def step(self) -> None:
@@ -76,7 +100,9 @@ class StateAgent(mesa.Agent):
         try:
             policy = self.strategy.decide(self, self.model.view)
         except Exception as e:  # noqa: BLE001 - a user's decide() may raise anything
-            raise self._error(f"decide() raised {type(e).__name__}: {e}") from None
+            raise self._error(f"decide() raised {type(e).__name__}: {e}{_where(e)}") from None
+        except SystemExit as e:  # a user's sys.exit() must not end the run without a word
+            raise self._error(f"decide() called sys.exit({e.code!r})") from None
         if not isinstance(policy, Policy):
             raise self._error(f"decide() returned {type(policy).__name__}, not a sim.Policy")
         self.policy = policy

@@ -148,8 +148,9 @@ class PolicyBook:
     def set_regimes(self, regimes: Regimes) -> PolicyArrays:
         """Rebuild the stances for the regimes in force; returns the (new) arrays record."""
         self._regimes = regimes
+        rows = (regimes.target.shape[0], len(self.ids))
         self.arrays = self.arrays._replace(
-            comply=np.full((regimes.target.shape[0], len(self.ids)), np.nan)
+            comply=np.full(rows, np.nan), comply_max=np.zeros(rows, dtype=np.bool_)
         )
         for i in np.flatnonzero(self._stance):  # the other columns stay NaN: the rule
             self._comply_row(int(i))
@@ -169,13 +170,19 @@ class PolicyBook:
             aligned -= set(pol.comply)
         if not comply:
             return
+        part = self.arrays.comply_max[:, i]
+        part[:] = False
         for r in range(rg.target.shape[0]):
-            t = int(rg.target[r])
-            tid = self.ids[t]
-            if tid in comply:
-                col[r] = comply[tid]
+            tid = self.ids[int(rg.target[r])]
+            levels, ruled = [], False
             for rid in rg.ids[r]:  # a regime's own id is more specific than its target's
                 if rid in comply:
-                    col[r] = comply[rid]
-                elif rid in aligned:
-                    col[r] = np.nan
+                    levels.append(comply[rid])
+                elif tid in comply and rid not in aligned:
+                    levels.append(comply[tid])
+                else:
+                    ruled = True  # this regime follows the economic rule
+            if levels:
+                # regimes merged in one row (same senders and target) combine by the maximum
+                col[r] = max(levels)
+                part[r] = ruled

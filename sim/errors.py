@@ -69,7 +69,9 @@ class ScenarioError(UserError):
     def __init__(self, file: str | Path, problems: list[Problem]) -> None:
         self.file = str(file)
         n = len(problems)
-        super().__init__(f"{file}: {n} problem{'s' if n != 1 else ''}", problems)
+        shown = "".join(f"\n  {p}" for p in problems[:5])  # what a notebook's traceback shows
+        more = f"\n  ... and {n - 5} more" if n > 5 else ""
+        super().__init__(f"{file}: {n} problem{'s' if n != 1 else ''}{shown}{more}", problems)
 
     def first(self) -> str:
         """The first problem as ``field: message`` (for one-line reports)."""

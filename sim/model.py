@@ -40,7 +40,7 @@ from sim.rules import pressure, procurement, sanctions, threat, trade
 from sim.rules.sanctions import regimes_in_force
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
-from sim.strategies import Policy, PolicyError
+from sim.strategies import BUILTIN, Policy, PolicyError
 from sim.strategies.loading import StrategyLoadError, make_strategy
 from sim.view import WorldView
 from sim.world import World, build_world
@@ -99,7 +99,8 @@ class MultivectorModel(mesa.Model):
         ov = dict(overrides or {})
         ov.update({f"parameters.{k}": v for k, v in parameters.items()})
         sc = load_scenario(scenario, ov or None)
-        super().__init__(seed=sc.seed if seed is None else int(seed))
+        self.seed_used = sc.seed if seed is None else int(seed)
+        super().__init__(seed=self.seed_used)
         self.scenario = sc
         self.world: World = build_world(sc)
         self.events = EventQueue(sc, self.world)
@@ -189,7 +190,8 @@ class MultivectorModel(mesa.Model):
         book = self.policies
         key = tuple(vars(self.world.params).values()) if static else ()
         for a in agents:
-            memo = static and not a.strategy.classifier.get("stochastic")
+            # only built-ins: their policies depend on the parameters and the state's id alone
+            memo = static and a.strategy_spec in BUILTIN
             k = (type(a.strategy), repr(a.strategy), a.state_id, key) if memo else None
             policy = _STATIC_POLICIES.get(k) if k else None
             if policy is None:

@@ -135,12 +135,12 @@ def lines_across_states(
 
     fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 3.6), squeeze=False)
     dates = list(ts.drop_duplicates("step").sort_values("step")["date"])
-    for ax, (metric, partner, title) in zip(axes[0], panels):
+    for ax, (metric, partner, panel_title) in zip(axes[0], panels):
         for st in states:
             b = band(ts, metric, st, partner)
             if len(b):
                 line_with_band(ax, b, st, color(st), reps > 1)
-        ax.set_title(title, fontsize=10)
+        ax.set_title(panel_title, fontsize=10)
         _date_ticks(ax, dates)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)

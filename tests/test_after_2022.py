@@ -77,3 +77,27 @@ def test_an_unknown_stance_key_is_refused_naming_what_is_allowed(baseline):
         load_scenario(baseline, {"states.TUR.stances": {"RUSSIA": "non_aligned"}})
     assert "neither a sanctions regime id nor a state id" in e.value.lines()[0]
     assert "west_2022" in e.value.lines()[0]
+
+
+@pytest.mark.parametrize(
+    "stances, when, expect",
+    [
+        # a stance on the 2014 regime alone: from 2022 the 2022 regime follows the rule, and the
+        # row merging both (same senders and target) takes the larger compliance
+        ({"west_2014": "non_aligned"}, "2021-Q4", "stance"),
+        ({"west_2014": "non_aligned"}, "2026-Q1", "rule"),  # (compliance moves with a lag)
+        ({"RUS": "non_aligned"}, "2023-Q1", "stance"),  # by target: every regime on Russia
+    ],
+)
+def test_a_stance_names_one_regime_and_merged_regimes_combine_by_the_maximum(
+    baseline, simulate, stances, when, expect
+):
+    plain = simulate(baseline, seed=1, overrides={"states.TUR.stances": {}})
+    sim = simulate(baseline, seed=1, overrides={"states.TUR.stances": stances})
+    t = sim.step_of(when)
+    got = sim.pair("compliance", "TUR", "RUS")[t]
+    if expect == "stance":
+        assert got == pytest.approx(baseline.parameters.non_aligned_compliance, abs=1e-6)
+    else:
+        assert got == pytest.approx(plain.pair("compliance", "TUR", "RUS")[t], rel=1e-3)
+        assert got > 0.5

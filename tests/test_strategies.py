@@ -780,3 +780,57 @@ def test_a_state_can_change_strategy_mid_run(small_world):
         switched.set_strategy("XYZ", "autarky")
     with pytest.raises(UserError, match="unknown strategy"):
         switched.set_strategy("IMP", "hedging")
+
+
+def test_instances_never_share_their_parameters():
+    class Drifts(Strategy):
+        """Mutates its own preferences (a user's habit the model must survive)."""
+
+        params = {"prefs": {"TUR": 1.0}}
+
+    a, b = Drifts(), Drifts()
+    a.prefs["TUR"] += 1.0
+    assert b.prefs == {"TUR": 1.0} and Drifts.params == {"prefs": {"TUR": 1.0}}
+    given = {"prefs": {"TUR": 2.0}}
+    c = Drifts(**given)
+    c.prefs["TUR"] = 9.0
+    assert given == {"prefs": {"TUR": 2.0}}
+
+
+def test_a_strategys_own_draws_do_not_shift_the_models_random_numbers(
+    small_world, tmp_path, simulate
+):
+    f = tmp_path / "draws.py"
+    f.write_text(
+        "from sim import Policy, Strategy\n\nclass Draws(Strategy):\n    '''Draws.'''\n"
+        "    classifier = {'stochastic': True}\n    def decide(self, me, world):\n"
+        "        me.rng.random(3)\n        return Policy()\n"
+    )
+    plain = small_world()
+    plain["states"]["ALT"]["strategy"] = "multi_vector"
+    drawing = small_world()
+    drawing["states"]["ALT"]["strategy"] = f"{f}:Draws"
+    a, b = simulate(plain, seed=4), simulate(drawing, seed=4)
+    assert np.array_equal(a.model.world.threat_extra, b.model.world.threat_extra)
+    # the importer faces the same noise: its deliveries match until ALT's policy matters
+    assert np.array_equal(
+        a.pair("deliveries", "IMP", "PAT")[:1], b.pair("deliveries", "IMP", "PAT")[:1]
+    )
+
+
+def test_numpy_numbers_are_numbers_and_sys_exit_in_decide_is_an_error(small_world, tmp_path):
+    from sim.agents import StrategyError
+    from sim.model import MultivectorModel
+
+    assert Policy(precision=np.float32(0.5), prefer={"A": np.int64(2)}).precision == 0.5
+    with pytest.raises(PolicyError):
+        Policy(invest=np.bool_(True))
+    f = tmp_path / "quits.py"
+    f.write_text(
+        "import sys\nfrom sim import Strategy\n\nclass Quits(Strategy):\n    '''Quits.'''\n"
+        "    def decide(self, me, world):\n        sys.exit(3)\n"
+    )
+    d = small_world()
+    d["states"]["IMP"]["strategy"] = f"{f}:Quits"
+    with pytest.raises(StrategyError, match=r"sys.exit\(3\)"):
+        MultivectorModel(d, seed=1)

@@ -37,6 +37,8 @@ class PolicyArrays(NamedTuple):
         invest: (n,) share of the arms budget per year invested in domestic capacity.
         comply: (R, n) compliance level per regime row (:class:`sim.period.Regimes`) and
             state; NaN where the state's policy leaves the regime to the economic rule.
+        comply_max: (R, n) bool: the row merges regimes of which only some have a stance;
+            compliance is then the maximum of the stance and the rule (the others').
         trade_tilt: symmetric per-step multiplier on each pair's trend trade growth.
         pressure_scale: patron x client multiplier on the patron's response.
         follows: (n,) bool, the state needs the power it follows (a follow rule is set).
@@ -48,6 +50,7 @@ class PolicyArrays(NamedTuple):
     precision: np.ndarray
     invest: np.ndarray
     comply: np.ndarray
+    comply_max: np.ndarray
     trade_tilt: np.ndarray
     pressure_scale: np.ndarray
     follows: np.ndarray
@@ -62,6 +65,7 @@ def neutral_policies(n: int, regimes: int = 0) -> PolicyArrays:
         precision=np.ones(n),
         invest=np.zeros(n),
         comply=np.full((regimes, n), np.nan),
+        comply_max=np.zeros((regimes, n), dtype=np.bool_),
         trade_tilt=np.ones((n, n)),
         pressure_scale=np.ones((n, n)),
         follows=np.zeros(n, dtype=np.bool_),
@@ -251,14 +255,15 @@ def adjust(
 @jit
 def _comply(c, pol, regime, target, friend):
     """Compliance ``c`` (n,) with regime row ``regime`` on ``target``, in place: followers
-    spare the power they follow; a policy's stance on the regime replaces the rule."""
+    spare the power they follow; a policy's stance on the regime replaces the rule (or, for a
+    row merging regimes of which only some have a stance, raises it to the stance)."""
     for i in range(c.shape[0]):
         if friend[i] == target:
             c[i] *= 1.0 - pol.rules[i, FOLLOW_CUT]
         if i != target:
             x = pol.comply[regime, i]
             if not np.isnan(x):
-                c[i] = x
+                c[i] = max(c[i], x) if pol.comply_max[regime, i] else x
 
 
 def comply(c: np.ndarray, pol: PolicyArrays, regime: int, target: int, friend: np.ndarray) -> None:

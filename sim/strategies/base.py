@@ -28,7 +28,9 @@ power) is expressed as :class:`Rules` that the compiled mechanisms evaluate ever
 
 from __future__ import annotations
 
+import copy
 import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -44,6 +46,13 @@ class PolicyError(ValueError):
 
 
 _EMPTY: Mapping[str, float] = MappingProxyType({})
+np_bool: type = type(None)  # numpy's bool, set when numpy is importable (it always is here)
+try:
+    import numpy as _np
+
+    np_bool = _np.bool_
+except ImportError:  # pragma: no cover
+    pass
 
 
 def _frozen_map(name: str, value: object, lo: float, hi: float) -> Mapping[str, float]:
@@ -65,7 +74,7 @@ def _frozen_map(name: str, value: object, lo: float, hi: float) -> Mapping[str, 
 def _number(name: str, v: object, lo: float, hi: float) -> float:
     if type(v) is float and lo <= v <= hi:  # the common case, fast (NaN fails the range)
         return v
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if isinstance(v, (bool, np_bool)) or not isinstance(v, numbers.Real):
         raise PolicyError(f"{name} must be a number, got {v!r}")
     x = float(v)
     if not math.isfinite(x) or not lo <= x <= hi:
@@ -225,7 +234,7 @@ _POLICY_DEFAULTS: tuple[tuple[str, Any], ...] = (
 
 DEFAULT_CLASSIFIER: dict[str, Any] = {
     "adaptive": True,  # reads the world: asked every step
-    "stochastic": False,  # draws random numbers (from me.model.rng only)
+    "stochastic": False,  # draws random numbers (from me.rng only)
     "family": "user",
 }
 
@@ -277,7 +286,7 @@ class Strategy:
                 f"unknown strategy parameter(s) {', '.join(unknown)} (allowed: {allowed})"
             )
         for k, v in {**self.params, **params}.items():
-            setattr(self, k, v)
+            setattr(self, k, copy.deepcopy(v))  # an instance never shares (mutable) values
 
     @property
     def adaptive(self) -> bool:
