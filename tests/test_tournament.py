@@ -303,3 +303,73 @@ def test_evolution_needs_two_focal_states(tmp_path, capsys):
     f = write(tmp_path, "- {name: x, strategy: multi_vector}\n", extra="evolution: {every: 2}\n")
     assert main(["tournament", str(f), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     assert "evolution needs at least two focal states" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "edit, field, fragment",
+    [
+        (
+            "    - {path: parameters.choice_noise, name: seed, range: [0.1, 0.3]}\n",
+            "futures.uncertainties[2].name",
+            "is reserved",
+        ),
+        (
+            "    - {path: parameters.choice_noise, name: contestant, range: [0.1, 0.3]}\n",
+            "futures.uncertainties[2].name",
+            "is reserved",
+        ),
+        (
+            "    - {path: time.end, name: end, values: [2022-Q2, 2022-Q4]}\n",
+            "futures.uncertainties[2].path",
+            "cannot vary between futures",
+        ),
+        (
+            "    - {path: states.KAZ.strategy, name: s, values: [bandwagon]}\n",
+            "futures.uncertainties[2].path",
+            "the contestants set the focal states' strategies",
+        ),
+    ],
+)
+def test_uncertainties_that_cannot_vary_are_refused_before_running(
+    tmp_path, capsys, edit, field, fragment
+):
+    f = write(tmp_path, "- {name: x, strategy: multi_vector}\n", n=2)
+    f.write_text(f.read_text().replace("seed: 5\n", edit + "seed: 5\n"))
+    assert main(["tournament", str(f), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert field in err and fragment in err and "Traceback" not in err, err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        ("evolution: {every: 0.1}\n", "at least one step"),
+        ("evolution: {every: 50}\n", "before the run ends"),
+    ],
+)
+def test_an_evolution_period_outside_the_run_is_refused(tmp_path, capsys, extra, fragment):
+    f = write(
+        tmp_path,
+        "- {name: x, strategy: multi_vector}\n- {name: y, strategy: balance}\n",
+        n=2,
+        extra=extra,
+    )
+    f.write_text(f.read_text().replace("focal: [KAZ]", "focal: [KAZ, TUR]"))
+    assert main(["tournament", str(f), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert fragment in capsys.readouterr().err
+
+
+def test_params_that_are_not_plain_data_are_refused_at_load(tmp_path, capsys):
+    f = write(tmp_path, "- {name: x, strategy: multi_vector, params: {weight: 2022-01-01}}\n", n=2)
+    assert main(["validate", str(f)]) == 2
+    assert "must be plain data" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_changed_strategy_file(tmp_path, capsys):
+    f = write(tmp_path, "- {name: bad, strategy: bad.py:BuyTheSanctioned}\n", n=2)
+    out = tmp_path / "o"
+    run_tournament(f, workers=1, out=out, progress=False, log=lambda m: None)
+    (tmp_path / "bad.py").write_text(BAD.replace("8.0", "9.0"))
+    assert main(["tournament", str(f), "--out", str(out), "--resume", "--quiet"]) == 2
+    assert "different tournament" in capsys.readouterr().err

@@ -76,8 +76,10 @@ def execute(args: argparse.Namespace) -> int:
     man = read_manifest(folder)
     board = pd.read_csv(folder / "leaderboard.csv")
     rank_by = man["tournament"]["rank_by"]
+    slots = len(man["focal"]) if man["mode"] == "each" else 1
+    each = f" x {slots} focal states" if slots > 1 else ""
     print(
-        f"{man['name']}: {man['runs']} runs ({len(board)} contestants x {man['futures']} "
+        f"{man['name']}: {man['runs']} runs ({len(board)} contestants{each} x {man['futures']} "
         f"futures x {man['replicates']} replicate(s)) in {time.perf_counter() - t0:.1f} s"
     )
     print(f"rank  contestant            {rank_by} (mean)   regret   worst 10%")

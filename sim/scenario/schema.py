@@ -54,6 +54,32 @@ def _field(default: Any, unit: str, description: str, **bounds: Any) -> Any:
     return Field(default, json_schema_extra=_unit(unit), description=description, **bounds)
 
 
+def plain_params(v: dict[str, Any]) -> dict[str, Any]:
+    """Check ``strategy_params``: identifier names, plain values (numbers, text, true/false,
+    lists, mappings, null), no NaN or infinity."""
+
+    def plain(x: Any) -> bool:
+        if isinstance(x, float):
+            return math.isfinite(x)
+        if isinstance(x, (int, str, bool, type(None))):
+            return True
+        if isinstance(x, (list, tuple)):
+            return all(plain(y) for y in x)
+        if isinstance(x, dict):
+            return all(isinstance(k, str) and plain(y) for k, y in x.items())
+        return False
+
+    for k, x in v.items():
+        if not k.isidentifier():
+            raise ValueError(f"strategy parameter names are Python identifiers, got {excerpt(k)}")
+        if not plain(x):
+            raise ValueError(
+                f"strategy parameter {k} must be plain data (finite numbers, text, true/false, "
+                f"lists, mappings), got {excerpt(x)}"
+            )
+    return v
+
+
 class Strict(BaseModel):
     """Base: unknown keys are errors, values are immutable once validated."""
 
@@ -270,14 +296,7 @@ class State(Strict):
     @field_validator("strategy_params")
     @classmethod
     def _params_plain(cls, v: dict[str, Any]) -> dict[str, Any]:
-        for k, x in v.items():
-            if not k.isidentifier():
-                raise ValueError(
-                    f"strategy parameter names are Python identifiers, got {excerpt(k)}"
-                )
-            if not isinstance(x, (int, float, str, bool, list, tuple, dict, type(None))):
-                raise ValueError(f"strategy parameter {k} must be plain data, got {excerpt(x)}")
-        return v
+        return plain_params(v)
 
     @field_validator("input_sources")
     @classmethod

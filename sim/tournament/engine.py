@@ -195,6 +195,7 @@ def _manifest(
             {"name": c.name, "strategy": s, "params": c.params}
             for c, s in zip(sp.contestants, plan.specs)
         ],
+        "strategy_files_sha256": plan.code(),
         "focal": list(sp.focal),
         "mode": sp.mode,
         "futures": int(n_futures(sp)),

@@ -13,9 +13,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sim.errors import Problem, ScenarioError
 from sim.sweep.spec import NAME, Parameter
@@ -35,6 +42,13 @@ class Contestant(Strict):
     name: str = Field(pattern=NAME, description="Name on the leaderboard.")
     strategy: str = Field(min_length=1, description="Built-in name or FILE.py:ClassName.")
     params: dict[str, Any] = Field(default_factory=dict, description="Its strategy_params.")
+
+    @field_validator("params")
+    @classmethod
+    def _plain(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from sim.scenario.schema import plain_params
+
+        return plain_params(v)  # the scenario's own rule for strategy_params
 
 
 class Futures(Strict):
@@ -76,7 +90,7 @@ class Tournament(Strict):
     replicates: int = Field(1, ge=1, le=1000, description="Replicates per future.")
     seed: int = Field(ge=0, le=2**63 - 1, description="Master seed.")
     rank_by: str = Field("final_top_share", description="The score the leaderboard ranks by.")
-    thresholds: dict[str, float] = Field(
+    thresholds: dict[str, Annotated[float, Field(allow_inf_nan=False)]] = Field(
         default_factory=dict,
         description="Satisficing: score -> threshold a future must meet (share of futures).",
     )
@@ -129,10 +143,25 @@ class TournamentPlan:
         """Output folder name (``name`` or the file's stem)."""
         return self.spec.name or Path(self.file).stem
 
+    def code(self) -> dict[str, str]:
+        """SHA-256 of each user strategy file the contestants name (what their code is)."""
+        out = {}
+        for s in self.specs:
+            file, sep, _ = s.rpartition(":")
+            if sep and file.endswith(".py"):
+                out[file] = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        return out
+
     def digest(self) -> str:
-        """Identifies what the tournament computes (for resume)."""
+        """Identifies what the tournament computes (for resume): the file, the base scenario,
+        the contestants' strategies and the contents of their strategy files."""
         blob = json.dumps(
-            {"t": self.spec.model_dump(mode="json"), "base": self.base, "specs": self.specs},
+            {
+                "t": self.spec.model_dump(mode="json"),
+                "base": self.base,
+                "specs": self.specs,
+                "code": self.code(),
+            },
             sort_keys=True,
             default=str,
         ).encode()
@@ -209,8 +238,44 @@ def load_tournament(path: str | Path) -> TournamentPlan:
                     file, f"contestants[{k}].{field_}", str(e), line(("contestants", k, field_))
                 )
             )
+    from sim.sweep.spec import NOT_SWEEPABLE, RESERVED
+
+    taken = set(RESERVED) | {"contestant", "slot"}
     for i, p in enumerate(spec.futures.uncertainties):
         where = ("futures", "uncertainties", i)
+        head = p.path.split(".")[0].split("[")[0]
+        if p.column in taken:
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.uncertainties[{i}].name",
+                    f"{p.column!r} is reserved (a column of the tournament's "
+                    f"store: {', '.join(sorted(taken))}); set another name",
+                    line(where + ("name",)),
+                )
+            )
+            continue
+        if head in NOT_SWEEPABLE:
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.uncertainties[{i}].path",
+                    f"{p.path!r} cannot vary between futures ({', '.join(NOT_SWEEPABLE)} "
+                    "are the same in every future: the scores compare like with like)",
+                    line(where + ("path",)),
+                )
+            )
+            continue
+        if any(p.path.startswith(f"states.{s}.strategy") for s in spec.focal):
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.uncertainties[{i}].path",
+                    f"{p.path!r}: the contestants set the focal states' strategies",
+                    line(where + ("path",)),
+                )
+            )
+            continue
         try:
             current = resolve(base, p.path)
         except PathError as e:
@@ -244,6 +309,20 @@ def load_tournament(path: str | Path) -> TournamentPlan:
                     )
                 )
                 break
+    if spec.evolution is not None:
+        dt = float(base_sc.time.axis.dt)
+        years = base_sc.time.axis.n * dt
+        if not dt <= spec.evolution.every < years:
+            probs.append(
+                Problem(
+                    file,
+                    "evolution.every",
+                    f"{spec.evolution.every:g} years: revisions must be at least "
+                    f"one step ({dt:g} years) apart and come before the run ends "
+                    f"({years:g} years)",
+                    line(("evolution", "every")),
+                )
+            )
     n_f = n_futures(spec)
     runs = len(spec.contestants) * (len(spec.focal) if spec.mode == "each" else 1) * n_f
     runs *= spec.replicates
