@@ -271,3 +271,38 @@ def test_an_edited_strategy_file_is_used_at_once_even_with_the_same_size(tmp_pat
         q = ts.query("metric == 'arms_share' and state == 'KAZ' and partner == 'TUR'")
         shares.append(q["value"].iloc[-1])
     assert shares[1] > shares[0]
+
+
+def test_overrides_and_sweeps_reach_fields_the_file_leaves_at_their_defaults(tmp_path):
+    """strategy_params, stances and their keys may be set even where the YAML omits them."""
+    from sim.scenario.loader import load_scenario
+    from sim.sweep.run import run_sweep
+    from tests.sweep_helpers import stored, write_sweep
+
+    (tmp_path / "mine.py").write_text(GOOD)
+    sc = load_scenario(
+        BASELINE,
+        {
+            "states.KAZ.strategy": f"{tmp_path / 'mine.py'}:PreferTur",
+            "states.KAZ.strategy_params": {"weight": 3.0},
+            "states.TUR.stances": {"RUS": "aligned"},
+        },
+    )
+    assert sc.states["KAZ"].strategy_params == {"weight": 3.0}
+    assert sc.states["TUR"].stances == {"RUS": "aligned"}
+    overlay(tmp_path, "mine.py:PreferTur")
+    f = write_sweep(
+        tmp_path / "s.yaml",
+        scenario=str(tmp_path / "kaz.yaml"),
+        parameters=[
+            {"path": "states.KAZ.strategy_params.weight", "name": "w", "values": [0.0, 6.0]}
+        ],
+        fixed={"states.KAZ.capacity_growth": 0.02},
+        design={"method": "grid"},
+        replicates=1,
+        series=[],
+    )
+    store = run_sweep(f, workers=1, out=tmp_path / "o", progress=False)
+    design, scal, _ = stored(store)
+    tur = scal.merge(design, on="run").set_index("w")["kaz_rus_end"]
+    assert tur[6.0] < tur[0.0]  # a stronger preference for Turkiye: less Russian

@@ -106,10 +106,40 @@ def canonical(data: dict[str, Any], path: str) -> list[str | int]:
     return out
 
 
+FREE_MAPPINGS = ("strategy_params", "stances", "input_sources")
+"""State fields that are mappings with keys of the user's choosing."""
+
+
+def _state_default(field: str) -> Any:
+    """The default of a state's field (a fresh empty mapping for mapping fields)."""
+    from sim.scenario.schema import State
+
+    f = State.model_fields[field]
+    return f.default_factory() if f.default_factory is not None else f.default  # type: ignore[call-arg]
+
+
+def may_add(parts: list[str | int], i: int) -> bool:
+    """Whether part ``i`` of ``parts`` may be missing from the file and still be addressed: a
+    parameter (``parameters.NAME``), a state's field left at its default
+    (``states.ID.FIELD``), or a key of a state's free mapping
+    (``states.ID.strategy_params.NAME``)."""
+    from sim.scenario.schema import State
+
+    if parts[0] == "parameters":
+        return True  # the section itself and any parameter in it
+    if parts[0] != "states" or len(parts) < 3 or not isinstance(parts[2], str):
+        return False
+    if i == 2:
+        return parts[2] in State.model_fields
+    return i == 3 and parts[2] in FREE_MAPPINGS
+
+
 def resolve(data: dict[str, Any], path: str) -> Any:
     """The value at ``path`` in plain scenario data.
 
-    ``parameters.NAME`` resolves even where the file leaves the parameter at its default.
+    ``parameters.NAME`` resolves even where the file leaves the parameter at its default, and
+    so does a state's field (``states.KAZ.strategy_params``, ``states.KAZ.stances``) or a key
+    of its free mappings (``states.KAZ.strategy_params.weight``: None when not set).
 
     Raises:
         PathError: naming the first missing part and the nearest valid alternative.
@@ -144,6 +174,17 @@ def resolve(data: dict[str, Any], path: str) -> Any:
                 )
             node = node[part]
         else:
+            if (
+                isinstance(node, dict)
+                and part not in node
+                and parts[0] == "states"
+                and (may_add(parts, i))
+            ):
+                if i == len(parts) - 1:
+                    return _state_default(part) if i == 2 else None
+                node = _state_default(part) if i == 2 else {}
+                done.append(str(part))
+                continue
             if not isinstance(node, dict) or part not in node:
                 opts = _children(node)
                 if i == 1 and parts[0] == "parameters":
@@ -171,8 +212,8 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
         parts = canonical(out, path)
         resolve(out, path)  # raises PathError with a suggestion if missing
         node: Any = out
-        for part in parts[:-1]:
-            if isinstance(node, dict) and part not in node and parts[0] == "parameters":
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(node, dict) and part not in node and may_add(parts, i):
                 node[part] = {}
             child = node[part]
             if id(child) not in copied:  # copy on the way down, once per container
