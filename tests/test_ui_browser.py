@@ -280,3 +280,22 @@ def test_classroom_page(page, scenarios):
     log = (ARTIFACTS / "server.log").read_text()
     assert "Could not load URL" not in log, log[-2000:]
     assert "Traceback" not in log, log[-2000:]
+
+
+def test_a_small_tournament_runs_live_on_its_own_tab(page):
+    """Exercise 4 on the page: pick contestants and a state, run, read the leaderboard and one
+    future at a time."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name=re.compile("1")).click()
+    expect(page.locator(".mv-tournament")).to_be_visible()
+    page.get_by_role("button", name="Run the tournament").click()
+    board = page.locator(".mv-tournament table.mv-board").first
+    expect(board).to_be_visible()
+    rows = board.locator("tr")
+    expect(rows).to_have_count(5)  # a header and the four built-in contestants
+    text = board.inner_text()
+    for name in ("multi_vector", "bandwagon", "balance", "autarky"):
+        assert name in text
+    assert "Future 0:" in page.locator(".mv-tournament").inner_text()
+    _shot(page, "tournament")

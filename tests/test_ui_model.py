@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
+from sim.errors import UserError
 from sim.scenario.loader import load_scenario
 from sim.ui import assets, controls, library, views
 from sim.ui.model import ClassroomModel, neutral
@@ -606,3 +608,20 @@ def test_page_server_serves_only_cached_assets_and_no_internals(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+def test_the_classroom_tournament_ranks_the_contestants_and_shows_each_future(lib_dir):
+    from sim.ui import tournament as tour
+
+    o = tour.classroom_tournament(
+        lib_dir / "baseline.yaml", "KAZ", ["multi_vector", "bandwagon"], futures=4
+    )
+    assert list(o.board["contestant"]) == ["multi_vector", "bandwagon"]  # bandwagon: more Russian
+    assert set(o.scores["point"]) == {0, 1, 2, 3}
+    assert set(tour.NAMES) <= set(o.scores.columns)
+    assert "<table" in tour.leaderboard_html(o) and "bandwagon" in tour.leaderboard_html(o)
+    one = tour.future_html(o, 2)
+    assert one.startswith("<p>Future 2: russian pressure") and "multi_vector" in one
+    with pytest.raises(UserError, match="at least one contestant"):
+        tour.classroom_tournament(lib_dir / "baseline.yaml", "KAZ", [], futures=4)
+    assert not any(Path(tempfile.gettempdir()).glob("mv-tournament-*"))  # nothing left behind

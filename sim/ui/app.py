@@ -15,7 +15,7 @@ import html
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import solara
@@ -49,6 +49,9 @@ body, .v-application { font-size: 18px; }
 .mv-event .mv-event-date { font-weight: 700; margin-right: 8px; color: #1f4e79; }
 .mv-plot img { max-width: 100%; height: auto; }
 h2.mv-h { font-size: 24px; margin: 4px 0; }
+table.mv-board { border-collapse: collapse; margin: 4px 0; }
+table.mv-board th, table.mv-board td { padding: 2px 10px; text-align: right; font-size: 17px; }
+table.mv-board th:nth-child(-n+2), table.mv-board td:nth-child(-n+2) { text-align: left; }
 """
 
 #: How to use the page (HTML; solara.Markdown would fetch mermaid from a CDN).
@@ -201,6 +204,56 @@ def Help(model: ClassroomModel) -> solara.Element[Any]:
     return col
 
 
+@solara.component
+def TournamentView(model: ClassroomModel) -> None:
+    """A small tournament, live: which strategy keeps the chosen state least dependent?"""
+    from sim.errors import UserError
+    from sim.ui import tournament as tour
+
+    lib = library.load_library()
+    choices = [
+        c
+        for c in controls.library_strategy_choices([library.scenario(e) for e in lib.entries])
+        if c != controls.AS_IN_SCENARIO
+    ]
+    states = importers(model.scenario) or list(model.scenario.state_ids)
+    picked, set_picked = solara.use_state(choices[:4])
+    state, set_state = solara.use_state(model.focus if model.focus in states else states[0])
+    n, set_n = solara.use_state(12)
+    outcome, set_outcome = solara.use_state(cast("tour.Outcome | None", None))
+    error, set_error = solara.use_state("")
+    k, set_k = solara.use_state(0)
+
+    def run() -> None:
+        try:
+            set_outcome(tour.classroom_tournament(model.entry.path, state, list(picked), n))
+            set_error("")
+            set_k(0)
+        except UserError as e:
+            set_error("; ".join(e.lines()))
+
+    with solara.Column(classes=["mv-card", "mv-tournament"], gap="4px"):
+        _html("h2", "Tournament: which strategy holds up across futures?", "mv-h")
+        _html(
+            "div",
+            "Predict the winner first. Each contestant plays the state in the same futures "
+            "(Russian pressure and how far sanctions bite vary), with the same random numbers.",
+            "mv-desc",
+        )
+        solara.SelectMultiple("Contestants", values=picked, all_values=choices, on_value=set_picked)
+        solara.Select("State", value=state, values=states, on_value=set_state)
+        solara.SliderInt("Futures", value=n, min=4, max=tour.MAX_FUTURES, on_value=set_n)
+        solara.Button("Run the tournament", on_click=run, color="primary")
+        if error:
+            _html("div", error, "mv-notes")
+        if outcome is not None:
+            _html("h2", f"Leaderboard for {outcome.state} (lower is less dependent)", "mv-h")
+            solara.HTML(tag="div", unsafe_innerHTML=tour.leaderboard_html(outcome))
+            last = int(outcome.scores["point"].max())
+            solara.SliderInt("One future at a time", value=k, min=0, max=last, on_value=set_k)
+            solara.HTML(tag="div", unsafe_innerHTML=tour.future_html(outcome, k))
+
+
 COMPONENTS = [
     (Header, 0),
     (EventFeed, 0),
@@ -209,6 +262,7 @@ COMPONENTS = [
     (_figure_view(views.dependence_lines, "mv-dependence"), 0),
     (_figure_view(views.trade_shares, "mv-trade"), 0),
     (Help, 0),
+    (TournamentView, 1),
 ]
 
 
