@@ -373,3 +373,38 @@ def test_resume_refuses_a_changed_strategy_file(tmp_path, capsys):
     (tmp_path / "bad.py").write_text(BAD.replace("8.0", "9.0"))
     assert main(["tournament", str(f), "--out", str(out), "--resume", "--quiet"]) == 2
     assert "different tournament" in capsys.readouterr().err
+
+
+def test_futures_may_be_a_list_of_scenario_overlays(tmp_path):
+    """One future per overlay file; the leaderboard names the futures the winner loses."""
+    (tmp_path / "calm.yaml").write_text(
+        f"extends: {SMALL}\nmetadata: {{name: calm}}\nparameters: {{pressure_strength: 0.2}}\n"
+    )
+    (tmp_path / "harsh.yaml").write_text(
+        f"extends: {SMALL}\nmetadata: {{name: harsh}}\nparameters: {{pressure_strength: 4.0}}\n"
+        "sanctions~:\n  - {match: west_2014, set: {intensity: 0.9}}\n"
+    )
+    f = tmp_path / "t.yaml"
+    f.write_text(
+        f"name: overlays\nscenario: {SMALL}\nfocal: [KAZ]\n"
+        "contestants:\n  - {name: hedger, strategy: multi_vector}\n"
+        "  - {name: follower, strategy: bandwagon}\n"
+        "futures:\n  overlays: [calm.yaml, harsh.yaml]\nseed: 2\n"
+    )
+    out = run_tournament(f, workers=1, out=tmp_path / "o", progress=False, log=lambda m: None)
+    scores = pd.read_parquet(out / "scores.parquet")
+    design = pd.read_parquet(out / "design.parquet")
+    assert sorted(design["future"].unique()) == ["calm", "harsh"]
+    assert len(scores) == 4  # 2 contestants x 2 futures
+    calm = design[design["future"] == "calm"]["point"].iloc[0]
+    harsh = design[design["future"] == "harsh"]["point"].iloc[0]
+    hedger = scores[scores["contestant"] == "hedger"].set_index("point")
+    assert hedger.loc[calm, "final_top_share"] != hedger.loc[harsh, "final_top_share"]
+    assert "futures" in (out / "leaderboard.md").read_text()
+
+
+def test_overlay_and_uncertainty_futures_exclude_each_other(tmp_path, capsys):
+    f = write(tmp_path, "- {name: x, strategy: multi_vector}\n", n=2)
+    f.write_text(f.read_text().replace("futures:\n", "futures:\n  overlays: [a.yaml]\n"))
+    assert main(["tournament", str(f), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "give uncertainties (sampled futures) or overlays" in capsys.readouterr().err

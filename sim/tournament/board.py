@@ -178,6 +178,15 @@ def discovery(
     m = sign * scores.pivot(index="point", columns="contestant", values=s)[names]
     loses = (m[winner] - m.min(axis=1)) > LOSS_MARGIN
     design = pd.read_parquet(Path(store) / "design.parquet")
+    if sp.futures.overlays:  # named futures: say which ones
+        per = design.drop_duplicates("point").set_index("point")["future"]
+        lost = [str(per[k]) for k in m.index[loses.to_numpy()]]
+        text = (
+            f"{winner} wins on {s}; it loses (another contestant does better by more than "
+            f"{LOSS_MARGIN:g}) in {len(lost)} of {len(per)} futures"
+            + (f": {', '.join(lost)}." if lost else ".")
+        )
+        return pd.DataFrame(), text
     cols = [p.column for p in sp.futures.uncertainties]
     futures = design.drop_duplicates("point").set_index("point").loc[m.index, cols].reset_index()
     futures["winner_loses"] = loses.to_numpy().astype(float)

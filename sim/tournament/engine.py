@@ -35,19 +35,31 @@ KIND = "multivector-tournament"  # = sim.output.TOURNAMENT
 DEFAULT_ROOT = Path("results") / "tournaments"
 
 
+FUTURE = "future"
+"""The design column of overlay futures (the overlay file's stem)."""
+
+
 @dataclass(frozen=True)
 class TournamentContext(Context):
-    """What every run shares: the sweep's context plus each slot's focal rows."""
+    """What every run shares: the sweep's context plus each slot's focal rows, and for overlay
+    futures each future's scenario by name."""
 
     slots: tuple[tuple[int, ...], ...] = ()
+    bases: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 def futures_design(plan: TournamentPlan) -> DesignPoints:
-    """The futures, sampled by the sweep machinery (LHS or a grid of the uncertainties)."""
-    from sim.sweep.design import build
+    """The futures, sampled by the sweep machinery (LHS or a grid of the uncertainties), or the
+    overlay files, one future each (one column, ``future``: the file's stem)."""
+    from sim.sweep.design import DesignPoints, build
     from sim.sweep.spec import Design, Sweep
 
     f = plan.spec.futures
+    if f.overlays:
+        k = len(plan.names)
+        return DesignPoints(
+            "overlays", [FUTURE], np.zeros((k, 1)), {FUTURE: np.array(plan.names, dtype=object)}
+        )
     design = (
         Design(method="lhs", n=f.n)
         if f.method == "lhs"
@@ -104,7 +116,7 @@ def run_table(plan: TournamentPlan, design: DesignPoints) -> pd.DataFrame:
 def context(plan: TournamentPlan) -> TournamentContext:
     """The shared context of every run (sent once per task to workers)."""
     ix = {sid: i for i, sid in enumerate(plan.ids)}
-    f_paths = tuple(p.path for p in plan.spec.futures.uncertainties)
+    f_paths = tuple(p.path for p in plan.spec.futures.uncertainties) or (FUTURE,)
     sl = slots(plan)
     return TournamentContext(
         key=plan.digest(),
@@ -113,6 +125,7 @@ def context(plan: TournamentPlan) -> TournamentContext:
         paths=f_paths,
         n_steps=len(plan.labels),
         slots=tuple(tuple(ix[s] for s in group) for group in sl),
+        bases=tuple(zip(plan.names, plan.bases, strict=True)),
     )
 
 
@@ -155,11 +168,16 @@ def run_task(ctx: Context, batch: Batch) -> BatchResult:
             slot, spec, params = vals[k], vals[k + 1], vals[k + 2]
             key = (vals[:k], slot, spec, repr(params))
             if key != last:
-                ov: dict[str, Any] = dict(zip(ctx.paths, vals[:k]))
+                base = ctx.base
+                if ctx.bases:  # an overlay future: its own scenario, nothing to override
+                    base = dict(ctx.bases)[vals[0]]
+                    ov: dict[str, Any] = {}
+                else:
+                    ov = dict(zip(ctx.paths, vals[:k]))
                 for row in ctx.slots[slot]:
                     ov[f"states.{ids[row]}.strategy"] = spec
                     ov[f"states.{ids[row]}.strategy_params"] = params
-                scen = scenario_with(ctx.base, ov)
+                scen = scenario_with(base, ov)
                 last = key
             model = run_model(scen, int(batch.seeds[r]))
             scal[r] = compute(model, list(ctx.slots[slot]))

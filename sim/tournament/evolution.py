@@ -46,12 +46,13 @@ def evolve(plan: TournamentPlan, design: DesignPoints, every: float) -> pd.DataF
     rows = []
     for f in range(design.n_points):
         ov = {p.path: _py(design.values[p.column][f]) for p in sp.futures.uncertainties}
+        base = plan.bases[f] if plan.bases else plan.base
         playing = [(k + f) % C for k in range(len(focal))]
         for sid, c in zip(focal, playing):
             ov[f"states.{sid}.strategy"] = plan.specs[c]
             ov[f"states.{sid}.strategy_params"] = dict(sp.contestants[c].params)
         model = MultivectorModel(
-            scenario_with(plan.base, ov), derive_seed(sp.seed, f, 0), mesa_datacollector=False
+            scenario_with(base, ov), derive_seed(sp.seed, f, 0), mesa_datacollector=False
         )
         rng = np.random.default_rng(derive_seed(sp.seed, f, 0, 1))
         rows += [(f, 0, plan.labels[0], s, sp.contestants[c].name) for s, c in zip(focal, playing)]

@@ -52,14 +52,28 @@ class Contestant(Strict):
 
 
 class Futures(Strict):
-    """The ensemble of futures: uncertainties sampled by the sweep machinery."""
+    """The ensemble of futures: uncertainties sampled by the sweep machinery, or a list of
+    scenario files (typically overlays of the base scenario), one future each."""
 
     n: int = Field(100, ge=1, le=100_000, description="lhs: number of futures.")
     method: Literal["lhs", "grid"] = Field("lhs", description="lhs or grid (levels per input).")
     levels: int | None = Field(None, ge=2, le=100, description="grid: levels per uncertainty.")
     uncertainties: list[Parameter] = Field(
-        min_length=1, description="What varies between futures (as a sweep's parameters)."
+        default_factory=list, description="What varies between futures (as a sweep's parameters)."
     )
+    overlays: list[str] = Field(
+        default_factory=list,
+        description="Scenario files, relative to the tournament file: one future each.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Futures:
+        if bool(self.uncertainties) == bool(self.overlays):
+            raise ValueError(
+                "give uncertainties (sampled futures) or overlays (one future per scenario "
+                "file), not both and not neither"
+            )
+        return self
 
 
 class Evolution(Strict):
@@ -137,6 +151,8 @@ class TournamentPlan:
     labels: list[str]
     dt: float
     specs: list[str] = field(default_factory=list)  # each contestant's strategy, anchored
+    bases: list[dict[str, Any]] = field(default_factory=list)  # overlay futures: each scenario
+    names: list[str] = field(default_factory=list)  # overlay futures: their names (file stems)
 
     @property
     def name(self) -> str:
@@ -160,6 +176,7 @@ class TournamentPlan:
                 "t": self.spec.model_dump(mode="json"),
                 "base": self.base,
                 "specs": self.specs,
+                "bases": self.bases,
                 "code": self.code(),
             },
             sort_keys=True,
@@ -309,6 +326,55 @@ def load_tournament(path: str | Path) -> TournamentPlan:
                     )
                 )
                 break
+    bases, names = [], []
+    for i, o in enumerate(spec.futures.overlays):
+        where = ("futures", "overlays", i)
+        o_path = Path(o) if Path(o).is_absolute() else folder / o
+        try:
+            o_sc = load_scenario(o_path)
+        except ScenarioError as e:
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.overlays[{i}]",
+                    f"{o!r} is not a valid scenario: {e.first()}",
+                    line(where),
+                )
+            )
+            continue
+        if o_sc.time != base_sc.time:
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.overlays[{i}]",
+                    f"{o!r} runs {o_sc.time.start} to {o_sc.time.end} by "
+                    f"{o_sc.time.step}; every future must share the base scenario's "
+                    f"time ({base_sc.time.start} to {base_sc.time.end} by "
+                    f"{base_sc.time.step})",
+                    line(where),
+                )
+            )
+        missing = [s for s in spec.focal if s not in o_sc.states]
+        if missing:
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.overlays[{i}]",
+                    f"{o!r} has no {', '.join(missing)}",
+                    line(where),
+                )
+            )
+        if o_path.stem in names:
+            probs.append(
+                Problem(
+                    file,
+                    f"futures.overlays[{i}]",
+                    f"two futures are named {o_path.stem!r} (names are file stems)",
+                    line(where),
+                )
+            )
+        bases.append(o_sc.to_dict())
+        names.append(o_path.stem)
     if spec.evolution is not None:
         dt = float(base_sc.time.axis.dt)
         years = base_sc.time.axis.n * dt
@@ -348,12 +414,16 @@ def load_tournament(path: str | Path) -> TournamentPlan:
         base_sc.time.axis.labels(),
         float(base_sc.time.axis.dt),
         specs,
+        bases,
+        names,
     )
 
 
 def n_futures(spec: Tournament) -> int:
     """Number of futures the design will have."""
     f = spec.futures
+    if f.overlays:
+        return len(f.overlays)
     if f.method == "lhs":
         return f.n
     levels = f.levels or 3
