@@ -44,6 +44,21 @@ def write_figures(
         sc = BY_NAME[s]
         ax.set_title(f"{s} ({sc.better} is better)", fontsize=9)
         ax.set_ylabel(sc.unit, fontsize=8)
+        values = scores[s].to_numpy()
+        same = scores.groupby("point", observed=True)[s].agg(lambda v: v.max() - v.min())
+        if float(same.max()) <= 1e-9 * max(1.0, float(np.abs(values).max())):
+            # every contestant scores the same in every future: say so, do not magnify noise
+            mid = float(np.median(values))
+            ax.set_ylim(mid - 0.1 * abs(mid) - 1e-9, mid + 0.1 * abs(mid) + 1e-9)
+            ax.text(
+                0.5,
+                0.9,
+                "the same for every contestant",
+                transform=ax.transAxes,
+                ha="center",
+                fontsize=8,
+                color="#a04000",
+            )
     axes.ravel()[-1].axis("off")
     fig.suptitle(f"{plan.name}: scores across {scores['point'].nunique()} futures")
     fig.tight_layout()
