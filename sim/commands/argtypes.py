@@ -98,3 +98,37 @@ def add_output(
 def add_quiet(p: argparse.ArgumentParser, what: str = "no progress bar") -> None:
     """``--quiet``."""
     p.add_argument("--quiet", action="store_true", help=what)
+
+
+def add_engine(p: argparse.ArgumentParser, what: str, default: str, quiet: str) -> None:
+    """The options of commands that run on the sweep engine (sweep, tournament): ``--workers``,
+    ``--scheduler``, ``--connect-timeout``, ``--resume`` or ``--force``, ``--out``,
+    ``--quiet``; ``what`` names the store (``default``: where it goes by default)."""
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: all cores; with local-dask: its workers)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS|local-dask",
+        help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
+        "LocalCluster (local-dask); default: local processes",
+    )
+    p.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to try to reach a dask scheduler (default 10)",
+    )
+    g = p.add_mutually_exclusive_group()
+    g.add_argument(
+        "--resume",
+        action="store_true",
+        help=f"finish an existing {what}: skip the runs already stored",
+    )
+    add_output(p, what, default, force_to=g)
+    add_quiet(p, quiet)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import Subparsers, add_output, add_quiet, positive_int
+from sim.commands.argtypes import Subparsers, add_engine
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -16,34 +16,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         "cluster; outcomes stream to results/sweeps/<name>/ (Parquet). See docs/sweeps.md.",
     )
     p.add_argument("sweep", help="sweep YAML file (e.g. sweeps/kaz_sensitivity.yaml)")
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="worker processes (default: all cores; with local-dask: its workers)",
-    )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS|local-dask",
-        help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
-        "LocalCluster (local-dask); default: local processes",
-    )
-    p.add_argument(
-        "--connect-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to try to reach a dask scheduler (default 10)",
-    )
-    g = p.add_mutually_exclusive_group()
-    g.add_argument(
-        "--resume",
-        action="store_true",
-        help="finish an existing store: skip the runs already stored",
-    )
-    add_output(p, "store folder", "results/sweeps/<name>", force_to=g)
-    add_quiet(p, "no progress bar; one line at the end")
+    add_engine(p, "store folder", "results/sweeps/<name>", "no progress bar; one line at the end")
     return p
 
 

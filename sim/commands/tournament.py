@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, positive_int
+from sim.commands.argtypes import Subparsers, add_engine, add_seed
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -19,34 +19,12 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("tournament", help="tournament YAML file (e.g. tournaments/kaz_balancing.yaml)")
     add_seed(p, "the tournament file's")
-    p.add_argument(
-        "--workers",
-        type=positive_int,
-        default=None,
-        help="worker processes (default: all cores; with local-dask: its workers)",
+    add_engine(
+        p,
+        "tournament folder",
+        "results/tournaments/<name>",
+        "no progress bar; the leaderboard at the end",
     )
-    p.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="ADDRESS|local-dask",
-        help="run on a dask.distributed scheduler (tcp://HOST:PORT) or start a "
-        "LocalCluster (local-dask); default: local processes",
-    )
-    p.add_argument(
-        "--connect-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to try to reach a dask scheduler (default 10)",
-    )
-    g = p.add_mutually_exclusive_group()
-    g.add_argument(
-        "--resume",
-        action="store_true",
-        help="finish an existing tournament folder: skip the runs already stored",
-    )
-    add_output(p, "tournament folder", "results/tournaments/<name>", force_to=g)
-    add_quiet(p, "no progress bar; the leaderboard at the end")
     return p
 
 
