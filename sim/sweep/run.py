@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sim.sweep.design import DesignPoints
-    from sim.sweep.execute import Batch, Context
+    from sim.sweep.execute import Backend, Batch, BatchResult, Context
 
 DEFAULT_ROOT = Path("results") / "sweeps"
 
@@ -109,6 +109,62 @@ def _batches(
         ids = todo[k : k + size]
         vals = [tuple(_py(v[point[r]]) for v in design_values) for r in ids]
         yield Batch(ids, seeds[ids], vals)
+
+
+def stream(
+    backend: Backend,
+    ctx: Context,
+    batches: Iterator[Batch],
+    target: Path,
+    runs_df: pd.DataFrame,
+    names_s: list[str],
+    names_t: list[str],
+    labels: list[str],
+    *,
+    done: int,
+    name: str,
+    file: str,
+    progress: bool,
+    say: Callable[[str], None],
+    fn: Callable[[Context, Batch], BatchResult] | None = None,
+    what: str = "the sweep store",
+) -> None:
+    """Run ``batches`` on ``backend`` (``fn``, default the sweep's run_batch) and commit each
+    result to the store at ``target`` as it completes, with a progress bar (``done`` of
+    ``len(runs_df)`` runs already stored). A failed run, an OS error while writing and Ctrl-C
+    stop it with the runs stored so far kept (finish with --resume)."""
+    total = len(runs_df)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(
+            total=total,
+            initial=done,
+            unit="run",
+            desc=name,
+            file=sys.stderr,
+            dynamic_ncols=True,
+            smoothing=0.1,
+        )
+    kept = "runs stored so far are kept: fix it and finish with --resume"
+    try:
+        results = backend.map(ctx, batches) if fn is None else backend.map(ctx, batches, fn=fn)
+        for res in results:
+            if res.error:
+                raise UserError(f"{file}: {res.error}. Runs stored so far are kept in {target}.")
+            with output.write_errors(f"write to {what}", target, kept):
+                st.commit(target, res, runs_df, names_s, names_t, labels)
+            if bar is not None:
+                bar.update(len(res.runs))
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        n = len(st.committed_runs(target))
+        say(f"interrupted: {n} of {total} runs stored in {target}; finish with --resume")
+        raise
+    if bar is not None:
+        bar.close()
 
 
 def run_sweep(
@@ -241,39 +297,22 @@ def _run_locked(
                 f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
                 f"{size} per task -> {target}"
             )
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(
-                total=total,
-                initial=len(done),
-                unit="run",
-                desc=plan.name,
-                file=sys.stderr,
-                dynamic_ncols=True,
-                smoothing=0.1,
-            )
-        try:
-            values = [design.values[c] for c in design.columns]
-            kept = "runs stored so far are kept: fix it and finish with --resume"
-            for res in backend.map(_context(plan, digest), _batches(todo, values, runs_df, size)):
-                if res.error:
-                    raise UserError(
-                        f"{plan.file}: {res.error}. Runs stored so far are kept in {target}."
-                    )
-                with output.write_errors("write to the sweep store", target, kept):
-                    st.commit(target, res, runs_df, names_s, names_t, plan.labels)
-                if bar is not None:
-                    bar.update(len(res.runs))
-        except KeyboardInterrupt:
-            if bar is not None:
-                bar.close()
-            n = len(st.committed_runs(target))
-            say(f"interrupted: {n} of {total} runs stored in {target}; finish with --resume")
-            raise
-        if bar is not None:
-            bar.close()
+        values = [design.values[c] for c in design.columns]
+        stream(
+            backend,
+            _context(plan, digest),
+            _batches(todo, values, runs_df, size),
+            target,
+            runs_df,
+            names_s,
+            names_t,
+            plan.labels,
+            done=len(done),
+            name=plan.name,
+            file=plan.file,
+            progress=progress,
+            say=say,
+        )
     elapsed = time.perf_counter() - t0
     n = len(st.committed_runs(target))
     if n != total:  # pragma: no cover - a bug if it happens
@@ -288,6 +327,7 @@ def _run_locked(
             "batch": int(size),
         },
     )
+    kept = "runs stored so far are kept: fix it and finish with --resume"
     with output.write_errors("write the sweep store's manifest", target, kept):
         st.write_manifest(target, man)
     return target

@@ -339,38 +339,25 @@ def _run_locked(
                 f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
                 f"{size} per task -> {target}"
             )
-        bar = None
-        if progress:
-            from tqdm import tqdm
+        from sim.sweep.run import stream
 
-            bar = tqdm(
-                total=total,
-                initial=len(done),
-                unit="run",
-                desc=plan.name,
-                file=sys.stderr,
-                dynamic_ncols=True,
-                smoothing=0.1,
-            )
-        try:
-            for res in backend.map(
-                context(plan), batches(plan, design, runs, todo, size), fn=run_task
-            ):
-                if res.error:
-                    raise UserError(
-                        f"{plan.file}: {res.error}. Runs stored so far are kept in {target}."
-                    )
-                st.commit(target, res, runs, list(SCORE_NAMES), [], plan.labels)
-                if bar is not None:
-                    bar.update(len(res.runs))
-        except KeyboardInterrupt:
-            if bar is not None:
-                bar.close()
-            n = len(st.committed_runs(target))
-            say(f"interrupted: {n} of {total} runs stored in {target}; finish with --resume")
-            raise
-        if bar is not None:
-            bar.close()
+        stream(
+            backend,
+            context(plan),
+            batches(plan, design, runs, todo, size),
+            target,
+            runs,
+            list(SCORE_NAMES),
+            [],
+            plan.labels,
+            done=len(done),
+            name=plan.name,
+            file=plan.file,
+            progress=progress,
+            say=say,
+            fn=run_task,
+            what="the tournament folder",
+        )
     if len(st.committed_runs(target)) != total:  # pragma: no cover - a bug if it happens
         raise RuntimeError(f"{target}: not every run was stored")
     if plan.spec.evolution is not None:
