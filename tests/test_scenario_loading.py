@@ -197,3 +197,11 @@ def test_reference_documents_every_field():
             assert f"`{field}`" in text, f"{name}.{field} missing from the reference"
     for group in {p.get("group") for p in defs["Parameters"]["properties"].values()}:
         assert f"### Parameters: {group}" in text
+
+
+def test_a_frozen_scenario_says_how_to_change_it(baseline):
+    with pytest.raises(TypeError, match=r"frozen.*with_changes"):
+        baseline.states["KAZ"].diversification = 0.8
+    changed = baseline.with_changes({"states.KAZ.diversification": 0.8})
+    assert changed.states["KAZ"].diversification == 0.8
+    assert baseline.states["KAZ"].diversification != 0.8

@@ -85,6 +85,13 @@ class Strict(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise TypeError(
+            f"a validated scenario is frozen: {type(self).__name__}.{name} cannot be set. "
+            "Make a changed copy instead: scenario.with_changes({'states.KAZ.diversification': "
+            "0.8}) or load_scenario(scenario, overrides={...}) (dotted paths, validated again)"
+        )
+
 
 def _check_date(v: object) -> str:
     if isinstance(v, bool) or v is None or not isinstance(v, (str, int, datetime.date)):
@@ -696,3 +703,14 @@ class Scenario(Strict):
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (JSON/YAML-safe), with defaults filled in."""
         return self.model_dump(mode="json")
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A validated copy with ``changes`` (dotted path -> value, as overrides:
+        ``{"states.KAZ.diversification": 0.8, "events[west_2022_imposed].intensity": 0.4}``).
+
+        Raises:
+            ScenarioError: if a path does not exist or the result is invalid.
+        """
+        from sim.scenario.loader import load_scenario
+
+        return load_scenario(self, changes)
