@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario.checks import NUMERIC_STATE_FIELDS
 from sim.scenario.memo import by_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.timeaxis import TimeAxis
@@ -157,20 +158,7 @@ def build_world(sc: Scenario) -> World:
     return _build(sc).copy()
 
 
-STATE_NUMBERS: tuple[str, ...] = (
-    "gdp",
-    "military_budget_share",
-    "procurement_share",
-    "diversification",
-    "production_capacity",
-    "capacity_growth",
-    "capability",
-    "cost_effectiveness",
-    "reliability",
-    "lead_time",
-    "base_threat",
-    "other_trade",
-)
+STATE_NUMBERS: tuple[str, ...] = (*NUMERIC_STATE_FIELDS, "other_trade")
 """Numeric state attributes of the scenario read into per-state arrays."""
 
 

@@ -306,3 +306,14 @@ def test_overrides_and_sweeps_reach_fields_the_file_leaves_at_their_defaults(tmp
     design, scal, _ = stored(store)
     tur = scal.merge(design, on="run").set_index("w")["kaz_rus_end"]
     assert tur[6.0] < tur[0.0]  # a stronger preference for Turkiye: less Russian
+
+
+def test_a_sweep_resume_refuses_a_changed_strategy_file(tmp_path):
+    from sim.errors import UserError
+    from sim.sweep.run import run_sweep
+
+    f = strategy_sweep(tmp_path, ["multi_vector", "mine.py:PreferTur"])
+    store = run_sweep(f, workers=1, out=tmp_path / "o", progress=False)
+    (tmp_path / "mine.py").write_text(GOOD.replace("self.weight}", "2 * self.weight}"))
+    with pytest.raises(UserError, match="strategy code"):
+        run_sweep(f, workers=1, out=store, resume=True, progress=False)

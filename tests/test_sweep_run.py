@@ -110,7 +110,9 @@ def test_resume_refuses_a_changed_sweep(reference, tmp_path):
     f, _ = reference
     out = run_sweep(f, workers=1, out=tmp_path / "s", progress=False)
     g = write_sweep(tmp_path / "changed.yaml", seed=12)
-    with pytest.raises(UserError, match="different sweep"):
+    with pytest.raises(
+        UserError, match="made from a different file, base scenario or strategy code"
+    ):
         run_sweep(g, workers=1, out=out, resume=True, progress=False)
 
 

@@ -372,7 +372,7 @@ def test_resume_refuses_a_changed_strategy_file(tmp_path, capsys):
     run_tournament(f, workers=1, out=out, progress=False, log=lambda m: None)
     (tmp_path / "bad.py").write_text(BAD.replace("8.0", "9.0"))
     assert main(["tournament", str(f), "--out", str(out), "--resume", "--quiet"]) == 2
-    assert "different tournament" in capsys.readouterr().err
+    assert "made from a different file, base scenario or strategy code" in capsys.readouterr().err
 
 
 def test_futures_may_be_a_list_of_scenario_overlays(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 T = TypeVar("T")
 
@@ -132,3 +132,21 @@ def add_engine(p: argparse.ArgumentParser, what: str, default: str, quiet: str) 
     )
     add_output(p, what, default, force_to=g)
     add_quiet(p, quiet)
+
+
+def engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword options of :func:`~sim.sweep.run.run_sweep` and
+    :func:`~sim.tournament.engine.run_tournament` from :func:`add_engine`'s arguments."""
+    import sys
+
+    return {
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "out": args.out,
+        "resume": args.resume,
+        "force": args.force,
+        "progress": not args.quiet,
+        "command": " ".join(["run_sim.py"] + sys.argv[1:]),
+        "log": (lambda m: None) if args.quiet else None,
+        "connect_timeout": args.connect_timeout,
+    }

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from sim.commands.argtypes import Subparsers, add_engine
+from sim.commands.argtypes import Subparsers, add_engine, engine_options
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -26,18 +25,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.sweep.run import run_sweep
 
     t0 = time.perf_counter()
-    store = run_sweep(
-        args.sweep,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        out=args.out,
-        resume=args.resume,
-        force=args.force,
-        progress=not args.quiet,
-        command=" ".join(["run_sim.py"] + sys.argv[1:]),
-        log=(lambda m: None) if args.quiet else None,
-        connect_timeout=args.connect_timeout,
-    )
+    store = run_sweep(args.sweep, **engine_options(args))
     from sim.sweep.store import read_manifest
 
     man = read_manifest(store)

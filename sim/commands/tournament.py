@@ -4,9 +4,8 @@ figures and report in a resumable folder)."""
 from __future__ import annotations
 
 import argparse
-import sys
 
-from sim.commands.argtypes import Subparsers, add_engine, add_seed
+from sim.commands.argtypes import Subparsers, add_engine, add_seed, engine_options
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -36,19 +35,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.tournament.engine import run_tournament
 
     t0 = time.perf_counter()
-    folder = run_tournament(
-        args.tournament,
-        seed=args.seed,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        out=args.out,
-        resume=args.resume,
-        force=args.force,
-        progress=not args.quiet,
-        command=" ".join(["run_sim.py"] + sys.argv[1:]),
-        log=(lambda m: None) if args.quiet else None,
-        connect_timeout=args.connect_timeout,
-    )
+    folder = run_tournament(args.tournament, seed=args.seed, **engine_options(args))
     from sim.sweep.store import read_manifest
 
     man = read_manifest(folder)

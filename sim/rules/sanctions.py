@@ -17,7 +17,7 @@ reliability (Connolly 2018 on Russia's defence industry under sanctions).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -389,26 +389,16 @@ class Regimes:
 SCOPES: tuple[str, ...] = ("arms", "technology", "finance", "trade")
 
 
+_REGIME_ARRAYS: tuple[str, ...] = tuple(f.name for f in fields(Regimes) if f.name != "ids")
+"""The fields of :class:`Regimes` that :func:`_aggregate` returns, in its order."""
+
+
 def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) -> Regimes:
     """Aggregate the active regimes (see :class:`Regimes`)."""
     n = affinity.shape[0]
     active = [r for r in sanctions if r.active]
     k = len(active)
-    # named one by one (not Regimes(*arrays, ids=...)): a compiled kernel's result is Any to
-    # mypy, which could not tell that it does not also fill ``ids``
-    (
-        target,
-        senders,
-        secondary,
-        affinity_s,
-        arms,
-        technology,
-        finance,
-        trade,
-        secondary_by_target,
-        embargo,
-        senders_any,
-    ) = _aggregate(
+    arrays = _aggregate(
         np.array([r.target for r in active], dtype=np.int64),
         np.array([r.senders for r in active], dtype=np.bool_).reshape(k, n),
         np.array([r.intensity for r in active], dtype=np.float64),
@@ -416,6 +406,8 @@ def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) 
         np.array([[s in r.scope for s in SCOPES] for r in active], dtype=np.bool_).reshape(k, 4),
         np.asarray(affinity, np.float64),
     )
+    named = dict(zip(_REGIME_ARRAYS, arrays, strict=True))  # the kernel's results, in order
+    target, senders = named["target"], named["senders"]
     rows = target.shape[0]
     ids: list[list[str]] = [[] for _ in range(rows)]
     for r in active:  # rows are the first regime of each (target, senders) group, in order
@@ -423,20 +415,7 @@ def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) 
             if target[z] == r.target and (senders[z] == r.senders).all():
                 ids[z].append(r.id)
                 break
-    return Regimes(
-        target,
-        senders,
-        secondary,
-        affinity_s,
-        arms,
-        technology,
-        finance,
-        trade,
-        secondary_by_target,
-        embargo,
-        senders_any,
-        ids=tuple(tuple(x) for x in ids),
-    )
+    return Regimes(**named, ids=tuple(tuple(x) for x in ids))
 
 
 @jit

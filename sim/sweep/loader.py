@@ -9,6 +9,7 @@ design point must give a valid scenario.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -20,9 +21,12 @@ from pydantic import ValidationError
 from sim.errors import Problem, ScenarioError, excerpt
 from sim.scenario.errors import problems_from_validation
 from sim.scenario.yamlsafe import PathT, YamlDoc, read_yaml
-from sim.sweep.spec import MAX_RUNS, NOT_SWEEPABLE, Sweep, first_key
+from sim.sweep.spec import MAX_RUNS, NOT_SWEEPABLE, Parameter, Sweep, first_key
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sim.scenario.schema import Scenario
     from sim.sweep.execute import Backend
 
 POINT_CHECK_LIMIT = 2000
@@ -55,10 +59,30 @@ class SweepPlan:
         """The store's name (sweep ``name`` or the file's stem)."""
         return self.sweep.name or Path(self.file).stem
 
+    def code(self) -> dict[str, str]:
+        """SHA-256 of each user strategy file the base scenario or the sweep's values name."""
+        from sim.strategies import is_file_spec
+
+        specs = [
+            st.get("strategy")
+            for st in ((self.base or {}).get("states") or {}).values()
+            if isinstance(st, dict)
+        ]
+        specs += [v for p in self.sweep.parameters for v in (p.values or ())]
+        specs += list(self.sweep.fixed.values())
+        out = {}
+        for s in specs:
+            if isinstance(s, str) and is_file_spec(s):
+                file = s.rpartition(":")[0]
+                with contextlib.suppress(OSError):  # a missing file is reported elsewhere
+                    out[file] = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        return out
+
     def digest(self) -> str:
-        """SHA-256 of what determines the results: the sweep and the resolved base scenario."""
+        """SHA-256 of what determines the results: the sweep, the resolved base scenario and
+        the contents of the user strategy files they name."""
         blob = json.dumps(
-            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base},
+            {"sweep": self.sweep.model_dump(mode="json"), "base": self.base, "code": self.code()},
             sort_keys=True,
             separators=(",", ":"),
             default=str,
@@ -119,7 +143,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     from sim.scenario.loader import load_scenario, read_scenario_data
     from sim.scenario.paths import PathError, resolve
     from sim.sweep import outcomes as oc
-    from sim.sweep.design import extremes, n_points, size_message
+    from sim.sweep.design import n_points, size_message
 
     file = str(path)
     doc = read_yaml(path, kind="sweep")
@@ -198,37 +222,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                 )
             )
             continue
-        try:
-            current = resolve(data, p.path)
-        except PathError as e:
-            probs.append(Problem(file, f"parameters[{i}].path", str(e), line(where + ("path",))))
-            continue
-        if isinstance(current, (dict, list)):
-            probs.append(
-                Problem(
-                    file,
-                    f"parameters[{i}].path",
-                    f"{excerpt(p.path)} is a section, not a value; address one field inside it",
-                    line(where + ("path",)),
-                )
-            )
-            continue
-        src = (
-            "range" if p.range is not None else "values" if p.values is not None else "distribution"
-        )
-        for v in extremes(p):
-            try:
-                load_scenario(base, {p.path: v})
-            except ScenarioError as e:
-                probs.append(
-                    Problem(
-                        file,
-                        f"parameters[{i}].{src}",
-                        f"{p.path} = {excerpt(v)} gives an invalid scenario: {e.first()}",
-                        line(where + (src,)),
-                    )
-                )
-                break
+        probs += parameter_problems(p, f"parameters[{i}]", where, base, file, line)
     probs += oc.problems(sweep.outcomes, "outcomes", plan.ids, plan.labels, file, line)
     probs += oc.problems(sweep.series, "series", plan.ids, plan.labels, file, line)
     if probs:
@@ -236,6 +230,50 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     if check_points:
         check_design_points(plan)
     return plan
+
+
+def parameter_problems(
+    p: Parameter,
+    field: str,
+    where: PathT,
+    base: Scenario,
+    file: str,
+    line: Callable[[PathT], int | None],
+) -> list[Problem]:
+    """Problems of one varied input (a sweep's parameter, a tournament's uncertainty) against
+    the base scenario: its path must exist and address a value, and its extreme values must
+    give valid scenarios. ``field`` and ``where`` name it in messages and in the file."""
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.paths import PathError, resolve
+    from sim.sweep.design import extremes
+
+    try:
+        current = resolve(base.to_dict(), p.path)
+    except PathError as e:
+        return [Problem(file, f"{field}.path", str(e), line((*where, "path")))]
+    if isinstance(current, (dict, list)):
+        return [
+            Problem(
+                file,
+                f"{field}.path",
+                f"{excerpt(p.path)} is a section, not a value; address one field inside it",
+                line((*where, "path")),
+            )
+        ]
+    src = "range" if p.range is not None else "values" if p.values is not None else "distribution"
+    for v in extremes(p):
+        try:
+            load_scenario(base, {p.path: v})
+        except ScenarioError as e:
+            return [
+                Problem(
+                    file,
+                    f"{field}.{src}",
+                    f"{p.path} = {excerpt(v)} gives an invalid scenario: {e.first()}",
+                    line((*where, src)),
+                )
+            ]
+    return []
 
 
 def check_design_points(

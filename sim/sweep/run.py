@@ -111,6 +111,40 @@ def _batches(
         yield Batch(ids, seeds[ids], vals)
 
 
+def check_target(
+    target: Path, kind: str, what: str, digest: str, resume: bool, force: bool
+) -> bool:
+    """The rules for an existing store of ``kind`` (a sweep store, a tournament folder) before
+    anything runs: without ``resume`` or ``force`` it is refused; ``force`` replaces only a
+    folder of the same kind the tool wrote; ``resume`` needs the same ``digest`` (the same
+    file, base scenario and code). Returns whether ``target`` exists.
+
+    Raises:
+        UserError: saying which rule refused it and what to do.
+    """
+    exists = os.path.lexists(target)
+    if exists and not (resume or force):
+        raise UserError(
+            f"{target}: a {what} already exists; use --resume to finish it or --force to start over"
+        )
+    if exists and force:
+        why = output.replaceable(target, kind)
+        if why:
+            raise UserError(
+                f"{target}: {why}; refusing to replace it (--force replaces only a {what} "
+                "multivector wrote; choose another --out)"
+            )
+    if exists and resume:
+        man = st.read_manifest(target)
+        if man.get("kind", kind) != kind or man.get("digest") != digest:
+            made = man.get("sweep_file") or man.get("tournament_file")
+            raise UserError(
+                f"{target}: the {what} was made from a different file, base scenario or "
+                f"strategy code ({made}); use --force to start over or --out for a new one"
+            )
+    return exists
+
+
 def stream(
     backend: Backend,
     ctx: Context,
@@ -234,27 +268,7 @@ def _run_locked(
     from sim.sweep.execute import batch_size, default_workers, open_backend
 
     digest = plan.digest()
-    exists = os.path.lexists(target)
-    if exists and not (resume or force):
-        raise UserError(
-            f"{target}: a sweep store already exists; use --resume to finish it or "
-            "--force to start over"
-        )
-    if exists and force:
-        why = output.replaceable(target, output.SWEEP)
-        if why:
-            raise UserError(
-                f"{target}: {why}; refusing to replace it (--force replaces only a sweep store "
-                "multivector wrote; choose another --out)"
-            )
-    if exists and resume:
-        man = st.read_manifest(target)
-        if man.get("digest") != digest:
-            raise UserError(
-                f"{target}: the store was made from a different sweep or base scenario "
-                f"(sweep file {man.get('sweep_file')}); use --force to start over or "
-                "--out for a new store"
-            )
+    exists = check_target(target, output.SWEEP, "sweep store", digest, resume, force)
     sw = plan.sweep
     runs = n_points(sw) * sw.replicates
     stored = len(st.committed_runs(target)) if exists and resume else 0

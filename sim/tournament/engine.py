@@ -286,32 +286,14 @@ def _run_locked(
     connect_timeout: float,
 ) -> Path:
     """:func:`run_tournament` once the folder's lock is held."""
-    import os
-
     from sim import output
     from sim.sweep.execute import batch_size, open_backend
+    from sim.sweep.run import check_target
     from sim.tournament.board import write_outputs
 
-    exists = os.path.lexists(target)
-    if exists and not (resume or force):
-        raise UserError(
-            f"{target}: a tournament folder already exists; use --resume to finish "
-            "it or --force to start over"
-        )
-    if exists and force:
-        why = output.replaceable(target, output.TOURNAMENT)
-        if why:
-            raise UserError(
-                f"{target}: {why}; refusing to replace it (--force replaces only a "
-                "tournament folder multivector wrote; choose another --out)"
-            )
-    if exists and resume:
-        man = st.read_manifest(target)
-        if man.get("kind") != KIND or man.get("digest") != plan.digest():
-            raise UserError(
-                f"{target}: made from a different tournament or base scenario; use "
-                "--force to start over or --out for a new folder"
-            )
+    exists = check_target(
+        target, output.TOURNAMENT, "tournament folder", plan.digest(), resume, force
+    )
     design = futures_design(plan)
     runs = run_table(plan, design)
     backend = open_backend(workers, scheduler, connect_timeout)

@@ -193,11 +193,9 @@ def load_tournament(path: str | Path) -> TournamentPlan:
     """
     from sim.scenario.errors import problems_from_validation
     from sim.scenario.loader import load_scenario
-    from sim.scenario.paths import PathError, resolve
     from sim.scenario.yamlsafe import read_yaml
     from sim.strategies import is_file_spec
     from sim.strategies.loading import StrategyLoadError, make_strategy
-    from sim.sweep.design import extremes
 
     file = str(path)
     doc = read_yaml(path, kind="tournament")
@@ -255,6 +253,7 @@ def load_tournament(path: str | Path) -> TournamentPlan:
                     file, f"contestants[{k}].{field_}", str(e), line(("contestants", k, field_))
                 )
             )
+    from sim.sweep.loader import parameter_problems
     from sim.sweep.spec import NOT_SWEEPABLE, RESERVED
 
     taken = set(RESERVED) | {"contestant", "slot"}
@@ -293,39 +292,7 @@ def load_tournament(path: str | Path) -> TournamentPlan:
                 )
             )
             continue
-        try:
-            current = resolve(base, p.path)
-        except PathError as e:
-            probs.append(
-                Problem(file, f"futures.uncertainties[{i}].path", str(e), line(where + ("path",)))
-            )
-            continue
-        if isinstance(current, (dict, list)):
-            probs.append(
-                Problem(
-                    file,
-                    f"futures.uncertainties[{i}].path",
-                    f"{p.path!r} is a section, not a value",
-                    line(where + ("path",)),
-                )
-            )
-            continue
-        src = (
-            "range" if p.range is not None else "values" if p.values is not None else "distribution"
-        )
-        for v in extremes(p):
-            try:
-                load_scenario(base_sc, {p.path: v})
-            except ScenarioError as e:
-                probs.append(
-                    Problem(
-                        file,
-                        f"futures.uncertainties[{i}].{src}",
-                        f"{p.path} = {v!r} gives an invalid scenario: {e.first()}",
-                        line(where + (src,)),
-                    )
-                )
-                break
+        probs += parameter_problems(p, f"futures.uncertainties[{i}]", where, base_sc, file, line)
     bases, names = [], []
     for i, o in enumerate(spec.futures.overlays):
         where = ("futures", "overlays", i)
