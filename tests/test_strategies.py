@@ -547,21 +547,19 @@ def with_strategy(small_world, simulate, code: str, cls: str, tmp_path, state="I
     return simulate(d, seed=3, **kw)
 
 
+def playing(small_world, simulate, tmp_path, policy: str, state="IMP"):
+    """Run the small world with ``state`` playing a strategy that returns ``policy`` (the text
+    of a Policy(...) expression; ``world`` is in scope) every step."""
+    code = (
+        'class Fixed(Strategy):\n    """Returns one policy."""\n'
+        f"    def decide(self, me, world):\n        return {policy}\n"
+    )
+    return with_strategy(small_world, simulate, code, "Fixed", tmp_path, state=state)
+
+
 def test_a_strategy_that_prefers_the_drone_seller_buys_from_it(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
-    pref = with_strategy(
-        small_world,
-        simulate,
-        '''
-class PreferAlt(Strategy):
-    """Prefer ALT."""
-    name = "prefer_alt"
-    def decide(self, me, world):
-        return Policy(prefer={"ALT": 2.0})
-''',
-        "PreferAlt",
-        tmp_path,
-    )
+    pref = playing(small_world, simulate, tmp_path, 'Policy(prefer={"ALT": 2.0})')
     assert end(pref, "arms_share", "IMP", "ALT") > end(plain, "arms_share", "IMP", "ALT") + 0.05
     assert (
         pref.pairs["deliveries"][:, pref.ix("IMP"), pref.ix("ALT")].sum()
@@ -627,19 +625,11 @@ class Stance(Strategy):
 
 def test_a_trade_preference_grows_that_pair_and_only_it(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
-    tilted = with_strategy(
+    tilted = playing(
         small_world,
         simulate,
-        '''
-class Tilt(Strategy):
-    """Trade more with ALT."""
-    name = "tilt"
-    def decide(self, me, world):
-        return Policy(trade={"ALT": 1.2}, rules=Rules(hedge=world.params.hedge_weight),
-                      precision=world.params.hedge_precision)
-''',
-        "Tilt",
         tmp_path,
+        'Policy(trade={"ALT": 1.2}, rules=Rules(hedge=world.params.hedge_weight), precision=world.params.hedge_precision)',
     )
     years = len(plain.state("threat", "IMP")) / 4
     ratio = end(tilted, "trade", "IMP", "ALT") / end(plain, "trade", "IMP", "ALT")
@@ -652,38 +642,13 @@ class Tilt(Strategy):
 def test_a_restrained_patron_presses_nobody(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
     assert end(plain, "pressure", "IMP", "PAT") > 0
-    calm = with_strategy(
-        small_world,
-        simulate,
-        '''
-class Calm(Strategy):
-    """A patron that never presses its clients."""
-    name = "calm"
-    def decide(self, me, world):
-        return Policy(pressure={"IMP": 0.0})
-''',
-        "Calm",
-        tmp_path,
-        state="PAT",
-    )
+    calm = playing(small_world, simulate, tmp_path, 'Policy(pressure={"IMP": 0.0})', state="PAT")
     assert np.all(calm.pair("pressure", "IMP", "PAT") == 0.0)
 
 
 def test_investing_grows_domestic_capacity(small_world, simulate, tmp_path):
     plain = simulate(small_world("multi_vector"), seed=3)
-    builder = with_strategy(
-        small_world,
-        simulate,
-        '''
-class Build(Strategy):
-    """Invest a fifth of the budget at home."""
-    name = "build"
-    def decide(self, me, world):
-        return Policy(invest=0.2)
-''',
-        "Build",
-        tmp_path,
-    )
+    builder = playing(small_world, simulate, tmp_path, "Policy(invest=0.2)")
     assert end(builder, "capacity", "IMP") > 2 * end(plain, "capacity", "IMP")
 
 
