@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,22 @@ def _batches(
         ids = todo[k : k + size]
         vals = [tuple(_py(v[point[r]]) for v in design_values) for r in ids]
         yield Batch(ids, seeds[ids], vals)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How a sweep or a tournament runs: the commands' engine options (``--workers``,
+    ``--scheduler``, ``--resume``, ``--force``, ``--quiet``; the command line, where messages go
+    and how long to wait for a scheduler)."""
+
+    workers: int | None
+    scheduler: str | None
+    resume: bool
+    force: bool
+    progress: bool
+    command: str
+    say: Callable[[str], None]
+    connect_timeout: float
 
 
 def check_target(
@@ -245,37 +262,25 @@ def run_sweep(
     target = Path(out) if out is not None else default_store(plan)
     # the store is ours while this runs: a second sweep or resume of it is refused
     with output.claimed(target, output.SWEEP, existing=True):
-        return _run_locked(
-            plan, target, workers, scheduler, resume, force, progress, command, say, connect_timeout
-        )
+        eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
+        return _run_locked(plan, target, eng)
 
 
-def _run_locked(
-    plan: SweepPlan,
-    target: Path,
-    workers: int | None,
-    scheduler: str | None,
-    resume: bool,
-    force: bool,
-    progress: bool,
-    command: str,
-    say: Callable[[str], None],
-    connect_timeout: float,
-) -> Path:
+def _run_locked(plan: SweepPlan, target: Path, eng: Engine) -> Path:
     """:func:`run_sweep` once the store's lock is held."""
     from sim import resources
     from sim.sweep.design import build, n_points, points_table, run_table
     from sim.sweep.execute import batch_size, default_workers, open_backend
 
     digest = plan.digest()
-    exists = check_target(target, output.SWEEP, "sweep store", digest, resume, force)
+    exists = check_target(target, output.SWEEP, "sweep store", digest, eng.resume, eng.force)
     sw = plan.sweep
     runs = n_points(sw) * sw.replicates
-    stored = len(st.committed_runs(target)) if exists and resume else 0
+    stored = len(st.committed_runs(target)) if exists and eng.resume else 0
     scalars = 1 if sw.model == "ishigami" else len(sw.outcomes)
     series = 1 if sw.model == "ishigami" else len(sw.series)
     # runs per stored part, as the backend will choose it (a remote cluster: assume a big one)
-    guess = workers or (default_workers() if scheduler in (None, "local-dask") else 256)
+    guess = eng.workers or (default_workers() if eng.scheduler in (None, "local-dask") else 256)
     batch = sw.batch or batch_size(runs - stored, guess)
     resources.check(
         resources.sweep_need(
@@ -283,18 +288,20 @@ def _run_locked(
         ),
         target,
     )
-    backend = open_backend(workers, scheduler, connect_timeout)  # before anything is written
+    backend = open_backend(
+        eng.workers, eng.scheduler, eng.connect_timeout
+    )  # before anything is written
     with backend:
-        check_design_points(plan, backend=backend)  # on the workers; nothing written yet
+        check_design_points(plan, backend=backend)  # on the eng.workers; nothing written yet
         design = build(plan.sweep)
         runs_df = run_table(plan.sweep, design)
-        if not (exists and resume):
+        if not (exists and eng.resume):
             st.create(
                 target,
-                _manifest(plan, design, backend.describe(), command),
+                _manifest(plan, design, backend.describe(), eng.command),
                 runs_df,
                 points_table(design),
-                force=force,
+                force=eng.force,
             )
         else:
             with output.write_errors("clean up the sweep store", target, ""):
@@ -307,7 +314,7 @@ def _run_locked(
         size = plan.sweep.batch or batch_size(len(todo), backend.workers)
         t0 = time.perf_counter()
         if len(todo):
-            say(
+            eng.say(
                 f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
                 f"{size} per task -> {target}"
             )
@@ -324,8 +331,8 @@ def _run_locked(
             done=len(done),
             name=plan.name,
             file=plan.file,
-            progress=progress,
-            say=say,
+            progress=eng.progress,
+            say=eng.say,
         )
     elapsed = time.perf_counter() - t0
     n = len(st.committed_runs(target))
@@ -341,7 +348,7 @@ def _run_locked(
             "batch": int(size),
         },
     )
-    kept = "runs stored so far are kept: fix it and finish with --resume"
+    kept = "runs stored so far are kept: fix it and finish with --eng.resume"
     with output.write_errors("write the sweep store's manifest", target, kept):
         st.write_manifest(target, man)
     return target

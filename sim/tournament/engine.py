@@ -23,6 +23,7 @@ from sim.errors import UserError
 from sim.seeds import derive_seed
 from sim.sweep import store as st
 from sim.sweep.execute import Batch, BatchResult, Context
+from sim.sweep.run import Engine
 from sim.tournament.scores import SCORE_NAMES
 from sim.tournament.spec import TournamentPlan, load_tournament, n_futures
 
@@ -268,23 +269,11 @@ def run_tournament(
     target = Path(out) if out is not None else DEFAULT_ROOT / plan.name
     # the folder is ours while this runs: a second tournament or resume of it is refused
     with output.claimed(target, output.TOURNAMENT, existing=True):
-        return _run_locked(
-            plan, target, workers, scheduler, resume, force, progress, command, say, connect_timeout
-        )
+        eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
+        return _run_locked(plan, target, eng)
 
 
-def _run_locked(
-    plan: TournamentPlan,
-    target: Path,
-    workers: int | None,
-    scheduler: str | None,
-    resume: bool,
-    force: bool,
-    progress: bool,
-    command: str,
-    say: Callable[[str], None],
-    connect_timeout: float,
-) -> Path:
+def _run_locked(plan: TournamentPlan, target: Path, eng: Engine) -> Path:
     """:func:`run_tournament` once the folder's lock is held."""
     from sim import output
     from sim.sweep.execute import batch_size, open_backend
@@ -292,23 +281,23 @@ def _run_locked(
     from sim.tournament.board import write_outputs
 
     exists = check_target(
-        target, output.TOURNAMENT, "tournament folder", plan.digest(), resume, force
+        target, output.TOURNAMENT, "tournament folder", plan.digest(), eng.resume, eng.force
     )
     design = futures_design(plan)
     runs = run_table(plan, design)
-    backend = open_backend(workers, scheduler, connect_timeout)
+    backend = open_backend(eng.workers, eng.scheduler, eng.connect_timeout)
     with backend:
-        if not (exists and resume):
+        if not (exists and eng.resume):
             from sim.sweep.design import points_table
 
             table = runs.copy()
             table.attrs = {}  # the codes stay in memory; the table is plain columns
             st.create(
                 target,
-                _manifest(plan, runs, backend.describe(), command),
+                _manifest(plan, runs, backend.describe(), eng.command),
                 table,
                 points_table(design),
-                force=force,
+                force=eng.force,
             )
         else:
             st.clean(target)
@@ -317,7 +306,7 @@ def _run_locked(
         todo = np.setdiff1d(np.arange(total, dtype=np.int64), done)
         size = plan.spec.batch or batch_size(len(todo), backend.workers)
         if len(todo):
-            say(
+            eng.say(
                 f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
                 f"{size} per task -> {target}"
             )
@@ -335,8 +324,8 @@ def _run_locked(
             done=len(done),
             name=plan.name,
             file=plan.file,
-            progress=progress,
-            say=say,
+            progress=eng.progress,
+            say=eng.say,
             fn=run_task,
             what="the tournament folder",
         )
@@ -345,7 +334,7 @@ def _run_locked(
     if plan.spec.evolution is not None:
         from sim.tournament.evolution import evolve
 
-        say(f"{plan.name}: ecological tournament in {design.n_points} futures")
+        eng.say(f"{plan.name}: ecological tournament in {design.n_points} futures")
         table = evolve(plan, design, plan.spec.evolution.every)
         tmp = target / ".evolution.parquet.tmp"
         table.to_parquet(tmp, index=False)
