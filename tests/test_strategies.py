@@ -368,17 +368,8 @@ class TestBandwagon:
         from sim.model import MultivectorModel
 
         m = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
-        w = m.world
-        friend, _ = targets(
-            m.policies.arrays,
-            w.capacity * w.capability,
-            w.affinity,
-            w.exports,
-            m.patrons,
-            w.pressure,
-            w.rivalry,
-        )
-        assert w.ids[friend[w.idx("TJK")]] == "RUS"
+        friend, _ = model_targets(m)
+        assert m.world.ids[friend[m.world.idx("TJK")]] == "RUS"
 
     def test_hostile_non_exporting_and_self_are_never_followed(self):
         w = world()
@@ -491,19 +482,23 @@ def end(sim, metric, state, partner=None):
     return (sim.state(metric, state) if partner is None else sim.pair(metric, state, partner))[-1]
 
 
-def friend_of(sim, state: str) -> str:
-    m = sim.model
-    w = m.world
-    friend, _ = targets(
-        m.policies.arrays,
+def model_targets(model) -> tuple[np.ndarray, np.ndarray]:
+    """(friend, foe) of every state of a model, as its rules see them now."""
+    w = model.world
+    return targets(
+        model.policies.arrays,
         w.capacity * w.capability,
         w.affinity,
         w.exports,
-        m.patrons,
+        model.patrons,
         w.pressure,
         w.rivalry,
     )
-    return w.ids[friend[w.idx(state)]]
+
+
+def friend_of(sim, state: str) -> str:
+    friend, _ = model_targets(sim.model)
+    return sim.model.world.ids[friend[sim.ix(state)]]
 
 
 def test_in_a_scripted_world_multi_vector_hedges_away_from_the_patron(on_off):
@@ -681,17 +676,8 @@ def test_bandwagon_gives_the_followed_power_its_largest_share(kaz_by_strategy):
 
 def test_balance_gives_kazakhstans_most_threatening_power_its_smallest_share(kaz_by_strategy):
     sim = kaz_by_strategy["balance"]
-    m = sim.model
-    w = m.world
-    _, foe = targets(
-        m.policies.arrays,
-        w.capacity * w.capability,
-        w.affinity,
-        w.exports,
-        m.patrons,
-        w.pressure,
-        w.rivalry,
-    )
+    w = sim.model.world
+    _, foe = model_targets(sim.model)
     assert foe[w.idx("KAZ")] >= 0
     name = w.ids[foe[w.idx("KAZ")]]
     share = {s: end(x, "arms_share", "KAZ", name) for s, x in kaz_by_strategy.items()}
