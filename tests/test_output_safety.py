@@ -472,6 +472,24 @@ def test_sweep_bad_location_is_refused_before_anything(tmp_path, capsys):
     assert "/proc is a virtual file system" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["sweep", "tournament"])
+def test_resume_and_force_together_are_refused_before_anything(command, tmp_path, capsys):
+    from sim.tournament.engine import run_tournament
+
+    f = (
+        write_sweep(tmp_path / "s.yaml")
+        if command == "sweep"
+        else ROOT / "tournaments" / "kaz_balancing.yaml"
+    )
+    out = tmp_path / "out"
+    assert run_cli(command, f, "--out", out, "--resume", "--force", "--workers", "1") == 2
+    assert "--force: not allowed with argument --resume" in capsys.readouterr().err
+    run = run_sweep if command == "sweep" else run_tournament
+    with pytest.raises(UserError, match="--resume and --force contradict each other"):
+        run(f, out=out, resume=True, force=True, workers=1)
+    assert not out.exists()
+
+
 def test_analyze_full_disk_writes_nothing(tmp_path, capsys, monkeypatch):
     f = write_sweep(tmp_path / "s.yaml")
     store = run_sweep(f, workers=1, out=tmp_path / "store", progress=False)

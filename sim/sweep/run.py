@@ -127,6 +127,27 @@ class Engine:
     say: Callable[[str], None]
     connect_timeout: float
 
+    def __post_init__(self) -> None:
+        if self.resume and self.force:
+            raise UserError("--resume and --force contradict each other; choose one")
+
+    def pending(
+        self, target: Path, total: int, batch: int | None, backend: Backend, name: str
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        """The runs of ``target`` already stored and still to do (of ``total``) and the runs
+        per task (``batch``, or chosen for the backend's workers); says what is left."""
+        from sim.sweep.execute import batch_size
+
+        done = st.committed_runs(target)
+        todo = np.setdiff1d(np.arange(total, dtype=np.int64), done)
+        size = batch or batch_size(len(todo), backend.workers)
+        if len(todo):
+            self.say(
+                f"{name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
+                f"{size} per task -> {target}"
+            )
+        return done, todo, size
+
 
 def check_target(
     target: Path, kind: str, what: str, digest: str, resume: bool, force: bool
@@ -256,13 +277,11 @@ def run_sweep(
         OutputError: an OS error while writing (full disk...); runs committed so far are kept.
     """
     say = log or (lambda m: print(m, file=sys.stderr))
-    if resume and force:
-        raise UserError("--resume and --force contradict each other; choose one")
+    eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
     plan = load_sweep(sweep_file, check_points=False)
     target = Path(out) if out is not None else default_store(plan)
     # the store is ours while this runs: a second sweep or resume of it is refused
     with output.claimed(target, output.SWEEP, existing=True):
-        eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
         return _run_locked(plan, target, eng)
 
 
@@ -308,16 +327,9 @@ def _run_locked(plan: SweepPlan, target: Path, eng: Engine) -> Path:
                 st.clean(target)
         man = st.read_manifest(target)
         total = len(runs_df)
-        done = st.committed_runs(target)
-        todo = np.setdiff1d(np.arange(total, dtype=np.int64), done)
+        done, todo, size = eng.pending(target, total, plan.sweep.batch, backend, plan.name)
         names_s, names_t = man["outcomes"], man["series"]
-        size = plan.sweep.batch or batch_size(len(todo), backend.workers)
         t0 = time.perf_counter()
-        if len(todo):
-            eng.say(
-                f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
-                f"{size} per task -> {target}"
-            )
         values = [design.values[c] for c in design.columns]
         stream(
             backend,

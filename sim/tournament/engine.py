@@ -259,8 +259,7 @@ def run_tournament(
     from sim import output
 
     say = log or (lambda m: print(m, file=sys.stderr))
-    if resume and force:
-        raise UserError("--resume and --force contradict each other; choose one")
+    eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
     plan = tournament if isinstance(tournament, TournamentPlan) else load_tournament(tournament)
     if seed is not None and seed != plan.spec.seed:
         plan.spec = plan.spec.model_copy(update={"seed": int(seed)})
@@ -269,14 +268,13 @@ def run_tournament(
     target = Path(out) if out is not None else DEFAULT_ROOT / plan.name
     # the folder is ours while this runs: a second tournament or resume of it is refused
     with output.claimed(target, output.TOURNAMENT, existing=True):
-        eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
         return _run_locked(plan, target, eng)
 
 
 def _run_locked(plan: TournamentPlan, target: Path, eng: Engine) -> Path:
     """:func:`run_tournament` once the folder's lock is held."""
     from sim import output
-    from sim.sweep.execute import batch_size, open_backend
+    from sim.sweep.execute import open_backend
     from sim.sweep.run import check_target
     from sim.tournament.board import write_outputs
 
@@ -302,14 +300,7 @@ def _run_locked(plan: TournamentPlan, target: Path, eng: Engine) -> Path:
         else:
             st.clean(target)
         total = len(runs)
-        done = st.committed_runs(target)
-        todo = np.setdiff1d(np.arange(total, dtype=np.int64), done)
-        size = plan.spec.batch or batch_size(len(todo), backend.workers)
-        if len(todo):
-            eng.say(
-                f"{plan.name}: {len(todo)} of {total} runs to do on {backend.describe()}, "
-                f"{size} per task -> {target}"
-            )
+        done, todo, size = eng.pending(target, total, plan.spec.batch, backend, plan.name)
         from sim.sweep.run import stream
 
         stream(
