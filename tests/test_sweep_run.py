@@ -159,10 +159,12 @@ def test_killed_sweep_resumes_to_the_same_dataset(reference, tmp_path, sig):
         start_new_session=True,
         stderr=subprocess.DEVNULL,
     )
+    # kill after a random number of the 60 parts are stored (not after a random time: on a
+    # quick machine the whole sweep can finish within a fraction of a second)
+    parts = random.randint(1, 20)
     deadline = time.time() + 120
-    while time.time() < deadline and not list((out / "scalars").glob("part-*.parquet")):
-        time.sleep(0.01)
-    time.sleep(random.uniform(0.0, 0.15))  # workers fork in milliseconds: the sweep is quick
+    while time.time() < deadline and len(list((out / "scalars").glob("part-*.parquet"))) < parts:
+        time.sleep(0.002)
     os.killpg(proc.pid, sig)
     proc.wait(timeout=60)
     n_before = len(st.committed_runs(out))
