@@ -132,9 +132,12 @@ def test_unreachable_scheduler_writes_nothing(reference, tmp_path):
 
 
 _CHILD = """
+import signal
 import sys
 from sim.sweep.run import run_sweep
 if __name__ == "__main__":
+    # as at a terminal: a shell running CI in the background starts us with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     run_sweep(sys.argv[1], workers=2, out=sys.argv[2], resume=True, progress=False,
               log=lambda m: None)
 """
