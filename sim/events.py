@@ -232,8 +232,8 @@ def apply_parameter(w: World, ev: ParameterChange, step: int) -> tuple[str, bool
         if attr == "lead_steps":
             years = new(float(arr[i]) * w.axis.dt)
             arr[i] = max(1, round(years / w.axis.dt))
-            if arr[i] >= w.pipeline.shape[0]:
-                arr[i] = w.pipeline.shape[0] - 1
+            if arr[i] > w.pipeline.shape[0] - w.span_steps:
+                arr[i] = w.pipeline.shape[0] - w.span_steps
         else:
             arr[i] = clip(new(arr[i]))
     else:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from sim.rules.choice import _targets
 from sim.rules.common import _shares, jit
 from sim.rules.pressure import _respond
-from sim.rules.procurement import _procure
+from sim.rules.procurement import _procure, _seed_orders
 from sim.rules.sanctions import _resolve
 from sim.rules.threat import _advance as _threat
 from sim.rules.trade import _advance as _trade
@@ -34,7 +34,8 @@ from sim.rules.trade import _advance as _trade
 def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
     """The mechanisms of period ``t`` in order (see :mod:`sim.model`): threat and budgets,
     procurement, sanctions, patron response, trade, then the record. With ``first``, only the
-    set-up: compliance with the regimes in force at the start, without capacity changes.
+    set-up: compliance with the regimes in force at the start, without capacity changes, and
+    the orders placed before the run (:func:`~sim.rules.procurement._seed_orders`).
 
     ``uniform``, ``exponential`` and ``normal`` are a block of :class:`sim.draws.Draws`; row
     ``row`` holds this step's. ``th`` .. ``tr`` are the mechanisms' records, ``pol`` the
@@ -48,6 +49,7 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
         _procure(t, pr, pol, normal[row], friend, foe)
     _resolve(first, sa, pol, friend)
     if first:
+        _seed_orders(pr, pol, friend, foe)
         return
     _respond(ps, pol)
     _trade(t, tr, pol)

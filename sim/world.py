@@ -77,6 +77,7 @@ class World:
     stock: np.ndarray  # importer x supplier installed stock, US$ bn
     backlog: np.ndarray  # importer x supplier undelivered, US$ bn
     pipeline: np.ndarray  # (L, n, n) orders due in k steps (ring buffer)
+    span_steps: int  # steps over which an order is delivered (parameters.delivery_span)
     licensed: np.ndarray  # buyer x licensor: local line capacity, US$ bn/yr
     licensed_target: np.ndarray
     pressure: np.ndarray  # patron x client
@@ -183,7 +184,8 @@ def _build(sc: Scenario) -> World:
 
     dt = axis.dt
     lead = np.maximum(1, np.rint(vec("lead_time") / dt)).astype(int)
-    L = int(lead.max()) + 1
+    span = max(1, round(sc.parameters.delivery_span / dt))
+    L = int(lead.max()) + span
 
     links = sc.relations.links
     la = np.array([ix[k.between[0]] for k in links], dtype=np.int64)
@@ -260,6 +262,7 @@ def _build(sc: Scenario) -> World:
         stock=stock,
         backlog=_sym(n),
         pipeline=np.zeros((L, n, n)),
+        span_steps=span,
         licensed=_sym(n),
         licensed_target=_sym(n),
         pressure=_sym(n),
@@ -286,11 +289,8 @@ def _build(sc: Scenario) -> World:
     own = np.diag(shares)
     rival = 1.0 - shares.T - own[None, :]
     w.ref_rival_share = np.where(client, np.clip(rival, 0, 1), 0.0)
-    # orders placed before the run: fill the pipeline as if importers had been buying their
-    # current stock mix at their initial budget (so the first lead time is not a delivery gap)
-    per_step = w.budget * dt
-    due_now = np.arange(L - 1)[:, None] < lead[None, :]  # (slot, supplier)
-    w.pipeline[: L - 1] = np.where(due_now[:, None, :], (per_step[:, None] * shares)[None], 0.0)
+    # orders placed before the run: seeded at set-up from the first choice
+    # (sim.rules.procurement._seed_orders, called by the model's set-up period)
     for sanction in sc.sanctions:
         start = 0 if sanction.start is None else axis.index(sanction.start)
         regime = SanctionRegime(

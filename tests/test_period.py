@@ -267,7 +267,11 @@ def test_each_state_decides_its_own_policy_row(baseline):
         baseline,
         seed=1,
         mesa_datacollector=False,
-        overrides={"parameters.hedge_weight": 2.5, "parameters.autarky_investment": 0.1},
+        overrides={
+            "parameters.hedge_weight": 2.5,
+            "parameters.autarky_investment": 0.1,
+            "states.UZB.strategy": "autarky",
+        },
     )
     w, pol = m.world, m.policies.arrays
     for a in m.state_agents:

@@ -274,6 +274,13 @@ class TestDeliveries:
         assert pipe[1].tolist() == [[0.0, 2.0], [0.0, 4.0]]  # supplier 1 in slot (2 + 3) % 4
         assert pipe.sum() == orders.sum()
 
+    def test_an_order_is_delivered_in_equal_parts_over_the_span(self):
+        pipe = np.zeros((6, 1, 2))
+        orders = np.array([[3.0, 6.0]])
+        procurement.place_orders(pipe, t=0, orders=orders, lead_steps=np.array([1, 2]), span=3)
+        assert pipe[:, 0, 0].tolist() == [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+        assert pipe[:, 0, 1].tolist() == [0.0, 0.0, 2.0, 2.0, 2.0, 0.0]
+
     def test_ample_capacity_delivers_everything_due(self):
         due = np.array([[0.0, 1.0], [0.5, 0.2]])
         got = procurement.deliver(due, np.array([10.0, 10.0]), np.ones(2), np.zeros((2, 2)))

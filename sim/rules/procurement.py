@@ -219,19 +219,28 @@ def logit_shares(u: np.ndarray, precision: np.ndarray, available: np.ndarray) ->
 
 
 @jit
-def _place_orders(pipeline, t, orders, lead_steps):
+def _place_orders(pipeline, t, orders, lead_steps, span):
     L = pipeline.shape[0]
     n, m = orders.shape
     for j in range(m):
-        slot = (t + lead_steps[j]) % L
-        for i in range(n):
-            pipeline[slot, i, j] += orders[i, j]
+        for s in range(span):
+            slot = (t + lead_steps[j] + s) % L
+            for i in range(n):
+                pipeline[slot, i, j] += orders[i, j] / span
 
 
-def place_orders(pipeline: np.ndarray, t: int, orders: np.ndarray, lead_steps: np.ndarray) -> None:
-    """Add ``orders`` (importer x supplier) to the ring-buffer pipeline, due after each supplier's lead."""
+def place_orders(
+    pipeline: np.ndarray, t: int, orders: np.ndarray, lead_steps: np.ndarray, span: int = 1
+) -> None:
+    """Add ``orders`` (importer x supplier) to the ring-buffer pipeline: each is delivered in
+    ``span`` equal parts, the first after the supplier's lead (``lead_steps + span <=`` the
+    pipeline's length)."""
     _place_orders(
-        pipeline, int(t), np.asarray(orders, np.float64), np.asarray(lead_steps, np.int64)
+        pipeline,
+        int(t),
+        np.asarray(orders, np.float64),
+        np.asarray(lead_steps, np.int64),
+        int(span),
     )
 
 
@@ -277,6 +286,7 @@ def _settle(
     budget_step,
     scheduled,
     lead_steps,
+    span,
     backlog,
     capacity_step,
     reliability,
@@ -296,19 +306,22 @@ def _settle(
         b = max(0.0, budget_step[i] - committed)
         for j in range(m):
             orders[i, j] = b * shares[i, j]
-    _place_orders(pipeline, t, orders, lead_steps)
+    _place_orders(pipeline, t, orders, lead_steps, span)
     slot = t % pipeline.shape[0]
-    due = pipeline[slot] + backlog + scheduled
+    fresh = pipeline[slot] + scheduled
+    due = fresh + backlog
     pipeline[slot, :, :] = 0.0
     got = _deliver(due, capacity_step, reliability, licensed_step)
     new_fill = fill_rate.copy()
     for j in range(m):
+        # the fill rate compares deliveries with what fell due this step (not with the
+        # backlog too, which would make it depend on the step's length)
         d = 0.0
         g = 0.0
         for i in range(n):
-            d += due[i, j]
+            d += fresh[i, j]
             g += got[i, j]
-        f = g / d if d > 1e-12 else 1.0
+        f = min(1.0, g / d) if d > 1e-12 else 1.0
         new_fill[j] += alpha_fill * (f - fill_rate[j])
     return got, (due - got) * backlog_keep, stock * stock_keep + got, new_fill
 
@@ -357,6 +370,7 @@ class ProcurementInputs(NamedTuple):
     pipeline: np.ndarray
     scheduled: np.ndarray
     lead_steps: np.ndarray
+    span_steps: int
     backlog: np.ndarray
     deliveries: np.ndarray
     budget: np.ndarray
@@ -411,6 +425,7 @@ def pack(
         pipeline=w.pipeline,
         scheduled=w.scheduled,
         lead_steps=w.lead_steps,
+        span_steps=int(w.span_steps),
         backlog=w.backlog,
         deliveries=w.deliveries,
         budget=w.budget,
@@ -430,15 +445,11 @@ def pack(
 
 
 @jit
-def _procure(t, x, pol, normal, friend, foe):
-    """Step 3: licensed lines ramp up; utilities, the policies' adjustments and the logit
-    choice; domestic investment out of the budget; orders, rationed deliveries, stock."""
+def _choose(x, pol, normal, friend, foe):
+    """Supplier choice of every importer this step: the utilities, the policies' adjustments
+    and the logit over available suppliers. Returns the shares (importer x supplier), what
+    each state spends on imports and what it invests at home (per year)."""
     n = x.stock.shape[0]
-    for i in range(n):
-        for j in range(n):
-            x.licensed[i, j] = min(
-                x.licensed_target[i, j], x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step
-            )
     stock_share = _shares(x.stock)
     u = _utility(
         x.u_static,
@@ -458,14 +469,76 @@ def _procure(t, x, pol, normal, friend, foe):
     u += x.choice_noise * normal
     _adjust(u, pol, x.diversification, stock_share, x.affinity, friend, foe)
     spend = np.empty(n)
+    invest = np.empty(n)
     precision = np.empty(n)
     for i in range(n):
-        invest = pol.invest[i] * x.budget[i]
-        x.capacity_base[i] += x.invest_yield * invest * x.dt
-        spend[i] = x.budget[i] - invest
+        invest[i] = pol.invest[i] * x.budget[i]
+        spend[i] = x.budget[i] - invest[i]
         precision[i] = x.base_precision[i] * pol.precision[i]
     avail = _availability(x.exports, x.capacity, x.licensed, x.affinity, x.embargo, x.min_affinity)
-    shares = _logit(u, precision, avail)
+    return _logit(u, precision, avail), spend, invest
+
+
+SEED_ITERATIONS = 30
+"""Damped iterations of the set-up's fixed point between fill rates and the choice (the
+fill rates of the baseline converge to 1e-4 in about 15)."""
+
+
+@jit
+def _seed_orders(x, pol, friend, foe):
+    """Set-up: the orders placed before the run. Each importer is taken to have ordered, in
+    every period of each supplier's lead time before the start, what it chooses at the start
+    (its first period's choice without noise), so deliveries continue the choice the model
+    makes rather than jumping from a seeded mix to it (issue "after 2022": no start-up jump)."""
+    n = x.stock.shape[0]
+    # A supplier whose usable capacity U falls short of the orders D starts with the fill rate
+    # U / D it would have had all along, and the choice with that fill rate (a fixed point,
+    # found by damped iteration: fill rates enter the utilities through reliability).
+    demand = np.zeros(n)
+    shares, spend, _ = _choose(x, pol, np.zeros((n, n)), friend, foe)
+    for _ in range(SEED_ITERATIONS):
+        for j in range(n):
+            demand[j] = 0.0
+            for i in range(n):
+                demand[j] += spend[i] * x.dt * shares[i, j]
+            usable = x.capacity[j] * x.dt * x.reliability[j]
+            f = min(1.0, usable / demand[j]) if demand[j] > 1e-12 else 1.0
+            x.fill_rate[j] = 0.5 * (x.fill_rate[j] + f)
+        shares, spend, _ = _choose(x, pol, np.zeros((n, n)), friend, foe)
+    # and the backlog B = keep * (D - U) / (1 - keep) per step at which cancellation removes
+    # what capacity leaves undelivered
+    keep = x.backlog_keep
+    for j in range(n):
+        usable = x.capacity[j] * x.dt * x.reliability[j]
+        if demand[j] > usable and keep < 1.0:
+            short = keep * (demand[j] - usable) / (1.0 - keep)
+            for i in range(n):
+                x.backlog[i, j] = short * spend[i] * x.dt * shares[i, j] / demand[j]
+    L = x.pipeline.shape[0]
+    span = x.span_steps
+    x.pipeline[...] = 0.0
+    for j in range(n):
+        lead = x.lead_steps[j]
+        # due at step k: the parts of orders placed at k - lead - s (s < span) before the start
+        for k in range(lead + span - 1):
+            before = span - max(0, k - lead + 1)
+            for i in range(n):
+                x.pipeline[k % L, i, j] = spend[i] * x.dt * shares[i, j] * before / span
+
+
+@jit
+def _procure(t, x, pol, normal, friend, foe):
+    """Step 3: licensed lines ramp up; the supplier choice (:func:`_choose`); domestic
+    investment out of the budget; orders, rationed deliveries, stock."""
+    n = x.stock.shape[0]
+    for i in range(n):
+        for j in range(n):
+            x.licensed[i, j] = min(
+                x.licensed_target[i, j], x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step
+            )
+    shares, spend, invest = _choose(x, pol, normal, friend, foe)
+    for i in range(n):
+        x.capacity_base[i] += x.invest_yield * invest[i] * x.dt
     got, bl, st, fr = _settle(
         x.pipeline,
         t,
@@ -473,6 +546,7 @@ def _procure(t, x, pol, normal, friend, foe):
         spend * x.dt,
         x.scheduled[t],
         x.lead_steps,
+        x.span_steps,
         x.backlog,
         x.capacity * x.dt,
         x.reliability,

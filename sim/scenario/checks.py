@@ -9,7 +9,7 @@ from pydantic.fields import FieldInfo
 
 from sim.errors import Problem, excerpt
 from sim.scenario.errors import bounds_text
-from sim.scenario.parameters import PARAMETER_NAMES, Parameters
+from sim.scenario.parameters import FIXED_PARAMETERS, PARAMETER_NAMES, Parameters
 from sim.scenario.schema import (
     AllianceAction,
     ArmsOrder,
@@ -237,6 +237,11 @@ def target_problem(sc: Scenario, target: str) -> str | None:
     parts = target.split(".")
     head = parts[0]
     if head == "parameters" and len(parts) == 2:
+        if parts[1] in FIXED_PARAMETERS:
+            return (
+                f"parameters.{parts[1]} is fixed for a run ({FIXED_PARAMETERS[parts[1]]}); "
+                "set it in the scenario's parameters instead"
+            )
         if parts[1] in PARAMETER_NAMES:
             return None
         return f"unknown parameter {excerpt(parts[1])}{_suggest(parts[1], PARAMETER_NAMES)}"

@@ -198,6 +198,18 @@ class Parameters(BaseModel):
         "Below this political affinity no arms are bought from a supplier.",
         "procurement",
     )
+    delivery_span: float = P(
+        2.0,
+        0,
+        10,
+        "years",
+        "Years over which a contract's deliveries run after the supplier's lead time (an "
+        "order is delivered in equal parts over the span). Major arms orders deliver in batches "
+        "over several years (SIPRI Arms Transfers Database order records; e.g. Kazakhstan's "
+        "Su-30SM, ordered 2014-15, delivered 2015-20); the length is an assumption. Fixed for a "
+        "run: it sizes the order book, so events cannot change it.",
+        "procurement",
+    )
     backlog_cancellation: float = P(
         1.0, 0, 12, "1/year", "Rate at which undelivered backlog is cancelled.", "procurement"
     )
@@ -460,3 +472,5 @@ class Parameters(BaseModel):
 
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(Parameters.model_fields)
+FIXED_PARAMETERS: dict[str, str] = {"delivery_span": "it sizes the order book"}
+"""Parameters that events cannot change during a run, with the reason."""
