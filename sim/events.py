@@ -19,6 +19,7 @@ from sim.scenario.schema import (
     AllianceAction,
     ArmsOrder,
     Conflict,
+    Designation,
     Event,
     ParameterChange,
     ProductionDeal,
@@ -217,6 +218,18 @@ def apply_alliance_action(w: World, ev: AllianceAction, step: int) -> tuple[str,
     return f"{ev.provider} gives direct military assistance to {ev.recipient}", False
 
 
+def apply_designation(w: World, ev: Designation, step: int) -> tuple[str, bool]:
+    """The conduit's tolerance falls by ``intensity``; its pairs with the senders are marked
+    (the trade mechanism cuts them by ``designation_trade_cut`` times the mark). In place."""
+    c = _ix(w, ev.target)
+    w.tolerance[c] *= 1.0 - ev.intensity
+    for s in ev.senders:
+        j = _ix(w, s)
+        w.designation[c, j] = w.designation[j, c] = max(w.designation[c, j], ev.intensity)
+    who = ", ".join(ev.senders)
+    return f"{who} designate{'s' if len(ev.senders) == 1 else ''} conduits in {ev.target}", False
+
+
 def apply_parameter(w: World, ev: ParameterChange, step: int) -> tuple[str, bool]:
     parts = ev.target.split(".")
 
@@ -269,6 +282,7 @@ STATE_FIELD_ARRAYS: dict[str, tuple[str, Callable[[float], float]]] = {
     "reliability": ("reliability_base", _unit),
     "lead_time": ("lead_steps", _any),
     "base_threat": ("base_threat", _nonneg),
+    "reexport_tolerance": ("tolerance", _unit),
 }
 
 # each function takes the event type it is keyed by
@@ -282,6 +296,7 @@ APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     ThreatShock: apply_threat_shock,
     Conflict: apply_conflict,
     AllianceAction: apply_alliance_action,
+    Designation: apply_designation,
     ParameterChange: apply_parameter,
 }
 

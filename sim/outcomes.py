@@ -97,6 +97,15 @@ OUTPUTS: tuple[Output, ...] = (
         keep="sanctioned",
     ),
     Output(
+        "reexports",
+        True,
+        "US$ bn/yr",
+        "re-exports to the target (US$ bn/yr)",
+        "goods the state re-exports to the sanctioned partner (the conduit's leg of "
+        "circumvention trade; also counted in trade)",
+        keep="sanctioned",
+    ),
+    Output(
         "pressure",
         True,
         "pressure units",

@@ -59,6 +59,7 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
     rec.deliveries[t] = pr.deliveries
     rec.trade[t] = tr.trade
     rec.compliance[t] = sa.compliance
+    rec.reexports[t] = tr.reexports
     rec.pressure[t] = ps.pressure.T
     rec.arms_budget[t] = th.budget
     rec.capacity[t] = pr.capacity

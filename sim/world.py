@@ -78,6 +78,10 @@ class World:
     backlog: np.ndarray  # importer x supplier undelivered, US$ bn
     pipeline: np.ndarray  # (L, n, n) orders due in k steps (ring buffer)
     span_steps: int  # steps over which an order is delivered (parameters.delivery_span)
+    tolerance: np.ndarray  # (n,) re-export tolerance (reexport_tolerance; designations cut it)
+    customs: np.ndarray  # bool n x n: the pair shares a customs union
+    designation: np.ndarray  # symmetric conduit x sender: designation intensity in force
+    reexports: np.ndarray  # conduit x target: re-exports to a sanctions target, US$ bn/yr
     licensed: np.ndarray  # buyer x licensor: local line capacity, US$ bn/yr
     licensed_target: np.ndarray
     pressure: np.ndarray  # patron x client
@@ -228,6 +232,9 @@ def _build(sc: Scenario) -> World:
         for alliance in s.memberships:
             member[i, names.index(alliance)] = True
     al = [sc.alliances[a] for a in names]
+    union = member[:, [k for k, a in enumerate(al) if a.customs_union]].astype(np.int64)
+    customs = (union @ union.T) > 0
+    np.fill_diagonal(customs, False)
 
     base_budget = vec("gdp") * vec("military_budget_share") * vec("procurement_share")
     capacity = vec("production_capacity")
@@ -263,6 +270,10 @@ def _build(sc: Scenario) -> World:
         backlog=_sym(n),
         pipeline=np.zeros((L, n, n)),
         span_steps=span,
+        tolerance=vec("reexport_tolerance"),
+        customs=customs,
+        designation=_sym(n),
+        reexports=_sym(n),
         licensed=_sym(n),
         licensed_target=_sym(n),
         pressure=_sym(n),

@@ -165,3 +165,92 @@ def test_an_event_cannot_change_the_delivery_span(baseline):
     with pytest.raises(ScenarioError) as e:
         load_scenario(baseline, {"events": [*baseline.to_dict()["events"], ev]})
     assert "fixed for a run" in str(e.value)
+
+
+# ----------------------------------------------------------------------------- circumvention
+def test_western_trade_with_the_conduits_rises_after_2022(default):
+    """EU exports rose 345% to Kyrgyzstan and 94% to Kazakhstan in 2022 (re-exports)."""
+    assert yearly(default, "trade", "KGZ", "WEST", 2023) >= 1.5 * yearly(
+        default, "trade", "KGZ", "WEST", 2021
+    )
+    assert yearly(default, "trade", "KAZ", "WEST", 2023) >= 1.2 * yearly(
+        default, "trade", "KAZ", "WEST", 2021
+    )
+
+
+def test_the_conduits_other_leg_reaches_russia(default):
+    """Kyrgyz exports to Russia went from 0.39 to 1.07 US$ bn (2021 -> 2022)."""
+    assert yearly(default, "reexports", "KGZ", "RUS", 2023) > 0.5
+    assert yearly(default, "trade", "KGZ", "RUS", 2023) > 1.3 * yearly(
+        default, "trade", "KGZ", "RUS", 2021
+    )
+    assert yearly(default, "reexports", "KGZ", "RUS", 2021) == 0.0  # nothing before sanctions
+
+
+def test_without_a_customs_union_kyrgyzstan_carries_less(baseline, default, simulate):
+    open_border = simulate(baseline, seed=1, overrides={"alliances.EAEU.customs_union": False})
+    assert yearly(open_border, "reexports", "KGZ", "RUS", 2023) < 0.5 * yearly(
+        default, "reexports", "KGZ", "RUS", 2023
+    )
+
+
+def test_a_designation_of_kyrgyz_conduits_hits_kyrgyzstan_only(baseline, default, simulate):
+    """January 2025: the US designated a Kyrgyz bank and fuel traders. Kyrgyz trade with the
+    West falls back; China's and Uzbekistan's compliance (and other conduits) do not move."""
+    none = simulate(
+        without_label(baseline, "kgz_designations_2025"),
+        seed=1,
+    )
+    t = default.step_of("2025-Q1")
+    assert np.array_equal(
+        default.pair("trade", "KGZ", "WEST")[:t], none.pair("trade", "KGZ", "WEST")[:t]
+    )
+    assert yearly(default, "trade", "KGZ", "WEST", 2026) < 0.8 * yearly(
+        none, "trade", "KGZ", "WEST", 2026
+    )
+    assert yearly(default, "trade", "KGZ", "WEST", 2026) < yearly(
+        default, "trade", "KGZ", "WEST", 2024
+    )
+    for state in ("CHN", "UZB"):  # only through world-wide feedback, in the 5th decimal
+        assert np.allclose(
+            default.pair("compliance", state, "RUS"),
+            none.pair("compliance", state, "RUS"),
+            atol=1e-4,
+        )
+    assert np.allclose(
+        default.pair("reexports", "KAZ", "RUS"), none.pair("reexports", "KAZ", "RUS"), rtol=1e-3
+    )
+
+
+def without_label(scenario, label: str):
+    events = [e for e in scenario.to_dict()["events"] if e.get("label") != label]
+    assert len(events) == len(scenario.events) - 1
+    return load_scenario(scenario, {"events": events})
+
+
+def test_a_state_cannot_designate_itself(baseline):
+    from sim.errors import ScenarioError
+
+    ev = {
+        "date": "2025",
+        "type": "designation",
+        "senders": ["KGZ"],
+        "target": "KGZ",
+        "intensity": 1,
+    }
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(baseline, {"events": [*baseline.to_dict()["events"], ev]})
+    assert "cannot designate its own" in str(e.value)
+
+
+def test_blanket_secondary_sanctions_would_move_everyone(baseline, default, simulate):
+    """The contrast: raising a regime's blanket ``secondary`` moves China's compliance too,
+    which is why designations are targeted."""
+    events = baseline.to_dict()["events"]
+    for e in events:
+        if e.get("label") == "west_2022_imposed":
+            e["secondary"] = 0.8
+    blanket = simulate(load_scenario(baseline, {"events": events}), seed=1)
+    assert yearly(blanket, "compliance", "CHN", "RUS", 2026) > 0.05 + yearly(
+        default, "compliance", "CHN", "RUS", 2026
+    )

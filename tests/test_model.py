@@ -494,7 +494,7 @@ def odd_world(seed: int) -> dict:
     )
     return {
         "metadata": {"name": "odd"},
-        "time": {"start": "2021-Q1", "end": "2022-Q4"},
+        "time": {"start": "2021-Q1", "end": "2025-Q1"},
         "states": states,
         "relations": {"links": links, "arms_stocks": stocks},
         "sanctions": sanctions,

@@ -18,6 +18,7 @@ from sim.model import MultivectorModel
 from sim.recorder import PAIR_RAW, STATE_RAW
 from sim.rules import threat
 from sim.rules.trade import agreement_growth, grow_with_agreements
+from sim.scenario import schema
 from sim.scenario.generate import generate_scenario
 from sim.scenario.loader import load_scenario
 from sim.strategies import RULES
@@ -40,18 +41,7 @@ def assert_same_run(a: MultivectorModel, b: MultivectorModel) -> None:
         assert np.array_equal(x[k], y[k]), k
 
 
-EVENT_TYPES = {
-    "arms_order",
-    "production_deal",
-    "trade_agreement",
-    "threat_shock",
-    "conflict",
-    "alliance_action",
-    "parameter",
-    "sanction_imposed",
-    "sanction_changed",
-    "sanction_lifted",
-}
+EVENT_TYPES = set(schema.EVENT_TYPES)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +66,13 @@ def eventful():
             "secondary": 0.3,
         },
         {"date": "2024-Q2", "type": "sanction_lifted", "id": "late"},
+        {
+            "date": "2023-Q2",
+            "type": "designation",
+            "senders": regime["senders"],
+            "target": next(s for s in ids if s not in regime["senders"] and s != ids[-2]),
+            "intensity": 0.5,
+        },
         {
             "date": "2023-Q1",
             "type": "parameter",
@@ -247,6 +244,7 @@ def test_the_period_records_the_world_as_it_is_after_the_step(baseline):
             "deliveries": w.deliveries,
             "trade": w.trade,
             "compliance": w.compliance,
+            "reexports": w.reexports,
             "pressure": w.pressure.T,
             "arms_budget": w.budget,
             "capacity": w.capacity,

@@ -433,6 +433,51 @@ class TestInputLossAndTrade:
         assert add.sum() <= 2 * share * lost.sum() + 1e-9
 
 
+class TestCircumvention:
+    """0 sender, 1 conduit in a customs union with the target, 2 conduit outside it, 3 target."""
+
+    pot = np.array([[0, 5.0, 5.0, 40.0], [5.0, 0, 0, 4.0], [5.0, 0, 0, 4.0], [40.0, 4.0, 4.0, 0]])
+    senders = np.array([True, False, False, False])
+    customs = np.zeros((4, 4), dtype=bool)
+    customs[1, 3] = customs[3, 1] = True
+
+    def run(self, tolerance=(0.0, 1.0, 1.0, 0.0), rate=1.0, outside=0.25, margin=0.1):
+        comp = np.zeros((4, 4))
+        comp[0, 3] = 1.0  # the sender complies
+        cut = sanctions.trade_cut(comp, np.array([0, 0, 0, 1.0]), 0.5)
+        add, rex = sanctions.circumvent(
+            self.pot,
+            cut,
+            comp,
+            self.senders,
+            np.array(tolerance),
+            self.customs,
+            rate,
+            outside,
+            margin,
+        )
+        return add, rex, (self.pot * cut)[0, 3]
+
+    def test_both_legs_rise_and_the_customs_union_carries_more(self):
+        add, rex, lost = self.run()
+        assert add == pytest.approx(add.T)
+        # conduit -> target: rate * tolerance * access * own trade * cut fraction
+        assert rex[1, 3] == pytest.approx(1.0 * 1.0 * 1.0 * 4.0 * lost / 40.0)
+        assert rex[2, 3] == pytest.approx(0.25 * rex[1, 3])
+        assert add[1, 3] == pytest.approx(rex[1, 3])
+        # sender -> conduit, less the conduit's margin
+        assert add[0, 1] == pytest.approx(rex[1, 3] / 1.1)
+        assert add[0, 3] == 0.0 and rex[0, 3] == 0.0  # a sender is no conduit
+
+    def test_no_tolerance_no_conduit(self):
+        _, rex, _ = self.run(tolerance=(0.0, 0.0, 1.0, 0.0))
+        assert rex[1, 3] == 0.0 and rex[2, 3] > 0.0
+
+    def test_conduits_never_carry_more_than_the_lost_trade(self):
+        _, rex, lost = self.run(rate=1000.0)
+        assert rex[:, 3].sum() == pytest.approx(lost)
+
+
 # ----------------------------------------------------------------------------- pressure
 def pressure_world(patron_share=0.9, rival_share=0.1, need=0.0, capacity_ratio=1.0, p=None):
     """Patron 0, client 1, rival supplier 2; reference shares 0.9 patron / 0.1 rival."""

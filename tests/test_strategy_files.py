@@ -40,7 +40,7 @@ def overlay(folder: Path, strategy: str, extra: str = "") -> Path:
         textwrap.dedent(f"""\
         extends: {BASELINE}
         metadata: {{name: kaz_user}}
-        time: {{start: 2021-Q1, end: 2022-Q4, step: quarter}}
+        time: {{start: 2021-Q1, end: 2025-Q1, step: quarter}}
         states:
           KAZ:
             strategy: {strategy}

@@ -319,7 +319,7 @@ def test_evolution_needs_two_focal_states(tmp_path, capsys):
             "is reserved",
         ),
         (
-            "    - {path: time.end, name: end, values: [2022-Q2, 2022-Q4]}\n",
+            "    - {path: time.end, name: end, values: [2025-Q1, 2025-Q2]}\n",
             "futures.uncertainties[2].path",
             "cannot vary between futures",
         ),

@@ -188,16 +188,20 @@ def _trade_cut(compliance, trade_intensity, cut):
 
 
 @jit
+def _is_target(compliance, t):
+    """Whether some state complies with sanctions on ``t`` (senders at least do)."""
+    for k in range(compliance.shape[0]):  # noqa: SIM110 (numba compiles no generators)
+        if compliance[k, t] != 0.0:
+            return True
+    return False
+
+
+@jit
 def _reroute(potential, cut, compliance, senders_any, share):
     n = potential.shape[0]
     add = np.zeros((n, n))
     for t in range(n):
-        is_target = False
-        for k in range(n):
-            if compliance[k, t] != 0.0:
-                is_target = True
-                break
-        if not is_target:
+        if not _is_target(compliance, t):
             continue
         lost = 0.0
         tot = 0.0
@@ -211,6 +215,83 @@ def _reroute(potential, cut, compliance, senders_any, share):
             if not senders_any[k]:
                 add[k, t] += potential[k, t] * (1.0 - compliance[k, t]) * lost * share / tot
     return add + add.T
+
+
+@jit
+def _circumvent(potential, cut, compliance, senders_any, tolerance, customs, rate, outside, margin):
+    n = potential.shape[0]
+    add = np.zeros((n, n))
+    reexports = np.zeros((n, n))
+    x = np.zeros(n)
+    for t in range(n):
+        if not _is_target(compliance, t):
+            continue
+        lost = 0.0
+        base = 0.0
+        for s in range(n):
+            if senders_any[s] and s != t:
+                lost += potential[s, t] * cut[s, t]
+                base += potential[s, t]
+        if lost <= 0.0:
+            continue
+        total = 0.0
+        for c in range(n):
+            x[c] = 0.0
+            if c == t or senders_any[c]:
+                continue
+            access = 1.0 if customs[c, t] else outside
+            x[c] = rate * tolerance[c] * access * potential[c, t] * (1.0 - cut[c, t]) * lost / base
+            total += x[c]
+        scale = min(1.0, lost / total) if total > 0.0 else 0.0
+        for c in range(n):
+            if x[c] <= 0.0:
+                continue
+            xc = x[c] * scale
+            reexports[c, t] = xc
+            add[c, t] += xc
+            for s in range(n):
+                if senders_any[s] and s != t:
+                    add[s, c] += xc / (1.0 + margin) * potential[s, t] * cut[s, t] / lost
+    return add + add.T, reexports
+
+
+def circumvent(
+    potential: np.ndarray,
+    cut: np.ndarray,
+    compliance: np.ndarray,
+    senders_any: np.ndarray,
+    tolerance: np.ndarray,
+    customs: np.ndarray,
+    rate: float,
+    outside: float,
+    margin: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trade with sanctions targets routed through conduit states (re-exports).
+
+    For each target t of trade sanctions, a conduit c (neither t nor a sender) re-exports
+    ``X_ct = rate * tolerance_c * access_ct * P_ct * (1 - cut_ct) * L_t / P_t`` to it, where
+    ``P`` is potential trade, ``L_t`` the target's trade lost with the senders and ``P_t`` its
+    potential trade with them (so ``L_t / P_t`` is how much of it the sanctions cut), and
+    ``access_ct`` is 1 inside a customs union with the target, ``outside`` otherwise. The
+    conduits together carry at most ``L_t``. Both legs are recorded: the conduit's trade with
+    the target rises by ``X_ct``, its trade with each sender by ``X_ct / (1 + margin)`` in
+    proportion to that sender's lost trade.
+
+    Returns:
+        (symmetric addition to trade, conduit x target re-exports), US$ bn/yr.
+    """
+    f = np.float64
+    return _circumvent(
+        np.asarray(potential, f),
+        np.asarray(cut, f),
+        np.asarray(compliance, f),
+        np.asarray(senders_any, np.bool_),
+        np.asarray(tolerance, f),
+        np.asarray(customs, np.bool_),
+        float(rate),
+        float(outside),
+        float(margin),
+    )
 
 
 def reroute(

@@ -6,7 +6,8 @@ pulls the pair's potential trade onto the constant-growth path that reaches the 
 of the target year; ``agreement_pull`` = 1 follows that path exactly. The states' policies tilt
 each pair's trend (``Policy.trade``: a multiplier per partner on the yearly growth factor; both
 sides' multipliers compound). Effective trade moves with a lag towards ``(potential * (1 -
-sanction cut) + rerouted) * pressure friction``.
+sanction cut) + rerouted + re-exported through conduits) * designation cut * pressure
+friction`` (conduits: :func:`sim.rules.sanctions.circumvent`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from sim.rules.choice import PolicyArrays
 from sim.rules.common import _shares, jit, lag_weight
 from sim.rules.pressure import _rival_trade_cost, _trade_friction
-from sim.rules.sanctions import Regimes, _reroute, _trade_cut
+from sim.rules.sanctions import Regimes, _circumvent, _reroute, _trade_cut
 
 
 def growth_factor(
@@ -147,6 +148,14 @@ class TradeInputs(NamedTuple):
     client_mask: np.ndarray
     friction: float
     alpha_trade: float
+    tolerance: np.ndarray
+    customs: np.ndarray
+    designation: np.ndarray
+    reexports: np.ndarray
+    circumvention_rate: float
+    access_outside: float
+    margin: float
+    designation_cut: float
 
 
 def pack(w, p, *, trade_factor: np.ndarray, regimes: Regimes) -> TradeInputs:
@@ -172,13 +181,22 @@ def pack(w, p, *, trade_factor: np.ndarray, regimes: Regimes) -> TradeInputs:
         client_mask=w.client_mask,
         friction=float(p.pressure_trade_friction) if has_clients else 0.0,
         alpha_trade=lag_weight(p.trade_adjustment, w.axis.dt),
+        tolerance=w.tolerance,
+        customs=w.customs,
+        designation=w.designation,
+        reexports=w.reexports,
+        circumvention_rate=float(p.circumvention_rate),
+        access_outside=float(p.conduit_access_outside),
+        margin=float(p.reexport_margin),
+        designation_cut=float(p.designation_trade_cut),
     )
 
 
 @jit
 def _advance(t, x, pol):
     """Step 6: potential trade grows (trend, policies' tilt, agreements); effective trade
-    lags towards it after sanction cuts, rerouting and pressure friction."""
+    lags towards it after sanction cuts, rerouting, re-exports through conduits, designations
+    and pressure friction."""
     new = _grow(
         x.trade_potential,
         x.trade_factor,
@@ -193,14 +211,31 @@ def _advance(t, x, pol):
     )
     x.trade_potential[...] = new
     target = new
+    reexports = np.zeros_like(new)
     if x.trade_sanctions:
         cut = _trade_cut(x.compliance, x.trade_int, x.trade_cut)
-        target = new * (1.0 - cut) + _reroute(
-            new, cut, x.compliance, x.senders_any, x.reroute_share
+        conduits, reexports = _circumvent(
+            new,
+            cut,
+            x.compliance,
+            x.senders_any,
+            x.tolerance,
+            x.customs,
+            x.circumvention_rate,
+            x.access_outside,
+            x.margin,
         )
+        target = (
+            new * (1.0 - cut)
+            + _reroute(new, cut, x.compliance, x.senders_any, x.reroute_share)
+            + conduits
+        )
+    if x.designation_cut > 0:
+        target = target * (1.0 - x.designation_cut * x.designation)
     if x.friction > 0:
         target = target * _trade_friction(_rival_trade_cost(x.pressure, x.client_mask), x.friction)
     x.trade[...] = x.trade + x.alpha_trade * (target - x.trade)
+    x.reexports[...] = x.reexports + x.alpha_trade * (reexports - x.reexports)
 
 
 def advance(x: TradeInputs, pol: PolicyArrays, t: int) -> None:

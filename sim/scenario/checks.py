@@ -14,6 +14,7 @@ from sim.scenario.schema import (
     AllianceAction,
     ArmsOrder,
     Conflict,
+    Designation,
     Link,
     ParameterChange,
     ProductionDeal,
@@ -41,6 +42,7 @@ NUMERIC_STATE_FIELDS = (
     "reliability",
     "lead_time",
     "base_threat",
+    "reexport_tolerance",
 )
 
 
@@ -172,6 +174,12 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
         elif isinstance(ev, ThreatShock):
             for j, sid in enumerate(ev.states):
                 state(p + ("states", j), sid)
+        elif isinstance(ev, Designation):
+            state(p + ("target",), ev.target)
+            for j, snd in enumerate(ev.senders):
+                state(p + ("senders", j), snd)
+            if ev.target in ev.senders:
+                add(p + ("target",), f"{ev.target} cannot designate its own firms or banks")
         elif isinstance(ev, AllianceAction):
             if ev.alliance not in alliances:
                 add(

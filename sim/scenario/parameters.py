@@ -322,6 +322,44 @@ class Parameters(BaseModel):
         "Fraction of the target's lost trade rerouted to non-complying partners.",
         "sanctions",
     )
+    circumvention_rate: float = P(
+        1.5,
+        0,
+        10,
+        "re-exports per unit of trade",
+        "Re-exports a conduit adds to a sanctions target, per US$ of its own trade with the "
+        "target, at full tolerance, full access and the target's whole trade with the senders "
+        "cut. Set to the order of magnitude of 2022's jumps in EU exports to Kyrgyzstan "
+        "(+345%) and Kazakhstan (+94%) (data/trade_quoted_sanctions_2021_2024.csv).",
+        "sanctions",
+    )
+    conduit_access_outside: float = P(
+        0.25,
+        0,
+        1,
+        "fraction",
+        "Access to the target of a conduit outside a customs union with it, relative to one "
+        "inside (goods cross a customs border, where enforcement happens; assumption).",
+        "sanctions",
+    )
+    reexport_margin: float = P(
+        0.15,
+        0,
+        2,
+        "fraction",
+        "Conduits' margin on re-exports: the conduit-to-target leg is worth (1 + margin) times "
+        "the sender-to-conduit leg (assumption).",
+        "sanctions",
+    )
+    designation_trade_cut: float = P(
+        0.3,
+        0,
+        1,
+        "fraction",
+        "Fraction of a designated conduit's trade with the designating senders cut at full "
+        "designation intensity (its banks and firms lose access; assumption).",
+        "sanctions",
+    )
 
     # --- patron response (rules/pressure.py) ---
     pressure_strength: float = P(

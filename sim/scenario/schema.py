@@ -282,6 +282,13 @@ class State(Strict):
         "non_aligned_compliance) or aligned (the economic compliance rule). Its strategy's "
         "comply overrides it.",
     )
+    reexport_tolerance: Unit = _field(
+        0.5,
+        "share",
+        "How far its authorities let firms re-export sanctioned goods to a sanctions target "
+        "(0: nothing passes, 1: no checks); a designation cuts it. What firms do can differ "
+        "from the state's own compliance (Kazakhstan). Default 0.5 (assumption).",
+    )
     input_sources: dict[StateId, Unit] = _field(
         None,
         "share",
@@ -389,6 +396,11 @@ class Alliance(Strict):
         0.5,
         "affinity",
         "A member consents if its affinity to the recipient is at least this.",
+    )
+    customs_union: bool = Field(
+        False,
+        description="Members trade without customs borders between them (the EAEU): goods a "
+        "member re-exports to another cross no customs check (conduit access).",
     )
 
 
@@ -619,6 +631,22 @@ class AllianceAction(_Event):
     )
 
 
+class Designation(_Event):
+    """Targeted secondary sanctions: senders designate firms or banks of a third state as
+    conduits for trade with a sanctions target. The conduit's re-export tolerance falls by
+    ``intensity`` and its trade with the senders by ``intensity`` times
+    ``parameters.designation_trade_cut``; nobody else is touched."""
+
+    type: Literal["designation"]
+    senders: tuple[StateId, ...] = Field(min_length=1, description="The designating states.")
+    target: StateId = Field(description="The conduit state whose firms or banks are designated.")
+    intensity: Unit = Field(
+        json_schema_extra=_unit("index"),
+        description="Share of the conduit's re-export tolerance removed, 0-1 (and, times "
+        "parameters.designation_trade_cut, of its trade with the senders).",
+    )
+
+
 class ParameterChange(_Event):
     """Set or scale a parameter, a state attribute or a link attribute from ``date`` on."""
 
@@ -644,6 +672,7 @@ Event = Annotated[
     | ThreatShock
     | Conflict
     | AllianceAction
+    | Designation
     | ParameterChange,
     Field(discriminator="type"),
 ]
@@ -657,6 +686,7 @@ EVENT_TYPES: dict[str, type[_Event]] = {
     "threat_shock": ThreatShock,
     "conflict": Conflict,
     "alliance_action": AllianceAction,
+    "designation": Designation,
     "parameter": ParameterChange,
 }
 
