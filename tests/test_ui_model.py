@@ -123,6 +123,102 @@ def test_shipped_library_validates():
     assert not lib.skipped, lib.skipped
 
 
+def test_picker_lists_scenarios_by_title_grouped_without_hindcasts():
+    lib = library.load_library(ROOT / "scenarios")
+    items = lib.picker_items()
+    headers = [i["header"] for i in items if "header" in i]
+    assert headers == [library.TEACHING, library.WHAT_IFS]
+    shown = [i for i in items if "value" in i]
+    for item in shown:  # by title, not by file name
+        assert item["text"] == lib.get(item["value"]).title != item["value"]
+    keys = [i["value"] for i in shown]
+    assert not [k for k in keys if k.startswith("hindcast")]
+    assert keys == [e.key for e in lib.classroom]
+    groups = dict(lib.grouped())
+    assert {e.key for e in groups[library.VALIDATION]} >= {"hindcast_2015", "hindcast_2020"}
+    assert all(e.key.startswith("teach_") for e in groups[library.TEACHING])
+    assert groups[library.WHAT_IFS][0].key == "baseline"
+    # each header comes right before its own group's scenarios
+    at = [n for n, i in enumerate(items) if "header" in i]
+    assert at[0] == 0 and items[at[1] - 1]["value"] == groups[library.TEACHING][-1].key
+
+
+def test_library_knows_the_scenario_each_file_extends():
+    lib = library.load_library(ROOT / "scenarios")
+    assert lib.get("baseline").parent is None
+    assert lib.get("teach_kaz_balance").parent == (ROOT / "scenarios" / "baseline.yaml")
+    assert lib.get("turkey_assists_kazakhstan").parent.name == "nato_blocks_turkey.yaml"
+
+
+@pytest.fixture
+def lesson(lib_dir) -> str:
+    """A lesson in the scenario folder: the baseline with Kazakhstan bandwagoning."""
+    (lib_dir / "teach_follow.yaml").write_text(
+        "extends: baseline.yaml\n"
+        "metadata: {name: teach_follow, title: 'Teaching: follow Russia'}\n"
+        "states: {KAZ: {strategy: bandwagon}}\n"
+    )
+    return "teach_follow"
+
+
+def test_a_lesson_is_compared_with_the_scenario_it_extends(lesson, lib_dir, simulate):
+    m = ClassroomModel(scenario_name=lesson, seed="5")
+    ref = m.reference()
+    parent = simulate(lib_dir / "baseline.yaml", seed=5)
+    np.testing.assert_array_equal(ref.run.pairs["arms_share"], parent.pairs["arms_share"])
+    assert ref.label == "the baseline scenario" and "lesson" in ref.about
+    m.run()  # the lesson's own change shows as a gap
+    assert not np.allclose(m.recorder.arrays()[0]["arms_share"], ref.run.pairs["arms_share"])
+    # a what-if is compared with itself, without the page's changes
+    calm = ClassroomModel(scenario_name="calm", seed="5")
+    assert calm.reference().label == "without your changes"
+    np.testing.assert_array_equal(
+        calm.reference().run.pairs["arms_share"], calm.ghost().pairs["arms_share"]
+    )
+
+
+def _reference_lines(fig) -> dict[str, object]:
+    return {
+        ln.get_gid().split(":", 1)[1]: ln
+        for ln in fig.axes[0].lines
+        if (ln.get_gid() or "").startswith("reference:")
+    }
+
+
+@pytest.mark.parametrize("make", ["supplier_shares", "dependence_lines", "trade_shares"])
+def test_reference_lines_stop_at_the_current_quarter(lib_dir, make):
+    """Students predict first: before a step no reference path shows, after k steps k points."""
+    m = ClassroomModel(**_sliders(kaz_diversification=1.0))
+    draw = getattr(views, make)
+    before = _reference_lines(draw(views.snapshot(m)))
+    assert all(len(ln.get_xdata()) == 0 for ln in before.values())
+    for _ in range(6):
+        m.step()
+    lines = _reference_lines(draw(views.snapshot(m)))
+    assert lines
+    assert {len(ln.get_xdata()) for ln in lines.values()} == {6}
+
+
+def test_each_reference_line_is_labelled_with_its_supplier(lib_dir):
+    from matplotlib.colors import to_hex
+
+    from sim.plots import color
+
+    m = ClassroomModel(**_sliders(kaz_diversification=1.0))
+    for _ in range(8):
+        m.step()
+    s = views.snapshot(m)
+    fig = views.supplier_shares(s)
+    lines = _reference_lines(fig)
+    assert len(lines) >= 2
+    legend = fig.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[-1] == "dashed: without your changes"
+    for sid, ln in lines.items():  # the supplier's colour, and its name in the legend
+        assert to_hex(ln.get_color()) == to_hex(color(sid))
+        assert s.names[s.ids.index(sid)] in texts
+
+
 # ----------------------------------------------------------------------------- model
 def test_diversification_slider_changes_the_run(lib_dir):
     a = ClassroomModel()
