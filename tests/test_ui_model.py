@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -53,16 +54,14 @@ def test_untouched_controls_change_nothing(baseline):
     assert ov == {} and notes == []
 
 
+EVERY_SLIDER_MOVED = dict(
+    kaz_diversification=0.95, pressure_strength=6.0, turkish_capacity=20.0, threat_level=2.0
+)
+
+
 def test_each_slider_reaches_its_scenario_field(baseline):
     start = controls.neutral_values(baseline)
-    moved = dict(
-        start,
-        kaz_diversification=0.95,
-        sanctions_intensity=0.2,
-        pressure_strength=6.0,
-        turkish_capacity=20.0,
-        threat_level=2.0,
-    )
+    moved = dict(start, **EVERY_SLIDER_MOVED, sanctions_intensity=0.2)
     ov, notes = controls.overrides_for(baseline, moved, start, {"TJK": "balance"})
     sc = load_scenario(baseline, ov)
     assert sc.states["KAZ"].diversification == pytest.approx(0.95)
@@ -92,8 +91,58 @@ def test_sliders_that_do_not_apply_say_so(small_world):
     moved = dict(start, kaz_diversification=0.9, turkish_capacity=3.0)
     ov, notes = controls.overrides_for(sc, moved, start, {"KAZ": "bandwagon"})
     assert ov == {}
-    assert any("no KAZ" in n for n in notes) and any("no TUR" in n for n in notes)
-    assert any("KAZ strategy ignored" in n for n in notes)
+    for label in ("Kazakhstan: diversification", "Turkish production"):
+        assert any(f"'{label}' slider does nothing here" in n for n in notes), notes
+    assert any("chosen for KAZ does nothing here" in n for n in notes)
+
+
+def test_your_changes_speak_in_words(baseline):
+    start = controls.neutral_values(baseline)
+    moved = dict(start, **EVERY_SLIDER_MOVED, sanctions_intensity=0.0)
+    _, notes = controls.overrides_for(baseline, moved, start, {"KAZ": "bandwagon"})
+    text = "\n".join(notes)
+    assert len(notes) == 6
+    assert not re.findall(r"\b[A-Z]{3,}\b", text), text  # no state ids (KAZ, WEST)
+    assert not re.findall(r"\b\w+_\w+\b", text), text  # no snake_case ids (west_2022)
+    sid = controls.main_sanction(baseline)[0]
+    assert sid not in text
+    for words in (
+        "Kazakhstan",
+        "sanctions on Russia by West",
+        "no, 0.00",
+        "Turkiye's arms production: US$20bn a year",
+        "bandwagon (follow the strongest patron)",
+        "scenario: multi-vector (hedge)",
+        "2.0 times as threatened",
+    ):
+        assert words in text, (words, text)
+
+
+def _sanction_narrations(m: ClassroomModel) -> list[str]:
+    m.run()
+    return [e.narration for e in m.events.log if e.type == "sanction_imposed"]
+
+
+@pytest.mark.parametrize(
+    "intensity, says, never",
+    [
+        (0.0, "no new sanctions on Russia", "sweeping"),
+        (0.2, "light sanctions on Russia", "sweeping"),
+    ],
+)
+def test_the_feed_tells_the_sanctions_as_changed(lib_dir, intensity, says, never):
+    authored = _sanction_narrations(ClassroomModel(**_sliders()))
+    assert any(never in t for t in authored)  # the scenario's own words, untouched
+    told = _sanction_narrations(ClassroomModel(**_sliders(sanctions_intensity=intensity)))
+    assert told and all(never not in t for t in told), told
+    assert any(says in t for t in told), told
+
+
+@pytest.mark.parametrize(
+    "v, word", [(0.0, "no"), (0.01, "light"), (0.3, "light"), (0.5, "heavy"), (0.7, "sweeping")]
+)
+def test_intensity_words(v, word):
+    assert controls.intensity_words(v) == word
 
 
 @pytest.mark.parametrize(
@@ -230,7 +279,7 @@ def test_diversification_slider_changes_the_run(lib_dir):
     sa = a.recorder.arrays()[0]["arms_share"][:, k, r]
     sb = b.recorder.arrays()[0]["arms_share"][:, k, r]
     assert not np.allclose(sa, sb)
-    assert b.notes and "diversification" in b.notes[0]
+    assert b.notes and "values having many arms suppliers: 1.00" in b.notes[0]
 
 
 def test_ghost_is_the_unchanged_scenario_with_the_same_seed(lib_dir, simulate):
@@ -438,7 +487,9 @@ def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
         "autarky",
     ]
     m = ClassroomModel(strategy_KGZ=spec)
-    assert any("plays" in n and "LeastExposed" in n for n in m.notes)
+    assert any("your own strategy LeastExposed (from least_exposed.py)" in n for n in m.notes), (
+        m.notes
+    )
     agent = next(a for a in m.state_agents if a.state_id == "KGZ")
     assert agent.strategy_spec == spec and agent.strategy.adaptive
     for _ in range(4):

@@ -124,8 +124,8 @@ class ClassroomModel(MultivectorModel):
         if entry is None:
             if not lib.entries:
                 raise UserError(f"no valid scenario in {lib.folder}")
-            entry = lib.entries[0]
-            notes.append(f"scenario {scenario_name!r} not found: showing {entry.key}")
+            entry = (lib.classroom or list(lib.entries))[0]
+            notes.append(f"scenario {scenario_name!r} not found: showing {entry.title}")
         base = library.scenario(entry)
         try:
             user_seed = controls.parse_seed(seed)
@@ -158,7 +158,10 @@ class ClassroomModel(MultivectorModel):
         imps = importers(sc)
         self.focus = focus if focus in imps else (imps[0] if imps else sc.state_ids[0])
         if focus != self.focus:
-            self.notes.append(f"{focus} is not an importer here: following {self.focus}")
+            who = sc.states[focus].name if focus in sc.states else repr(focus)
+            self.notes.append(
+                f"{who} is not an importer here: following {sc.states[self.focus].name}"
+            )
 
     @property
     def title(self) -> str:
