@@ -449,20 +449,31 @@ def test_ui_command_refuses_a_busy_port(monkeypatch, capsys):
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
 
 
-def test_page_controls_fit_the_model_as_mesa_checks_them():
-    """SolaraViz re-creates the model as ``ClassroomModel(**control values)`` on Reset."""
-    from mesa.visualization.solara_viz import _check_model_params, split_model_params
-
+def test_page_choices_fit_the_model_and_start_from_the_scenario_as_written():
+    """Reset re-creates the model as ``ClassroomModel(**choices)``; untouched, nothing changes."""
     from sim.ui import app
 
-    params = app.model_params()
-    _check_model_params(ClassroomModel.__init__, params)  # raises on a mismatch
-    user, fixed = split_model_params(params)
-    values = {k: (v.value if hasattr(v, "value") else v["value"]) for k, v in user.items()}
-    m = ClassroomModel(**values, **fixed)
+    params = app.default_params()
+    assert set(params) >= {"scenario_name", "focus", "seed", *controls.SLIDER_NAMES}
+    m = ClassroomModel(**params)
     assert m.ui_overrides == {} and m.notes == []
-    assert set(params) >= {"scenario_name", "seed", *controls.SLIDER_NAMES}
-    assert library.load_library().keys == params["scenario_name"]["values"]
+    assert m.entry.key == "baseline"
+
+
+def test_sliders_show_their_value_and_unit(baseline):
+    own = controls.scenario_values(baseline)
+    start = controls.neutral_values(baseline)
+    spec = {s.name: s for s in controls.SLIDERS}
+    tur = spec["turkish_capacity"]
+    moved = controls.slider_text(tur, 20.0, start[tur.name], own[tur.name])
+    assert moved == "Turkish production: US$20bn a year"
+    kept = controls.slider_text(tur, start[tur.name], start[tur.name], 12.5)
+    assert kept == "Turkish production: US$12.5bn a year (as in the scenario)"
+    sanc = spec["sanctions_intensity"]
+    assert controls.slider_text(sanc, 0.35, 0.7, 0.7) == "Sanctions intensity: 0.35 of 1"
+    assert "not in this scenario" in controls.slider_text(sanc, 0.7, 0.7, None)
+    for s in controls.SLIDERS:  # every slider has a unit beyond the bare number
+        assert s.show(s.max) != f"{s.max:g}"
 
 
 def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
@@ -477,15 +488,16 @@ def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
         "states:\n  KAZ: {strategy: least_exposed.py:LeastExposed}\n"
     )
     spec = f"{lib_dir / 'least_exposed.py'}:LeastExposed"
-    params = app.model_params()
-    assert spec in params["strategy_KGZ"]["values"]
-    assert params["strategy_KGZ"]["values"][:5] == [
+    items = app.strategy_items()
+    assert spec in [i["value"] for i in items]
+    assert [i["value"] for i in items][:5] == [
         "as in scenario",
         "multi_vector",
         "bandwagon",
         "balance",
         "autarky",
     ]
+    assert "bandwagon (follow the strongest patron)" in [i["text"] for i in items]
     m = ClassroomModel(strategy_KGZ=spec)
     assert any("your own strategy LeastExposed (from least_exposed.py)" in n for n in m.notes), (
         m.notes

@@ -114,6 +114,9 @@ def server_env(scenarios: Path | None = None, use_cache: bool = True) -> dict[st
     # a quiet terminal for the teacher: mesa 3.3.1's own hook-rule warning and Solara's note on
     # cookies over plain http (expected on 127.0.0.1) say nothing actionable
     env.setdefault("SOLARA_CHECK_HOOKS", "off")
+    # Solara's "runs on Solara" badge floats over the page's bottom-right corner (a legend);
+    # the page credits Solara in its sidebar instead (sim.ui.app.CREDIT)
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     quiet = "ignore:Cookies with samesite=none"
     env["PYTHONWARNINGS"] = ",".join(x for x in (env.get("PYTHONWARNINGS"), quiet) if x)
     if scenarios is not None:

@@ -48,21 +48,29 @@ DRONE_EXPORTER = "TUR"
 
 @dataclass(frozen=True)
 class SliderSpec:
-    """One numeric slider: keyword name, label, range and step (units in the label)."""
+    """One numeric slider: keyword name, label, range, step, and how its value reads with its
+    unit (``unit`` is a format string of ``v``)."""
 
     name: str
     label: str
     min: float
     max: float
     step: float
+    unit: str
+
+    def show(self, v: float) -> str:
+        """The value with its unit, as the page prints it beside the slider."""
+        return self.unit.format(v=v)
 
 
 SLIDERS: tuple[SliderSpec, ...] = (
-    SliderSpec("kaz_diversification", "Kazakhstan: diversification", 0.0, 1.0, 0.05),
-    SliderSpec("sanctions_intensity", "Sanctions intensity", 0.0, 1.0, 0.05),
-    SliderSpec("pressure_strength", "Russian pressure", 0.0, 10.0, 0.25),
-    SliderSpec("turkish_capacity", "Turkish production", 0.0, 30.0, 0.5),
-    SliderSpec("threat_level", "Threat level (x)", 0.0, 3.0, 0.1),
+    SliderSpec(
+        "kaz_diversification", "Kazakhstan: diversification", 0.0, 1.0, 0.05, "{v:.2f} of 1"
+    ),
+    SliderSpec("sanctions_intensity", "Sanctions intensity", 0.0, 1.0, 0.05, "{v:.2f} of 1"),
+    SliderSpec("pressure_strength", "Russian pressure", 0.0, 10.0, 0.25, "{v:.2f} of 10"),
+    SliderSpec("turkish_capacity", "Turkish production", 0.0, 30.0, 0.5, "US${v:g}bn a year"),
+    SliderSpec("threat_level", "Threat level", 0.0, 3.0, 0.1, "{v:.1f} x the scenario's"),
 )
 #: What each slider asks, for the page's help (units and ranges).
 SLIDER_HELP: dict[str, str] = {
@@ -200,6 +208,16 @@ def neutral_values(baseline: Scenario) -> dict[str, float]:
     vals = scenario_values(baseline)
     fallback = {s.name: s.min for s in SLIDERS}
     return {k: (fallback[k] if v is None else float(v)) for k, v in vals.items()}
+
+
+def slider_text(spec: SliderSpec, value: float, neutral: float, own: float | None) -> str:
+    """The slider's label with its value and unit: the value set, or, for a slider left at its
+    neutral position, the chosen scenario's own value (``own``; None: not in this scenario)."""
+    if _moved(value, neutral):
+        return f"{spec.label}: {spec.show(value)}"
+    if own is None:
+        return f"{spec.label}: not in this scenario"
+    return f"{spec.label}: {spec.show(own)} (as in the scenario)"
 
 
 def _moved(value: float | None, neutral: float | None) -> bool:

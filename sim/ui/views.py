@@ -30,6 +30,7 @@ FONT = 15  # pt: readable from the back of a classroom
 GHOST_ALPHA = 0.35
 REF_LW = 2.0  # pt: the reference's dashed band edges in the supplier chart
 MIN_TRADE_SHARE = 0.02  # partners below this share of trade are left out of the trade chart
+MAX_YEAR_TICKS = 6  # year labels on a time axis (more overlap at the page's size)
 NETWORK_WINDOW = 4  # periods of deliveries summed for the network's edge widths
 STYLE: dict[RcKeyType, Any] = {
     "font.size": FONT,
@@ -119,7 +120,7 @@ def _axis(ax: Axes, s: Snapshot, ylabel: str, ylim: tuple[float, float] | None =
     n = len(s.labels)
     ax.set_xlim(0, max(1, n - 1))
     years = [i for i in range(n) if i == 0 or s.labels[i][:4] != s.labels[i - 1][:4]]
-    step = max(1, len(years) // 6)
+    step = -(-len(years) // MAX_YEAR_TICKS)  # ceiling: at most MAX_YEAR_TICKS labels
     ticks = years[::step]
     ax.set_xticks(ticks, [s.labels[i][:4] for i in ticks])
     if ylim is not None:
