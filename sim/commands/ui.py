@@ -1,4 +1,4 @@
-"""``ui``: serve the classroom web page (mesa SolaraViz) and print the address to open."""
+"""``ui``: serve the classroom web page (Solara, over a mesa model) and print the address to open."""
 
 from __future__ import annotations
 

@@ -290,9 +290,10 @@ def overrides_for(
                     ov[f"events[{i}].narration"] = _sanction_narration(sc, ev, new)
             senders, target, since = _regime(sc, sid)
             by = f" by {senders}" if senders else ""
+            level = "none" if v <= 0 else intensity_words(v)
             notes.append(
-                f"sanctions on {target}{by}{since}: {intensity_words(v)}, {v:.2f} on a 0-1 scale "
-                f"(scenario: {intensity_words(old)}, {old:.2f})"
+                f"sanctions on {target}{by}{since}: {v:.2f} on a 0-1 scale, {level} "
+                f"(scenario: {old:.2f}, {intensity_words(old)})"
             )
 
     if moved["pressure_strength"]:

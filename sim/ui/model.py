@@ -1,6 +1,6 @@
 """The page's model: :class:`~sim.model.MultivectorModel` built from flat control values.
 
-SolaraViz re-creates the model on Reset as ``ClassroomModel(**control_values)``; this class turns
+The page re-creates the model on Reset as ``ClassroomModel(**control_values)``; this class turns
 those values into a scenario plus overrides (:mod:`sim.ui.controls`) and never fails on a
 classroom input: a bad seed or a scenario that stopped validating falls back to a safe choice and
 says so in :attr:`ClassroomModel.notes`. It also provides the reference run drawn faintly behind
@@ -112,7 +112,7 @@ class ClassroomModel(MultivectorModel):
         pressure_strength: float | None = None,
         turkish_capacity: float | None = None,
         threat_level: float | None = None,
-        **kwargs: str,  # named "kwargs": mesa's SolaraViz checks the signature for that name
+        **kwargs: str,  # strategy_<ID> choices
     ) -> None:
         strategies = kwargs
         notes: list[str] = []
