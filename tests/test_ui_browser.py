@@ -261,8 +261,12 @@ def test_the_picker_lists_titles_in_groups_without_hindcasts(page, scenarios):
     from sim.scenario.loader import load_scenario
 
     pg = page
+    from playwright.sync_api import expect
+
     pg.locator(".mv-scenario .v-select__slot").click()
     menu = pg.locator(".menuable__content__active")
+    expect(menu).to_contain_text(CALM_TITLE)  # opened and filled (slower under load)
+    time.sleep(0.5)  # the menu's opening transition
     expect_text = menu.inner_text()
     _shot(pg, "01_picker")
     pg.keyboard.press("Escape")
