@@ -39,6 +39,9 @@ START_TIMEOUT_S = 150
 UI_TIMEOUT_MS = 90_000
 STEPS = 8  # periods run before comparing charts (past the 2022 shock of the baseline)
 CALM_TITLE = "Calm: no 2022 sanctions, Kazakhstan bandwagons"
+LESSON_TITLE = "Teaching: follow Russia"
+HINDCAST_TITLE = "Hindcast: a test window"
+PROJECTOR = {"width": 1280, "height": 720}
 
 
 def _require_browser() -> None:
@@ -64,7 +67,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory) -> Path:
-    """Baseline and 'calm' (no 2022 sanctions; Kazakhstan bandwagons)."""
+    """Baseline, 'calm' (no 2022 sanctions; Kazakhstan bandwagons), a lesson extending the
+    baseline and a hindcast (which the classroom picker must not offer)."""
     d = tmp_path_factory.mktemp("scenarios")
     base = ROOT / "scenarios" / "baseline.yaml"
     shutil.copy(base, d / "baseline.yaml")
@@ -73,6 +77,14 @@ def scenarios(tmp_path_factory) -> Path:
     data["events"] = [e for e in data["events"] if e["type"] != "sanction_imposed"]
     data["states"]["KAZ"]["strategy"] = "bandwagon"
     (d / "calm.yaml").write_text(yaml.safe_dump(data))
+    (d / "teach_follow.yaml").write_text(
+        "extends: baseline.yaml\n"
+        f"metadata: {{name: teach_follow, title: '{LESSON_TITLE}'}}\n"
+        "states: {KAZ: {strategy: bandwagon}}\n"
+    )
+    (d / "hindcast_test.yaml").write_text(
+        f"extends: baseline.yaml\nmetadata: {{name: hindcast_test, title: '{HINDCAST_TITLE}'}}\n"
+    )
     return d
 
 
@@ -136,7 +148,7 @@ def page(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            pg = browser.new_page(viewport={"width": 1600, "height": 1000})
+            pg = browser.new_page(viewport=PROJECTOR)  # a classroom projector
             pg.set_default_timeout(UI_TIMEOUT_MS)
             pg.goto(server)
             pg.wait_for_selector(".mv-suppliers img")
@@ -205,7 +217,63 @@ def _pick(pg, label: str, option: str) -> None:
     field = pg.locator(".v-select", has=pg.locator("label", has_text=re.compile(f"^{label}$")))
     field.locator(".v-select__slot").click()
     menu = pg.locator(".menuable__content__active .v-list-item")
-    menu.filter(has_text=re.compile(f"^{option}$")).click()
+    menu.filter(has_text=re.compile(f"^{re.escape(option)}$")).click()
+
+
+def _slide(pg, name: str, key: str) -> None:
+    """Move the sidebar slider ``name`` with a key (Home: its minimum, End: its maximum)."""
+    pg.locator(f".mv-slider-{name} .v-slider__thumb-container").focus()
+    pg.keyboard.press(key)
+
+
+def _text(pg) -> str:
+    return pg.locator("body").inner_text()
+
+
+def test_the_page_fits_a_projector_without_generic_controls(page):
+    """At 1280x720 the first chart is whole on screen and nothing covers it; mesa's generic
+    controls and Solara's floating badge are gone (Solara is credited in the sidebar)."""
+    pg = page
+    _shot(pg, "00_projector")
+    chart = pg.locator(".mv-suppliers img").first
+    box = chart.bounding_box()
+    assert box and box["width"] > 400, box
+    assert box["x"] >= 0 and box["y"] >= 0
+    assert box["x"] + box["width"] <= PROJECTOR["width"], box
+    assert box["y"] + box["height"] <= PROJECTOR["height"], box
+    title = pg.locator(".mv-title").bounding_box()
+    assert title["y"] + title["height"] <= PROJECTOR["height"]
+    # the chart is what shows at its corners and centre (no badge or menu over it)
+    for fx, fy in ((0.02, 0.02), (0.98, 0.02), (0.02, 0.98), (0.98, 0.98), (0.5, 0.5)):
+        x, y = box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+        hit = pg.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName", [x, y])
+        assert hit == "IMG", (fx, fy, hit)
+    text = _text(pg)
+    for generic in ("Use Threads", "Render Interval", "Information", "Step:", "PAGE 0", "Page 0"):
+        assert generic.lower() not in text.lower(), generic
+    assert "runs on Solara" not in text
+    assert "Solara" in pg.locator(".mv-credit").inner_text()
+    tabs = [t.strip() for t in pg.get_by_role("tab").all_inner_texts()]
+    assert [t.lower() for t in tabs] == ["the run", "tournament"]
+
+
+def test_the_picker_lists_titles_in_groups_without_hindcasts(page, scenarios):
+    from sim.scenario.loader import load_scenario
+
+    pg = page
+    from playwright.sync_api import expect
+
+    pg.locator(".mv-scenario .v-select__slot").click()
+    menu = pg.locator(".menuable__content__active")
+    expect(menu).to_contain_text(CALM_TITLE)  # opened and filled (slower under load)
+    time.sleep(0.5)  # the menu's opening transition
+    expect_text = menu.inner_text()
+    _shot(pg, "01_picker")
+    pg.keyboard.press("Escape")
+    lines = [x.strip() for x in expect_text.splitlines() if x.strip()]
+    base = load_scenario(scenarios / "baseline.yaml").metadata.title
+    assert lines == ["Teaching", LESSON_TITLE, "What-ifs", base, CALM_TITLE], lines
+    assert HINDCAST_TITLE not in expect_text
 
 
 def test_classroom_page(page, scenarios):
@@ -244,12 +312,16 @@ def test_classroom_page(page, scenarios):
     before = {cls: _img(pg, cls) for cls in charts}
     _shot(pg, "03_baseline_run")
 
-    # move the diversification slider, Reset, run: the series change, the change is listed
-    slider = pg.locator(".v-input", has_text="Kazakhstan: diversification")
-    slider.locator(".v-slider__thumb-container").focus()
-    pg.keyboard.press("End")
+    # move the diversification slider (it shows its value and unit), Reset, run: the series
+    # change, the change is listed in words
+    slider = pg.locator(".mv-slider-kaz_diversification")
+    expect(slider).to_contain_text(re.compile(r": 0\.\d\d of 1 \(as in the scenario\)"))
+    _slide(pg, "kaz_diversification", "End")
+    expect(slider).to_contain_text("Kazakhstan: diversification: 1.00 of 1")
+    expect(pg.locator(".mv-pending")).to_be_visible()  # says Reset applies it
     _click(pg, "Reset")
-    expect(pg.locator(".mv-changes")).to_contain_text("diversification weight 1.00")
+    expect(pg.locator(".mv-pending")).to_have_count(0)
+    expect(pg.locator(".mv-changes")).to_contain_text("many arms suppliers: 1.00")
     assert pg.inner_text(".mv-date").startswith("before")
     _step_to(pg, labels, STEPS)
     after = {cls: _img(pg, cls) for cls in charts}
@@ -267,7 +339,7 @@ def test_classroom_page(page, scenarios):
     assert pg.inner_text(".mv-date") == paused and labels.index(paused) > STEPS
 
     # switch scenario: the title and the series change
-    _pick(pg, "Scenario", "calm")
+    _pick(pg, "Scenario", CALM_TITLE)
     _click(pg, "Reset")
     expect(pg.locator(".mv-title")).to_have_text(CALM_TITLE)
     _step_to(pg, labels, STEPS)
@@ -276,10 +348,70 @@ def test_classroom_page(page, scenarios):
     assert calm["mv-dependence"] != after["mv-dependence"]
     _shot(pg, "05_calm")
 
+    # a lesson is compared with the scenario it extends
+    _pick(pg, "Scenario", LESSON_TITLE)
+    _click(pg, "Reset")
+    expect(pg.locator(".mv-title")).to_have_text(LESSON_TITLE)
+    expect(pg.locator(".mv-about")).to_contain_text(base.metadata.title)
+    expect(pg.locator(".mv-about")).to_contain_text("this lesson starts from")
+
     # everything came from the local asset cache: the server never tried the public CDN
     log = (ARTIFACTS / "server.log").read_text()
     assert "Could not load URL" not in log, log[-2000:]
     assert "Traceback" not in log, log[-2000:]
+
+
+def test_the_feed_follows_the_sanctions_as_changed(page, scenarios):
+    """Sanctions at 0: the feed does not tell the scenario's 'sweeping sanctions', and 'Your
+    changes' names the regime in words."""
+    from playwright.sync_api import expect
+
+    from sim.scenario.loader import load_scenario
+
+    base = load_scenario(scenarios / "baseline.yaml")
+    labels = base.time.axis.labels()
+    imposed = next(e for e in base.events if e.type == "sanction_imposed")
+    assert "sweeping sanctions" in imposed.narration  # what the feed must not say
+    pg = page
+    _pick(pg, "Scenario", base.metadata.title)
+    _slide(pg, "kaz_diversification", "End")  # leave the others as the earlier tests left them
+    _slide(pg, "sanctions_intensity", "Home")
+    expect(pg.locator(".mv-slider-sanctions_intensity")).to_contain_text(
+        "Sanctions intensity: 0.00 of 1"
+    )
+    _click(pg, "Reset")
+    changes = pg.locator(".mv-changes")
+    expect(changes).to_contain_text("sanctions on Russia by West")
+    assert imposed.id not in changes.inner_text()
+    _step_to(pg, labels, labels.index(imposed.date) + 1)
+    feed = pg.locator(".mv-feed")
+    expect(feed).to_contain_text("no new sanctions on Russia")
+    assert "sweeping sanctions" not in feed.inner_text()
+    _shot(pg, "06_no_sanctions")
+
+
+def test_at_the_end_play_and_step_say_the_run_is_over(page):
+    from playwright.sync_api import expect
+
+    pg = page
+    _slide(pg, "pause", "Home")  # the shortest pause between quarters
+    _click(pg, "▶")
+    over = pg.get_by_role("button", name="▶ (run over)", exact=True)
+    expect(over).to_be_visible()
+    expect(over).to_be_disabled()
+    step = pg.get_by_role("button", name="Step (run over)", exact=True)
+    expect(step).to_be_disabled()
+    expect(pg.locator(".mv-over")).to_contain_text("Press Reset to start again")
+    reset = pg.get_by_role("button", name="Reset", exact=True)
+    assert "mv-reset-now" in (reset.get_attribute("class") or "")
+    _shot(pg, "07_run_over")
+    # the longer labels stay inside the sidebar: it does not grow over the charts
+    side = pg.locator(".v-navigation-drawer").first.bounding_box()
+    main = pg.locator(".mv-grid").first.bounding_box()
+    assert side["x"] + side["width"] <= main["x"], (side, main)
+    reset.click()
+    expect(pg.get_by_role("button", name="Step", exact=True)).to_be_enabled()
+    assert "mv-reset-now" not in (reset.get_attribute("class") or "")
 
 
 def test_a_small_tournament_runs_live_on_its_own_tab(page):
@@ -287,7 +419,7 @@ def test_a_small_tournament_runs_live_on_its_own_tab(page):
     future at a time."""
     from playwright.sync_api import expect
 
-    page.get_by_role("tab", name=re.compile("1")).click()
+    page.get_by_role("tab", name=re.compile("tournament", re.I)).click()
     expect(page.locator(".mv-tournament")).to_be_visible()
     page.get_by_role("button", name="Run the tournament").click()
     board = page.locator(".mv-tournament table.mv-board").first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -53,16 +54,14 @@ def test_untouched_controls_change_nothing(baseline):
     assert ov == {} and notes == []
 
 
+EVERY_SLIDER_MOVED = dict(
+    kaz_diversification=0.95, pressure_strength=6.0, turkish_capacity=20.0, threat_level=2.0
+)
+
+
 def test_each_slider_reaches_its_scenario_field(baseline):
     start = controls.neutral_values(baseline)
-    moved = dict(
-        start,
-        kaz_diversification=0.95,
-        sanctions_intensity=0.2,
-        pressure_strength=6.0,
-        turkish_capacity=20.0,
-        threat_level=2.0,
-    )
+    moved = dict(start, **EVERY_SLIDER_MOVED, sanctions_intensity=0.2)
     ov, notes = controls.overrides_for(baseline, moved, start, {"TJK": "balance"})
     sc = load_scenario(baseline, ov)
     assert sc.states["KAZ"].diversification == pytest.approx(0.95)
@@ -92,8 +91,58 @@ def test_sliders_that_do_not_apply_say_so(small_world):
     moved = dict(start, kaz_diversification=0.9, turkish_capacity=3.0)
     ov, notes = controls.overrides_for(sc, moved, start, {"KAZ": "bandwagon"})
     assert ov == {}
-    assert any("no KAZ" in n for n in notes) and any("no TUR" in n for n in notes)
-    assert any("KAZ strategy ignored" in n for n in notes)
+    for label in ("Kazakhstan: diversification", "Turkish production"):
+        assert any(f"'{label}' slider does nothing here" in n for n in notes), notes
+    assert any("chosen for KAZ does nothing here" in n for n in notes)
+
+
+def test_your_changes_speak_in_words(baseline):
+    start = controls.neutral_values(baseline)
+    moved = dict(start, **EVERY_SLIDER_MOVED, sanctions_intensity=0.0)
+    _, notes = controls.overrides_for(baseline, moved, start, {"KAZ": "bandwagon"})
+    text = "\n".join(notes)
+    assert len(notes) == 6
+    assert not re.findall(r"\b[A-Z]{3,}\b", text), text  # no state ids (KAZ, WEST)
+    assert not re.findall(r"\b\w+_\w+\b", text), text  # no snake_case ids (west_2022)
+    sid, old, _ = controls.main_sanction(baseline)
+    assert sid not in text
+    for words in (
+        "Kazakhstan",
+        "sanctions on Russia by West",
+        f"0.00 on a 0-1 scale, none (scenario: {old:.2f}, {controls.intensity_words(old)})",
+        "Turkiye's arms production: US$20bn a year",
+        "bandwagon (follow the strongest patron)",
+        "scenario: multi-vector (hedge)",
+        "2.0 times as threatened",
+    ):
+        assert words in text, (words, text)
+
+
+def _sanction_narrations(m: ClassroomModel) -> list[str]:
+    m.run()
+    return [e.narration for e in m.events.log if e.type == "sanction_imposed"]
+
+
+@pytest.mark.parametrize(
+    "intensity, says, never",
+    [
+        (0.0, "no new sanctions on Russia", "sweeping"),
+        (0.2, "light sanctions on Russia", "sweeping"),
+    ],
+)
+def test_the_feed_tells_the_sanctions_as_changed(lib_dir, intensity, says, never):
+    authored = _sanction_narrations(ClassroomModel(**_sliders()))
+    assert any(never in t for t in authored)  # the scenario's own words, untouched
+    told = _sanction_narrations(ClassroomModel(**_sliders(sanctions_intensity=intensity)))
+    assert told and all(never not in t for t in told), told
+    assert any(says in t for t in told), told
+
+
+@pytest.mark.parametrize(
+    "v, word", [(0.0, "no"), (0.01, "light"), (0.3, "light"), (0.5, "heavy"), (0.7, "sweeping")]
+)
+def test_intensity_words(v, word):
+    assert controls.intensity_words(v) == word
 
 
 @pytest.mark.parametrize(
@@ -123,6 +172,102 @@ def test_shipped_library_validates():
     assert not lib.skipped, lib.skipped
 
 
+def test_picker_lists_scenarios_by_title_grouped_without_hindcasts():
+    lib = library.load_library(ROOT / "scenarios")
+    items = lib.picker_items()
+    headers = [i["header"] for i in items if "header" in i]
+    assert headers == [library.TEACHING, library.WHAT_IFS]
+    shown = [i for i in items if "value" in i]
+    for item in shown:  # by title, not by file name
+        assert item["text"] == lib.get(item["value"]).title != item["value"]
+    keys = [i["value"] for i in shown]
+    assert not [k for k in keys if k.startswith("hindcast")]
+    assert keys == [e.key for e in lib.classroom]
+    groups = dict(lib.grouped())
+    assert {e.key for e in groups[library.VALIDATION]} >= {"hindcast_2015", "hindcast_2020"}
+    assert all(e.key.startswith("teach_") for e in groups[library.TEACHING])
+    assert groups[library.WHAT_IFS][0].key == "baseline"
+    # each header comes right before its own group's scenarios
+    at = [n for n, i in enumerate(items) if "header" in i]
+    assert at[0] == 0 and items[at[1] - 1]["value"] == groups[library.TEACHING][-1].key
+
+
+def test_library_knows_the_scenario_each_file_extends():
+    lib = library.load_library(ROOT / "scenarios")
+    assert lib.get("baseline").parent is None
+    assert lib.get("teach_kaz_balance").parent == (ROOT / "scenarios" / "baseline.yaml")
+    assert lib.get("turkey_assists_kazakhstan").parent.name == "nato_blocks_turkey.yaml"
+
+
+@pytest.fixture
+def lesson(lib_dir) -> str:
+    """A lesson in the scenario folder: the baseline with Kazakhstan bandwagoning."""
+    (lib_dir / "teach_follow.yaml").write_text(
+        "extends: baseline.yaml\n"
+        "metadata: {name: teach_follow, title: 'Teaching: follow Russia'}\n"
+        "states: {KAZ: {strategy: bandwagon}}\n"
+    )
+    return "teach_follow"
+
+
+def test_a_lesson_is_compared_with_the_scenario_it_extends(lesson, lib_dir, simulate):
+    m = ClassroomModel(scenario_name=lesson, seed="5")
+    ref = m.reference()
+    parent = simulate(lib_dir / "baseline.yaml", seed=5)
+    np.testing.assert_array_equal(ref.run.pairs["arms_share"], parent.pairs["arms_share"])
+    assert ref.label == "the baseline scenario" and "lesson" in ref.about
+    m.run()  # the lesson's own change shows as a gap
+    assert not np.allclose(m.recorder.arrays()[0]["arms_share"], ref.run.pairs["arms_share"])
+    # a what-if is compared with itself, without the page's changes
+    calm = ClassroomModel(scenario_name="calm", seed="5")
+    assert calm.reference().label == "without your changes"
+    np.testing.assert_array_equal(
+        calm.reference().run.pairs["arms_share"], calm.ghost().pairs["arms_share"]
+    )
+
+
+def _reference_lines(fig) -> dict[str, object]:
+    return {
+        ln.get_gid().split(":", 1)[1]: ln
+        for ln in fig.axes[0].lines
+        if (ln.get_gid() or "").startswith("reference:")
+    }
+
+
+@pytest.mark.parametrize("make", ["supplier_shares", "dependence_lines", "trade_shares"])
+def test_reference_lines_stop_at_the_current_quarter(lib_dir, make):
+    """Students predict first: before a step no reference path shows, after k steps k points."""
+    m = ClassroomModel(**_sliders(kaz_diversification=1.0))
+    draw = getattr(views, make)
+    before = _reference_lines(draw(views.snapshot(m)))
+    assert all(len(ln.get_xdata()) == 0 for ln in before.values())
+    for _ in range(6):
+        m.step()
+    lines = _reference_lines(draw(views.snapshot(m)))
+    assert lines
+    assert {len(ln.get_xdata()) for ln in lines.values()} == {6}
+
+
+def test_each_reference_line_is_labelled_with_its_supplier(lib_dir):
+    from matplotlib.colors import to_hex
+
+    from sim.plots import color
+
+    m = ClassroomModel(**_sliders(kaz_diversification=1.0))
+    for _ in range(8):
+        m.step()
+    s = views.snapshot(m)
+    fig = views.supplier_shares(s)
+    lines = _reference_lines(fig)
+    assert len(lines) >= 2
+    legend = fig.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[-1] == "dashed: without your changes"
+    for sid, ln in lines.items():  # the supplier's colour, and its name in the legend
+        assert to_hex(ln.get_color()) == to_hex(color(sid))
+        assert s.names[s.ids.index(sid)] in texts
+
+
 # ----------------------------------------------------------------------------- model
 def test_diversification_slider_changes_the_run(lib_dir):
     a = ClassroomModel()
@@ -134,7 +279,7 @@ def test_diversification_slider_changes_the_run(lib_dir):
     sa = a.recorder.arrays()[0]["arms_share"][:, k, r]
     sb = b.recorder.arrays()[0]["arms_share"][:, k, r]
     assert not np.allclose(sa, sb)
-    assert b.notes and "diversification" in b.notes[0]
+    assert b.notes and "values having many arms suppliers: 1.00" in b.notes[0]
 
 
 def test_ghost_is_the_unchanged_scenario_with_the_same_seed(lib_dir, simulate):
@@ -304,20 +449,31 @@ def test_ui_command_refuses_a_busy_port(monkeypatch, capsys):
     assert "cannot listen on 127.0.0.1" in capsys.readouterr().err
 
 
-def test_page_controls_fit_the_model_as_mesa_checks_them():
-    """SolaraViz re-creates the model as ``ClassroomModel(**control values)`` on Reset."""
-    from mesa.visualization.solara_viz import _check_model_params, split_model_params
-
+def test_page_choices_fit_the_model_and_start_from_the_scenario_as_written():
+    """Reset re-creates the model as ``ClassroomModel(**choices)``; untouched, nothing changes."""
     from sim.ui import app
 
-    params = app.model_params()
-    _check_model_params(ClassroomModel.__init__, params)  # raises on a mismatch
-    user, fixed = split_model_params(params)
-    values = {k: (v.value if hasattr(v, "value") else v["value"]) for k, v in user.items()}
-    m = ClassroomModel(**values, **fixed)
+    params = app.default_params()
+    assert set(params) >= {"scenario_name", "focus", "seed", *controls.SLIDER_NAMES}
+    m = ClassroomModel(**params)
     assert m.ui_overrides == {} and m.notes == []
-    assert set(params) >= {"scenario_name", "seed", *controls.SLIDER_NAMES}
-    assert library.load_library().keys == params["scenario_name"]["values"]
+    assert m.entry.key == "baseline"
+
+
+def test_sliders_show_their_value_and_unit(baseline):
+    own = controls.scenario_values(baseline)
+    start = controls.neutral_values(baseline)
+    spec = {s.name: s for s in controls.SLIDERS}
+    tur = spec["turkish_capacity"]
+    moved = controls.slider_text(tur, 20.0, start[tur.name], own[tur.name])
+    assert moved == "Turkish production: US$20bn a year"
+    kept = controls.slider_text(tur, start[tur.name], start[tur.name], 12.5)
+    assert kept == "Turkish production: US$12.5bn a year (as in the scenario)"
+    sanc = spec["sanctions_intensity"]
+    assert controls.slider_text(sanc, 0.35, 0.7, 0.7) == "Sanctions intensity: 0.35 of 1"
+    assert "not in this scenario" in controls.slider_text(sanc, 0.7, 0.7, None)
+    for s in controls.SLIDERS:  # every slider has a unit beyond the bare number
+        assert s.show(s.max) != f"{s.max:g}"
 
 
 def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
@@ -332,17 +488,20 @@ def test_the_strategy_picker_offers_the_user_strategies_of_the_library(lib_dir):
         "states:\n  KAZ: {strategy: least_exposed.py:LeastExposed}\n"
     )
     spec = f"{lib_dir / 'least_exposed.py'}:LeastExposed"
-    params = app.model_params()
-    assert spec in params["strategy_KGZ"]["values"]
-    assert params["strategy_KGZ"]["values"][:5] == [
+    items = app.strategy_items()
+    assert spec in [i["value"] for i in items]
+    assert [i["value"] for i in items][:5] == [
         "as in scenario",
         "multi_vector",
         "bandwagon",
         "balance",
         "autarky",
     ]
+    assert "bandwagon (follow the strongest patron)" in [i["text"] for i in items]
     m = ClassroomModel(strategy_KGZ=spec)
-    assert any("plays" in n and "LeastExposed" in n for n in m.notes)
+    assert any("your own strategy LeastExposed (from least_exposed.py)" in n for n in m.notes), (
+        m.notes
+    )
     agent = next(a for a in m.state_agents if a.state_id == "KGZ")
     assert agent.strategy_spec == spec and agent.strategy.adaptive
     for _ in range(4):

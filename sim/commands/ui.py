@@ -1,4 +1,4 @@
-"""``ui``: serve the classroom web page (mesa SolaraViz) and print the address to open."""
+"""``ui``: serve the classroom web page (Solara, over a mesa model) and print the address to open."""
 
 from __future__ import annotations
 
@@ -114,6 +114,9 @@ def server_env(scenarios: Path | None = None, use_cache: bool = True) -> dict[st
     # a quiet terminal for the teacher: mesa 3.3.1's own hook-rule warning and Solara's note on
     # cookies over plain http (expected on 127.0.0.1) say nothing actionable
     env.setdefault("SOLARA_CHECK_HOOKS", "off")
+    # Solara's "runs on Solara" badge floats over the page's bottom-right corner (a legend);
+    # the page credits Solara in its sidebar instead (sim.ui.app.CREDIT)
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     quiet = "ignore:Cookies with samesite=none"
     env["PYTHONWARNINGS"] = ",".join(x for x in (env.get("PYTHONWARNINGS"), quiet) if x)
     if scenarios is not None:

@@ -12,10 +12,11 @@ Selectors have an explicit :data:`AS_IN_SCENARIO` choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from sim.scenario.schema import SanctionChanged, SanctionImposed, Scenario
-from sim.strategies import builtin_names, is_file_spec
+from sim.strategies import BUILTIN, builtin_names, is_file_spec
 
 AS_IN_SCENARIO = "as in scenario"
 STRATEGY_CHOICES: tuple[str, ...] = (AS_IN_SCENARIO, *builtin_names())
@@ -47,21 +48,29 @@ DRONE_EXPORTER = "TUR"
 
 @dataclass(frozen=True)
 class SliderSpec:
-    """One numeric slider: keyword name, label, range and step (units in the label)."""
+    """One numeric slider: keyword name, label, range, step, and how its value reads with its
+    unit (``unit`` is a format string of ``v``)."""
 
     name: str
     label: str
     min: float
     max: float
     step: float
+    unit: str
+
+    def show(self, v: float) -> str:
+        """The value with its unit, as the page prints it beside the slider."""
+        return self.unit.format(v=v)
 
 
 SLIDERS: tuple[SliderSpec, ...] = (
-    SliderSpec("kaz_diversification", "Kazakhstan: diversification", 0.0, 1.0, 0.05),
-    SliderSpec("sanctions_intensity", "Sanctions intensity", 0.0, 1.0, 0.05),
-    SliderSpec("pressure_strength", "Russian pressure", 0.0, 10.0, 0.25),
-    SliderSpec("turkish_capacity", "Turkish production", 0.0, 30.0, 0.5),
-    SliderSpec("threat_level", "Threat level (x)", 0.0, 3.0, 0.1),
+    SliderSpec(
+        "kaz_diversification", "Kazakhstan: diversification", 0.0, 1.0, 0.05, "{v:.2f} of 1"
+    ),
+    SliderSpec("sanctions_intensity", "Sanctions intensity", 0.0, 1.0, 0.05, "{v:.2f} of 1"),
+    SliderSpec("pressure_strength", "Russian pressure", 0.0, 10.0, 0.25, "{v:.2f} of 10"),
+    SliderSpec("turkish_capacity", "Turkish production", 0.0, 30.0, 0.5, "US${v:g}bn a year"),
+    SliderSpec("threat_level", "Threat level", 0.0, 3.0, 0.1, "{v:.1f} x the scenario's"),
 )
 #: What each slider asks, for the page's help (units and ranges).
 SLIDER_HELP: dict[str, str] = {
@@ -93,6 +102,75 @@ def main_sanction(sc: Scenario) -> tuple[str, float, str] | None:
         if best is None or s.intensity > best[1]:
             best = (s.id, s.intensity, f"sanctions[{i}].intensity")
     return best
+
+
+INTENSITY_WORDS: tuple[tuple[float, str], ...] = (
+    (0.0, "no"),
+    (0.3, "light"),
+    (0.6, "heavy"),
+    (1.0, "sweeping"),
+)
+"""Sanctions intensity in words: the first word whose upper bound the intensity does not pass."""
+
+
+def intensity_words(v: float) -> str:
+    """``0.7`` -> ``"sweeping"``: a sanctions intensity (0-1) in words (:data:`INTENSITY_WORDS`)."""
+    return next((w for top, w in INTENSITY_WORDS if v <= top), INTENSITY_WORDS[-1][1])
+
+
+def strategy_words(spec: str) -> str:
+    """A strategy in words: ``"bandwagon"`` -> ``"bandwagon (follow the strongest patron)"``,
+    from the first line of the strategy's own description; a user file's strategy by class and
+    file."""
+    cls = BUILTIN.get(spec)
+    if cls is None:
+        file, _, name = spec.rpartition(":")
+        return f"your own strategy {name} (from {PurePath(file).name})" if file else spec
+    doc = (cls.__doc__ or "").strip().splitlines()
+    gist = doc[0].split(":")[0].rstrip(". ") if doc else ""
+    name = spec.replace("_", "-")
+    return f"{name} ({gist[:1].lower()}{gist[1:]})" if gist else name
+
+
+def _names(sc: Scenario, ids: tuple[str, ...]) -> str:
+    names = [sc.states[x].name if x in sc.states else x for x in ids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _regime(sc: Scenario, sid: str) -> tuple[str, str, str]:
+    """(senders, target, 'from DATE' or '') of the sanctions regime ``sid``, in words."""
+    for ev in sc.events:
+        if isinstance(ev, SanctionImposed) and ev.id == sid:
+            return _names(sc, ev.senders), _names(sc, (ev.target,)), f" from {ev.date}"
+    for r in sc.sanctions:
+        if r.id == sid:
+            return _names(sc, r.senders), _names(sc, (r.target,)), ""
+    return "", sid, ""
+
+
+def _sanction_narration(sc: Scenario, ev: SanctionImposed | SanctionChanged, v: float) -> str:
+    """What the feed says when a sanctions event the page changed fires (the scenario's own
+    narration describes its own intensity, which this run no longer has)."""
+    senders, target, _ = _regime(sc, ev.id)
+    old = ev.intensity if ev.intensity is not None else 0.0
+    scenario = f"in the scenario: {old:.2f}"
+    if isinstance(ev, SanctionImposed):
+        verb = "imposes" if len(ev.senders) == 1 else "impose"
+        if v <= 0:
+            return (
+                f"In your run, {senders} {verb} no new sanctions on {target} "
+                f"(you set their intensity to 0; {scenario})."
+            )
+        return (
+            f"In your run, {senders} {verb} {intensity_words(v)} sanctions on {target}: "
+            f"intensity {v:.2f} ({scenario})."
+        )
+    if v <= 0:
+        return f"In your run, there are no sanctions on {target} to change ({scenario})."
+    return (
+        f"In your run, the sanctions on {target} change to {intensity_words(v)}: "
+        f"intensity {v:.2f} ({scenario})."
+    )
 
 
 def scenario_values(sc: Scenario) -> dict[str, float | None]:
@@ -132,6 +210,16 @@ def neutral_values(baseline: Scenario) -> dict[str, float]:
     return {k: (fallback[k] if v is None else float(v)) for k, v in vals.items()}
 
 
+def slider_text(spec: SliderSpec, value: float, neutral: float, own: float | None) -> str:
+    """The slider's label with its value and unit: the value set, or, for a slider left at its
+    neutral position, the chosen scenario's own value (``own``; None: not in this scenario)."""
+    if _moved(value, neutral):
+        return f"{spec.label}: {spec.show(value)}"
+    if own is None:
+        return f"{spec.label}: not in this scenario"
+    return f"{spec.label}: {spec.show(own)} (as in the scenario)"
+
+
 def _moved(value: float | None, neutral: float | None) -> bool:
     return value is not None and (neutral is None or abs(float(value) - float(neutral)) > 1e-9)
 
@@ -158,6 +246,7 @@ def overrides_for(
     notes: list[str] = []
     own = scenario_values(sc)
     moved = {k: _moved(sliders.get(k), neutral.get(k)) for k in SLIDER_NAMES}
+    labels = {x.name: x.label for x in SLIDERS}
 
     def state_field(slider: str, sid: str, field: str, changed: str, ignored: str) -> None:
         """A slider that sets one state's field, if the scenario has that state; ``changed``
@@ -165,39 +254,54 @@ def overrides_for(
         if sid in sc.states:
             v = float(sliders[slider])
             ov[f"states.{sid}.{field}"] = v
-            notes.append(changed.format(v=v, old=own[slider]))
+            notes.append(changed.format(name=sc.states[sid].name, v=v, old=own[slider]))
         else:
-            notes.append(f"{ignored} slider ignored: no {sid} in this scenario")
+            notes.append(
+                f"the '{ignored}' slider does nothing here: no such state in this scenario"
+            )
 
     if moved["kaz_diversification"]:
         state_field(
             "kaz_diversification",
             FOCUS_STATE,
             "diversification",
-            "Kazakhstan's diversification weight {v:.2f} (scenario: {old:.2f})",
-            "diversification",
+            "how much {name} values having many arms suppliers: {v:.2f} on a 0-1 scale "
+            "(scenario: {old:.2f})",
+            labels["kaz_diversification"],
         )
 
     if moved["sanctions_intensity"]:
         v = float(sliders["sanctions_intensity"])
         main = main_sanction(sc)
         if main is None:
-            notes.append("sanctions slider ignored: this scenario has no sanctions")
+            notes.append("the sanctions slider does nothing here: this scenario has no sanctions")
         else:
             sid, old, path = main
             ov[path] = v
             ratio = v / old if old > 0 else None
-            # later changes of the same regime keep their proportion
+            # later changes of the same regime keep their proportion; the feed tells the
+            # changed events as they now are
             for i, ev in enumerate(sc.events):
+                if isinstance(ev, SanctionImposed) and ev.id == sid:
+                    ov[f"events[{i}].narration"] = _sanction_narration(sc, ev, v)
                 if isinstance(ev, SanctionChanged) and ev.id == sid and ev.intensity is not None:
-                    ov[f"events[{i}].intensity"] = min(1.0, ev.intensity * ratio) if ratio else v
-            notes.append(f"sanctions '{sid}' intensity {v:.2f} (scenario: {old:.2f})")
+                    new = min(1.0, ev.intensity * ratio) if ratio else v
+                    ov[f"events[{i}].intensity"] = new
+                    ov[f"events[{i}].narration"] = _sanction_narration(sc, ev, new)
+            senders, target, since = _regime(sc, sid)
+            by = f" by {senders}" if senders else ""
+            level = "none" if v <= 0 else intensity_words(v)
+            notes.append(
+                f"sanctions on {target}{by}{since}: {v:.2f} on a 0-1 scale, {level} "
+                f"(scenario: {old:.2f}, {intensity_words(old)})"
+            )
 
     if moved["pressure_strength"]:
         v = float(sliders["pressure_strength"])
         ov["parameters.pressure_strength"] = v
         notes.append(
-            f"Russian pressure strength {v:.2f} (scenario: {own['pressure_strength']:.2f})"
+            f"how hard Russia pushes back when a client buys elsewhere: {v:.2f} on a 0-10 scale "
+            f"(scenario: {own['pressure_strength']:.2f})"
         )
 
     if moved["turkish_capacity"]:
@@ -205,8 +309,8 @@ def overrides_for(
             "turkish_capacity",
             DRONE_EXPORTER,
             "production_capacity",
-            "Turkish production US${v:g}bn/yr (scenario: {old:g})",
-            "Turkish capacity",
+            "{name}'s arms production: US${v:g}bn a year (scenario: US${old:g}bn)",
+            labels["turkish_capacity"],
         )
 
     if moved["threat_level"]:
@@ -214,19 +318,25 @@ def overrides_for(
         for sid, st in sc.states.items():
             if not st.exports_arms:
                 ov[f"states.{sid}.base_threat"] = min(20.0, st.base_threat * k)
-        notes.append(f"importers' base threat x{k:.1f}")
+        notes.append(
+            f"every arms-importing state feels {k:.1f} times as threatened as in the scenario"
+        )
 
     for sid, choice in (strategies or {}).items():
         if not choice or choice == AS_IN_SCENARIO:
             continue
+        name = sc.states[sid].name if sid in sc.states else sid
         if choice not in STRATEGY_CHOICES and not is_file_spec(choice):
-            notes.append(f"{sid}: unknown strategy {choice!r} ignored")
+            notes.append(f"{name}: unknown strategy {choice!r} ignored")
         elif sid not in sc.states:
-            notes.append(f"{sid} strategy ignored: not in this scenario")
+            notes.append(f"the strategy chosen for {sid} does nothing here: not in this scenario")
         elif sc.states[sid].strategy != choice:
             ov[f"states.{sid}.strategy"] = choice
             st = sc.states[sid]
-            notes.append(f"{st.name} plays {choice} (scenario: {st.strategy})")
+            notes.append(
+                f"{st.name}'s strategy: {strategy_words(choice)} "
+                f"(scenario: {strategy_words(st.strategy)})"
+            )
     return ov, notes
 
 

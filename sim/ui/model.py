@@ -1,16 +1,18 @@
 """The page's model: :class:`~sim.model.MultivectorModel` built from flat control values.
 
-SolaraViz re-creates the model on Reset as ``ClassroomModel(**control_values)``; this class turns
+The page re-creates the model on Reset as ``ClassroomModel(**control_values)``; this class turns
 those values into a scenario plus overrides (:mod:`sim.ui.controls`) and never fails on a
 classroom input: a bad seed or a scenario that stopped validating falls back to a safe choice and
-says so in :attr:`ClassroomModel.notes`. It also provides the "ghost": the chosen scenario run
-without the page's changes, same seed, cached.
+says so in :attr:`ClassroomModel.notes`. It also provides the reference run drawn faintly behind
+the live one (:meth:`ClassroomModel.reference`): the chosen scenario without the page's changes
+or, for a lesson, the scenario the lesson extends; same seed, cached.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -23,19 +25,43 @@ from sim.ui import controls, library
 
 @dataclass(frozen=True)
 class Ghost:
-    """A whole run's arrays (see :meth:`sim.recorder.Recorder.arrays`) and its state ids."""
+    """A whole run's arrays (see :meth:`sim.recorder.Recorder.arrays`), state ids and dates."""
 
     ids: tuple[str, ...]
+    labels: tuple[str, ...]
     pairs: dict[str, np.ndarray]
     states: dict[str, np.ndarray]
 
 
-def ghost(entry: library.Entry, seed: int) -> Ghost:
-    """Run the library scenario ``entry`` unchanged to the end with ``seed``.
+@dataclass(frozen=True)
+class Reference:
+    """The run drawn faintly behind the live one, and what to call it.
 
-    Cached (per file version and seed): it is the ghost line drawn behind the live run.
+    Attributes:
+        run: its arrays.
+        label: the legend's name for it ("without your changes", "the baseline scenario").
+        about: one sentence for the page's header saying what the faint lines are.
     """
-    return _ghost(str(entry.path), entry.path.stat().st_mtime_ns, seed)
+
+    run: Ghost
+    label: str
+    about: str
+
+
+WITHOUT_CHANGES = "without your changes"
+
+
+def ghost(entry: library.Entry, seed: int) -> Ghost:
+    """Run the library scenario ``entry`` unchanged to the end with ``seed``."""
+    return ghost_of(entry.path, seed)
+
+
+def ghost_of(path: Path, seed: int) -> Ghost:
+    """Run the scenario file ``path`` unchanged to the end with ``seed``.
+
+    Cached (per file version and seed): it is the reference drawn behind the live run.
+    """
+    return _ghost(str(path), path.stat().st_mtime_ns, seed)
 
 
 @lru_cache(maxsize=16)
@@ -44,7 +70,7 @@ def _ghost(path: str, mtime: int, seed: int) -> Ghost:
 
     m = run_model(library._scenario(path, mtime), seed)
     pairs, states = m.recorder.arrays()
-    return Ghost(tuple(m.world.ids), pairs, states)
+    return Ghost(tuple(m.world.ids), tuple(m.world.axis.labels()), pairs, states)
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +112,7 @@ class ClassroomModel(MultivectorModel):
         pressure_strength: float | None = None,
         turkish_capacity: float | None = None,
         threat_level: float | None = None,
-        **kwargs: str,  # named "kwargs": mesa's SolaraViz checks the signature for that name
+        **kwargs: str,  # strategy_<ID> choices
     ) -> None:
         strategies = kwargs
         notes: list[str] = []
@@ -98,8 +124,8 @@ class ClassroomModel(MultivectorModel):
         if entry is None:
             if not lib.entries:
                 raise UserError(f"no valid scenario in {lib.folder}")
-            entry = lib.entries[0]
-            notes.append(f"scenario {scenario_name!r} not found: showing {entry.key}")
+            entry = (lib.classroom or list(lib.entries))[0]
+            notes.append(f"scenario {scenario_name!r} not found: showing {entry.title}")
         base = library.scenario(entry)
         try:
             user_seed = controls.parse_seed(seed)
@@ -132,7 +158,10 @@ class ClassroomModel(MultivectorModel):
         imps = importers(sc)
         self.focus = focus if focus in imps else (imps[0] if imps else sc.state_ids[0])
         if focus != self.focus:
-            self.notes.append(f"{focus} is not an importer here: following {self.focus}")
+            who = sc.states[focus].name if focus in sc.states else repr(focus)
+            self.notes.append(
+                f"{who} is not an importer here: following {sc.states[self.focus].name}"
+            )
 
     @property
     def title(self) -> str:
@@ -142,6 +171,29 @@ class ClassroomModel(MultivectorModel):
     def ghost(self) -> Ghost:
         """The chosen scenario without the page's changes, run with the same seed."""
         return ghost(self.entry, self.run_seed)
+
+    def reference(self) -> Reference:
+        """What the faint lines show: for a lesson (a teaching scenario that ``extends:``
+        another), the scenario it extends, so the lesson's own effect shows as the gap; for any
+        other scenario, or a parent that does not fit this run's states and dates, the scenario
+        without the page's changes. Both run with this run's seed."""
+        parent = self.entry.parent
+        if self.entry.group == library.TEACHING and parent is not None and parent.exists():
+            g = ghost_of(parent, self.run_seed)
+            if g.ids == tuple(self.world.ids) and g.labels == tuple(self.world.axis.labels()):
+                name = parent.stem.replace("_", " ")
+                title = library.scenario_title(parent)
+                return Reference(
+                    g,
+                    f"the {name} scenario",
+                    f"Faint lines: {title}, the scenario this lesson starts from "
+                    "(the gap is the lesson's change, plus yours).",
+                )
+        return Reference(
+            self.ghost(),
+            WITHOUT_CHANGES,
+            "Faint lines: this scenario without your changes (the gap is what you changed).",
+        )
 
     def date(self) -> str:
         """The date of the last period run ('start' before the first step)."""

@@ -1,8 +1,11 @@
 """The page's figures (matplotlib, projector-sized): plain functions of a :class:`Snapshot`.
 
-A snapshot holds the recorded arrays of the live run up to now and the ghost run (the chosen
-scenario without the page's changes); every figure draws the live run strongly over the whole time
-axis and the ghost faintly behind it, so a slider's effect shows as the gap between the two.
+A snapshot holds the recorded arrays of the live run up to now and the reference run ("ghost":
+the chosen scenario without the page's changes, or the scenario a lesson extends; see
+:meth:`sim.ui.model.ClassroomModel.reference`). Every figure draws the live run strongly and the
+reference faintly behind it, both only up to the current quarter, so students predict before they
+see where either goes; a slider's effect shows as the gap between the two. Each legend entry pairs
+a state's live mark with its reference line.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ if TYPE_CHECKING:
 
 FONT = 15  # pt: readable from the back of a classroom
 GHOST_ALPHA = 0.35
+REF_LW = 2.0  # pt: the reference's dashed band edges in the supplier chart
 MIN_TRADE_SHARE = 0.02  # partners below this share of trade are left out of the trade chart
+MAX_YEAR_TICKS = 6  # year labels on a time axis (more overlap at the page's size)
 NETWORK_WINDOW = 4  # periods of deliveries summed for the network's edge widths
 STYLE: dict[RcKeyType, Any] = {
     "font.size": FONT,
@@ -54,6 +59,7 @@ class Snapshot:
     focus: int
     exporters: np.ndarray
     patron: int
+    ref_label: str = "without your changes"
 
     @property
     def importers(self) -> list[int]:
@@ -62,10 +68,11 @@ class Snapshot:
 
 
 def snapshot(model: ClassroomModel) -> Snapshot:
-    """The live model's arrays so far and its cached ghost."""
+    """The live model's arrays so far and its cached reference run."""
     w = model.world
     pairs, states = model.recorder.arrays()
-    g = model.ghost()
+    ref = model.reference()
+    g = ref.run
     patrons = np.flatnonzero(w.client_mask.any(axis=1))
     if len(patrons):
         patron = int(patrons[0])
@@ -84,6 +91,7 @@ def snapshot(model: ClassroomModel) -> Snapshot:
         w.idx(model.focus),
         w.exports.copy(),
         patron,
+        ref.label,
     )
 
 
@@ -112,7 +120,7 @@ def _axis(ax: Axes, s: Snapshot, ylabel: str, ylim: tuple[float, float] | None =
     n = len(s.labels)
     ax.set_xlim(0, max(1, n - 1))
     years = [i for i in range(n) if i == 0 or s.labels[i][:4] != s.labels[i - 1][:4]]
-    step = max(1, len(years) // 6)
+    step = -(-len(years) // MAX_YEAR_TICKS)  # ceiling: at most MAX_YEAR_TICKS labels
     ticks = years[::step]
     ax.set_xticks(ticks, [s.labels[i][:4] for i in ticks])
     if ylim is not None:
@@ -123,55 +131,92 @@ def _axis(ax: Axes, s: Snapshot, ylabel: str, ylim: tuple[float, float] | None =
     ax.grid(axis="y", alpha=0.3)
 
 
-def _ghost_and_live(ax: Axes, s: Snapshot, ghost: np.ndarray, live: np.ndarray, state: int) -> None:
-    """One state's series: the run without the page's changes faint, this run bold so far."""
+Entry = tuple[tuple[Any, ...], str]
+"""A legend entry: the artists drawn side by side for it, and its text."""
+
+
+def _ghost_and_live(
+    ax: Axes, s: Snapshot, ghost: np.ndarray, live: np.ndarray, state: int
+) -> Entry:
+    """One state's series so far: the reference faint, this run bold; its legend entry."""
     c = color(s.ids[state])
-    ax.plot(ghost, color=c, lw=2, alpha=GHOST_ALPHA)
-    ax.plot(np.arange(s.t), live, color=c, lw=3, label=s.names[state])
+    (ref,) = ax.plot(
+        ghost[: s.t], color=c, lw=2, alpha=GHOST_ALPHA, gid=f"reference:{s.ids[state]}"
+    )
+    (now,) = ax.plot(np.arange(s.t), live, color=c, lw=3, gid=f"live:{s.ids[state]}")
+    return (now, ref), s.names[state]
 
 
 def _finish(
-    ax: Axes, s: Snapshot, ylabel: str, title: str, ghost_style: dict[str, Any] | None = None
+    ax: Axes,
+    s: Snapshot,
+    entries: list[Entry],
+    ylabel: str,
+    title: str,
+    ghost_style: dict[str, Any] | None = None,
 ) -> None:
-    """Legend entry for the ghost, axes, title and the legend outside the plot."""
-    ax.plot(
-        [],
-        [],
-        alpha=GHOST_ALPHA,
-        label="without your changes",
-        **(ghost_style or dict(color="grey", lw=2)),
-    )
+    """Axes, title and the legend outside the plot: one entry per state (its live and reference
+    marks side by side) and one saying what the reference is."""
+    from matplotlib.legend_handler import HandlerTuple
+    from matplotlib.lines import Line2D
+
+    key = Line2D([], [], alpha=GHOST_ALPHA, **(ghost_style or dict(color="grey", lw=2)))
+    what = "dashed" if ghost_style and ghost_style.get("ls") == "--" else "faint"
+    handles = [h for h, _ in entries] + [(key,)]
+    labels = [t for _, t in entries] + [f"{what}: {s.ref_label}"]
     _axis(ax, s, ylabel)
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.legend(
+        handles,
+        labels,
+        handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)},
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+    )
 
 
 def supplier_shares(s: Snapshot) -> Figure:
-    """The followed importer's arms stock by supplier: stacked areas; ghost boundaries dashed."""
+    """The followed importer's arms stock by supplier so far: stacked areas. The reference's
+    upper edge of each supplier's band is a dashed line in that supplier's colour (outlined, so it
+    shows on any band), paired with the supplier's area in the legend."""
+    from matplotlib import patheffects
+    from matplotlib.patches import Patch
+
     with _styled() as (fig, ax):
         i = s.focus
         live = s.pairs["arms_share"][:, i, :]
-        ghost = s.ghost_pairs["arms_share"][:, i, :]
+        ghost = s.ghost_pairs["arms_share"][: s.t, i, :]
         cols = [j for j in range(len(s.ids)) if live[:, j].any() or ghost[:, j].any()]
-        cols.sort(key=lambda j: -ghost[:, j].mean())
-        x = np.arange(s.t)
+        cols.sort(key=lambda j: -s.ghost_pairs["arms_share"][0, i, j])  # the start: no spoiler
+        entries: list[Entry] = []
         if s.t:
             ax.stackplot(
-                x,
-                live[:, cols].T,
-                colors=[color(s.ids[j]) for j in cols],
-                labels=[s.names[j] for j in cols],
-                alpha=0.9,
+                np.arange(s.t), live[:, cols].T, colors=[color(s.ids[j]) for j in cols], alpha=0.9
             )
-        gx = np.arange(ghost.shape[0])
-        for level in np.cumsum(ghost[:, cols], axis=1).T[:-1]:
-            ax.plot(gx, level, color="black", lw=1.4, ls="--", alpha=GHOST_ALPHA)
+        edges = np.cumsum(ghost[:, cols], axis=1).T
+        outline = [patheffects.withStroke(linewidth=REF_LW + 2, foreground="white")]
+        for k, j in enumerate(cols):
+            c = color(s.ids[j])
+            marks: tuple[Any, ...] = (Patch(color=c, alpha=0.9),)
+            if k < len(cols) - 1:  # the top band's upper edge is always 1
+                (line,) = ax.plot(
+                    edges[k],
+                    color=c,
+                    lw=REF_LW,
+                    ls="--",
+                    path_effects=outline,
+                    gid=f"reference:{s.ids[j]}",
+                )
+                marks += (line,)
+            entries.append((marks, s.names[j]))
         _finish(
             ax,
             s,
+            entries,
             "share of arms stock",
             f"Who arms {s.names[i]}?",
-            dict(color="black", lw=1.4, ls="--"),
+            dict(color="black", lw=REF_LW, ls="--"),
         )
     return fig
 
@@ -180,11 +225,13 @@ def dependence_lines(s: Snapshot) -> Figure:
     """Every importer's dependence on the main patron (arms and trade), ghost faint behind."""
     with _styled() as (fig, ax):
         p = s.patron
-        for i in s.importers:
+        entries = [
             _ghost_and_live(
                 ax, s, s.ghost_pairs["dependence"][:, i, p], s.pairs["dependence"][:, i, p], i
             )
-        _finish(ax, s, "dependence (0-1)", f"How dependent on {s.names[p]} is each state?")
+            for i in s.importers
+        ]
+        _finish(ax, s, entries, "dependence (0-1)", f"How dependent on {s.names[p]} is each state?")
     return fig
 
 
@@ -194,13 +241,14 @@ def trade_shares(s: Snapshot) -> Figure:
         i = s.focus
         live = s.pairs["trade_share"][:, i, :]
         ghost = s.ghost_pairs["trade_share"][:, i, :]
-        peak = np.maximum(ghost.max(axis=0, initial=0), live.max(axis=0, initial=0))
+        seen = ghost[: max(1, s.t)]  # partners so far (the first quarter's before the run)
+        peak = np.maximum(seen.max(axis=0, initial=0), live.max(axis=0, initial=0))
         big = peak > MIN_TRADE_SHARE
         cols = [j for j in range(len(s.ids)) if j != i and big[j]]
-        cols.sort(key=lambda j: -ghost[:, j].mean())
-        for j in cols:
-            _ghost_and_live(ax, s, ghost[:, j], live[:, j], j)
-        _finish(ax, s, "share of trade", f"Who does {s.names[i]} trade with?")
+        cols.sort(key=lambda j: -ghost[0, j])
+        entries = [_ghost_and_live(ax, s, ghost[:, j], live[:, j], j) for j in cols]
+        _finish(ax, s, entries, "share of trade", f"Who does {s.names[i]} trade with?")
+        # a steady scale: the whole reference run's largest share (an axis, not a path)
         top = max(0.1, float(ghost[:, cols].max(initial=0)), float(live[:, cols].max(initial=0)))
         ax.set_ylim(0, min(1.0, top * 1.15))
     return fig
