@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sim.errors import UserError
 from sim.events import FiredEvent
 from sim.scenario.schema import Scenario
+from sim.scenario.timeaxis import periods
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,14 +33,6 @@ def _known(name: str, known: list[str], kind: str) -> None:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise UserError(f"unknown {kind} {name!r}{hint} (allowed: {', '.join(known)})")
-
-
-def periods(labels: list[str]) -> pd.PeriodIndex:
-    """Period labels (``2022-Q1``, ``2022-05``, ``2022``) as pandas periods (quarterly, monthly
-    or yearly, as the labels are)."""
-    import pandas as pd
-
-    return pd.PeriodIndex([pd.Period(x) for x in labels])
 
 
 @dataclass

@@ -54,6 +54,9 @@ def test_python_sweep_gives_the_cli_store(cli_store, tmp_path):
     assert type(res).__name__ == "SweepResults" and res.path == tmp_path / "py"
     assert res.complete and res.outcomes == list(OUTCOMES) and res.series_names == ["kaz_tur"]
     assert_same_store(cli_store, res.path)
+    ser = res.series()  # dates as pandas periods too
+    assert str(ser["period"].dtype) == "period[Q-DEC]"
+    assert (ser["period"].astype(str) == ser["date"].str.replace("-", "")).all()
 
 
 def test_dataframe_design_runs_exactly_its_points(cli_store, tmp_path):

@@ -97,8 +97,14 @@ class SweepResults:
         return self._scalars
 
     def series(self, outcomes: list[str] | None = None) -> pd.DataFrame:
-        """Time-series outcomes (tidy long: run, point, replicate, step, date, outcome, value)."""
-        return st.read_series(self.path, outcomes)
+        """Time-series outcomes (tidy long: run, point, replicate, step, date, outcome, value,
+        and for the model's runs period: the date as a pandas Period)."""
+        df = st.read_series(self.path, outcomes)
+        if self.manifest.get("scenario") is not None:  # calendar dates (not a test function's)
+            from sim.scenario.timeaxis import periods
+
+            df["period"] = periods(self.manifest["labels"]).take(df["step"].to_numpy(dtype="int64"))
+        return df
 
     @property
     def n_runs(self) -> int:
