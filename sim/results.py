@@ -4,6 +4,8 @@ layer below the runner)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,28 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sim.recorder import Recorder
+
+
+@contextmanager
+def _backend_kept() -> Iterator[None]:
+    """Draw with :mod:`sim.plots` (which selects the off-screen Agg backend), then give
+    matplotlib back the backend it had, so that a notebook still shows figures inline, and
+    take the new figures out of pyplot's list: the figure returned is shown once, as the cell's
+    value, not again when a later cell draws (``fig.savefig`` still writes it)."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    before = matplotlib.get_backend()
+    if not plt.get_fignums():  # load the session's backend now (a notebook's sets up display);
+        plt.switch_backend(before)  # with figures open it is loaded, and they stay open
+    open_before = set(plt.get_fignums())
+    try:
+        yield
+    finally:
+        for num in set(plt.get_fignums()) - open_before:
+            plt.close(num)
+        if matplotlib.get_backend() != before:
+            matplotlib.use(before, force=True)
 
 
 def _known(name: str, known: list[str], kind: str) -> None:
@@ -137,7 +161,8 @@ class Results:
             title: the figure's title (default: the scenario's name and the metric).
 
         Returns:
-            A matplotlib Figure (a notebook shows it; ``fig.savefig(...)`` writes it).
+            A matplotlib Figure (a notebook shows it; ``fig.savefig(...)`` writes it; it is
+            not left open in pyplot, so ``plt.show()`` does not show it).
 
         Raises:
             UserError: an unknown metric, state or partner (with the nearest name), or a pair
@@ -158,14 +183,15 @@ class Results:
         if not chosen:
             chosen = [s for s in importers(sc) if s in ids] or ids
         head = title or f"{sc.name}: {label(metric)}"
-        if pair and partner is None:
-            if metric in ("arms_share", "trade_share"):
-                return plots.stacked_shares(ts, metric, chosen, head)
+        if pair and partner is None and metric not in ("arms_share", "trade_share"):
             raise UserError(f"{metric} is per partner: give partner= (one of {', '.join(ids)})")
         if not pair and partner is not None:
             raise UserError(f"{metric} is per state, not per partner: leave out partner=")
-        panel = (metric, partner or "", label(metric) + (f" on {partner}" if partner else ""))
-        return plots.lines_across_states(ts, [panel], chosen, head, len(self.seeds))
+        with _backend_kept():
+            if pair and partner is None:
+                return plots.stacked_shares(ts, metric, chosen, head)
+            panel = (metric, partner or "", label(metric) + (f" on {partner}" if partner else ""))
+            return plots.lines_across_states(ts, [panel], chosen, head, len(self.seeds))
 
     def save(
         self, directory: str | Path, *, force: bool = False, command: str = "", plots: bool = True
