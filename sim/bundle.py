@@ -137,18 +137,20 @@ def write_bundle(
     results: Results, target: Path, *, force: bool = False, command: str = "", plots: bool = True
 ) -> Path:
     """Write the bundle of ``results`` to ``target`` atomically (see module docstring)."""
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     t0 = time.perf_counter()
     with output.atomic_dir(target, force, output.RUN) as tmp:
         ts = results.timeseries
-        ts.to_parquet(tmp / "timeseries.parquet", index=False)
-        ts.to_csv(tmp / "timeseries.csv", index=False)
+        files = [c for c in ts.columns if c != "period"]  # the date column says it in files
+        pq.write_table(
+            pa.Table.from_pandas(ts, columns=files, preserve_index=False),
+            tmp / "timeseries.parquet",
+        )
+        ts.to_csv(tmp / "timeseries.csv", index=False, columns=files)
         results.summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
-        pd.DataFrame(
-            [e.__dict__ for e in results.events],
-            columns=["step", "date", "type", "summary", "narration", "blocked"],
-        ).to_csv(tmp / "events.csv", index=False)
+        results.events.drop(columns="period").to_csv(tmp / "events.csv", index=False)
         (tmp / "scenario.yaml").write_text(dump_yaml(results.scenario), encoding="utf-8")
         if plots:
             from sim.plots import write_plots

@@ -153,18 +153,15 @@ def test_description_states_the_claim(claim):
 def test_nato_blocks_turkey_event_fires_blocked_and_companion_passes():
     from sim.runner import run
 
-    blocked = [
-        e
-        for e in run(LIB / "nato_blocks_turkey.yaml", replicates=1).events
-        if e.type == "alliance_action" and "TUR" in e.summary
-    ]
-    passed = [
-        e
-        for e in run(LIB / "turkey_assists_kazakhstan.yaml", replicates=1).events
-        if e.type == "alliance_action" and "TUR" in e.summary
-    ]
-    assert blocked and blocked[0].blocked and "no NATO consensus" in blocked[0].summary
-    assert passed and not passed[0].blocked
+    def tur_actions(name: str):
+        ev = run(LIB / name, replicates=1).events  # a DataFrame, one row per fired event
+        return ev[(ev["type"] == "alliance_action") & ev["summary"].str.contains("TUR")]
+
+    blocked = tur_actions("nato_blocks_turkey.yaml")
+    passed = tur_actions("turkey_assists_kazakhstan.yaml")
+    assert len(blocked) and blocked["blocked"].iloc[0]
+    assert "no NATO consensus" in blocked["summary"].iloc[0]
+    assert len(passed) and not passed["blocked"].iloc[0]
 
 
 def test_library_scenarios_have_questions_titles_and_narrated_events(baseline):

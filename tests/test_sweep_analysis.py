@@ -208,3 +208,83 @@ def test_prim_refuses_an_incomplete_store(tmp_path, capsys):
     # a bad threshold is still reported as such first
     assert main(["analyze", str(store), "--threshold", "y == 1"]) == 2
     assert "expected 'OUTCOME OP NUMBER'" in capsys.readouterr().err
+
+
+def test_sobol_warns_when_intervals_are_wider_than_indices(sobol_store, tmp_path, capsys):
+    """N = 8 gives intervals wider than the indices: a warning suggesting a larger power of 2,
+    in Python and in `analyze`'s summary; N = 1024 gives none."""
+    import re
+    import warnings
+
+    small = run_sweep(
+        _ishigami_sweep(tmp_path / "s.yaml", "sobol", 8, second_order=False),
+        workers=1,
+        out=tmp_path / "small",
+        progress=False,
+    )
+    with pytest.warns(sa.WeakAnalysisWarning, match=r"Sobol indices of y: \d+ of") as got:
+        sa.sobol(sa.load(small), "y")
+    suggested = int(re.search(r"n: (\d+) or more \(now 8", str(got[0].message)).group(1))
+    assert suggested > 8 and suggested & (suggested - 1) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sa.WeakAnalysisWarning)
+        sa.sobol(sa.load(sobol_store), "y")  # precise: no warning
+    assert main(["analyze", str(small), "--outcome", "y"]) == 0
+    captured = capsys.readouterr()
+    assert "warning: Sobol indices of y" in captured.out and "Warning" not in captured.err
+
+
+def test_prim_warns_about_boxes_of_few_runs(tmp_path, capsys):
+    """A box of a 40-run sweep holds fewer than MIN_BOX_CASES runs: said in Python and by
+    `analyze`; the planted box of 1,500 runs is not."""
+    import warnings
+
+    from sim.sweep.discovery import MIN_BOX_CASES
+
+    store = run_sweep(
+        _ishigami_sweep(tmp_path / "l.yaml", "lhs", 40),
+        workers=1,
+        out=tmp_path / "s",
+        progress=False,
+    )
+    with pytest.warns(sa.WeakAnalysisWarning, match="PRIM box 1 holds only"):
+        r = prim(sa.load(store), "y > 8", max_boxes=1)
+    assert r.stats["n_in_box"].iloc[0] < MIN_BOX_CASES and len(r.weak) == 1
+    assert main(["analyze", str(store), "--threshold", "y > 8", "--boxes", "1"]) == 0
+    assert "warning: PRIM box 1 holds only" in capsys.readouterr().out
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sa.WeakAnalysisWarning)
+        assert prim(sa.load(_planted_store(tmp_path)), "y > 0.5", max_boxes=1).weak == []
+
+
+def test_morris_figure_is_the_mu_star_sigma_plot_keeping_the_sign():
+    """sigma against mu*, one marker per parameter; a parameter whose effects all lower the
+    outcome is a down triangle coloured -1, one with effects of both signs is coloured 0."""
+    import pandas as pd
+
+    from sim.sweep.figures import morris_scatter
+
+    df = pd.DataFrame(
+        {
+            "outcome": "y",
+            "kind": "scalar",
+            "step": -1,
+            "date": "",
+            "parameter": ["up", "down", "both"],
+            "mu": [2.0, -1.0, 0.0],
+            "mu_star": [2.0, 1.0, 1.5],
+            "mu_star_conf": 0.1,
+            "sigma": [0.2, 0.1, 1.4],
+        }
+    )
+    fig = morris_scatter(df, "y")
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("mu*") and ax.get_ylabel().startswith("sigma")
+    pts = {}
+    for coll, label in zip(ax.collections, ("raises", "lowers")):
+        for (x, y), c in zip(coll.get_offsets(), coll.get_array()):
+            pts[(float(x), float(y))] = (label, float(c))
+    assert pts[(2.0, 0.2)] == ("raises", 1.0)
+    assert pts[(1.0, 0.1)] == ("lowers", -1.0)
+    assert pts[(1.5, 1.4)] == ("raises", 0.0)  # mu = 0: both signs, colour 0
+    assert {t.get_text() for t in ax.texts} >= {"up", "down", "both", "sigma/mu* = 1"}

@@ -219,7 +219,10 @@ def load_all(sources: list[Any]) -> tuple[list[Scenario], list[str]]:
 
 def pair(base: pd.DataFrame, other: pd.DataFrame, name: str) -> pd.DataFrame:
     """Paired rows of two runs' tidy tables (a series missing on one side counts as 0)."""
-    m = base.merge(other, on=KEYS, how="outer", suffixes=("_b", "_w"))
+    both = "period" in base and "period" in other  # a date's pandas Period, as Results has it
+    m = base.merge(
+        other, on=[*KEYS, "period"] if both else KEYS, how="outer", suffixes=("_b", "_w")
+    )
     m["base"] = m.pop("value_b").fillna(0.0)
     m["value"] = m.pop("value_w").fillna(0.0)
     m["diff"] = m["value"] - m["base"]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sim.errors import excerpt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 StepUnit = Literal["month", "quarter", "year"]
 STEPS_PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "year": 1}
@@ -110,3 +113,11 @@ class TimeAxis:
     def year_of(self, i: int) -> float:
         """Decimal year at the start of period ``i``."""
         return self.start[0] + (self.start[1] - 1) / 12 + i * self.dt
+
+
+def periods(labels: list[str]) -> pd.PeriodIndex:
+    """Period labels (``2022-Q1``, ``2022-05``, ``2022``) as pandas periods (quarterly, monthly
+    or yearly, as the labels are)."""
+    import pandas as pd
+
+    return pd.PeriodIndex([pd.Period(x) for x in labels])

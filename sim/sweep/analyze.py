@@ -17,6 +17,7 @@ full range of each parameter).
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -33,6 +34,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 OPS = ("<=", ">=", "<", ">")
+SOBOL_PRECISE = 0.1
+"""Confidence half-width (a share of the output's variance) below which a Sobol index is read
+well enough whatever its size: it tells a minor parameter from a major one. An index whose
+interval is wider than both the index and this is reported as weak (:func:`sobol_warnings`)."""
+
+
+class WeakAnalysisWarning(UserWarning):
+    """An analysis whose numbers are too uncertain to be read as they stand (the message says
+    what to run instead)."""
+
+
 _COND = re.compile(
     r"^\s*([A-Za-z_][A-Za-z0-9_]*)?\s*(<=|>=|<|>)\s*"
     r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
@@ -85,8 +97,14 @@ class SweepResults:
         return self._scalars
 
     def series(self, outcomes: list[str] | None = None) -> pd.DataFrame:
-        """Time-series outcomes (tidy long: run, point, replicate, step, date, outcome, value)."""
-        return st.read_series(self.path, outcomes)
+        """Time-series outcomes (tidy long: run, point, replicate, step, date, outcome, value,
+        and for the model's runs period: the date as a pandas Period)."""
+        df = st.read_series(self.path, outcomes)
+        if self.manifest.get("scenario") is not None:  # calendar dates (not a test function's)
+            from sim.scenario.timeaxis import periods
+
+            df["period"] = periods(self.manifest["labels"]).take(df["step"].to_numpy(dtype="int64"))
+        return df
 
     @property
     def n_runs(self) -> int:
@@ -315,7 +333,47 @@ def sobol(
             seed=seed,
         ),
     )
-    return _rows(one, res, outcome, keys)
+    df = _rows(one, res, outcome, keys)
+    for message in sobol_warnings(df, int(res.manifest["sweep"]["design"]["n"]), conf_level):
+        warnings.warn(message, WeakAnalysisWarning, stacklevel=2)
+    return df
+
+
+def sobol_warnings(df: pd.DataFrame, n: int, conf_level: float = 0.95) -> list[str]:
+    """Where Sobol indices are weak: per outcome, the indices whose confidence interval is wider
+    than the index it bounds (and than :data:`SOBOL_PRECISE`), with the base sample ``n`` that
+    would narrow the worst of them enough (intervals shrink as 1/sqrt(n); Saltelli's N is a
+    power of 2).
+
+    Args:
+        df: the table of :func:`sobol`.
+        n: the sweep's base sample N.
+        conf_level: the intervals' level (for the message).
+    """
+    out = []
+    for outcome, g in df.groupby("outcome", sort=False):
+        weak = []
+        for col in ("S1", "ST"):
+            idx, conf = g[col].abs(), g[f"{col}_conf"]
+            bad = (conf > idx) & (conf > SOBOL_PRECISE)
+            for k in np.flatnonzero(bad.to_numpy()):
+                row = g.iloc[k]
+                need = float(conf.iloc[k] / max(idx.iloc[k], SOBOL_PRECISE)) ** 2
+                weak.append((need, col, row))
+        if not weak:
+            continue
+        need, col, row = max(weak, key=lambda w: w[0])
+        total = int(g[["S1", "ST"]].notna().to_numpy().sum())
+        suggest = 2 ** math.ceil(math.log2(max(2 * n, n * need)))
+        at = f" at {row['date']}" if row["kind"] == "series" else ""
+        out.append(
+            f"Sobol indices of {outcome}: {len(weak)} of {total} have a {conf_level:.0%} "
+            f"confidence interval wider than the index itself (worst: {col} of "
+            f"{row['parameter']}{at} = {row[col]:.2f} +/- {row[f'{col}_conf']:.2f}), so they "
+            f"cannot be told from zero; run a larger base sample, n: {suggest} or more (now "
+            f"{n}; intervals shrink as 1/sqrt(n))"
+        )
+    return out
 
 
 def morris(

@@ -21,7 +21,16 @@ import numpy as np
 
 from sim.errors import UserError
 from sim.seeds import derive_seed
-from sim.sweep.spec import MAX_RUNS, Lognormal, Normal, Parameter, Sweep, Triangular, Uniform
+from sim.sweep.spec import (
+    MAX_RUNS,
+    Lognormal,
+    Normal,
+    Parameter,
+    Sweep,
+    Triangular,
+    Uniform,
+    same_value,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -141,6 +150,11 @@ def sample_unit(sweep: Sweep) -> np.ndarray:
     if d.method == "grid":
         axes = [_grid_unit(p, d.levels) for p in sweep.parameters]
         return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, D)
+    if d.method == "points":
+        assert d.points is not None  # a points design lists them (Design checks)
+        return np.column_stack(
+            [_points_unit(p, [pt[p.column] for pt in d.points]) for p in sweep.parameters]
+        ).reshape(-1, D)
     assert d.n is not None  # lhs, sobol and morris need n (Design checks)
     if d.method == "lhs":
         from scipy.stats import qmc
@@ -160,6 +174,18 @@ def sample_unit(sweep: Sweep) -> np.ndarray:
     return unit
 
 
+def _points_unit(p: Parameter, given: list[Any]) -> np.ndarray:
+    """Unit coordinates of given values (the inverse of :func:`to_values`): a range's share of
+    its width, a value's bin middle (points lists only range or values parameters)."""
+    if p.range is not None:
+        lo, hi = p.range
+        return (np.asarray(given, dtype=float) - lo) / (hi - lo)
+    assert p.values is not None  # no distribution with a points design (Sweep checks)
+    k = len(p.values)
+    idx = [next(i for i, w in enumerate(p.values) if same_value(v, w)) for v in given]
+    return (np.asarray(idx, dtype=float) + 0.5) / k
+
+
 def _levels(p: Parameter, levels: int) -> int:
     """Grid levels of one parameter (as :func:`_grid_unit` makes them)."""
     return len(p.values) if p.values is not None else p.levels or levels
@@ -170,6 +196,9 @@ def n_points(sweep: Sweep) -> int:
     d, D = sweep.design, len(sweep.parameters)
     if d.method == "grid":
         return math.prod(_levels(p, d.levels) for p in sweep.parameters)
+    if d.method == "points":
+        assert d.points is not None  # a points design lists them (Design checks)
+        return len(d.points)
     assert d.n is not None  # lhs, sobol and morris need n (Design checks)
     if d.method == "lhs":
         return int(d.n)
@@ -181,8 +210,18 @@ def n_points(sweep: Sweep) -> int:
 def build(sweep: Sweep) -> DesignPoints:
     """Sample the sweep's design and map it to parameter values."""
     unit = sample_unit(sweep)
-    values = {p.column: to_values(p, unit[:, i]) for i, p in enumerate(sweep.parameters)}
+    points = sweep.design.points
+    if points is not None:  # the values as given, not mapped back from unit coordinates
+        values = {p.column: _given([pt[p.column] for pt in points]) for p in sweep.parameters}
+    else:
+        values = {p.column: to_values(p, unit[:, i]) for i, p in enumerate(sweep.parameters)}
     return DesignPoints(sweep.design.method, sweep.columns, unit, values)
+
+
+def _given(given: list[Any]) -> np.ndarray:
+    """A points design's values of one parameter, typed as :func:`to_values` types them."""
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in given)
+    return np.asarray(given, dtype=float if numeric else object)
 
 
 def run_table(sweep: Sweep, design: DesignPoints) -> pd.DataFrame:

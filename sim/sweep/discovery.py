@@ -12,16 +12,21 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.errors import UserError
-from sim.sweep.analyze import Condition, SweepResults, parse_condition
+from sim.sweep.analyze import Condition, SweepResults, WeakAnalysisWarning, parse_condition
 
 if TYPE_CHECKING:
     import pandas as pd
+
+MIN_BOX_CASES = 20
+"""Fewest runs a PRIM box should hold: a density (a share of the box's runs) from fewer has a
+95% binomial interval wider than about +/-20 points, too loose to tell the box from the base
+rate. A smaller box is reported as weak (:attr:`PrimResult.weak`)."""
 
 
 @dataclass
@@ -34,6 +39,7 @@ class PrimResult:
         stats: one row per box: box, coverage, density, mass, res_dim, n_in_box.
         limits: one row per restricted parameter of each box: box, parameter, min, max, qp.
         trajectory: peeling trajectory of each box: box, step, coverage, density, mass, res_dim.
+        weak: one message per box holding fewer than :data:`MIN_BOX_CASES` runs.
     """
 
     condition: Condition
@@ -42,6 +48,7 @@ class PrimResult:
     stats: pd.DataFrame
     limits: pd.DataFrame
     trajectory: pd.DataFrame
+    weak: list[str] = field(default_factory=list)
 
     @property
     def base_rate(self) -> float:
@@ -146,6 +153,17 @@ def prim(
                     )
                 if box.density <= n_coi / n:  # no better than the whole space: stop
                     break
+    weak = [
+        f"PRIM box {b['box']} holds only {b['n_in_box']} of {n} runs "
+        f"({round(b['coverage'] * n_coi)} where {cond} holds): its density "
+        f"{b['density']:.0%} rests on too few cases (fewer than {MIN_BOX_CASES}) to be told "
+        f"from the base rate {n_coi / n:.0%}; run more points or replicates, or raise mass_min "
+        f"(now {mass_min:g})"
+        for b in stats
+        if b["n_in_box"] < MIN_BOX_CASES
+    ]
+    for message in weak:
+        warnings.warn(message, WeakAnalysisWarning, stacklevel=2)
     return PrimResult(
         cond,
         n,
@@ -153,4 +171,5 @@ def prim(
         pd.DataFrame(stats, columns=["box", "coverage", "density", "mass", "res_dim", "n_in_box"]),
         pd.DataFrame(limits, columns=["box", "parameter", "min", "max", "values", "qp"]),
         pd.DataFrame(traj, columns=["box", "step", "coverage", "density", "mass", "res_dim"]),
+        weak,
     )

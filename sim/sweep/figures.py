@@ -60,6 +60,68 @@ def bars(df: pd.DataFrame, outcome: str, method: str) -> Figure:
     return fig
 
 
+MORRIS_RATIOS = (1.0, 0.5, 0.1)
+"""sigma / mu* of the reference lines of the Morris plot (as SALib's ``covariance_plot``): above
+1, a parameter acts mostly through interactions or non-linearly; below 0.1, almost linearly."""
+
+
+def morris_scatter(df: pd.DataFrame, outcome: str) -> Figure:
+    """The Morris plot of one scalar outcome: sigma against mu* per parameter, keeping the sign.
+
+    Colour is mu / mu* (from -1, every effect lowers the outcome, through 0, effects of both
+    signs, to +1, every effect raises it) and the marker the sign of mu; the dashed lines are
+    sigma / mu* = :data:`MORRIS_RATIOS`.
+    """
+    _use_agg()
+    import matplotlib.pyplot as plt
+
+    sub = df[(df["outcome"] == outcome) & (df["kind"] == "scalar")]
+    mu_star, sigma, mu = (sub[c].to_numpy(dtype=float) for c in ("mu_star", "sigma", "mu"))
+    sign = np.divide(mu, mu_star, out=np.zeros_like(mu), where=mu_star > 0)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    top = float(np.nanmax(np.concatenate([mu_star, sigma, [1e-12]]))) * 1.1
+    for r in MORRIS_RATIOS:
+        ax.plot([0, top], [0, r * top], color="grey", ls="--", lw=0.7)
+        ax.annotate(
+            f"sigma/mu* = {r:g}",
+            (top, min(r * top, top)),
+            fontsize=7,
+            color="grey",
+            ha="right",
+            va="bottom",
+        )
+    sc = None
+    for marker, keep, label in (
+        ("^", mu >= 0, "mu >= 0 (raises on average)"),
+        ("v", mu < 0, "mu < 0 (lowers on average)"),
+    ):
+        if keep.any():
+            sc = ax.scatter(
+                mu_star[keep],
+                sigma[keep],
+                c=sign[keep],
+                cmap="RdBu_r",
+                vmin=-1,
+                vmax=1,
+                marker=marker,
+                s=70,
+                edgecolor="black",
+                label=label,
+                zorder=3,
+            )
+    for name, x, y in zip(sub["parameter"], mu_star, sigma):
+        ax.annotate(str(name), (x, y), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    if sc is not None:
+        fig.colorbar(sc, ax=ax, label="mu / mu*  (-1 lowers, 0 both signs, +1 raises)")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("mu* (mean |effect| per full range)")
+    ax.set_ylabel("sigma (spread of the effects)")
+    ax.set_title(f"Morris screening: {outcome}")
+    ax.legend(frameon=False, loc="upper left", fontsize=8)
+    return fig
+
+
 def over_time(df: pd.DataFrame, outcome: str, method: str) -> Figure:
     """Indices of a time-series outcome step by step: which parameters matter early, which late."""
     _use_agg()

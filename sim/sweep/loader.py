@@ -140,16 +140,42 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     Raises:
         ScenarioError: one :class:`Problem` per problem found (nothing is written).
     """
+    doc = read_yaml(path, kind="sweep")
+    anchor_strategy_values(doc.data, Path(path).parent)
+    return plan_sweep(
+        doc, Path(path).parent, Path(path).read_text(encoding="utf-8"), check_points=check_points
+    )
+
+
+def plan_sweep(
+    doc: YamlDoc,
+    folder: Path,
+    text: str,
+    *,
+    scenario: Scenario | None = None,
+    check_points: bool = True,
+) -> SweepPlan:
+    """Check a sweep given as data (a read sweep file, or one built in Python) and plan it.
+
+    Args:
+        doc: the sweep's data (``doc.file`` names it in messages; lines where known).
+        folder: the folder its base scenario path is relative to.
+        text: its text, kept in the store's manifest.
+        scenario: the base scenario itself (then the sweep's ``scenario`` only names it).
+        check_points: also validate every design point's scenario (up to
+            :data:`POINT_CHECK_LIMIT` points).
+
+    Raises:
+        ScenarioError: one :class:`Problem` per problem found (nothing is written).
+    """
     from sim.scenario.loader import load_scenario, read_scenario_data
     from sim.scenario.paths import PathError, resolve
     from sim.sweep import outcomes as oc
     from sim.sweep.design import n_points, size_message
 
-    file = str(path)
-    doc = read_yaml(path, kind="sweep")
-    anchor_strategy_values(doc.data, Path(path).parent)
+    file = doc.file
     sweep = _validate(doc, file)
-    plan = SweepPlan(file, sweep, Path(path).read_text(encoding="utf-8"))
+    plan = SweepPlan(file, sweep, text)
     probs: list[Problem] = []
 
     def line(p: PathT) -> int | None:
@@ -181,8 +207,8 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
     assert sweep.scenario is not None  # the multivector model needs one (Sweep checks)
     sc_path = Path(sweep.scenario)
     if not sc_path.is_absolute():
-        sc_path = Path(path).parent / sc_path
-    if not sc_path.is_file():
+        sc_path = folder / sc_path
+    if scenario is None and not sc_path.is_file():
         raise ScenarioError(
             file,
             [
@@ -195,7 +221,7 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
                 )
             ],
         )
-    raw = read_scenario_data(sc_path).data
+    raw = read_scenario_data(sc_path).data if scenario is None else scenario.to_dict()
     for key in sweep.fixed:
         try:
             resolve(raw, key)
@@ -203,9 +229,9 @@ def load_sweep(path: str | Path, *, check_points: bool = True) -> SweepPlan:
             probs.append(Problem(file, f"fixed.{key}", str(e), line(("fixed", key))))
     if probs:
         raise ScenarioError(file, probs)
-    base = load_scenario(sc_path, dict(sweep.fixed) or None)
+    base = load_scenario(sc_path if scenario is None else scenario, dict(sweep.fixed) or None)
     data = base.to_dict()
-    plan.scenario_path, plan.base = sc_path, data
+    plan.scenario_path, plan.base = (sc_path if scenario is None else None), data
     plan.ids, plan.labels = base.state_ids, base.time.axis.labels()
 
     for i, p in enumerate(sweep.parameters):

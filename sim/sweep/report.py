@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,10 @@ def _sensitivity(
 ) -> tuple[list[Path], str]:
     from sim.sweep import figures
 
-    df = sa.sobol(res, outcome) if method == "sobol" else sa.morris(res, outcome)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", sa.WeakAnalysisWarning)
+        df = sa.sobol(res, outcome) if method == "sobol" else sa.morris(res, outcome)
+    weak = _weak(caught)
     suffix = f"-{outcome}" if outcome else ""
     written = [
         _atomic(
@@ -68,7 +72,12 @@ def _sensitivity(
     ]
     scal = df[df["kind"] == "scalar"]
     for name in scal["outcome"].unique():
-        written.append(_save_fig(figures.bars(df, name, method), out / f"{method}-{name}.png"))
+        fig = (
+            figures.bars(df, name, method)
+            if method == "sobol"
+            else figures.morris_scatter(df, name)
+        )
+        written.append(_save_fig(fig, out / f"{method}-{name}.png"))
     for name in df.loc[df["kind"] == "series", "outcome"].unique():
         written.append(
             _save_fig(figures.over_time(df, name, method), out / f"{method}-{name}-over-time.png")
@@ -86,7 +95,15 @@ def _sensitivity(
     text += (
         _table(scal, cols, sort) if len(scal) else "(series outcomes only: see the CSV and plots)"
     )
-    return written, text
+    return written, text + "".join(f"\nwarning: {m}" for m in weak)
+
+
+def _weak(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The messages of the weak-analysis warnings ``caught``; any other warning is shown."""
+    for w in caught:
+        if not issubclass(w.category, sa.WeakAnalysisWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return [str(w.message) for w in caught if issubclass(w.category, sa.WeakAnalysisWarning)]
 
 
 def _prim(
@@ -95,7 +112,10 @@ def _prim(
     from sim.sweep import figures
     from sim.sweep.discovery import prim
 
-    r = prim(res, threshold, outcome=outcome, max_boxes=max_boxes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", sa.WeakAnalysisWarning)
+        r = prim(res, threshold, outcome=outcome, max_boxes=max_boxes)
+    _weak(caught)  # r.weak says it
     stem = f"prim-{r.condition.outcome}"
     written = [
         _atomic(
@@ -121,7 +141,7 @@ def _prim(
     else:
         text += fmt(r.stats) + "\n\nlimits (restricted parameters):\n"
         text += fmt(r.limits)
-    return written, text
+    return written, text + "".join(f"\nwarning: {m}" for m in r.weak)
 
 
 def analyze_store(

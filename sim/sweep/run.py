@@ -278,7 +278,13 @@ def run_sweep(
     """
     say = log or (lambda m: print(m, file=sys.stderr))
     eng = Engine(workers, scheduler, resume, force, progress, command, say, connect_timeout)
-    plan = load_sweep(sweep_file, check_points=False)
+    return run_plan(load_sweep(sweep_file, check_points=False), eng, out)
+
+
+def run_plan(plan: SweepPlan, eng: Engine, out: str | Path | None = None) -> Path:
+    """Run (or finish) a checked sweep (:func:`run_sweep` for a sweep file, :func:`sim.sweep`
+    for one given in Python) into the store ``out`` (default ``results/sweeps/<name>``);
+    returns the store folder. Raises as :func:`run_sweep`."""
     target = Path(out) if out is not None else default_store(plan)
     # the store is ours while this runs: a second sweep or resume of it is refused
     with output.claimed(target, output.SWEEP, existing=True):

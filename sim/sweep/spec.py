@@ -1,7 +1,7 @@
 """The sweep file schema (pydantic, unknown keys refused): what a sweep may say.
 
 A sweep file names a base scenario, the parameters to vary (dotted paths into the scenario, each
-with a range, a list of values or a distribution), the design (grid, lhs, sobol, morris) and its
+with a range, a list of values or a distribution), the design (grid, lhs, sobol, morris, or the points themselves) and its
 size, replicates, a master seed and the outcomes to keep. See ``docs/sweeps.md``. Cross-checks
 against the base scenario (paths exist, values valid, outcome states exist) are in
 :mod:`sim.sweep.checks`.
@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-METHODS = ("grid", "lhs", "sobol", "morris")
+METHODS = ("grid", "lhs", "sobol", "morris", "points")
 STATS = ("value", "mean", "min", "max", "sum", "change")
 RESERVED = ("run", "point", "replicate", "seed", "step", "date", "outcome", "value")
 NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -135,7 +135,7 @@ class Parameter(Strict):
 class Design(Strict):
     """How design points are sampled."""
 
-    method: Literal["grid", "lhs", "sobol", "morris"]
+    method: Literal["grid", "lhs", "sobol", "morris", "points"]
     n: int | None = Field(
         None,
         ge=1,
@@ -149,10 +149,26 @@ class Design(Strict):
         4, ge=2, le=1000, description="grid: levels per range; morris: grid levels."
     )
     second_order: bool = Field(True, description="sobol: also estimate second-order indices.")
+    points: list[dict[str, Value]] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_RUNS,
+        description="points: the design itself, one mapping per point (parameter column: value).",
+    )
 
     @model_validator(mode="after")
     def _size(self) -> Design:
         m, n = self.method, self.n
+        if (m == "points") != (self.points is not None):
+            raise ValueError(
+                "method points needs its points (one mapping per point)"
+                if m == "points"
+                else f"points are for method points, not {m}; remove them"
+            )
+        if m == "points":
+            if n is not None:
+                raise ValueError("a points design has as many points as it lists; remove n")
+            return self
         if m == "grid":
             if n is not None:
                 raise ValueError("a grid's size follows from its levels and values; remove n")
@@ -260,12 +276,64 @@ class Sweep(Strict):
             )
         if self.design.method != "grid" and any(p.levels for p in self.parameters):
             raise ValueError("parameter levels apply to grid designs only")
+        if self.design.points is not None:
+            _check_points(self.parameters, self.design.points)
         return self
 
     @property
     def columns(self) -> list[str]:
         """Design-table column of each parameter, in order."""
         return [p.column for p in self.parameters]
+
+
+def _check_points(parameters: list[Parameter], points: list[dict[str, Value]]) -> None:
+    """Every design point gives each parameter exactly once, inside its range or values.
+
+    Raises:
+        ValueError: naming the first point (0-based) that does not.
+    """
+    cols = [p.column for p in parameters]
+    for p in parameters:
+        if p.distribution is not None:
+            raise ValueError(
+                f"parameter {p.column}: with method points give each parameter the range or "
+                "values its points lie in, not a distribution"
+            )
+    for k, point in enumerate(points):
+        missing = [c for c in cols if c not in point]
+        extra = sorted(set(point) - set(cols))
+        if missing or extra:
+            said = (f"lacks {', '.join(missing)}" if missing else "") + (
+                f"{'; ' if missing else ''}has unknown {', '.join(extra)}" if extra else ""
+            )
+            raise ValueError(
+                f"design point {k} {said} (each point gives every parameter: {', '.join(cols)})"
+            )
+        for p in parameters:
+            v = point[p.column]
+            if p.range is not None:
+                inside = (
+                    isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    and p.range[0] <= v <= p.range[1]
+                )
+                if not inside:
+                    raise ValueError(
+                        f"design point {k}: {p.column} = {v!r} is outside its range "
+                        f"[{p.range[0]:g}, {p.range[1]:g}]"
+                    )
+            elif p.values is not None and not any(same_value(v, w) for w in p.values):
+                raise ValueError(
+                    f"design point {k}: {p.column} = {v!r} is not one of its values "
+                    f"({', '.join(map(repr, p.values))})"
+                )
+
+
+def same_value(a: Value, b: Value) -> bool:
+    """Whether two values are the same value: equal numbers (1 and 1.0), or equal of one type
+    (``True`` is not ``1``)."""
+    nums = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))
+    return a == b and (nums or type(a) is type(b))
 
 
 def is_power_of_two(n: int) -> bool:
