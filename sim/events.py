@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.scenario.memo import by_scenario
 from sim.scenario.schema import (
+    Alignment,
     AllianceAction,
     ArmsOrder,
     Conflict,
@@ -200,8 +201,8 @@ def apply_alliance_action(w: World, ev: AllianceAction, step: int) -> tuple[str,
     if ev.action == "deployment":
         leader = int(w.alliance_leader[al])
         w.guarantee_extra[step:end, r] += w.params.deployment_guarantee
-        gain = w.params.deployment_affinity_gain
-        w.affinity[r, leader] = w.affinity[leader, r] = min(1.0, w.affinity[r, leader] + gain)
+        # goodwill of the recipient towards the leader, fading at attitude_decay
+        w.attitude[r, leader] += w.params.deployment_affinity_gain
         return f"{ev.alliance} deployment led by {w.ids[leader]} in {ev.recipient}", False
     assert ev.provider is not None, "assistance without a provider (checked at loading)"
     prov = _ix(w, ev.provider)
@@ -230,6 +231,16 @@ def apply_designation(w: World, ev: Designation, step: int) -> tuple[str, bool]:
     return f"{who} designate{'s' if len(ev.senders) == 1 else ''} conduits in {ev.target}", False
 
 
+def apply_alignment(w: World, ev: Alignment, step: int) -> tuple[str, bool]:
+    """Each state's affinity with ``toward`` moves by ``change`` (clipped to -1..1)."""
+    b = _ix(w, ev.toward)
+    for sid in ev.states:
+        a = _ix(w, sid)
+        w.affinity[a, b] = w.affinity[b, a] = min(1.0, max(-1.0, w.affinity[a, b] + ev.change))
+    way = "towards" if ev.change >= 0 else "away from"
+    return f"{', '.join(ev.states)} move {way} {ev.toward} ({ev.change:+g} affinity)", False
+
+
 def apply_parameter(w: World, ev: ParameterChange, step: int) -> tuple[str, bool]:
     parts = ev.target.split(".")
 
@@ -238,6 +249,9 @@ def apply_parameter(w: World, ev: ParameterChange, step: int) -> tuple[str, bool
 
     if parts[0] == "parameters":
         setattr(w.params, parts[1], new(getattr(w.params, parts[1])))
+    elif parts[0] == "alliances":
+        a = w.alliance_names.index(parts[1])
+        w.alliance_guarantee[a] = _unit(new(float(w.alliance_guarantee[a])))
     elif parts[0] == "states":
         i = _ix(w, parts[1])
         attr, clip = STATE_FIELD_ARRAYS[parts[2]]
@@ -297,6 +311,7 @@ APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     Conflict: apply_conflict,
     AllianceAction: apply_alliance_action,
     Designation: apply_designation,
+    Alignment: apply_alignment,
     ParameterChange: apply_parameter,
 }
 
@@ -311,5 +326,6 @@ STRUCTURAL: dict[type, str] = {
     Conflict: RIVALRY,
     TradeAgreement: LISTS,
     AllianceAction: ALL,
+    Alignment: ALL,
     ParameterChange: ALL,
 }

@@ -82,6 +82,7 @@ class World:
     customs: np.ndarray  # bool n x n: the pair shares a customs union
     designation: np.ndarray  # symmetric conduit x sender: designation intensity in force
     reexports: np.ndarray  # conduit x target: re-exports to a sanctions target, US$ bn/yr
+    attitude: np.ndarray  # i x j: goodwill (+) or resentment (-) of i towards j, affinity units
     licensed: np.ndarray  # buyer x licensor: local line capacity, US$ bn/yr
     licensed_target: np.ndarray
     pressure: np.ndarray  # patron x client
@@ -274,6 +275,7 @@ def _build(sc: Scenario) -> World:
         customs=customs,
         designation=_sym(n),
         reexports=_sym(n),
+        attitude=_sym(n),
         licensed=_sym(n),
         licensed_target=_sym(n),
         pressure=_sym(n),

@@ -254,3 +254,97 @@ def test_blanket_secondary_sanctions_would_move_everyone(baseline, default, simu
     assert yearly(blanket, "compliance", "CHN", "RUS", 2026) > 0.05 + yearly(
         default, "compliance", "CHN", "RUS", 2026
     )
+
+
+# ----------------------------------------------------------------------------- alignment
+def _run_to(scenario, label: str, seed: int = 1):
+    from sim.model import MultivectorModel
+
+    m = MultivectorModel(scenario, seed=seed, mesa_datacollector=False)
+    t = m.world.axis.labels().index(label)
+    while m.steps <= t:
+        m.step()
+    return m
+
+
+def test_a_deployments_goodwill_fades(baseline):
+    """The CSTO's January 2022 deployment was brief: the goodwill it buys fades, and it leaves
+    the states' affinity as it was (it used to add +0.15 for ever)."""
+    quiet = load_scenario(baseline, {"parameters.pressure_backfire_rate": 0.0})
+    early = _run_to(quiet, "2022-Q1")
+    late = _run_to(quiet, "2026-Q1")
+    k, r = early.world.idx("KAZ"), early.world.idx("RUS")
+    gain = baseline.parameters.deployment_affinity_gain
+    assert early.world.attitude[k, r] > 0.8 * gain
+    assert 0 < late.world.attitude[k, r] < 0.2 * gain
+    assert late.world.affinity[k, r] == pytest.approx(early.world.affinity[k, r])
+
+
+def test_pressure_above_the_threshold_builds_resentment_and_below_it_none(baseline):
+    resent = _run_to(
+        load_scenario(baseline, {"parameters.pressure_backfire_threshold": 0.0}), "2028-Q4"
+    )
+    calm = _run_to(
+        load_scenario(baseline, {"parameters.pressure_backfire_threshold": 10.0}), "2028-Q4"
+    )
+    t, r = resent.world.idx("TKM"), resent.world.idx("RUS")
+    assert resent.world.pressure[r, t] > 0.3
+    assert resent.world.attitude[t, r] < -0.3
+    assert calm.world.attitude[t, r] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_backfire_works_against_the_patron(baseline, simulate):
+    """Heavy pressure with backfire leaves the patron a smaller share of what its clients
+    buy than the same pressure without it (pressure can push a client away)."""
+    heavy = {"parameters.pressure_strength": 8.0, "parameters.pressure_backfire_threshold": 0.3}
+    backfire = simulate(
+        baseline, seed=1, overrides={**heavy, "parameters.pressure_backfire_rate": 3.0}
+    )
+    none = simulate(baseline, seed=1, overrides={**heavy, "parameters.pressure_backfire_rate": 0.0})
+    for client in ("KAZ", "TKM"):
+        assert yearly(backfire, "deliveries", client, "RUS", 2029) < 0.8 * yearly(
+            none, "deliveries", client, "RUS", 2029
+        )
+
+
+def test_chinas_regional_turn_is_dated(baseline, default, simulate):
+    """The first China-Central Asia summit (Xi'an, May 2023) raises the region's affinity
+    with China from 2023-Q2 on."""
+    before = _run_to(baseline, "2023-Q1")
+    after = _run_to(baseline, "2023-Q2")
+    k, c = before.world.idx("KAZ"), before.world.idx("CHN")
+    assert after.world.affinity[k, c] == pytest.approx(before.world.affinity[k, c] + 0.1)
+    without = simulate(without_label(baseline, "china_central_asia_2023"), seed=1)
+    assert yearly(default, "arms_share", "KAZ", "CHN", 2030) > yearly(
+        without, "arms_share", "KAZ", "CHN", 2030
+    )
+
+
+def test_an_alliances_credibility_can_fall(baseline, default, simulate):
+    """Armenia 2023: alliance credibility can fall. A dated event lowers the CSTO's guarantee,
+    and its members' threat rises."""
+    ev = {
+        "date": "2024-Q1",
+        "type": "parameter",
+        "target": "alliances.CSTO.security_guarantee",
+        "value": 0.0,
+    }
+    fallen = simulate(load_scenario(baseline, {"events": [*baseline.to_dict()["events"], ev]}), 1)
+    t = default.step_of("2024-Q2")
+    assert np.array_equal(
+        fallen.state("threat", "KAZ")[: t - 1], default.state("threat", "KAZ")[: t - 1]
+    )
+    assert fallen.state("threat", "KAZ")[t:].mean() > default.state("threat", "KAZ")[t:].mean()
+
+
+def test_an_unknown_alliance_or_field_is_refused(baseline):
+    from sim.errors import ScenarioError
+
+    for target, words in (
+        ("alliances.CSTTO.security_guarantee", "did you mean 'CSTO'"),
+        ("alliances.CSTO.leader", "allowed: security_guarantee"),
+    ):
+        ev = {"date": "2024", "type": "parameter", "target": target, "value": 0.0}
+        with pytest.raises(ScenarioError) as e:
+            load_scenario(baseline, {"events": [*baseline.to_dict()["events"], ev]})
+        assert words in str(e.value)

@@ -67,6 +67,13 @@ def eventful():
         },
         {"date": "2024-Q2", "type": "sanction_lifted", "id": "late"},
         {
+            "date": "2023-Q4",
+            "type": "alignment",
+            "states": ids[2:5],
+            "toward": ids[0],
+            "change": 0.2,
+        },
+        {
             "date": "2023-Q2",
             "type": "designation",
             "senders": regime["senders"],

@@ -10,6 +10,11 @@ client's share of the patron's trade):
     target_pc = (s * drop_pc + r * rise_pc) * capacity_ratio_p * max(0, 1 - k * need_pc)
 
 clipped to [0, pressure_max]; pressure relaxes towards it at ``pressure_adjustment`` per year.
+Pressure can backfire: above ``pressure_backfire_threshold`` the excess lowers the client's
+attitude towards its patron by ``pressure_backfire_rate`` per year (publics and elites resent
+coercion; FACTS-2022-2025, Alignment), and attitudes fade at ``attitude_decay``. A state's
+attitude towards a supplier enters its supplier utility like affinity
+(:mod:`sim.rules.procurement`).
 Each patron's policy scales its own response per client (``Policy.pressure``; default 1, the
 documented rule above).
 
@@ -20,6 +25,7 @@ mechanism cuts that trade by ``pressure_trade_friction`` per unit (:func:`trade_
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -172,6 +178,10 @@ class PressureInputs(NamedTuple):
     restraint: float
     pressure_max: float
     alpha_pressure: float
+    attitude: np.ndarray
+    attitude_keep: float
+    backfire_threshold: float
+    backfire_step: float
 
 
 def pack(w, p, *, capacity_ref: np.ndarray) -> PressureInputs:
@@ -193,12 +203,19 @@ def pack(w, p, *, capacity_ref: np.ndarray) -> PressureInputs:
         restraint=f(p.pressure_need_restraint),
         pressure_max=f(p.pressure_max),
         alpha_pressure=lag_weight(p.pressure_adjustment, w.axis.dt),
+        attitude=w.attitude,
+        attitude_keep=math.exp(-p.attitude_decay * w.axis.dt),
+        backfire_threshold=f(p.pressure_backfire_threshold),
+        backfire_step=f(p.pressure_backfire_rate) * w.axis.dt,
     )
 
 
 @jit
 def _respond(x, pol):
-    """Step 5: pressure one lag step towards its target, scaled by the patrons' policies."""
+    """Step 5: attitudes fade; pressure one lag step towards its target, scaled by the
+    patrons' policies; pressure above the backfire threshold builds the client's resentment
+    of its patron."""
+    x.attitude[...] = x.attitude * x.attitude_keep
     if not x.has_clients:
         return
     target = _pressure_target(
@@ -216,6 +233,12 @@ def _respond(x, pol):
         pol.pressure_scale,
     )
     x.pressure[...] = x.pressure + x.alpha_pressure * (target - x.pressure)
+    n = x.pressure.shape[0]
+    for p in range(n):
+        for c in range(n):
+            excess = x.pressure[p, c] - x.backfire_threshold
+            if excess > 0.0:
+                x.attitude[c, p] -= x.backfire_step * excess
 
 
 def respond(x: PressureInputs, pol: PolicyArrays) -> None:

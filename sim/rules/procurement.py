@@ -343,8 +343,10 @@ class ProcurementInputs(NamedTuple):
         dt: step length, years; invest_yield: ``autarky_capacity_yield``.
         alpha_capacity, backlog_keep, stock_keep: per-step weights of
             ``capacity_adjustment``, ``backlog_cancellation``, ``stock_depreciation``.
-        w_rel .. w_dom, choice_noise, min_affinity: the ``weight_*``, ``choice_noise`` and
+        w_rel .. w_aff, choice_noise, min_affinity: the ``weight_*``, ``choice_noise`` and
             ``min_affinity_for_arms`` parameters.
+        attitude: importer x supplier goodwill or resentment (:mod:`sim.rules.pressure`),
+            added to utility like affinity (times ``weight_affinity``).
     """
 
     u_static: np.ndarray
@@ -385,6 +387,8 @@ class ProcurementInputs(NamedTuple):
     w_press: float
     w_risk: float
     w_dom: float
+    w_aff: float
+    attitude: np.ndarray
     choice_noise: float
 
 
@@ -440,6 +444,8 @@ def pack(
         w_press=f(p.weight_pressure),
         w_risk=f(p.weight_sanction_risk),
         w_dom=f(p.weight_domestic),
+        w_aff=f(p.weight_affinity),
+        attitude=w.attitude,
         choice_noise=f(p.choice_noise),
     )
 
@@ -466,7 +472,7 @@ def _choose(x, pol, normal, friend, foe):
         x.w_risk,
         x.w_dom,
     )
-    u += x.choice_noise * normal
+    u += x.choice_noise * normal + x.w_aff * x.attitude
     _adjust(u, pol, x.diversification, stock_share, x.affinity, friend, foe)
     spend = np.empty(n)
     invest = np.empty(n)

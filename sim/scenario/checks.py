@@ -11,6 +11,8 @@ from sim.errors import Problem, excerpt
 from sim.scenario.errors import bounds_text
 from sim.scenario.parameters import FIXED_PARAMETERS, PARAMETER_NAMES, Parameters
 from sim.scenario.schema import (
+    Alignment,
+    Alliance,
     AllianceAction,
     ArmsOrder,
     Conflict,
@@ -174,6 +176,12 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
         elif isinstance(ev, ThreatShock):
             for j, sid in enumerate(ev.states):
                 state(p + ("states", j), sid)
+        elif isinstance(ev, Alignment):
+            state(p + ("toward",), ev.toward)
+            for j, sid in enumerate(ev.states):
+                state(p + ("states", j), sid)
+                if sid == ev.toward:
+                    add(p + ("states", j), f"{sid} cannot move towards itself")
         elif isinstance(ev, Designation):
             state(p + ("target",), ev.target)
             for j, snd in enumerate(ev.senders):
@@ -211,7 +219,12 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
 def _target_field(target: str) -> FieldInfo | None:
     """The schema field a valid ``parameter`` event target changes."""
     parts = target.split(".")
-    models: dict[str, type[BaseModel]] = {"parameters": Parameters, "states": State, "links": Link}
+    models: dict[str, type[BaseModel]] = {
+        "parameters": Parameters,
+        "states": State,
+        "links": Link,
+        "alliances": Alliance,
+    }
     model = models.get(parts[0])
     return model.model_fields.get(parts[-1]) if model else None
 
@@ -270,8 +283,15 @@ def target_problem(sc: Scenario, target: str) -> str | None:
         if parts[3] not in LINK_FIELDS:
             return f"link field {excerpt(parts[3])} is not one of {', '.join(LINK_FIELDS)}"
         return None
+    if head == "alliances" and len(parts) == 3:
+        if parts[1] not in sc.alliances:
+            return f"unknown alliance {excerpt(parts[1])}{_suggest(parts[1], sorted(sc.alliances))}"
+        if parts[2] != "security_guarantee":
+            return f"alliance field {excerpt(parts[2])} cannot be changed (allowed: security_guarantee)"
+        return None
     return (
-        "target must be parameters.NAME, states.ID.FIELD or links.A.B.FIELD "
+        "target must be parameters.NAME, states.ID.FIELD, links.A.B.FIELD or "
+        "alliances.NAME.security_guarantee "
         f"(got {excerpt(target)})"
     )
 

@@ -78,7 +78,9 @@ class Parameters(BaseModel):
         0,
         1,
         "affinity units",
-        "Affinity gained between the recipient and the alliance leader by a deployment.",
+        "Goodwill of the recipient towards the alliance leader after a deployment (added to "
+        "its attitude, which fades at attitude_decay: the CSTO's 2022 deployment in Kazakhstan "
+        "was brief).",
         "threat",
     )
     shock_rate: float = P(
@@ -391,6 +393,33 @@ class Parameters(BaseModel):
     )
     pressure_max: float = P(
         1.0, 0, 10, "pressure units", "Upper bound of a patron's pressure.", "pressure"
+    )
+    pressure_backfire_threshold: float = P(
+        0.6,
+        0,
+        10,
+        "pressure units",
+        "Pressure above which a client resents its patron: the excess lowers the client's "
+        "attitude towards it (pressure can push a client away; FACTS-2022-2025, Alignment; "
+        "level an assumption).",
+        "pressure",
+    )
+    pressure_backfire_rate: float = P(
+        1.0,
+        0,
+        10,
+        "affinity units per pressure unit per year",
+        "Resentment built per year per unit of pressure above the threshold (assumption).",
+        "pressure",
+    )
+    attitude_decay: float = P(
+        0.5,
+        0,
+        10,
+        "1/year",
+        "Rate at which goodwill (deployments) and resentment (pressure) fade (half-life about "
+        "1.4 years at 0.5; assumption).",
+        "pressure",
     )
     pressure_trade_friction: float = P(
         0.1,

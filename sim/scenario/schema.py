@@ -647,12 +647,30 @@ class Designation(_Event):
     )
 
 
+class Alignment(_Event):
+    """A dated turn in alignment: the affinity of each of ``states`` with ``toward`` changes by
+    ``change`` (a summit, a rapprochement; negative for a falling-out)."""
+
+    type: Literal["alignment"]
+    states: tuple[StateId, ...] = Field(min_length=1, description="States whose alignment moves.")
+    toward: StateId = Field(description="The power they move towards (or away from).")
+    change: float = _field(
+        ...,
+        "affinity units",
+        "Added to each pair's affinity (clipped to -1..1).",
+        ge=-2,
+        le=2,
+        allow_inf_nan=False,
+    )
+
+
 class ParameterChange(_Event):
     """Set or scale a parameter, a state attribute or a link attribute from ``date`` on."""
 
     type: Literal["parameter"]
     target: str = Field(
-        description="parameters.NAME, states.ID.FIELD or links.A.B.FIELD (affinity, trade, rivalry)."
+        description="parameters.NAME, states.ID.FIELD, links.A.B.FIELD (affinity, trade, "
+        "rivalry) or alliances.NAME.security_guarantee (its credibility)."
     )
     op: Literal["set", "scale"] = Field(
         "set", description="set: replace the value; scale: multiply the current value."
@@ -673,6 +691,7 @@ Event = Annotated[
     | Conflict
     | AllianceAction
     | Designation
+    | Alignment
     | ParameterChange,
     Field(discriminator="type"),
 ]
@@ -687,6 +706,7 @@ EVENT_TYPES: dict[str, type[_Event]] = {
     "conflict": Conflict,
     "alliance_action": AllianceAction,
     "designation": Designation,
+    "alignment": Alignment,
     "parameter": ParameterChange,
 }
 
