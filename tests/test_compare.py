@@ -251,3 +251,18 @@ def test_cli_refuses_existing_out(tmp_path, baseline_path, capsys):
         ]
     )
     assert rc == 2 and "already exists" in capsys.readouterr().err
+
+
+def test_cli_progress_bar_counts_every_run_from_the_start(tmp_path, small, capsys):
+    """The bar's total is every replicate of every scenario from its first frame (not 0/1 that
+    grows), and it ends at that total."""
+    f = tmp_path / "small.yaml"
+    f.write_text(yaml.safe_dump(small), encoding="utf-8")
+    rc = main(
+        ["compare", str(f), str(f), str(f), "--replicates", "2", "--out", str(tmp_path / "o")]
+    )
+    assert rc == 0
+    frames = re.findall(r"(\d+)/(\d+) \[", capsys.readouterr().err)
+    assert frames, "no progress bar on stderr"
+    assert {int(t) for _, t in frames} == {6}  # 3 scenarios x 2 replicates
+    assert int(frames[0][0]) == 0 and int(frames[-1][0]) == 6

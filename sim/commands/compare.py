@@ -41,6 +41,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 def execute(args: argparse.Namespace) -> int:
     from sim import output, resources
+    from sim.commands.progress import progress_bar
     from sim.report.compare import (
         DEFAULT_REPLICATES,
         check_comparable,
@@ -61,29 +62,10 @@ def execute(args: argparse.Namespace) -> int:
     # before anything runs: the output location, its lock, what it would replace, the size
     with output.claimed(out, output.COMPARE, force=args.force):
         resources.check(resources.run_need(scs[0], n, copies=len(scs)))
-        bar = None
-        if not args.quiet:
-            from tqdm import tqdm
-
-            bar = tqdm(total=1, desc="compare", unit="run", file=sys.stderr)
-
-        def progress(done: int, total: int) -> None:
-            assert bar is not None  # passed on only with a bar
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
-        comp = compare(
-            scs[0],
-            scs[1:],
-            replicates=n,
-            seed=args.seed,
-            at=args.at,
-            progress=progress if bar else None,
-        )
+        runs = n * len(scs)  # every replicate of every scenario
+        with progress_bar(runs, "compare", "run", show=not args.quiet) as tick:
+            comp = compare(scs[0], scs[1:], replicates=n, seed=args.seed, at=args.at, progress=tick)
         comp.files = files
-        if bar:
-            bar.close()
         text = terminal_text(comp)
         write_report(comp, out, force=args.force, command=text_command(), terminal_text=text)
     print(text, end="")

@@ -31,6 +31,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 def execute(args: argparse.Namespace) -> int:
     from sim import output, resources
     from sim.bundle import run_dir
+    from sim.commands.progress import progress_bar
     from sim.runner import run
     from sim.scenario.loader import load_scenario
     from sim.summary import format_table
@@ -42,19 +43,8 @@ def execute(args: argparse.Namespace) -> int:
     # before anything runs: the output location, its lock, what it would replace, the size
     with output.claimed(out, output.RUN, force=args.force):
         resources.check(resources.run_need(sc, n), out)
-        bar = None
-        if not args.quiet and n > 1:
-            from tqdm import tqdm
-
-            bar = tqdm(total=n, desc=f"{sc.name}", unit="run", file=sys.stderr)
-
-        def tick(done: int, total: int) -> None:
-            assert bar is not None  # passed on only with a bar
-            bar.update(1)
-
-        res = run(sc, seed=seed, replicates=n, progress=tick if bar else None)
-        if bar:
-            bar.close()
+        with progress_bar(n, sc.name, "replicate", show=not args.quiet and n > 1) as tick:
+            res = run(sc, seed=seed, replicates=n, progress=tick)
         res.save(
             out,
             force=args.force,
