@@ -12,9 +12,12 @@ from sim.events import FiredEvent
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
     import pandas as pd
 
+    from sim.focus import Focus
     from sim.recorder import Recorder
 
 
@@ -85,9 +88,29 @@ class Results:
         return summarize(self)
 
     def save(
-        self, directory: str | Path, *, force: bool = False, command: str = "", plots: bool = True
+        self,
+        directory: str | Path,
+        *,
+        force: bool = False,
+        command: str = "",
+        plots: bool = True,
+        focus: Sequence[Focus] = (),
+        formats: Sequence[str] = ("png",),
     ) -> Path:
-        """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder."""
+        """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder.
+
+        Args:
+            plots: write the figures (``formats``: ``png`` and/or ``svg``).
+            focus: series whose figure comes first (:class:`sim.focus.Focus`).
+        """
         from sim.bundle import write_bundle
 
-        return write_bundle(self, Path(directory), force=force, command=command, plots=plots)
+        return write_bundle(
+            self,
+            Path(directory),
+            force=force,
+            command=command,
+            plots=plots,
+            focus=focus,
+            formats=formats,
+        )
