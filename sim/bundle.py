@@ -30,6 +30,7 @@ from sim.scenario.loader import dump_yaml, scenario_hash
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from concurrent.futures import Executor
 
     from sim.focus import Focus
     from sim.results import Results
@@ -146,9 +147,12 @@ def write_bundle(
     plots: bool = True,
     focus: Sequence[Focus] = (),
     formats: Sequence[str] = ("png",),
+    pool: Executor | None = None,
 ) -> Path:
     """Write the bundle of ``results`` to ``target`` atomically (see module docstring); the
-    figures in ``formats`` (``png``, ``svg``), a focus figure first when ``focus`` is given."""
+    figures in ``formats`` (``png``, ``svg``), a focus figure first when ``focus`` is given,
+    drawn by the worker processes of ``pool`` (see :func:`sim.plots.figure_pool`; default:
+    started here)."""
     import pandas as pd
 
     from sim.plots import plots_written
@@ -159,7 +163,7 @@ def write_bundle(
         with contextlib.ExitStack() as figures:  # drawn in parallel with the tables
             if plots:
                 figures.enter_context(
-                    plots_written(results, tmp / "plots", focus=focus, formats=formats)
+                    plots_written(results, tmp / "plots", focus=focus, formats=formats, pool=pool)
                 )
             ts.to_parquet(tmp / "timeseries.parquet", index=False)
             ts.to_csv(tmp / "timeseries.csv", index=False)

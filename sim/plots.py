@@ -20,12 +20,13 @@ here too):
 
 from __future__ import annotations
 
+import contextlib
 import math
 import textwrap
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -33,6 +34,8 @@ from typing import TYPE_CHECKING, Any, cast
 from sim.outcomes import BY_NAME, label
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import pandas as pd
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
@@ -76,6 +79,7 @@ MIN_BAND = 0.01
 """A band narrower than this share of the y-axis span is hidden under its line."""
 EVENT_COLOR = "#555555"
 YEAR_TICKS = 6
+Y_TICKS = 5
 """About this many date ticks on a time axis."""
 PANEL_SIZE = (4.6, 3.3)
 """Width and height of one panel (inches); figures grow by panels, never into strips."""
@@ -92,6 +96,8 @@ NOTE_WIDTH = 160
 DPI = 100
 PNG_COMPRESSION = 1
 """zlib level of the PNG files: fast (the files are about a third larger than at level 6)."""
+MAX_WORKERS = 4
+"""At most this many processes draw a run's figures (there are five or six)."""
 FORMATS = ("png",)
 """Formats written by default (SVG on request: it takes as long again)."""
 
@@ -168,12 +174,14 @@ def panels(n: int, cols: int = MAX_COLS, marks: Sequence[Mark] = ()) -> tuple[Fi
     rows = math.ceil(n / cols)
     w, h = PANEL_SIZE
     left, right, gap_x = 0.75, LEGEND_WIDTH, 0.75
-    top, gap_y = 0.55 + (TITLE_ROOM if marks else 0.3), 0.45 + (TITLE_ROOM if marks else 0.3)
+    top, gap_y = 0.55 + (TITLE_ROOM if marks else 0.3), 0.75  # event dates above the top row
     bottom = 0.45 + NOTE_LINE * len(_note_lines(marks))
     width = left + cols * w + (cols - 1) * gap_x + right
     height = top + rows * h + (rows - 1) * gap_y + bottom
-    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False)
-    fig.subplots_adjust(
+    fig = plt.figure(figsize=(width, height))
+    grid = fig.add_gridspec(
+        rows,
+        cols,
         left=left / width,
         right=1 - right / width,
         top=1 - top / height,
@@ -181,10 +189,7 @@ def panels(n: int, cols: int = MAX_COLS, marks: Sequence[Mark] = ()) -> tuple[Fi
         wspace=gap_x / w,
         hspace=gap_y / h,
     )
-    flat = [ax for row in axes for ax in row]
-    for ax in flat[n:]:
-        ax.axis("off")
-    return fig, flat[:n]
+    return fig, [fig.add_subplot(grid[i // cols, i % cols]) for i in range(n)]
 
 
 @dataclass(frozen=True)
@@ -209,19 +214,28 @@ def event_marks(events: Sequence[FiredEvent]) -> list[Mark]:
     return [Mark(s, d, ", ".join(k)) for s, (d, k) in sorted(by_step.items())]
 
 
+def panel_title(ax: Axes, text: str, pad: float = 6.0) -> None:
+    """A panel's title at a fixed height (matplotlib's automatic placement measures every
+    axis at each draw, a third of the drawing time)."""
+    ax.set_title(text, fontsize=9, y=1.0, pad=pad)
+
+
 def time_axis(ax: Axes, dates: Sequence[str], marks: Sequence[Mark] = ()) -> None:
-    """Year ticks below; event dates as dotted lines, labelled above the panel."""
+    """Year ticks below; event dates as dotted lines, labelled above the panels of the top
+    row (the figure lists them under the panels, :func:`event_note`)."""
     n = len(dates)
     starts = [i for i in range(n) if i == 0 or dates[i][:4] != dates[i - 1][:4]]
     every = max(1, math.ceil(len(starts) / YEAR_TICKS))
     ticks = starts[::every]
     ax.set_xticks(ticks, [dates[i][:4] for i in ticks], fontsize=7)
     ax.set_xlim(0, max(1, n - 1))
-    if not marks:
+    for m in marks:
+        ax.axvline(m.step, color=EVENT_COLOR, ls=":", lw=0.8, zorder=2.5)
+    spec = ax.get_subplotspec()
+    if not marks or (spec is not None and not spec.is_first_row()):
         return
     on_top = ax.get_xaxis_transform()  # x in data, y in axes coordinates
     for m in marks:
-        ax.axvline(m.step, color=EVENT_COLOR, ls=":", lw=0.8, zorder=2.5)
         ax.text(
             m.step,
             1.01,
@@ -233,7 +247,7 @@ def time_axis(ax: Axes, dates: Sequence[str], marks: Sequence[Mark] = ()) -> Non
             ha="center",
             va="bottom",
         )
-    ax.set_title(ax.get_title(), fontsize=ax.title.get_fontsize(), pad=TITLE_PAD)  # above the dates
+    panel_title(ax, ax.get_title(), pad=TITLE_PAD)  # above the dates
 
 
 def _note_lines(marks: Sequence[Mark]) -> list[str]:
@@ -252,13 +266,17 @@ def event_note(fig: Figure, marks: Sequence[Mark]) -> None:
 
 def y_axis(ax: Axes, metric: str, *, log: bool = False, unit: str = "") -> None:
     """Label the y axis with the metric's unit (``unit`` replaces it); a log scale says so in
-    the label; an axis of values that are never negative starts at 0 (no exaggeration)."""
+    the label; a linear axis has about :data:`Y_TICKS` ticks and, for values that are never
+    negative, starts at 0 (no exaggeration)."""
     text = unit or label(metric)
     if log:
         ax.set_yscale("log")
         ax.set_ylabel(f"{text}, log scale", fontsize=8)
         return
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_ylabel(text, fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(Y_TICKS))
     if ax.dataLim.y0 >= 0:  # lines and bands drawn so far
         ax.set_ylim(bottom=0)
 
@@ -331,7 +349,7 @@ def stacked_shares(
     seen: dict[str, Artist] = {}
     present = set(med.index.get_level_values("state"))
     for ax, st in zip(axes, states):
-        ax.set_title(name(st), fontsize=9)
+        panel_title(ax, name(st))
         if st not in present:
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
             continue
@@ -349,7 +367,7 @@ def stacked_shares(
         for c, p in zip(sub.columns, polys):
             seen.setdefault(str(c), p)
         ax.set_ylim(0, 1)
-        ax.set_ylabel(label(metric), fontsize=8)
+        y_axis(ax, metric)
         time_axis(ax, dates, marks)
     outside_legend(fig, list(seen.values()), [name(c) for c in seen], "partner")
     fig.suptitle(f"{title} (medians)" if ts["replicate"].nunique() > 1 else title)
@@ -374,7 +392,7 @@ def series_panels(
     name = (lambda s: state_name(sc, s)) if sc is not None else (lambda s: s)
     handles: dict[str, Artist] = {}
     shown_band = False
-    for ax, (metric, partner, panel_title) in zip(axes, panels_spec):
+    for ax, (metric, partner, heading) in zip(axes, panels_spec):
         bands = []
         for k, st in enumerate(states):
             b = band(metric, st, partner)
@@ -387,7 +405,7 @@ def series_panels(
                     b.index, b["q05"], b["q95"], color=color(st), alpha=BAND_ALPHA, lw=0
                 )
                 bands.append(b)
-        ax.set_title(panel_title, fontsize=9)
+        panel_title(ax, heading)
         y_axis(ax, metric, log=metric in log)
         time_axis(ax, dates, marks)
         shown_band |= any(band_visible(ax, b["q05"], b["q95"]) for b in bands)
@@ -419,7 +437,7 @@ def focus_figure(results: Results, focus: Sequence[Focus], marks: Sequence[Mark]
                 b.index, b["q05"], b["q95"], color=color(f.partner or f.state), alpha=BAND_ALPHA
             )
             ax.autoscale_view()
-        ax.set_title(f.title(sc), fontsize=9)
+        panel_title(ax, f.title(sc))
         y_axis(ax, f.metric)
         time_axis(ax, dates, marks)
         if reps > 1:
@@ -534,42 +552,63 @@ def save(fig: Figure, folder: Path, name: str, formats: Sequence[str]) -> Path:
     return paths[0]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Job:
-    """What a figure worker draws from (inherited from the parent process, never pickled)."""
+    """What a figure worker draws from (pickled to it: the run's recorded arrays, not its
+    tables, which the worker rebuilds in milliseconds)."""
 
     results: Results
-    focus: Sequence[Focus]
+    focus: tuple[Focus, ...]
     folder: Path
-    formats: Sequence[str]
+    formats: tuple[str, ...]
 
 
-_JOB: _Job | None = None
-"""Set in a figure worker only, by :func:`_start_worker`."""
+def _warm_up() -> None:
+    """Load matplotlib, its fonts and renderer in a new figure worker, while its parent is
+    still busy (a tiny figure with text, drawn and thrown away)."""
+    _mpl()
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.set_title("warm-up")
+    fig.canvas.draw()
+    plt.close(fig)
 
 
-def _start_worker(job: _Job) -> None:
-    global _JOB
-    _JOB = job
+def _draw(job: _Job, name: str) -> Path:
+    """Make and save one figure of ``job`` (in a figure worker)."""
+    make = figure_makers(job.results, job.focus)[name]
+    return save(make(), job.folder, name, job.formats)
 
 
-def _draw_in_worker(name: str) -> Path:
-    assert _JOB is not None  # set by the pool's initializer
-    make = figure_makers(_JOB.results, _JOB.focus)[name]
-    return save(make(), _JOB.folder, name, _JOB.formats)
-
-
-def figure_workers(n_figures: int) -> int:
-    """How many processes draw a run's figures: one per core, at most one per figure, none
-    (in this process) where processes cannot be forked."""
+def figure_workers() -> int:
+    """How many processes draw a run's figures: one per core (at most :data:`MAX_WORKERS`),
+    none (this process draws) on one core or where processes cannot be forked."""
     import multiprocessing as mp
     import os
 
     if "fork" not in mp.get_all_start_methods():
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n = min(n_figures, cores or 1)
+    n = min(MAX_WORKERS, cores or 1)
     return n if n > 1 else 0
+
+
+@contextmanager
+def figure_pool(workers: int | None = None) -> Iterator[Executor | None]:
+    """Worker processes that draw figures (:func:`plots_written`), started at once: they load
+    matplotlib while the caller runs the model. ``workers``: how many (default
+    :func:`figure_workers`; below 2: none, and None is yielded)."""
+    n = figure_workers() if workers is None else workers
+    if n < 2:
+        yield None
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(n, mp_context=mp.get_context("fork"), initializer=_warm_up) as pool:
+        pool.submit(int)  # starts the workers now
+        yield pool
 
 
 @contextmanager
@@ -579,32 +618,26 @@ def plots_written(
     *,
     focus: Sequence[Focus] = (),
     formats: Sequence[str] = FORMATS,
+    pool: Executor | None = None,
     workers: int | None = None,
 ) -> Iterator[list[Path]]:
-    """Write the standard figures of a run while the block runs: drawn in parallel by forked
-    worker processes (one per core; ``workers=0``: in this process, after the block). The list
-    it yields holds the paths of the first format, the focus figure first, once the block has
-    ended."""
+    """Write the standard figures of a run while the block runs: drawn in parallel by the
+    worker processes of ``pool`` (default: a :func:`figure_pool` of ``workers`` started here;
+    with fewer than 2 workers this process draws them, after the block). The list it yields
+    holds the paths of the first format, the focus figure first, once the block has ended."""
     folder.mkdir(parents=True, exist_ok=True)
     names = list(figure_makers(results, focus))
-    workers = figure_workers(len(names)) if workers is None else workers
     paths: list[Path] = []
-    if workers < 2:
-        yield paths
-        for name, make in figure_makers(results, focus).items():
-            paths.append(save(make(), folder, name, formats))
-        return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    _mpl()
-    import matplotlib.pyplot  # noqa: F401  (imported once, here, for every worker)
-
-    job = _Job(results, focus, folder, formats)
-    with ProcessPoolExecutor(
-        workers, mp_context=mp.get_context("fork"), initializer=_start_worker, initargs=(job,)
-    ) as pool:
-        pending = [pool.submit(_draw_in_worker, name) for name in names]
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(figure_pool(workers))
+        if pool is None:
+            yield paths
+            for name, make in figure_makers(results, focus).items():
+                paths.append(save(make(), folder, name, formats))
+            return
+        job = _Job(replace(results, _frames=None, _ts=None), tuple(focus), folder, tuple(formats))
+        pending = [pool.submit(_draw, job, name) for name in names]
         yield paths
         paths.extend(f.result() for f in pending)
 
@@ -617,8 +650,9 @@ def write_plots(
     formats: Sequence[str] = FORMATS,
     workers: int | None = None,
 ) -> list[Path]:
-    """Write the standard figures of a run (see :func:`figure_makers`) in ``formats``; returns
-    the paths of the first format, the focus figure first."""
+    """Write the standard figures of a run (see :func:`figure_makers`) in ``formats``, drawn
+    by ``workers`` processes (see :func:`plots_written`); returns the paths of the first
+    format, the focus figure first."""
     with plots_written(results, folder, focus=focus, formats=formats, workers=workers) as paths:
         pass
     return paths

@@ -13,6 +13,7 @@ from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from concurrent.futures import Executor
 
     import numpy as np
     import pandas as pd
@@ -96,12 +97,15 @@ class Results:
         plots: bool = True,
         focus: Sequence[Focus] = (),
         formats: Sequence[str] = ("png",),
+        pool: Executor | None = None,
     ) -> Path:
         """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder.
 
         Args:
             plots: write the figures (``formats``: ``png`` and/or ``svg``).
             focus: series whose figure comes first (:class:`sim.focus.Focus`).
+            pool: processes that draw the figures (:func:`sim.plots.figure_pool`, started
+                before the run so that they load matplotlib meanwhile); default: started here.
         """
         from sim.bundle import write_bundle
 
@@ -113,4 +117,5 @@ class Results:
             plots=plots,
             focus=focus,
             formats=formats,
+            pool=pool,
         )

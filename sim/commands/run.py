@@ -44,6 +44,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.bundle import run_dir
     from sim.commands.progress import progress_bar
     from sim.focus import parse_focus
+    from sim.plots import figure_pool
     from sim.runner import run
     from sim.scenario.loader import load_scenario
     from sim.summary import focus_lines, format_table
@@ -56,16 +57,19 @@ def execute(args: argparse.Namespace) -> int:
     # before anything runs: the output location, its lock, what it would replace, the size
     with output.claimed(out, output.RUN, force=args.force):
         resources.check(resources.run_need(sc, n), out)
-        with progress_bar(n, sc.name, "replicate", show=not args.quiet and n > 1) as tick:
-            res = run(sc, seed=seed, replicates=n, progress=tick)
-        res.save(
-            out,
-            force=args.force,
-            plots=not args.no_plots,
-            focus=focus,
-            formats=("png", "svg") if args.svg else ("png",),
-            command=" ".join(["run_sim.py"] + sys.argv[1:]),
-        )
+        # the figure workers start now and load matplotlib while the model runs
+        with figure_pool(0 if args.no_plots else None) as pool:
+            with progress_bar(n, sc.name, "replicate", show=not args.quiet and n > 1) as tick:
+                res = run(sc, seed=seed, replicates=n, progress=tick)
+            res.save(
+                out,
+                force=args.force,
+                plots=not args.no_plots,
+                focus=focus,
+                formats=("png", "svg") if args.svg else ("png",),
+                command=" ".join(["run_sim.py"] + sys.argv[1:]),
+                pool=pool,
+            )
     print(
         f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
         f"master seed {res.master_seed}"

@@ -22,6 +22,7 @@ from sim.plots import (
     event_marks,
     event_note,
     outside_legend,
+    panel_title,
     panels,
     time_axis,
     y_axis,
@@ -67,7 +68,7 @@ def overlay_figure(
         ax.fill_between(
             b.index, b["value_q05"], b["value_q95"], color=WHATIF_COLOR, alpha=BAND_ALPHA, lw=0
         )
-        ax.set_title(series_title(comp, m, s, p), fontsize=8.5)
+        panel_title(ax, series_title(comp, m, s, p))
         y_axis(ax, m)
         time_axis(ax, dates, marks)
         visible |= band_visible(ax, b["base_q05"], b["base_q95"]) or band_visible(
@@ -104,7 +105,7 @@ def difference_figure(
         ax.fill_between(
             b.index, k * b["diff_q05"], k * b["diff_q95"], color=DIFF_COLOR, alpha=0.25, lw=0
         )
-        ax.set_title(series_title(comp, m, s, p), fontsize=8.5)
+        panel_title(ax, series_title(comp, m, s, p))
         unit = "percentage points" if k != 1.0 else (BY_NAME[m].unit if m in BY_NAME else "")
         y_axis(ax, m, unit=f"difference ({unit})" if unit else "difference")
         lo, hi = ax.get_ylim()
