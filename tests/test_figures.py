@@ -251,3 +251,24 @@ def test_format_table_says_medians(results):
 
     assert format_table(results.summary, 3).startswith("medians over 3 replicates")
     assert "median" not in format_table(results.summary, 1)
+
+
+def test_compare_figures_of_a_self_comparison_say_the_band_is_hidden_and_show_both_lines(
+    baseline,
+):
+    """A scenario compared with itself: paired differences are exactly zero, so the difference
+    figure says the band is narrower than the line instead of naming an invisible band; the two
+    identical medians of the overlay stay visible (solid and dashed); shares are in points."""
+    from sim.report.compare import compare
+    from sim.report.figures import difference_figure, overlay_figure
+
+    comp = compare(baseline, [baseline], replicates=2, focus=["arms_share:KAZ:RUS"])
+    diff = difference_figure(comp, "baseline#2")
+    texts = [t.get_text() for t in diff.legends[0].get_texts()]
+    assert "paired replicates: band narrower than the line" in texts
+    assert not any(t.startswith("5-95%") for t in texts)
+    assert data_axes(diff)[0].get_ylabel() == "difference (percentage points)"
+    over = overlay_figure(comp, "baseline#2")
+    base, whatif = (ln for ln in data_axes(over)[0].get_lines() if len(set(ln.get_xdata())) > 1)
+    assert np.array_equal(base.get_ydata(), whatif.get_ydata())
+    assert base.get_linestyle() != whatif.get_linestyle()
