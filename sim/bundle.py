@@ -2,7 +2,8 @@
 
 A bundle is a folder: ``timeseries.parquet`` and ``timeseries.csv`` (tidy long format),
 ``summary.csv``, ``events.csv``, ``scenario.yaml`` (the resolved scenario), ``manifest.json``
-(scenario hash, seeds, package versions, git commit, command line, timings) and ``plots/``.
+(scenario hash, seeds, package versions, git commit, command line, timings) and ``plots/``
+(PNG; SVG too on request).
 Everything is written into a hidden temporary folder beside the target, then renamed into place:
 a crash leaves either no bundle or a complete one. The target is locked while it is written (a
 second writer is refused), an existing folder is never overwritten unless ``force``, and
@@ -28,6 +29,10 @@ from sim import output
 from sim.scenario.loader import dump_yaml, scenario_hash
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from concurrent.futures import Executor
+
+    from sim.focus import Focus
     from sim.results import Results
 
 PACKAGES = (
@@ -134,28 +139,42 @@ def manifest(results: Results, command: str = "") -> dict[str, Any]:
 
 
 def write_bundle(
-    results: Results, target: Path, *, force: bool = False, command: str = "", plots: bool = True
+    results: Results,
+    target: Path,
+    *,
+    force: bool = False,
+    command: str = "",
+    plots: bool = True,
+    focus: Sequence[Focus] = (),
+    formats: Sequence[str] = ("png",),
+    pool: Executor | None = None,
 ) -> Path:
-    """Write the bundle of ``results`` to ``target`` atomically (see module docstring)."""
+    """Write the bundle of ``results`` to ``target`` atomically (see module docstring); the
+    figures in ``formats`` (``png``, ``svg``), a focus figure first when ``focus`` is given,
+    drawn by the worker processes of ``pool`` (see :func:`sim.plots.figure_pool`; default:
+    started here)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from sim.plots import plots_written
 
     t0 = time.perf_counter()
     with output.atomic_dir(target, force, output.RUN) as tmp:
         ts = results.timeseries
-        files = [c for c in ts.columns if c != "period"]  # the date column says it in files
-        pq.write_table(
-            pa.Table.from_pandas(ts, columns=files, preserve_index=False),
-            tmp / "timeseries.parquet",
-        )
-        ts.to_csv(tmp / "timeseries.csv", index=False, columns=files)
-        results.summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
-        results.events.drop(columns="period").to_csv(tmp / "events.csv", index=False)
-        (tmp / "scenario.yaml").write_text(dump_yaml(results.scenario), encoding="utf-8")
-        if plots:
-            from sim.plots import write_plots
-
-            write_plots(results, tmp / "plots")
+        with contextlib.ExitStack() as figures:  # drawn in parallel with the tables
+            if plots:
+                figures.enter_context(
+                    plots_written(results, tmp / "plots", focus=focus, formats=formats, pool=pool)
+                )
+            files = [c for c in ts.columns if c != "period"]  # the date column says it in files
+            pq.write_table(
+                pa.Table.from_pandas(ts, columns=files, preserve_index=False),
+                tmp / "timeseries.parquet",
+            )
+            ts.to_csv(tmp / "timeseries.csv", index=False, columns=files)
+            results.summary.to_csv(tmp / "summary.csv", index=False, float_format="%.6g")
+            results.events.drop(columns="period").to_csv(tmp / "events.csv", index=False)
+            (tmp / "scenario.yaml").write_text(dump_yaml(results.scenario), encoding="utf-8")
         results.timings["write_s"] = time.perf_counter() - t0
         (tmp / "manifest.json").write_text(json.dumps(manifest(results, command), indent=2) + "\n")
     return target

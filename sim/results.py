@@ -16,10 +16,14 @@ from sim.scenario.schema import Scenario
 from sim.scenario.timeaxis import periods
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from concurrent.futures import Executor
+
     import numpy as np
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from sim.focus import Focus
     from sim.recorder import Recorder
 
 
@@ -189,14 +193,41 @@ class Results:
             raise UserError(f"{metric} is per state, not per partner: leave out partner=")
         with _backend_kept():
             if pair and partner is None:
-                return plots.stacked_shares(ts, metric, chosen, head)
+                return plots.stacked_shares(
+                    ts, metric, chosen, head, sc, plots.event_marks(self.fired)
+                )
             panel = (metric, partner or "", label(metric) + (f" on {partner}" if partner else ""))
-            return plots.lines_across_states(ts, [panel], chosen, head, len(self.seeds))
+            marks = plots.event_marks(self.fired)
+            return plots.series_panels(ts, [panel], chosen, head, len(self.seeds), sc, marks)
 
     def save(
-        self, directory: str | Path, *, force: bool = False, command: str = "", plots: bool = True
+        self,
+        directory: str | Path,
+        *,
+        force: bool = False,
+        command: str = "",
+        plots: bool = True,
+        focus: Sequence[Focus] = (),
+        formats: Sequence[str] = ("png",),
+        pool: Executor | None = None,
     ) -> Path:
-        """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder."""
+        """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder.
+
+        Args:
+            plots: write the figures (``formats``: ``png`` and/or ``svg``).
+            focus: series whose figure comes first (:class:`sim.focus.Focus`).
+            pool: processes that draw the figures (:func:`sim.plots.figure_pool`, started
+                before the run so that they load matplotlib meanwhile); default: started here.
+        """
         from sim.bundle import write_bundle
 
-        return write_bundle(self, Path(directory), force=force, command=command, plots=plots)
+        return write_bundle(
+            self,
+            Path(directory),
+            force=force,
+            command=command,
+            plots=plots,
+            focus=focus,
+            formats=formats,
+            pool=pool,
+        )

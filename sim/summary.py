@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
+    from sim.focus import Focus
     from sim.results import Results
     from sim.scenario.schema import Scenario
 
@@ -90,13 +93,45 @@ def summarize(results: Results) -> pd.DataFrame:
     return summarize_frame(results.timeseries, importers(results.scenario))
 
 
-def format_table(df: pd.DataFrame) -> str:
-    """The terminal table: importer, leading supplier start -> end, concentration change."""
+def format_table(df: pd.DataFrame, replicates: int = 1) -> str:
+    """The terminal table: importer, leading supplier start -> end, concentration change (a
+    first line says that the values are medians when there are several replicates)."""
     head = f"{'state':<6} {'leading supplier (start)':<25} {'leading supplier (end)':<25} {'arms HHI':>19}"
-    lines = [head, "-" * len(head)]
+    lines = [f"medians over {replicates} replicates:"] if replicates > 1 else []
+    lines += [head, "-" * len(head)]
     for r in df.itertuples():
         a = f"{r.lead_start} {r.share_start:6.1%}"
         b = f"{r.lead_end} {r.share_end:6.1%}"
         h = f"{r.arms_hhi_start:.3f} -> {r.arms_hhi_end:.3f} ({r.arms_hhi_change:+.3f})"
         lines.append(f"{r.state:<6} {a:<25} {b:<25} {h:>19}")
     return "\n".join(lines)
+
+
+def focus_lines(results: Results, focus: Sequence[Focus]) -> list[str]:
+    """One line per focus series: its value at the start and at the end of the run (medians
+    over replicates, with the 5-95% range at the end), in plain numbers."""
+    from sim.focus import value_text
+    from sim.plots import band
+
+    ts = results.timeseries
+    n = len(results.seeds)
+    out = []
+    for f in focus:
+        b = band(ts, f.metric, f.state, f.partner)
+        if b.empty:
+            out.append(f"{f.title(results.scenario)}: not recorded in this run (always zero)")
+            continue
+        first, last = b.iloc[0], b.iloc[-1]
+        spread = (
+            f" (5-95%: {value_text(f.metric, last['q05'], unit=False)} to "
+            f"{value_text(f.metric, last['q95'])})"
+            if n > 1
+            else ""
+        )
+        out.append(
+            f"{f.title(results.scenario)}: {value_text(f.metric, first['median'])} in "
+            f"{first['date']} -> {value_text(f.metric, last['median'])} in {last['date']}{spread}"
+        )
+    if n > 1 and out:
+        out.insert(0, f"medians over {n} replicates:")
+    return out

@@ -122,6 +122,10 @@ def test_cli_writes_report_with_sections_and_figures(tmp_path, baseline_path, ca
             "7",
             "--at",
             "2025-Q4,2030-Q4",
+            "--focus",
+            "arms_share:KAZ:RUS",
+            "--focus",
+            "trade:KAZ:CHN",
             "--out",
             str(out),
             "--quiet",
@@ -130,6 +134,18 @@ def test_cli_writes_report_with_sections_and_figures(tmp_path, baseline_path, ca
     assert rc == 0
     printed = capsys.readouterr().out
     assert "== anka_scaled_up" in printed and "== border_war" in printed
+    # the focus leads each what-if's summary and table, whatever its size
+    anka = printed[printed.index("== anka_scaled_up") : printed.index("== border_war")]
+    lines = anka.splitlines()
+    assert lines[1].strip() == "focus:"
+    assert lines[2].strip().startswith("Kazakhstan's arms from Russia (share of its arms stock)")
+    assert lines[3].strip().startswith("Kazakhstan's trade with China (US$ bn/yr)")
+    assert lines[4].strip() == "largest clear effects:"
+    rows = [ln.split() for ln in lines if re.match(r"\s+(arms_share|trade|pressure)\s", ln)]
+    assert rows[0][:3] == ["arms_share", "KAZ", "RUS"] and rows[1][:3] == ["trade", "KAZ", "CHN"]
+    assert "medians over the paired replicates" in anka
+    assert re.search(r"\d%\s+[+-]\d+\.\d pt", anka)  # shares in %, their changes in points
+    assert not re.search(r"\de[-+]\d", printed)  # no exponent notation
     assert "5-95% interval" in printed and "report:" in printed
     for f in (
         "report.html",
@@ -174,6 +190,28 @@ def test_cli_writes_report_with_sections_and_figures(tmp_path, baseline_path, ca
     assert man["whatifs"] == ["anka_scaled_up", "border_war"]
     # the plain-language summary names the Anka effect on Turkiye's share in Kazakhstan
     assert "Kazakhstan's arms from Turkiye" in md
+    # the report leads with the focus: summary, table rows, figure panels
+    summary = md[md.index("## Summary") : md.index("## What each what-if changes")]
+    assert summary.index("Kazakhstan's arms from Russia") < summary.index("Largest clear effects:")
+    table = md[md.index("## Differences at the chosen dates") :]
+    head = "| metric | importer | supplier / partner | date | baseline (median) |"
+    assert head in table
+    first = table[table.index(head) :].splitlines()[2]
+    assert first.startswith("| arms_share | KAZ | RUS | 2025-Q4 |"), first
+    assert not re.search(r"\de[-+]\d", md)
+    from sim.report.effects import key_series
+    from sim.report.figures import overlay_figure
+
+    comp = compare(
+        baseline_path,
+        [LIB / "anka_scaled_up.yaml"],
+        replicates=2,
+        focus=["arms_share:KAZ:RUS"],
+    )
+    assert key_series(comp, "anka_scaled_up")[0] == ("arms_share", "KAZ", "RUS")
+    fig = overlay_figure(comp, "anka_scaled_up")
+    assert fig.axes[0].get_title() == "Kazakhstan's arms from Russia (share of its arms stock)"
+    assert fig.axes[0].get_ylabel() == "share of arms stock (0-1)"
 
 
 def _no_output(tmp_path) -> bool:
@@ -251,3 +289,18 @@ def test_cli_refuses_existing_out(tmp_path, baseline_path, capsys):
         ]
     )
     assert rc == 2 and "already exists" in capsys.readouterr().err
+
+
+def test_cli_progress_bar_counts_every_run_from_the_start(tmp_path, small, capsys):
+    """The bar's total is every replicate of every scenario from its first frame (not 0/1 that
+    grows), and it ends at that total."""
+    f = tmp_path / "small.yaml"
+    f.write_text(yaml.safe_dump(small), encoding="utf-8")
+    rc = main(
+        ["compare", str(f), str(f), str(f), "--replicates", "2", "--out", str(tmp_path / "o")]
+    )
+    assert rc == 0
+    frames = re.findall(r"(\d+)/(\d+) \[", capsys.readouterr().err)
+    assert frames, "no progress bar on stderr"
+    assert {int(t) for _, t in frames} == {6}  # 3 scenarios x 2 replicates
+    assert int(frames[0][0]) == 0 and int(frames[-1][0]) == 6

@@ -360,3 +360,25 @@ def test_a_broken_scenario_parent_keeps_its_own_messages(lib):
     write(lib, "q.yaml", "extends: baseline.yaml\nseeed: 1\n")  # a scenario with a typo
     f = write(lib, "o2.yaml", "extends: q.yaml\n")
     assert any("q.yaml:2" in m and "unknown key 'seeed'" in m for m in _problems(f))
+
+
+def test_errors_in_appended_items_name_the_overlays_own_path(lib, capsys):
+    """An appended event's problem is named as the overlay wrote it (events+[1]), not by its
+    index in the merged list (events[13] of the parent's events plus the new ones)."""
+    f = write(
+        lib,
+        "o.yaml",
+        """
+        extends: baseline.yaml
+        events+:
+          - {date: 2024-Q1, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1}
+          - {date: 2024-Q2, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: -3}
+        """,
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    (p,) = e.value.problems
+    assert p.path == "events+[1].duration" and p.line == 4
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "events+[1].duration" in err and "events[" not in err

@@ -205,3 +205,23 @@ def test_a_frozen_scenario_says_how_to_change_it(baseline):
     changed = baseline.with_changes({"states.KAZ.diversification": 0.8})
     assert changed.states["KAZ"].diversification == 0.8
     assert baseline.states["KAZ"].diversification != 0.8
+
+
+def test_a_bare_year_is_a_date_as_the_reference_says(tmp_path, baseline_path):
+    """docs/scenario-reference.md says `YYYY` alone means January; the validator agrees, whether
+    YAML reads the year as a number (date: 2024) or as text (date: '2024')."""
+
+    ref = (Path(__file__).resolve().parent.parent / REFERENCE_PATH).read_text(encoding="utf-8")
+    assert "`YYYY` alone means January" in ref
+    data = yaml.safe_load(Path(baseline_path).read_text(encoding="utf-8"))
+    dates = []
+    for written in ("2024", "'2024'", "2024-01", "2024-Q1"):
+        shock = (
+            f"{{date: {written}, type: threat_shock, states: [KAZ], magnitude: 0.5, duration: 1}}"
+        )
+        f = tmp_path / "y.yaml"
+        f.write_text(f"extends: {baseline_path}\nevents+:\n  - {shock}\n", encoding="utf-8")
+        sc = load_scenario(f)
+        ev = sc.events[len(data["events"])]
+        dates.append(sc.time.axis.index(ev.date))
+    assert len(set(dates)) == 1

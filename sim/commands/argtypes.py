@@ -95,6 +95,18 @@ def add_output(
     (force_to or p).add_argument("--force", action="store_true", help=f"replace an existing {what}")
 
 
+def add_focus(p: argparse.ArgumentParser, what: str) -> None:
+    """``--focus METRIC:STATE[:PARTNER]`` (repeatable): the series ``what`` leads with."""
+    p.add_argument(
+        "--focus",
+        action="append",
+        default=None,
+        metavar="METRIC:STATE[:PARTNER]",
+        help=f"a series to lead {what} with, e.g. arms_share:KAZ:RUS (Kazakhstan's arms from "
+        "Russia) or threat:KAZ; repeatable",
+    )
+
+
 def add_quiet(p: argparse.ArgumentParser, what: str = "no progress bar") -> None:
     """``--quiet``."""
     p.add_argument("--quiet", action="store_true", help=what)

@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, replicates
+from sim.commands.argtypes import (
+    Subparsers,
+    add_focus,
+    add_output,
+    add_quiet,
+    add_seed,
+    replicates,
+)
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -34,6 +41,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         help="comma-separated dates of the differences table, e.g. 2025-Q4,2030-Q4 "
         "(default: the end of the middle year and the last period)",
     )
+    add_focus(p, "the printed summary, the figures and the report")
     add_output(p, "report folder", "results/compare/<names>-vs-<baseline>-<time>")
     add_quiet(p)
     return p
@@ -41,6 +49,8 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 def execute(args: argparse.Namespace) -> int:
     from sim import output, resources
+    from sim.commands.progress import progress_bar
+    from sim.focus import parse_focus
     from sim.report.compare import (
         DEFAULT_REPLICATES,
         check_comparable,
@@ -56,34 +66,24 @@ def execute(args: argparse.Namespace) -> int:
     scs, files = load_all([args.baseline, *args.whatifs])
     check_comparable(scs, files)
     parse_at(args.at, scs[0])
+    parse_focus(args.focus, scs[0])
     out = args.out or default_dir_for(display_names(scs))
     n = args.replicates or max(scs[0].replicates, DEFAULT_REPLICATES)
     # before anything runs: the output location, its lock, what it would replace, the size
     with output.claimed(out, output.COMPARE, force=args.force):
         resources.check(resources.run_need(scs[0], n, copies=len(scs)))
-        bar = None
-        if not args.quiet:
-            from tqdm import tqdm
-
-            bar = tqdm(total=1, desc="compare", unit="run", file=sys.stderr)
-
-        def progress(done: int, total: int) -> None:
-            assert bar is not None  # passed on only with a bar
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
-        comp = compare(
-            scs[0],
-            scs[1:],
-            replicates=n,
-            seed=args.seed,
-            at=args.at,
-            progress=progress if bar else None,
-        )
+        runs = n * len(scs)  # every replicate of every scenario
+        with progress_bar(runs, "compare", "run", show=not args.quiet) as tick:
+            comp = compare(
+                scs[0],
+                scs[1:],
+                replicates=n,
+                seed=args.seed,
+                at=args.at,
+                progress=tick,
+                focus=args.focus,
+            )
         comp.files = files
-        if bar:
-            bar.close()
         text = terminal_text(comp)
         write_report(comp, out, force=args.force, command=text_command(), terminal_text=text)
     print(text, end="")

@@ -64,6 +64,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 
 def execute(args: argparse.Namespace) -> int:
     from sim.bundle import refuse_existing
+    from sim.commands.progress import progress_bar
     from sim.output import HINDCAST
     from sim.validate.calibrate import read_fitted
     from sim.validate.hindcast import prepare, run_hindcast
@@ -77,25 +78,11 @@ def execute(args: argparse.Namespace) -> int:
     if not args.json:
         refuse_existing(out, args.force, HINDCAST)
     n = args.replicates or setup.scenario.replicates
-    bar = None
-    if not args.quiet and n > 1:
-        from tqdm import tqdm
-
-        bar = tqdm(total=n, desc=f"hindcast {setup.scenario.name}", unit="run", file=sys.stderr)
-
-    def tick(done: int, total: int) -> None:
-        assert bar is not None  # passed on only with a bar
-        bar.update(1)
-
-    h = run_hindcast(
-        setup,
-        replicates=n,
-        seed=args.seed,
-        threshold=args.large_change,
-        progress=tick if bar else None,
-    )
-    if bar:
-        bar.close()
+    desc = f"hindcast {setup.scenario.name}"
+    with progress_bar(n, desc, "replicate", show=not args.quiet and n > 1) as tick:
+        h = run_hindcast(
+            setup, replicates=n, seed=args.seed, threshold=args.large_change, progress=tick
+        )
     if args.json:
         print(json.dumps(h.to_json()))
         return 0

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.commands.argtypes import Subparsers, add_output, add_quiet, add_seed, replicates
+from sim.commands.argtypes import (
+    Subparsers,
+    add_focus,
+    add_output,
+    add_quiet,
+    add_seed,
+    replicates,
+)
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
@@ -24,6 +31,10 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     )
     add_output(p, "bundle folder", "results/<scenario>/<timestamp>-s<seed>")
     p.add_argument("--no-plots", action="store_true", help="skip the figures")
+    p.add_argument(
+        "--svg", action="store_true", help="write the figures as SVG too (PNG only by default)"
+    )
+    add_focus(p, "the printed summary and the figures")
     add_quiet(p)
     return p
 
@@ -31,40 +42,40 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
 def execute(args: argparse.Namespace) -> int:
     from sim import output, resources
     from sim.bundle import run_dir
+    from sim.commands.progress import progress_bar
+    from sim.focus import parse_focus
+    from sim.plots import figure_pool
     from sim.runner import run
     from sim.scenario.loader import load_scenario
-    from sim.summary import format_table
+    from sim.summary import focus_lines, format_table
 
     sc = load_scenario(args.scenario)  # validate before anything is written
+    focus = parse_focus(args.focus, sc)
     n = args.replicates or sc.replicates
     seed = sc.seed if args.seed is None else args.seed
     out = args.out or run_dir(sc.name, seed)
     # before anything runs: the output location, its lock, what it would replace, the size
     with output.claimed(out, output.RUN, force=args.force):
         resources.check(resources.run_need(sc, n), out)
-        bar = None
-        if not args.quiet and n > 1:
-            from tqdm import tqdm
-
-            bar = tqdm(total=n, desc=f"{sc.name}", unit="run", file=sys.stderr)
-
-        def tick(done: int, total: int) -> None:
-            assert bar is not None  # passed on only with a bar
-            bar.update(1)
-
-        res = run(sc, seed=seed, replicates=n, progress=tick if bar else None)
-        if bar:
-            bar.close()
-        res.save(
-            out,
-            force=args.force,
-            plots=not args.no_plots,
-            command=" ".join(["run_sim.py"] + sys.argv[1:]),
-        )
+        # the figure workers start now and load matplotlib while the model runs
+        with figure_pool(0 if args.no_plots else None) as pool:
+            with progress_bar(n, sc.name, "replicate", show=not args.quiet and n > 1) as tick:
+                res = run(sc, seed=seed, replicates=n, progress=tick)
+            res.save(
+                out,
+                force=args.force,
+                plots=not args.no_plots,
+                focus=focus,
+                formats=("png", "svg") if args.svg else ("png",),
+                command=" ".join(["run_sim.py"] + sys.argv[1:]),
+                pool=pool,
+            )
     print(
         f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
         f"master seed {res.master_seed}"
     )
-    print(format_table(res.summary))
+    if focus:
+        print("\n".join(["", "focus:", *focus_lines(res, focus), ""]))
+    print(format_table(res.summary, len(res.seeds)))
     print(f"\nresults: {out}")
     return 0

@@ -19,6 +19,7 @@ from sim.errors import Problem, UserError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from sim.focus import Focus
     from sim.results import Results
     from sim.scenario.schema import Scenario
 
@@ -57,6 +58,8 @@ class Comparison:
         paired: long table of paired values: keys, scenario, base, value, diff.
         table: differences at ``at``: scenario, metric, state, partner, date, base, whatif,
             diff, q05, q95, share_up (fraction of replicates with a positive difference).
+        focus: the series asked about (:class:`sim.focus.Focus`): summaries, figures and the
+            report lead with them.
     """
 
     names: list[str]
@@ -69,6 +72,7 @@ class Comparison:
     paired: pd.DataFrame
     table: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    focus: list[Focus] = field(default_factory=list)
     _series: dict[Any, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
@@ -261,6 +265,7 @@ def compare(
     seed: int | None = None,
     at: str | list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    focus: list[str] | list[Focus] | None = None,
 ) -> Comparison:
     """Run a baseline and what-ifs on common random numbers and pair their outputs.
 
@@ -273,17 +278,21 @@ def compare(
         at: dates of the differences table (comma-separated text or a list; default: the end of
             the middle year and the last period).
         progress: called as ``progress(done, total)`` after each replicate of each scenario.
+        focus: series to lead the summary, figures and report with: ``"arms_share:KAZ:RUS"``
+            texts or :class:`sim.focus.Focus` objects.
 
     Returns:
         The :class:`Comparison`.
 
     Raises:
-        UserError: invalid scenarios, scenarios that cannot be paired, bad ``at`` dates.
+        UserError: invalid scenarios, scenarios that cannot be paired, bad ``at`` dates, an
+            unknown focus metric, state or partner.
     """
     import time
 
     import pandas as pd
 
+    from sim.focus import Focus, parse_focus
     from sim.runner import run
 
     if not whatifs:
@@ -292,6 +301,8 @@ def compare(
     scs, files = load_all([baseline, *whatifs])
     check_comparable(scs, files)
     at_labels = parse_at(",".join(at) if isinstance(at, list) else at, scs[0])
+    texts = [str(f) if isinstance(f, Focus) else f for f in focus or []]
+    focused = parse_focus(texts, scs[0])
     n = replicates or max(scs[0].replicates, DEFAULT_REPLICATES)
     if n < 1:
         raise UserError(f"replicates must be at least 1, got {n}")
@@ -316,7 +327,10 @@ def compare(
     paired = pd.concat(parts, ignore_index=True)
     paired = paired.astype({c: "category" for c in ("scenario", *TEXT_KEYS)})
     del parts
-    table = table_at(paired, at_labels)
+    metrics = HEADLINE_METRICS + tuple(
+        f.metric for f in focused if f.metric not in HEADLINE_METRICS
+    )
+    table = table_at(paired, at_labels, metrics)
     t2 = time.perf_counter()
     return Comparison(
         names,
@@ -329,4 +343,5 @@ def compare(
         paired,
         table,
         {"run_s": t1 - t0, "pair_s": t2 - t1},
+        focused,
     )

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.focus import in_points, value_text
 from sim.report.compare import TABLE_METRICS
-from sim.report.effects import importers_of, summary_lines
+from sim.report.effects import focus_lines, importers_of, signed, summary_lines
 
 if TYPE_CHECKING:
     from sim.report.compare import Comparison
@@ -38,34 +39,36 @@ class Section:
     blocks: list[tuple[str, Any]] = field(default_factory=list)
 
 
-def _fmt(v: float) -> str:
-    return f"{v:.4f}" if abs(v) < 10 else f"{v:.2f}"
-
-
 def differences_table(comp: Comparison, scenario: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the differences at the report's dates, per importer and partner.
 
-    Rows: the table metrics (arms_share, arms_hhi, trade_share, dependence) of the baseline's
-    importers; pairs that are below 0.1% in both scenarios are left out (they are in
-    ``differences.csv``).
+    Rows: the focus series first, then the table metrics (arms_share, arms_hhi, trade_share,
+    dependence) of the baseline's importers; pairs that are below 0.1% in both scenarios are
+    left out (they are in ``differences.csv``).
     """
+    import pandas as pd
+
     t = comp.table
-    t = t[
-        (t["scenario"] == scenario)
-        & t["metric"].isin(TABLE_METRICS)
+    t = t[t["scenario"] == scenario]
+    keys = list(zip(t["metric"], t["state"], t["partner"]))
+    focus = {f.key: i for i, f in enumerate(comp.focus)}
+    is_focus = pd.Series([k in focus for k in keys], index=t.index, dtype=bool)
+    usual = (
+        t["metric"].isin(TABLE_METRICS)
         & t["state"].isin(importers_of(comp))
-    ]
-    t = t[(t[["base", "whatif"]].abs().max(axis=1) >= 1e-3) | (t["diff"].abs() >= 1e-3)]
-    order = {m: i for i, m in enumerate(TABLE_METRICS)}
-    t = t.assign(_o=t["metric"].map(order)).sort_values(["_o", "state", "partner", "date"])
+        & ((t[["base", "whatif"]].abs().max(axis=1) >= 1e-3) | (t["diff"].abs() >= 1e-3))
+    )
+    order = {m: len(focus) + i for i, m in enumerate(TABLE_METRICS)}
+    rank = [focus.get(k, order.get(k[0], len(focus) + len(order))) for k in keys]
+    t = t.assign(_o=rank)[usual | is_focus].sort_values(["_o", "state", "partner", "date"])
     head = [
         "metric",
         "importer",
         "supplier / partner",
         "date",
-        comp.baseline,
-        scenario,
-        "difference",
+        f"{comp.baseline} (median)",
+        f"{scenario} (median)",
+        "difference (median)",
         "5%",
         "95%",
     ]
@@ -79,11 +82,11 @@ def _table_row(r: Any) -> list[str]:
         r.state,
         r.partner or "-",
         r.date,
-        _fmt(r.base),
-        _fmt(r.whatif),
-        f"{r.diff:+.4f}",
-        f"{r.q05:+.4f}",
-        f"{r.q95:+.4f}",
+        value_text(r.metric, r.base, unit=False),
+        value_text(r.metric, r.whatif, unit=False),
+        signed(r.metric, r.diff) + (" pt" if in_points(r.metric) else ""),
+        signed(r.metric, r.q05),
+        signed(r.metric, r.q95),
     ]
 
 
@@ -120,13 +123,22 @@ def build(
     s.blocks.append(
         (
             "p",
-            f"Largest clear effects (5-95% interval of the paired difference "
+            (
+                "Per what-if, the series asked about (--focus) first, then the largest "
+                if comp.focus
+                else "Largest "
+            )
+            + f"clear effects (5-95% interval of the paired difference "
             f"excludes zero) at {', '.join(comp.at)}, over {len(comp.seeds)} replicates "
             "run on common random numbers.",
         )
     )
     for name in comp.whatifs:
         s.blocks.append(("p", f"**{name}**"))
+        if comp.focus:
+            s.blocks.append(("p", "The series asked about (--focus):"))
+            s.blocks.append(("list", focus_lines(comp, name)))
+            s.blocks.append(("p", "Largest clear effects:"))
         s.blocks.append(("list", summary_lines(comp, name)))
     c = Section("What each what-if changes")
     for k, name in enumerate(comp.whatifs, start=1):
@@ -135,9 +147,10 @@ def build(
     fg = Section("Figures")
     for name in comp.whatifs:
         paths = figures.get(name, [])
+        which = "the focus series, then those" if comp.focus else "the series"
         caps = [
-            f"{name} and {comp.baseline}: medians with 5-95% bands of the series with the "
-            "largest effects (dotted lines: the table's dates).",
+            f"{name} and {comp.baseline}: medians with 5-95% bands of {which} with the "
+            "largest effects (dotted lines: event dates, listed under the figure).",
             f"{name} minus {comp.baseline}, paired by replicate: median difference with its "
             "5-95% band.",
         ]
@@ -148,7 +161,9 @@ def build(
         (
             "p",
             "Medians over replicates; the difference is the median of the paired "
-            "differences (what-if minus baseline, same seed), with its 5-95% interval. "
+            "differences (what-if minus baseline, same seed), with its 5-95% interval. Shares "
+            "are in %, their differences in percentage points (pt); indices 0-1 and levels "
+            "as they are. "
             "Pairs below 0.1% in both scenarios are omitted; `differences.csv` has all "
             "metrics, states and partners.",
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sim.focus import in_points, phrase, plain, value_text
 from sim.report.compare import SHARE_METRICS
 
 if TYPE_CHECKING:
@@ -22,18 +23,6 @@ LEVEL_WEIGHT = 0.25
 """Rank of a level metric's relative change against share points: +100% ranks like +25 points."""
 MIN_EFFECT = 0.005
 """Effects smaller than this score (half a percentage point; 2% for levels) are not reported."""
-
-PHRASES: dict[str, str] = {
-    "arms_share": "{state}'s arms from {partner} (share of its arms stock)",
-    "trade_share": "{state}'s trade with {partner} (share of its trade)",
-    "dependence": "{state}'s dependence on {partner} (index 0-1)",
-    "arms_hhi": "concentration of {state}'s arms suppliers (HHI)",
-    "pressure": "{partner}'s pressure on {state}",
-    "compliance": "{state}'s compliance with sanctions on {partner}",
-    "threat": "{state}'s threat level",
-    "arms_budget": "{state}'s arms budget (US$ bn/yr)",
-    "capacity": "{state}'s arms production capacity (US$ bn/yr)",
-}
 
 
 def score(metric: str, base: float, diff: float) -> float:
@@ -81,40 +70,36 @@ def _name(comp: Comparison, sid: str) -> str:
     return sc.states[sid].name if sid in sc.states else sid
 
 
-def _in_points(metric: str) -> bool:
-    """Shares (not the 0-1 indices HHI and dependence): differences read in percentage points."""
-    return metric in SHARE_METRICS and metric not in ("arms_hhi", "dependence")
-
-
 def _value(metric: str, v: float) -> str:
-    if metric in SHARE_METRICS:
-        return f"{v:.1%}" if _in_points(metric) else f"{v:.3f}"
-    return f"{v:.3g}"
+    return value_text(metric, v, unit=False)
 
 
-def _signed(metric: str, d: float) -> str:
-    if _in_points(metric):
+def signed(metric: str, d: float) -> str:
+    """A change: shares in percentage points, indices to three decimals, levels plainly."""
+    if in_points(metric):
         return f"{d * 100:+.1f}"
-    return f"{d:+.3f}" if metric in SHARE_METRICS else f"{d:+.3g}"
+    if metric in SHARE_METRICS:
+        return f"{d:+.3f}"
+    return ("+" if d > 0 else "") + plain(d)
 
 
 def _unit(metric: str) -> str:
-    return " points" if _in_points(metric) else ""
+    return " points" if in_points(metric) else ""
 
 
 def _change(metric: str, base: float, d: float) -> str:
     rel = f", {d / base:+.0%}" if metric not in SHARE_METRICS and abs(base) > 1e-9 else ""
-    return f"{_signed(metric, d)}{_unit(metric)}{rel}"
+    return f"{signed(metric, d)}{_unit(metric)}{rel}"
 
 
 def _interval(metric: str, lo: float, hi: float) -> str:
-    return f"{_signed(metric, lo)} to {_signed(metric, hi)}{_unit(metric)}"
+    return f"{signed(metric, lo)} to {signed(metric, hi)}{_unit(metric)}"
 
 
 def describe(comp: Comparison, row: Any) -> str:
     """One plain-language sentence for one effect row (a row of :func:`ranked`'s itertuples)."""
-    what = PHRASES.get(row.metric, row.metric + " of {state} / {partner}").format(
-        state=_name(comp, row.state), partner=_name(comp, row.partner) if row.partner else ""
+    what = phrase(
+        row.metric, _name(comp, row.state), _name(comp, row.partner) if row.partner else ""
     )
     n = len(comp.seeds)
     agree = round(max(row.share_up, row.share_down) * n)
@@ -149,41 +134,95 @@ def summary_lines(comp: Comparison, scenario: str, top: int = 5) -> list[str]:
 
 
 def key_series(comp: Comparison, scenario: str, k: int = 6) -> list[tuple[str, str, str]]:
-    """The (metric, state, partner) series with the largest clear effects, for the figures."""
+    """The series of the figures: the focus first, then those with the largest clear effects
+    (at least ``k`` in all)."""
     r = ranked(comp, scenario)
-    out = [(m, s, p) for m, s, p in zip(r["metric"], r["state"], r["partner"])][:k]
+    out = [f.key for f in comp.focus]
+    for key in zip(r["metric"], r["state"], r["partner"]):
+        if len(out) >= max(k, len(comp.focus)):
+            break
+        if key not in out:
+            out.append(key)
     if not out:  # nothing moved: show the importers' main arms supplier as a reference
         imp = importers_of(comp)[:1]
         out = [("arms_hhi", s, "") for s in imp]
     return out
 
 
+def focus_rows(comp: Comparison, scenario: str) -> pd.DataFrame:
+    """The table's rows of the focus series at the last date, in the focus order (a focus the
+    run never recorded has no row)."""
+    import pandas as pd
+
+    t = comp.table
+    t = t[(t["scenario"] == scenario) & (t["date"] == comp.at[-1])]
+    rows = [
+        t[(t["metric"] == f.metric) & (t["state"] == f.state) & (t["partner"] == f.partner)]
+        for f in comp.focus
+    ]
+    out = pd.concat(rows, ignore_index=True) if rows else t.iloc[:0]
+    return out.assign(clear=(out["q05"] > 0) | (out["q95"] < 0))
+
+
+def focus_lines(comp: Comparison, scenario: str) -> list[str]:
+    """The focus series of one what-if in plain language, clear effects or not."""
+    rows = focus_rows(comp, scenario)
+    out = []
+    for f in comp.focus:
+        hit = rows[
+            (rows["metric"] == f.metric)
+            & (rows["state"] == f.state)
+            & (rows["partner"] == f.partner)
+        ]
+        if hit.empty:
+            out.append(f"{f.title(comp.scenarios[0])}: zero in both scenarios (never recorded).")
+            continue
+        row = next(hit.itertuples())
+        note = "" if row.clear else " Not a clear effect: the 5-95% interval includes zero."
+        out.append(describe(comp, row) + note)
+    return out
+
+
 def series_title(comp: Comparison, metric: str, state: str, partner: str) -> str:
-    """Short panel title of a series."""
-    return PHRASES.get(metric, metric).format(state=state, partner=partner)
+    """Panel title of a series, with full state names."""
+    text = phrase(metric, _name(comp, state), _name(comp, partner) if partner else "")
+    return text[0].upper() + text[1:]
 
 
 def terminal_text(comp: Comparison, rows: int = 10) -> str:
-    """The summary printed to the terminal: per what-if, its summary and largest effects."""
+    """The summary printed to the terminal: per what-if, the focus series first, then the
+    summary and the table of the largest effects (focus rows first)."""
+    import pandas as pd
+
     out = [
         f"{len(comp.whatifs)} what-if(s) vs {comp.baseline}: {len(comp.seeds)} paired "
         f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}"
     ]
     head = (
         f"  {'metric':<12} {'state':<5} {'partner':<7} {'date':<8} {'baseline':>10} "
-        f"{'what-if':>10} {'difference':>11}  {'5-95% interval':<23}"
+        f"{'what-if':>10} {'difference':>13}  {'5-95% interval':<23}"
     )
     for name in comp.whatifs:
-        out += ["", f"== {name}"] + [f"  {s}" for s in summary_lines(comp, name)]
-        r = ranked(comp, name).head(rows)
+        out += ["", f"== {name}"]
+        if comp.focus:
+            out += ["  focus:"] + [f"  {s}" for s in focus_lines(comp, name)]
+            out += ["  largest clear effects:"]
+        out += [f"  {s}" for s in summary_lines(comp, name)]
+        r = focus_rows(comp, name)
+        r = pd.concat([r, ranked(comp, name).head(rows)], ignore_index=True).drop_duplicates(
+            ["metric", "state", "partner"]
+        )
         if r.empty:
             continue
-        out += ["", head, "  " + "-" * (len(head) - 2)]
+        note = "  medians over the paired replicates (shares in %, their differences in points)"
+        out += ["", note, head, "  " + "-" * (len(head) - 2)]
         x: Any  # a row of itertuples: pandas-stubs types its fields as any scalar, bytes too
         for x in r.itertuples():
+            m = x.metric
+            diff = signed(m, x.diff) + (" pt" if in_points(m) else "")
             out.append(
-                f"  {x.metric:<12} {x.state:<5} {x.partner or '-':<7} {x.date:<8} "
-                f"{x.base:>10.4g} {x.whatif:>10.4g} {x.diff:>+11.4g}  "
-                f"[{x.q05:+.4g}, {x.q95:+.4g}]"
+                f"  {m:<12} {x.state:<5} {x.partner or '-':<7} {x.date:<8} "
+                f"{_value(m, x.base):>10} {_value(m, x.whatif):>10} {diff:>13}  "
+                f"[{signed(m, x.q05)}, {signed(m, x.q95)}]"
             )
     return "\n".join(out) + "\n"

@@ -56,6 +56,8 @@ class Node:
     value: Any
     file: str
     line: int | None
+    at: PathT | None = None
+    """Its path in the file it was written in (``events+[0]``), when that file has it."""
 
 
 @dataclass
@@ -67,6 +69,8 @@ class MergedDoc(YamlDoc):
         data: the merged plain data (``extends`` removed).
         lines: path -> line in ``file`` (inherited values: the line of ``extends``).
         origins: path -> (file, line) where each value was actually written.
+        written: path -> the value's path in the file it was written in (an appended event
+            ``events[13]`` of the merged list is ``events+[0]`` of the overlay).
         chain: the files of the chain, overlay first, root last.
         parent_data: the parent's fully resolved data (what this overlay changed).
     """
@@ -75,6 +79,7 @@ class MergedDoc(YamlDoc):
     data: Any
     lines: dict[PathT, int]
     origins: dict[PathT, tuple[str, int | None]] = field(default_factory=dict)
+    written: dict[PathT, PathT] = field(default_factory=dict)
     chain: list[str] = field(default_factory=list)
     parent_data: dict[str, Any] = field(default_factory=dict)
 
@@ -86,6 +91,17 @@ class MergedDoc(YamlDoc):
                 return self.origins[p]
             p = p[:-1]
         return self.origins.get((), (self.file, None))
+
+    def own_path(self, path: PathT) -> PathT:
+        """``path`` of the merged document as written in the file the value comes from: the
+        path of its deepest prefix there, plus the rest (``events[13].date`` ->
+        ``events+[0].date``)."""
+        p = tuple(path)
+        for k in range(len(p), 0, -1):
+            at = self.written.get(p[:k])
+            if at is not None:
+                return at + p[k:]
+        return p
 
     def relocate(self, problems: list[Problem]) -> list[Problem]:
         """Problems re-pointed at the file and line where the offending value was written."""
@@ -99,30 +115,38 @@ class MergedDoc(YamlDoc):
                 out.append(pr)
                 continue
             f, line = self.origin(path)
+            own = format_path(self.own_path(path)) if path else pr.path
             msg = (
                 pr.message
                 if f == self.file or "(inherited by " in pr.message
                 else (f"{pr.message} (inherited by {self.file})")
             )
-            out.append(Problem(f, pr.path, msg, line if line is not None else pr.line))
+            out.append(Problem(f, own, msg, line if line is not None else pr.line))
         return out
 
 
 def _wrap(data: Any, doc: YamlDoc, path: PathT = ()) -> Node:
     line = doc.lines.get(path)
     if isinstance(data, dict):
-        return Node({k: _wrap(v, doc, path + (k,)) for k, v in data.items()}, doc.file, line)
+        return Node({k: _wrap(v, doc, path + (k,)) for k, v in data.items()}, doc.file, line, path)
     if isinstance(data, list):
-        return Node([_wrap(v, doc, path + (i,)) for i, v in enumerate(data)], doc.file, line)
-    return Node(data, doc.file, line)
+        return Node([_wrap(v, doc, path + (i,)) for i, v in enumerate(data)], doc.file, line, path)
+    return Node(data, doc.file, line, path)
 
 
-def _unwrap(node: Node, path: PathT, origins: dict[PathT, tuple[str, int | None]]) -> Any:
+def _unwrap(
+    node: Node,
+    path: PathT,
+    origins: dict[PathT, tuple[str, int | None]],
+    written: dict[PathT, PathT] | None = None,
+) -> Any:
     origins[path] = (node.file, node.line)
+    if written is not None and node.at is not None:
+        written[path] = node.at
     if isinstance(node.value, dict):
-        return {k: _unwrap(v, path + (k,), origins) for k, v in node.value.items()}
+        return {k: _unwrap(v, path + (k,), origins, written) for k, v in node.value.items()}
     if isinstance(node.value, list):
-        return [_unwrap(v, path + (i,), origins) for i, v in enumerate(node.value)]
+        return [_unwrap(v, path + (i,), origins, written) for i, v in enumerate(node.value)]
     return node.value
 
 
@@ -539,10 +563,11 @@ def resolve_extends(path: str | Path) -> YamlDoc:
     if parent is None:
         return read_yaml(path, kind="scenario")
     origins: dict[PathT, tuple[str, int | None]] = {}
-    data = _unwrap(node, (), origins)
+    written: dict[PathT, PathT] = {}
+    data = _unwrap(node, (), origins, written)
     own = {p: (ln if f == shown else ext_line) for p, (f, ln) in origins.items()}
     lines = {p: ln for p, ln in own.items() if ln is not None}
-    return MergedDoc(shown, data, lines, origins, chain, _plain(parent))
+    return MergedDoc(shown, data, lines, origins, written, chain, _plain(parent))
 
 
 def load_with_origins(

@@ -205,8 +205,11 @@ class _Doc:
         ps = target
         if "anyOf" in ps:
             parts = [a for a in ps["anyOf"] if a.get("type") != "null"]
+            null = len(parts) < len(ps["anyOf"])
+            if any(a.get("pattern") == DATE_PATTERN for a in parts):  # a bare year is a date
+                parts = [a for a in parts if a.get("type") != "integer"]
             txt = " or ".join(self.type_of(a) for a in parts)
-            return txt + (" or null" if len(parts) < len(ps["anyOf"]) else "")
+            return txt + (" or null" if null else "")
         if "oneOf" in ps:
             return "[event](#events)"
         if "enum" in ps:

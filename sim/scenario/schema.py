@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -23,7 +24,7 @@ from pydantic.config import JsonDict
 
 from sim.errors import excerpt
 from sim.scenario.parameters import Parameters
-from sim.scenario.timeaxis import DATE_HELP, TimeAxis, parse_date
+from sim.scenario.timeaxis import DATE_HELP, FIRST_YEAR, LAST_YEAR, TimeAxis, parse_date
 from sim.strategies import builtin_names, is_file_spec
 
 StateId = Annotated[
@@ -97,9 +98,7 @@ def _check_date(v: object) -> str:
     if isinstance(v, bool) or v is None or not isinstance(v, (str, int, datetime.date)):
         raise ValueError(f"expected {DATE_HELP}, got {excerpt(v)}")
     if isinstance(v, int):
-        raise ValueError(
-            f"expected {DATE_HELP}, got the number {v}; for a year write {v}-01 or {v}-Q1"
-        )
+        v = str(v)  # YAML reads a bare year (date: 2022) as a number: the year's January
     if isinstance(v, datetime.date):
         q = (v.month - 1) // 3 + 1
         raise ValueError(
@@ -124,7 +123,14 @@ def _not_before(v: str, info: ValidationInfo, earlier: str) -> str:
 DATE_PATTERN = r"^(19\d\d|2[01]\d\d|2200)(-(0[1-9]|1[0-2]|Q[1-4]))?$"
 """The date syntax (years 1900-2200) as a JSON-schema pattern (for editors; validation uses
 ``parse_date``)."""
-DateStr = Annotated[str, Field(description=DATE_HELP, json_schema_extra={"pattern": DATE_PATTERN})]
+DATE_SCHEMA: JsonDict = {
+    "anyOf": [
+        {"type": "string", "pattern": DATE_PATTERN},
+        {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+    ]
+}
+"""A date in the JSON schema: text, or a bare year (YAML reads ``2022`` as a number)."""
+DateStr = Annotated[str, WithJsonSchema(DATE_SCHEMA), Field(description=DATE_HELP)]
 
 
 class Metadata(Strict):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 StepUnit = Literal["month", "quarter", "year"]
 STEPS_PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "year": 1}
 _DATE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
-DATE_HELP = "a date as YYYY-MM (e.g. 2022-05) or YYYY-Qn (e.g. 2022-Q2)"
+DATE_HELP = "a date as YYYY-MM (e.g. 2022-05), YYYY-Qn (e.g. 2022-Q2) or YYYY (its January)"
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 """Years a date may have (as for a trade agreement's ``target_year``): the model describes the
 present era, and a year such as 0000 would make a run of thousands of steps."""
