@@ -188,6 +188,18 @@ def origin_stocks(
     return out
 
 
+def diversity(observed: Observed, recipient: str, origin: int, years: int = STOCK_YEARS) -> float:
+    """A recipient's diversification read from the data: 1 - the sum of squared bloc shares of
+    its observed deliveries in the ``years`` years before ``origin`` (Gini-Simpson diversity: 0
+    buys from one bloc, 0.8 spreads evenly over five). NaN with no deliveries."""
+    t = observed.table
+    x = t[(t["recipient"] == recipient) & (t["year"] >= origin - years) & (t["year"] < origin)]
+    vol = x.groupby("bloc")["tiv_musd"].sum()
+    if not vol.sum() > 0:
+        return float("nan")
+    return float(1.0 - ((vol / vol.sum()) ** 2).sum())
+
+
 def origin_scenario(window: Window, observed: Observed) -> Scenario:
     """The window's scenario with its recipients' stocks rebuilt by :func:`origin_stocks`.
 
