@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "analyze",
     "ui",
     "hindcast",
+    "hindcast-rolling",
     "calibrate",
     "compare",
     "list",
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        mod = importlib.import_module(f"sim.commands.{name}")
+        mod = importlib.import_module(f"sim.commands.{name.replace('-', '_')}")
         p = mod.register(sub)
         p.set_defaults(_execute=mod.execute)
     return parser

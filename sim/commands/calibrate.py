@@ -52,6 +52,7 @@ def execute(args: argparse.Namespace) -> int:
         relative_extends,
     )
     from sim.validate.hindcast import prepare
+    from sim.validate.rolling import check_not_frozen
 
     spec = read_spec(args.parameters)
     setup = prepare(
@@ -62,6 +63,7 @@ def execute(args: argparse.Namespace) -> int:
         option="--fit-period",
         persistence=False,
     )
+    check_not_frozen(setup.period)
     target = args.extends or Path(args.scenario)
     if args.extends is not None:
         load_scenario(args.extends)  # the overlay's parent must be a valid scenario

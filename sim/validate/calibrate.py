@@ -257,6 +257,9 @@ def calibrate(
 
     from sim.seeds import derive_seed
     from sim.validate.hindcast import simulate
+    from sim.validate.rolling import check_not_frozen
+
+    check_not_frozen(setup.period)
 
     t0 = time.perf_counter()
     names = list(spec.ranges)
