@@ -258,7 +258,7 @@ def test_describe_prints_resolved_scenario_and_changes(lib, capsys):
     assert main(["describe", str(f)]) == 0
     out = capsys.readouterr().out
     assert "metadata:" in out and "states:" in out  # the resolved scenario
-    assert "changed  states.KAZ.diversification: 0.6 -> 0.9" in out
+    assert "changed  states.KAZ.diversification: 0.29 -> 0.9" in out
     assert "removed  events: 2021-Q2 conflict" in out
     assert "added    events: 2024-Q1 threat_shock" in out
     assert "o.yaml:2" in out  # where the change is written
