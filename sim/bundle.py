@@ -130,6 +130,17 @@ def manifest(results: Results, command: str = "") -> dict[str, Any]:
         "master_seed": results.master_seed,
         "replicate_seeds": results.seeds,
         "replicates": len(results.seeds),
+        "bands_cover": results.covers,
+        "parameter_sets": (
+            {
+                "ensemble": results.ensemble.source,
+                "parameters": list(results.ensemble.names),
+                "set_per_replicate": results.sets,
+                "values": [results.ensemble.overrides(k) for k in results.sets],
+            }
+            if results.ensemble is not None
+            else None
+        ),
         "versions": versions(),
         "git_commit": git_commit(),
         "command": command or " ".join([Path(sys.argv[0]).name] + sys.argv[1:]),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from sim.focus import Focus
     from sim.recorder import Recorder
+    from sim.validate.ensemble import Ensemble
 
 
 @contextmanager
@@ -73,6 +74,8 @@ class Results:
         master_seed: the master seed.
         recorders: each replicate's recorded arrays (:class:`~sim.recorder.Recorder`).
         fired: events as they fired in replicate 0 (:attr:`events` is their table).
+        ensemble: the parameter ensemble the replicates drew from (None: the scenario's own
+            parameters); sets: the set each replicate ran.
         timings: seconds spent per phase.
 
     The tidy tables (:attr:`frames`, :attr:`timeseries`, :attr:`events`) are built from the
@@ -87,6 +90,8 @@ class Results:
     recorders: list[Recorder]
     fired: list[FiredEvent] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    ensemble: Ensemble | None = None
+    sets: list[int] = field(default_factory=list)
     _frames: list[pd.DataFrame] | None = None
     _ts: pd.DataFrame | None = None
 
@@ -96,6 +101,13 @@ class Results:
         if self._frames is None:
             self._frames = [rec.frame(r) for r, rec in enumerate(self.recorders)]
         return self._frames
+
+    @property
+    def covers(self) -> str:
+        """What the 5-95% bands over replicates cover: seeds, or seeds and parameters."""
+        from sim.validate.ensemble import covers
+
+        return covers(self.ensemble)
 
     @property
     def timeseries(self) -> pd.DataFrame:

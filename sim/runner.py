@@ -13,6 +13,7 @@ from sim.results import Results
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import MAX_REPLICATES, Scenario
 from sim.seeds import replicate_seeds
+from sim.validate.ensemble import Ensemble, read_ensemble
 
 __all__ = ["Results", "run", "run_model"]
 
@@ -31,6 +32,7 @@ def run(
     *,
     overrides: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    ensemble: Ensemble | str | Path | None = None,
 ) -> Results:
     """Run a scenario's replicates.
 
@@ -40,6 +42,9 @@ def run(
         replicates: number of replicates (default: the scenario's ``replicates``).
         overrides: dotted path -> value, applied before validation.
         progress: called as ``progress(done, total)`` after each replicate.
+        ensemble: a parameter ensemble (:mod:`sim.validate.ensemble`, or its file): replicate
+            ``r`` runs the set drawn for it from the master seed (the same sets for every
+            scenario run with that seed), so bands cover parameters as well as seeds.
 
     Returns:
         :class:`Results` of all replicates (the tidy time series is built when first asked for).
@@ -60,14 +65,32 @@ def run(
             "replicates (for more, run a sweep)"
         )
     seeds = replicate_seeds(master, n)
+    ens = read_ensemble(ensemble) if isinstance(ensemble, (str, Path)) else ensemble
+    sets = ens.draw(master, n) if ens is not None else []
+    variants: dict[int, Scenario] = {}
     t1 = time.perf_counter()
     recorders, events = [], []
     for r, s in enumerate(seeds):
-        model = run_model(sc, s)
+        if ens is None:
+            model = run_model(sc, s)
+        else:
+            k = sets[r]
+            if k not in variants:
+                variants[k] = sc.with_changes(ens.overrides(k))
+            model = run_model(variants[k], s)
         recorders.append(model.recorder)
         if r == 0:
             events = list(model.events.log)
         if progress:
             progress(r + 1, n)
     t2 = time.perf_counter()
-    return Results(sc, seeds, master, recorders, events, {"load_s": t1 - t0, "run_s": t2 - t1})
+    return Results(
+        sc,
+        seeds,
+        master,
+        recorders,
+        events,
+        {"load_s": t1 - t0, "run_s": t2 - t1},
+        ensemble=ens,
+        sets=sets,
+    )

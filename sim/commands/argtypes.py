@@ -107,6 +107,19 @@ def add_focus(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def add_ensemble(p: argparse.ArgumentParser) -> None:
+    """``--ensemble FILE``: replicates draw their parameters from an ensemble."""
+    p.add_argument(
+        "--ensemble",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="parameter ensemble (from `calibrate --method abc`, e.g. "
+        "scenarios/calibration/ensemble_2010_2014.yaml): each replicate runs a parameter set "
+        "drawn from it, so the 5-95%% bands cover parameter uncertainty as well as seeds",
+    )
+
+
 def add_quiet(p: argparse.ArgumentParser, what: str = "no progress bar") -> None:
     """``--quiet``."""
     p.add_argument("--quiet", action="store_true", help=what)

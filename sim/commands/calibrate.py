@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from sim.commands.argtypes import Subparsers, add_observed, add_output, add_quiet, add_seed
 
 
@@ -17,7 +19,8 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         description="Fit the parameters named (with ranges) in a YAML file to observed deliveries "
         "over an earlier window: a Latin hypercube design, then Nelder-Mead on the hindcast loss "
         "(common random numbers). Writes a parameter overlay (extends: + parameters:) to score "
-        "on a LATER window with `hindcast`.",
+        "on a LATER window with `hindcast`. With --method abc: an ensemble of parameter sets "
+        "consistent with the data (ABC-SMC, pyabc) for `run` and `compare --ensemble`.",
     )
     p.add_argument("scenario", help="scenario to fit (e.g. scenarios/hindcast_2010.yaml)")
     add_observed(p)
@@ -37,8 +40,42 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         help="scenario the overlay extends (default: SCENARIO; e.g. the later hindcast)",
     )
     p.add_argument("--json", action="store_true", help="print the fit as one JSON object on stdout")
+    p.add_argument(
+        "--method",
+        choices=("fit", "abc"),
+        default="fit",
+        help="fit: one best point (an overlay); abc: an ensemble of parameter sets by ABC-SMC "
+        "(pyabc), written as an ensemble file (default: fit)",
+    )
+    p.add_argument(
+        "--population",
+        type=_count(10, 2000),
+        default=100,
+        help="abc: parameter sets per generation, 10-2000 (default 100)",
+    )
+    p.add_argument(
+        "--generations",
+        type=_count(1, 30),
+        default=8,
+        help="abc: ABC-SMC generations, 1-30 (default 8)",
+    )
     add_quiet(p)
     return p
+
+
+def _count(lo: int, hi: int):  # type: ignore[no-untyped-def]
+    """An argparse type: a whole number from ``lo`` to ``hi``."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{v} is outside {lo}-{hi}")
+        return v
+
+    return parse
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -69,6 +106,8 @@ def execute(args: argparse.Namespace) -> int:
         load_scenario(args.extends)  # the overlay's parent must be a valid scenario
     out = args.out or Path("results") / "calibration" / f"{setup.scenario.name}-{setup.period}.yaml"
     check_overlay_target(out, args.force)
+    if args.method == "abc":
+        return _abc(args, spec, setup, out)
     budget = spec.design + spec.max_evaluations
     bar = None
     if not args.quiet:
@@ -133,4 +172,59 @@ def execute(args: argparse.Namespace) -> int:
         )
         print(f"  {k:<28} {v:10.4f}   range [{lo:g}, {hi:g}]{edge}")
     print(f"\noverlay: {out}  (score it on a later window: run_sim.py hindcast ... --fitted {out})")
+    return 0
+
+
+def _abc(args: argparse.Namespace, spec, setup, out: Path) -> int:  # type: ignore[no-untyped-def]
+    """``--method abc``: an ensemble file instead of an overlay."""
+    from sim.bundle import atomic_write_text
+    from sim.validate.ensemble import abc_fit, ensemble_text
+
+    # ABC-SMC's number of evaluations is not known in advance: the bar counts them, no total
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(desc=f"calibrate {setup.scenario.name} (ABC-SMC)", unit="eval", file=sys.stderr)
+
+    def tick(done: int) -> None:
+        assert bar is not None
+        bar.update(done - bar.n)
+
+    try:
+        fit = abc_fit(
+            setup,
+            spec,
+            population=args.population,
+            generations=args.generations,
+            seed=args.seed,
+            progress=tick if bar is not None else None,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    command = " ".join(["run_sim.py"] + sys.argv[1:])
+    eps = ", ".join(f"{e:.2f}" for e in fit.epsilons)
+    header = [
+        "Parameter ensemble written by `python run_sim.py calibrate --method abc`"
+        " (sim/validate/ensemble.py).",
+        f"ABC-SMC (pyabc) on {setup.scenario.name}, window {setup.period}; distance = the "
+        f"{spec.loss} MAE of bloc shares (pp); uniform priors over the ranges of "
+        f"{args.parameters}.",
+        f"{args.population} sets per generation, {len(fit.epsilons)} generations, "
+        f"{fit.evaluations} model evaluations; epsilon by generation (pp): {eps}.",
+        "Use it with `run --ensemble FILE` or `compare --ensemble FILE`: bands then cover"
+        " seeds and these parameters.",
+        f"Command: {command}",
+    ]
+    atomic_write_text(out, ensemble_text(fit.ensemble, header))
+    ens = fit.ensemble
+    print(f"ABC-SMC ensemble of {len(ens)} sets on {setup.scenario.name}, {setup.period}")
+    print(f"  epsilon by generation (pp): {eps}")
+    for j, n in enumerate(ens.names):
+        v = ens.sets[:, j]
+        mean = float((v * ens.weights).sum())
+        lo, hi = (float(x) for x in np.quantile(v, [0.05, 0.95]))
+        print(f"  {n:<28} mean {mean:8.3f}   5-95% of sets {lo:.3f} .. {hi:.3f}")
+    print(f"\nensemble: {out}  (use it: run_sim.py compare ... --ensemble {out})")
     return 0

@@ -8,6 +8,7 @@ import sys
 
 from sim.commands.argtypes import (
     Subparsers,
+    add_ensemble,
     add_focus,
     add_output,
     add_quiet,
@@ -42,6 +43,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         "(default: the end of the middle year and the last period)",
     )
     add_focus(p, "the printed summary, the figures and the report")
+    add_ensemble(p)
     add_output(p, "report folder", "results/compare/<names>-vs-<baseline>-<time>")
     add_quiet(p)
     return p
@@ -61,12 +63,14 @@ def execute(args: argparse.Namespace) -> int:
     )
     from sim.report.effects import terminal_text
     from sim.report.writer import default_dir_for, write_report
+    from sim.validate.ensemble import read_ensemble
 
     # validate everything before running or writing anything
     scs, files = load_all([args.baseline, *args.whatifs])
     check_comparable(scs, files)
     parse_at(args.at, scs[0])
     parse_focus(args.focus, scs[0])
+    ens = read_ensemble(args.ensemble) if args.ensemble else None
     out = args.out or default_dir_for(display_names(scs))
     n = args.replicates or max(scs[0].replicates, DEFAULT_REPLICATES)
     # before anything runs: the output location, its lock, what it would replace, the size
@@ -82,6 +86,7 @@ def execute(args: argparse.Namespace) -> int:
                 at=args.at,
                 progress=tick,
                 focus=args.focus,
+                ensemble=ens,
             )
         comp.files = files
         text = terminal_text(comp)

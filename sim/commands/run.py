@@ -7,6 +7,7 @@ import sys
 
 from sim.commands.argtypes import (
     Subparsers,
+    add_ensemble,
     add_focus,
     add_output,
     add_quiet,
@@ -35,6 +36,7 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
         "--svg", action="store_true", help="write the figures as SVG too (PNG only by default)"
     )
     add_focus(p, "the printed summary and the figures")
+    add_ensemble(p)
     add_quiet(p)
     return p
 
@@ -48,9 +50,11 @@ def execute(args: argparse.Namespace) -> int:
     from sim.runner import run
     from sim.scenario.loader import load_scenario
     from sim.summary import focus_lines, format_table
+    from sim.validate.ensemble import read_ensemble
 
     sc = load_scenario(args.scenario)  # validate before anything is written
     focus = parse_focus(args.focus, sc)
+    ens = read_ensemble(args.ensemble) if args.ensemble else None
     n = args.replicates or sc.replicates
     seed = sc.seed if args.seed is None else args.seed
     out = args.out or run_dir(sc.name, seed)
@@ -60,7 +64,7 @@ def execute(args: argparse.Namespace) -> int:
         # the figure workers start now and load matplotlib while the model runs
         with figure_pool(0 if args.no_plots else None) as pool:
             with progress_bar(n, sc.name, "replicate", show=not args.quiet and n > 1) as tick:
-                res = run(sc, seed=seed, replicates=n, progress=tick)
+                res = run(sc, seed=seed, replicates=n, progress=tick, ensemble=ens)
             res.save(
                 out,
                 force=args.force,
@@ -72,7 +76,7 @@ def execute(args: argparse.Namespace) -> int:
             )
     print(
         f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
-        f"master seed {res.master_seed}"
+        f"master seed {res.master_seed}; 5-95% ranges cover {res.covers}"
     )
     if focus:
         print("\n".join(["", "focus:", *focus_lines(res, focus), ""]))

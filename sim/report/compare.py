@@ -76,6 +76,11 @@ class Comparison:
     _series: dict[Any, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
+    def covers(self) -> str:
+        """What the bands and intervals cover: seeds, or seeds and parameters."""
+        return self.results[0].covers
+
+    @property
     def baseline(self) -> str:
         """Display name of the baseline."""
         return self.names[0]
@@ -266,6 +271,7 @@ def compare(
     at: str | list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     focus: list[str] | list[Focus] | None = None,
+    ensemble: Any = None,
 ) -> Comparison:
     """Run a baseline and what-ifs on common random numbers and pair their outputs.
 
@@ -280,6 +286,9 @@ def compare(
         progress: called as ``progress(done, total)`` after each replicate of each scenario.
         focus: series to lead the summary, figures and report with: ``"arms_share:KAZ:RUS"``
             texts or :class:`sim.focus.Focus` objects.
+        ensemble: a parameter ensemble (:class:`sim.validate.ensemble.Ensemble` or its file):
+            every scenario's replicate ``r`` runs the same drawn parameter set, so the
+            intervals of the paired differences cover parameter uncertainty too.
 
     Returns:
         The :class:`Comparison`.
@@ -294,6 +303,7 @@ def compare(
 
     from sim.focus import Focus, parse_focus
     from sim.runner import run
+    from sim.validate.ensemble import read_ensemble
 
     if not whatifs:
         raise UserError("compare needs a baseline and at least one what-if scenario")
@@ -307,6 +317,7 @@ def compare(
     if n < 1:
         raise UserError(f"replicates must be at least 1, got {n}")
     master = scs[0].seed if seed is None else int(seed)
+    ens = read_ensemble(ensemble) if isinstance(ensemble, (str, Path)) else ensemble
     total, done = n * len(scs), 0
 
     def tick(d: int, t: int) -> None:
@@ -315,7 +326,7 @@ def compare(
 
     results = []
     for sc in scs:
-        results.append(run(sc, seed=master, replicates=n, progress=tick))
+        results.append(run(sc, seed=master, replicates=n, progress=tick, ensemble=ens))
         done += n
     t1 = time.perf_counter()
     names = display_names(scs)

@@ -130,7 +130,7 @@ def build(
             )
             + f"clear effects (5-95% interval of the paired difference "
             f"excludes zero) at {', '.join(comp.at)}, over {len(comp.seeds)} replicates "
-            "run on common random numbers.",
+            f"run on common random numbers. Bands and intervals cover {comp.covers}.",
         )
     )
     for name in comp.whatifs:
@@ -182,6 +182,7 @@ def build(
                 "Paired differences: for each replicate, what-if minus baseline with the same seed; "
                 "bands and intervals are the 5% and 95% quantiles over replicates.",
                 "An effect is called clear when its 5-95% interval excludes zero.",
+                f"What the bands and intervals cover: {comp.covers}.",
                 f"Command: `{command}`" if command else "Run from Python (sim.report.compare).",
             ],
         )

@@ -196,7 +196,8 @@ def terminal_text(comp: Comparison, rows: int = 10) -> str:
 
     out = [
         f"{len(comp.whatifs)} what-if(s) vs {comp.baseline}: {len(comp.seeds)} paired "
-        f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}"
+        f"replicates, master seed {comp.master_seed}, dates {', '.join(comp.at)}",
+        f"5-95% intervals cover {comp.covers}",
     ]
     head = (
         f"  {'metric':<12} {'state':<5} {'partner':<7} {'date':<8} {'baseline':>10} "
