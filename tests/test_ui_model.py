@@ -784,3 +784,23 @@ def test_the_classroom_tournament_ranks_the_contestants_and_shows_each_future(li
     with pytest.raises(UserError, match="at least one contestant"):
         tour.classroom_tournament(lib_dir / "baseline.yaml", "KAZ", [], futures=4)
     assert not any(Path(tempfile.gettempdir()).glob("mv-tournament-*"))  # nothing left behind
+
+
+def test_a_slider_snapped_to_its_step_keeps_the_scenarios_own_value(baseline):
+    """Kazakhstan's diversification is 0.29; the slider's 0.05 grid shows 0.30. Left alone, the
+    run must use 0.29, and the label says it is the scenario's value."""
+    from sim.ui.controls import SLIDERS, neutral_values, overrides_for, slider_text
+
+    spec = next(s for s in SLIDERS if s.name == "kaz_diversification")
+    neutral = neutral_values(baseline)
+    snapped = round(neutral["kaz_diversification"] / spec.step) * spec.step
+    assert snapped != neutral["kaz_diversification"]  # the case this test is about
+    sliders = {**neutral, "kaz_diversification": snapped}
+    ov = overrides_for(baseline, sliders, neutral)[0]
+    assert "states.KAZ.diversification" not in ov
+    assert "(as in the scenario)" in slider_text(spec, snapped, neutral[spec.name], 0.29)
+    moved = {**neutral, "kaz_diversification": snapped + spec.step}
+    assert (
+        overrides_for(baseline, moved, neutral)[0]["states.KAZ.diversification"]
+        == moved["kaz_diversification"]
+    )

@@ -213,15 +213,20 @@ def neutral_values(baseline: Scenario) -> dict[str, float]:
 def slider_text(spec: SliderSpec, value: float, neutral: float, own: float | None) -> str:
     """The slider's label with its value and unit: the value set, or, for a slider left at its
     neutral position, the chosen scenario's own value (``own``; None: not in this scenario)."""
-    if _moved(value, neutral):
+    if _moved(value, neutral, spec.step):
         return f"{spec.label}: {spec.show(value)}"
     if own is None:
         return f"{spec.label}: not in this scenario"
     return f"{spec.label}: {spec.show(own)} (as in the scenario)"
 
 
-def _moved(value: float | None, neutral: float | None) -> bool:
-    return value is not None and (neutral is None or abs(float(value) - float(neutral)) > 1e-9)
+def _moved(value: float | None, neutral: float | None, step: float = 0.0) -> bool:
+    """Whether a slider was moved from its neutral position. A slider snaps to its steps, so
+    a neutral value between two steps (a diversification of 0.29 on a 0.05 grid shows 0.30)
+    counts as unmoved within half a step: the scenario's own value is then used."""
+    if value is None:
+        return False
+    return neutral is None or abs(float(value) - float(neutral)) > max(1e-9, step / 2)
 
 
 def overrides_for(
@@ -245,7 +250,8 @@ def overrides_for(
     ov: dict[str, Any] = {}
     notes: list[str] = []
     own = scenario_values(sc)
-    moved = {k: _moved(sliders.get(k), neutral.get(k)) for k in SLIDER_NAMES}
+    steps = {x.name: x.step for x in SLIDERS}
+    moved = {k: _moved(sliders.get(k), neutral.get(k), steps[k]) for k in SLIDER_NAMES}
     labels = {x.name: x.label for x in SLIDERS}
 
     def state_field(slider: str, sid: str, field: str, changed: str, ignored: str) -> None:
