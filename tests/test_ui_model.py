@@ -804,3 +804,28 @@ def test_a_slider_snapped_to_its_step_keeps_the_scenarios_own_value(baseline):
         overrides_for(baseline, moved, neutral)[0]["states.KAZ.diversification"]
         == moved["kaz_diversification"]
     )
+
+
+def test_the_page_can_draw_its_parameters_from_the_ensemble():
+    """Issue "after 2022": the web page can sample the parameter ensemble. The set comes from
+    the seed; the live run and its reference use it; another seed draws another set."""
+    from sim.ui.model import ENSEMBLE_PARAMETERS, ClassroomModel, drawn_parameters
+
+    own = ClassroomModel(seed="11")
+    m = ClassroomModel(seed="11", parameters=ENSEMBLE_PARAMETERS)
+    drawn = dict(drawn_parameters(11))
+    assert set(drawn) == {
+        "parameters.weight_path",
+        "parameters.hedge_weight",
+        "parameters.choice_precision",
+    }
+    for k, v in drawn.items():
+        assert getattr(m.scenario.parameters, k.split(".")[1]) == pytest.approx(v)
+    assert own.scenario.parameters.weight_path != m.scenario.parameters.weight_path
+    assert any("calibrated ensemble" in n for n in m.notes)
+    # the reference runs the same parameters (the gap stays the page's change alone)
+    while m.running:
+        m.step()
+    ref = m.reference().run
+    np.testing.assert_array_equal(ref.pairs["arms_share"], m.recorder.arrays()[0]["arms_share"])
+    assert len({drawn_parameters(s) for s in range(1, 9)}) > 1

@@ -31,7 +31,12 @@ import solara.lab
 
 from sim.summary import importers
 from sim.ui import assets, controls, library, views
-from sim.ui.model import ClassroomModel, neutral
+from sim.ui.model import (
+    OWN_PARAMETERS,
+    PARAMETER_CHOICES,
+    ClassroomModel,
+    neutral,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -106,6 +111,7 @@ def default_params() -> dict[str, Any]:
         **neutral(),
         **{f"strategy_{sid}": controls.AS_IN_SCENARIO for sid in imps},
         "seed": "",
+        "parameters": OWN_PARAMETERS,
     }
     return params
 
@@ -168,6 +174,13 @@ def Choices(params: solara.Reactive[dict[str, Any]]) -> None:
             v_model=values[f"strategy_{sid}"],
             on_v_model=setter(f"strategy_{sid}"),
         )
+    solara.v.Select(
+        label="Behavioural parameters",
+        items=list(PARAMETER_CHOICES),
+        v_model=values.get("parameters", OWN_PARAMETERS),
+        on_v_model=setter("parameters"),
+        class_="mv-parameters",
+    )
     solara.InputText(
         "Random seed (blank: the scenario's)", value=values["seed"], on_value=setter("seed")
     )

@@ -49,26 +49,57 @@ class Reference:
 
 
 WITHOUT_CHANGES = "without your changes"
+OWN_PARAMETERS = "the scenario's own"
+ENSEMBLE_PARAMETERS = "a set drawn from the calibrated ensemble"
+PARAMETER_CHOICES = (OWN_PARAMETERS, ENSEMBLE_PARAMETERS)
+"""The page's choice of behavioural parameters: the scenario's, or one set of the shipped
+ABC-SMC ensemble (:mod:`sim.validate.ensemble`), drawn from the seed (another seed, another
+set): equally good fits to the data can tell different stories."""
 
 
-def ghost(entry: library.Entry, seed: int) -> Ghost:
-    """Run the library scenario ``entry`` unchanged to the end with ``seed``."""
-    return ghost_of(entry.path, seed)
+def ensemble_file() -> Path:
+    """The shipped ensemble (``calibration/ensemble_2010_2014.yaml`` in the library folder)."""
+    return library.scenarios_dir() / "calibration" / "ensemble_2010_2014.yaml"
 
 
-def ghost_of(path: Path, seed: int) -> Ghost:
+@lru_cache(maxsize=2)
+def _ensemble(path: str, mtime: int):  # type: ignore[no-untyped-def]
+    from sim.validate.ensemble import read_ensemble
+
+    return read_ensemble(path)
+
+
+def drawn_parameters(seed: int) -> tuple[tuple[str, float], ...] | None:
+    """The ensemble's set for ``seed`` as overrides (None when no ensemble is shipped)."""
+    f = ensemble_file()
+    if not f.exists():
+        return None
+    ens = _ensemble(str(f), f.stat().st_mtime_ns)
+    k = ens.draw(seed, 1)[0]
+    return tuple(sorted(ens.overrides(k).items()))
+
+
+def ghost(entry: library.Entry, seed: int, parameters: tuple[tuple[str, float], ...] = ()) -> Ghost:
+    """Run the library scenario ``entry`` unchanged to the end with ``seed`` (and the
+    behavioural ``parameters`` of the live run, as overrides)."""
+    return ghost_of(entry.path, seed, parameters)
+
+
+def ghost_of(path: Path, seed: int, parameters: tuple[tuple[str, float], ...] = ()) -> Ghost:
     """Run the scenario file ``path`` unchanged to the end with ``seed``.
 
-    Cached (per file version and seed): it is the reference drawn behind the live run.
+    Cached (per file version, seed and parameters): it is the reference drawn behind the live
+    run.
     """
-    return _ghost(str(path), path.stat().st_mtime_ns, seed)
+    return _ghost(str(path), path.stat().st_mtime_ns, seed, parameters)
 
 
 @lru_cache(maxsize=16)
-def _ghost(path: str, mtime: int, seed: int) -> Ghost:
+def _ghost(path: str, mtime: int, seed: int, parameters: tuple[tuple[str, float], ...]) -> Ghost:
     from sim.runner import run_model
 
-    m = run_model(library._scenario(path, mtime), seed)
+    sc = library._scenario(path, mtime)
+    m = run_model(sc.with_changes(dict(parameters)) if parameters else sc, seed)
     pairs, states = m.recorder.arrays()
     return Ghost(tuple(m.world.ids), tuple(m.world.axis.labels()), pairs, states)
 
@@ -94,6 +125,8 @@ class ClassroomModel(MultivectorModel):
         seed: text of the seed box; blank means the scenario's seed.
         kaz_diversification, sanctions_intensity, pressure_strength, turkish_capacity,
         threat_level: slider values (None or the neutral position: the scenario's own value).
+        parameters: :data:`OWN_PARAMETERS` or :data:`ENSEMBLE_PARAMETERS` (a set of the
+            shipped ensemble drawn from the seed, used by the live and the reference runs).
         **kwargs: ``strategy_<ID>`` -> a strategy or ``"as in scenario"``.
 
     Attributes:
@@ -112,6 +145,7 @@ class ClassroomModel(MultivectorModel):
         pressure_strength: float | None = None,
         turkish_capacity: float | None = None,
         threat_level: float | None = None,
+        parameters: str = OWN_PARAMETERS,
         **kwargs: str,  # strategy_<ID> choices
     ) -> None:
         strategies = kwargs
@@ -144,6 +178,18 @@ class ClassroomModel(MultivectorModel):
         sliders = {k: v for k, v in given.items() if v is not None}
         strat = {k.removeprefix("strategy_"): v for k, v in strategies.items()}
         ov, change_notes = controls.overrides_for(base, sliders, neutral(), strat)
+        drawn = drawn_parameters(run_seed) if parameters == ENSEMBLE_PARAMETERS else None
+        if parameters == ENSEMBLE_PARAMETERS and drawn is None:
+            notes.append("no parameter ensemble shipped: using the scenario's own parameters")
+        self.parameters = drawn or ()
+        if drawn:
+            words = ", ".join(f"{k.removeprefix('parameters.')} {v:.2f}" for k, v in drawn)
+            change_notes = [
+                *change_notes,
+                f"behavioural parameters drawn from the calibrated ensemble ({words}); "
+                "another seed draws another set",
+            ]
+            ov = {**dict(drawn), **ov}
         try:
             sc = load_scenario(base, ov) if ov else base
         except UserError as e:
@@ -170,7 +216,7 @@ class ClassroomModel(MultivectorModel):
 
     def ghost(self) -> Ghost:
         """The chosen scenario without the page's changes, run with the same seed."""
-        return ghost(self.entry, self.run_seed)
+        return ghost(self.entry, self.run_seed, self.parameters)
 
     def reference(self) -> Reference:
         """What the faint lines show: for a lesson (a teaching scenario that ``extends:``
@@ -179,7 +225,7 @@ class ClassroomModel(MultivectorModel):
         without the page's changes. Both run with this run's seed."""
         parent = self.entry.parent
         if self.entry.group == library.TEACHING and parent is not None and parent.exists():
-            g = ghost_of(parent, self.run_seed)
+            g = ghost_of(parent, self.run_seed, self.parameters)
             if g.ids == tuple(self.world.ids) and g.labels == tuple(self.world.axis.labels()):
                 name = parent.stem.replace("_", " ")
                 title = library.scenario_title(parent)
