@@ -177,3 +177,15 @@ def test_sweep_files_take_design_points(tmp_path):
     for points, extra, msg in bad:
         with pytest.raises(ScenarioError, match=msg):
             load_sweep(_points_file(tmp_path, points, **extra))
+
+
+def test_an_existing_store_is_refused_naming_the_calls_keywords(tmp_path):
+    """In Python the messages name resume=True / force=True, not the command's flags."""
+    kw = dict(design={"states.KAZ.diversification": (0.1, 0.9)}, outcomes=OUTCOMES, n=2)
+    sim.sweep(SMALL, **kw, replicates=1, workers=1, out=tmp_path / "s", progress=False)
+    with pytest.raises(UserError) as e:
+        sim.sweep(SMALL, **kw, replicates=1, workers=1, out=tmp_path / "s", progress=False)
+    assert "resume=True" in str(e.value) and "force=True" in str(e.value)
+    assert "--resume" not in str(e.value)
+    with pytest.raises(UserError, match="resume=True and force=True contradict"):
+        sim.sweep(SMALL, **kw, workers=1, out=tmp_path / "s", resume=True, force=True)

@@ -202,7 +202,7 @@ def sweep(
     from sim.scenario.yamlsafe import YamlDoc
     from sim.sweep import analyze
     from sim.sweep.loader import plan_sweep
-    from sim.sweep.run import Engine, run_plan
+    from sim.sweep.run import PYTHON_FLAGS, Engine, run_plan
 
     scheduler = _scheduler(backend)
     if isinstance(scenario, (str, Path)):  # a file: the sweep names it, as a sweep file does
@@ -245,7 +245,9 @@ def sweep(
         "outcomes": [str(o.get("name")) for o in outs if isinstance(o, Mapping)],
         "series": [str(s.get("name")) for s in sers if isinstance(s, Mapping)],
     }
-    eng = Engine(workers, scheduler, resume, force, progress, CALL, _say, connect_timeout)
+    eng = Engine(
+        workers, scheduler, resume, force, progress, CALL, _say, connect_timeout, PYTHON_FLAGS
+    )
     try:
         plan = plan_sweep(
             YamlDoc(CALL, data, {}),

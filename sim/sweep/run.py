@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -112,6 +112,18 @@ def _batches(
         yield Batch(ids, seeds[ids], vals)
 
 
+class Flags(NamedTuple):
+    """How messages name the engine's options: as command-line flags or as Python keywords."""
+
+    resume: str
+    force: str
+    out: str
+
+
+CLI_FLAGS = Flags("--resume", "--force", "--out")
+PYTHON_FLAGS = Flags("resume=True", "force=True", "out=")
+
+
 @dataclass(frozen=True)
 class Engine:
     """How a sweep or a tournament runs: the commands' engine options (``--workers``,
@@ -126,10 +138,12 @@ class Engine:
     command: str
     say: Callable[[str], None]
     connect_timeout: float
+    flags: Flags = CLI_FLAGS
 
     def __post_init__(self) -> None:
         if self.resume and self.force:
-            raise UserError("--resume and --force contradict each other; choose one")
+            f = self.flags
+            raise UserError(f"{f.resume} and {f.force} contradict each other; choose one")
 
     def pending(
         self, target: Path, total: int, batch: int | None, backend: Backend, name: str
@@ -150,7 +164,13 @@ class Engine:
 
 
 def check_target(
-    target: Path, kind: str, what: str, digest: str, resume: bool, force: bool
+    target: Path,
+    kind: str,
+    what: str,
+    digest: str,
+    resume: bool,
+    force: bool,
+    flags: Flags = CLI_FLAGS,
 ) -> bool:
     """The rules for an existing store of ``kind`` (a sweep store, a tournament folder) before
     anything runs: without ``resume`` or ``force`` it is refused; ``force`` replaces only a
@@ -161,16 +181,18 @@ def check_target(
         UserError: saying which rule refused it and what to do.
     """
     exists = os.path.lexists(target)
+    f = flags
     if exists and not (resume or force):
         raise UserError(
-            f"{target}: a {what} already exists; use --resume to finish it or --force to start over"
+            f"{target}: a {what} already exists; use {f.resume} to finish it or {f.force} to "
+            "start over"
         )
     if exists and force:
         why = output.replaceable(target, kind)
         if why:
             raise UserError(
-                f"{target}: {why}; refusing to replace it (--force replaces only a {what} "
-                "multivector wrote; choose another --out)"
+                f"{target}: {why}; refusing to replace it ({f.force} replaces only a {what} "
+                f"multivector wrote; choose another {f.out})"
             )
     if exists and resume:
         man = st.read_manifest(target)
@@ -178,7 +200,7 @@ def check_target(
             made = man.get("sweep_file") or man.get("tournament_file")
             raise UserError(
                 f"{target}: the {what} was made from a different file, base scenario or "
-                f"strategy code ({made}); use --force to start over or --out for a new one"
+                f"strategy code ({made}); use {f.force} to start over or {f.out} for a new one"
             )
     return exists
 
@@ -298,7 +320,9 @@ def _run_locked(plan: SweepPlan, target: Path, eng: Engine) -> Path:
     from sim.sweep.execute import batch_size, default_workers, open_backend
 
     digest = plan.digest()
-    exists = check_target(target, output.SWEEP, "sweep store", digest, eng.resume, eng.force)
+    exists = check_target(
+        target, output.SWEEP, "sweep store", digest, eng.resume, eng.force, eng.flags
+    )
     sw = plan.sweep
     runs = n_points(sw) * sw.replicates
     stored = len(st.committed_runs(target)) if exists and eng.resume else 0

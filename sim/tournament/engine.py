@@ -279,7 +279,13 @@ def _run_locked(plan: TournamentPlan, target: Path, eng: Engine) -> Path:
     from sim.tournament.board import write_outputs
 
     exists = check_target(
-        target, output.TOURNAMENT, "tournament folder", plan.digest(), eng.resume, eng.force
+        target,
+        output.TOURNAMENT,
+        "tournament folder",
+        plan.digest(),
+        eng.resume,
+        eng.force,
+        eng.flags,
     )
     design = futures_design(plan)
     runs = run_table(plan, design)
