@@ -103,7 +103,7 @@ OUTPUTS: tuple[Output, ...] = (
         "re-exports to the target (US$ bn/yr)",
         "goods the state re-exports to the sanctioned partner (the conduit's leg of "
         "circumvention trade; also counted in trade)",
-        keep="sanctioned",
+        keep="conduits",
     ),
     Output(
         "pressure",

@@ -84,10 +84,11 @@ class Recorder:
         )
 
 
-KEEP = ("stock", "deliveries", "trade", "arms_or_trade", "sanctioned", "clients")
+KEEP = ("stock", "deliveries", "trade", "arms_or_trade", "sanctioned", "conduits", "clients")
 """What the tidy table keeps of a pair output (``Output.keep``): cells of the installed stock
 or deliveries; of deliveries; of trade (off the diagonal); of either arms or trade; of
-sanctioned targets (off the diagonal); of a patron's clients."""
+sanctioned targets (off the diagonal); of states that can carry trade to a sanctioned target
+(neither senders nor targets); of a patron's clients."""
 
 
 def keep_masks(w: World, pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -95,8 +96,10 @@ def keep_masks(w: World, pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     n = w.n
     off = ~np.eye(n, dtype=bool)
     sanctioned = np.zeros(n, dtype=bool)
+    senders = np.zeros(n, dtype=bool)
     for r in w.sanctions.values():
         sanctioned[r.target] = True
+        senders |= r.senders
     traded = off & pairs["trade"].any(axis=0)
     # the pair arrays are (T, n, n): any over time is an (n, n) array (numpy's stubs allow a
     # scalar; asarray returns the array itself)
@@ -107,5 +110,6 @@ def keep_masks(w: World, pairs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "trade": traded,
         "arms_or_trade": off & (pairs["arms_share"].any(axis=0) | pairs["trade"].any(axis=0)),
         "sanctioned": off & sanctioned[None, :],
+        "conduits": off & sanctioned[None, :] & ~senders[:, None] & ~sanctioned[:, None],
         "clients": w.client_mask.T.copy(),
     }

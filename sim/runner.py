@@ -13,7 +13,7 @@ from sim.results import Results
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import MAX_REPLICATES, Scenario
 from sim.seeds import replicate_seeds
-from sim.validate.ensemble import Ensemble, read_ensemble
+from sim.validate.ensemble import Ensemble, conflicts, read_ensemble
 
 __all__ = ["Results", "run", "run_model"]
 
@@ -66,6 +66,16 @@ def run(
         )
     seeds = replicate_seeds(master, n)
     ens = read_ensemble(ensemble) if isinstance(ensemble, (str, Path)) else ensemble
+    if ens is not None and not isinstance(ens, Ensemble):
+        raise UserError(
+            f"ensemble must be a sim.validate.ensemble.Ensemble or its file, not "
+            f"{type(ens).__name__}"
+        )
+    if ens is not None and conflicts(sc, ens):
+        raise UserError(
+            f"{sc.name} sets parameters.{', parameters.'.join(conflicts(sc, ens))}, which the "
+            f"ensemble {ens.source} varies: its value would be replaced in every replicate"
+        )
     sets = ens.draw(master, n) if ens is not None else []
     variants: dict[int, Scenario] = {}
     t1 = time.perf_counter()

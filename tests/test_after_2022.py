@@ -348,3 +348,35 @@ def test_an_unknown_alliance_or_field_is_refused(baseline):
         with pytest.raises(ScenarioError) as e:
             load_scenario(baseline, {"events": [*baseline.to_dict()["events"], ev]})
         assert words in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "senders, target, words",
+    [
+        (["WEST"], "RUS", "is a sanctions target, not a conduit"),
+        (["WEST", "WEST"], "KGZ", "a sender is named twice"),
+    ],
+)
+def test_a_designation_names_a_regimes_senders_and_a_third_state(baseline, senders, target, words):
+    from sim.errors import ScenarioError
+
+    ev = {
+        "date": "2025",
+        "type": "designation",
+        "senders": senders,
+        "target": target,
+        "intensity": 1,
+    }
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(baseline, {"events": [*baseline.to_dict()["events"], ev]})
+    assert words in str(e.value)
+
+
+def test_reexports_rows_are_the_conduits_only(default):
+    """The tidy table keeps re-exports of states that can be conduits (not senders, not
+    targets) to sanctions targets."""
+    ts = default.model.recorder.frame()
+    rows = ts[ts.metric == "reexports"][["state", "partner"]].drop_duplicates()
+    assert set(rows.partner) == {"RUS"}
+    assert "WEST" not in set(rows.state) and "RUS" not in set(rows.state)
+    assert {"KGZ", "KAZ", "TUR", "CHN"} <= set(rows.state)

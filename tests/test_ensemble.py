@@ -80,7 +80,7 @@ def test_cli_compare_says_what_the_intervals_cover(tmp_path):
         str(ROOT / "scenarios" / "baseline.yaml"),
         str(ROOT / "scenarios" / "russian_pressure.yaml"),
         "--replicates",
-        "4",
+        "10",
         "--quiet",
         "--ensemble",
         str(SHIPPED),
@@ -100,8 +100,13 @@ def test_cli_compare_says_what_the_intervals_cover(tmp_path):
         ("parameters: [weight_pth]\nsets:\n  - [1.0]\n", "did you mean 'weight_path'"),
         ("parameters: [weight_path]\nsets:\n  - [1.0, 2.0]\n", "a row of 1 numbers"),
         ("parameters: [weight_path]\nsets:\n  - [-4.0]\n", "outside its bounds"),
-        ("parameters: [weight_path]\nsets:\n  - [1.0]\nweights: [-1]\n", "weights must be"),
+        (
+            "parameters: [weight_path]\nsets:\n  - [1.0]\nweights: [-1]\n",
+            "weights must be finite numbers",
+        ),
         ("parameters: [weight_path]\nsets:\n  - [1.0]\nextra: 1\n", "unknown field"),
+        ("parameters: [weight_path, weight_path]\nsets:\n  - [1.0, 2.0]\n", "named twice"),
+        ("parameters: [weight_path]\nsets:\n  - [.nan]\n", "must be a finite number"),
     ],
 )
 def test_a_bad_ensemble_file_is_refused_naming_file_line_and_field(tmp_path, text, words):
@@ -171,3 +176,61 @@ def test_abc_fits_an_ensemble_inside_the_ranges_and_repeats_for_a_seed(tmp_path)
     f.write_text(ensemble_text(ens, ["test"]))
     back = read_ensemble(f)
     np.testing.assert_allclose(back.sets, ens.sets, rtol=1e-5)
+
+
+def test_an_ensemble_never_silently_replaces_a_scenarios_own_parameter(tmp_path, baseline):
+    """A what-if that sets a parameter the ensemble varies would change nothing with
+    --ensemble: refused, naming the file and the parameter, before anything is written."""
+    f = tmp_path / "hedge_hi.yaml"
+    f.write_text(
+        f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\nparameters: {{hedge_weight: 5.0}}\n"
+    )
+    out = tmp_path / "c"
+    cmd = [
+        sys.executable,
+        str(ROOT / "run_sim.py"),
+        "compare",
+        str(ROOT / "scenarios" / "baseline.yaml"),
+    ]
+    r = subprocess.run(
+        [*cmd, str(f), "--ensemble", str(SHIPPED), "--replicates", "10", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert r.returncode == 2 and "hedge_hi.yaml sets parameters.hedge_weight" in r.stderr
+    assert not out.exists()
+    from sim.errors import UserError
+
+    with pytest.raises(UserError, match="hedge_weight"):
+        run(baseline.with_changes({"parameters.hedge_weight": 5.0}), replicates=2, ensemble=SHIPPED)
+
+
+def test_too_few_replicates_for_an_ensemble_are_refused(tmp_path):
+    cmd = [
+        sys.executable,
+        str(ROOT / "run_sim.py"),
+        "run",
+        str(ROOT / "scenarios" / "baseline.yaml"),
+    ]
+    r = subprocess.run(
+        [*cmd, "--ensemble", str(SHIPPED), "--out", str(tmp_path / "o"), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert r.returncode == 2 and "--replicates 10 or more" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_validate_reads_an_ensemble_file():
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "run_sim.py"), "validate", str(SHIPPED)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert r.returncode == 0 and "parameter ensemble: 100 sets" in r.stdout

@@ -77,7 +77,12 @@ def eventful():
             "date": "2023-Q2",
             "type": "designation",
             "senders": regime["senders"],
-            "target": next(s for s in ids if s not in regime["senders"] and s != ids[-2]),
+            "target": next(
+                s
+                for s in ids
+                if s not in regime["senders"]
+                and s not in {x["target"] for x in data["sanctions"]} | {ids[-2]}
+            ),
             "intensity": 0.5,
         },
         {

@@ -11,6 +11,9 @@ import numpy as np
 
 from sim.commands.argtypes import Subparsers, add_observed, add_output, add_quiet, add_seed
 
+ABC_POPULATION, ABC_GENERATIONS = 100, 8
+"""--method abc defaults: sets per generation and ABC-SMC generations."""
+
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
@@ -50,13 +53,13 @@ def register(sub: Subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--population",
         type=_count(10, 2000),
-        default=100,
+        default=None,
         help="abc: parameter sets per generation, 10-2000 (default 100)",
     )
     p.add_argument(
         "--generations",
         type=_count(1, 30),
-        default=8,
+        default=None,
         help="abc: ABC-SMC generations, 1-30 (default 8)",
     )
     add_quiet(p)
@@ -108,6 +111,10 @@ def execute(args: argparse.Namespace) -> int:
     check_overlay_target(out, args.force)
     if args.method == "abc":
         return _abc(args, spec, setup, out)
+    if args.population is not None or args.generations is not None:
+        from sim.errors import UserError
+
+        raise UserError("--population and --generations set ABC-SMC: add --method abc")
     budget = spec.design + spec.max_evaluations
     bar = None
     if not args.quiet:
@@ -195,8 +202,8 @@ def _abc(args: argparse.Namespace, spec, setup, out: Path) -> int:  # type: igno
         fit = abc_fit(
             setup,
             spec,
-            population=args.population,
-            generations=args.generations,
+            population=args.population or ABC_POPULATION,
+            generations=args.generations or ABC_GENERATIONS,
             seed=args.seed,
             progress=tick if bar is not None else None,
         )
@@ -211,7 +218,7 @@ def _abc(args: argparse.Namespace, spec, setup, out: Path) -> int:  # type: igno
         f"ABC-SMC (pyabc) on {setup.scenario.name}, window {setup.period}; distance = the "
         f"{spec.loss} MAE of bloc shares (pp); uniform priors over the ranges of "
         f"{args.parameters}.",
-        f"{args.population} sets per generation, {len(fit.epsilons)} generations, "
+        f"{len(fit.ensemble)} sets per generation, {len(fit.epsilons)} generations, "
         f"{fit.evaluations} model evaluations; epsilon by generation (pp): {eps}.",
         "Use it with `run --ensemble FILE` or `compare --ensemble FILE`: bands then cover"
         " seeds and these parameters.",
@@ -219,6 +226,24 @@ def _abc(args: argparse.Namespace, spec, setup, out: Path) -> int:  # type: igno
     ]
     atomic_write_text(out, ensemble_text(fit.ensemble, header))
     ens = fit.ensemble
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "scenario": setup.scenario.name,
+                    "fit_period": str(setup.period),
+                    "method": "abc",
+                    "loss": spec.loss,
+                    "parameters": list(ens.names),
+                    "sets": ens.sets.tolist(),
+                    "weights": ens.weights.tolist(),
+                    "epsilons": fit.epsilons,
+                    "evaluations": fit.evaluations,
+                    "ensemble": str(out),
+                }
+            )
+        )
+        return 0
     print(f"ABC-SMC ensemble of {len(ens)} sets on {setup.scenario.name}, {setup.period}")
     print(f"  epsilon by generation (pp): {eps}")
     for j, n in enumerate(ens.names):

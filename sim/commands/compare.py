@@ -63,7 +63,7 @@ def execute(args: argparse.Namespace) -> int:
     )
     from sim.report.effects import terminal_text
     from sim.report.writer import default_dir_for, write_report
-    from sim.validate.ensemble import read_ensemble
+    from sim.validate.ensemble import check_ensemble, read_ensemble
 
     # validate everything before running or writing anything
     scs, files = load_all([args.baseline, *args.whatifs])
@@ -73,6 +73,8 @@ def execute(args: argparse.Namespace) -> int:
     ens = read_ensemble(args.ensemble) if args.ensemble else None
     out = args.out or default_dir_for(display_names(scs))
     n = args.replicates or max(scs[0].replicates, DEFAULT_REPLICATES)
+    if ens is not None:
+        check_ensemble(scs, [str(f) for f in files], ens, n)
     # before anything runs: the output location, its lock, what it would replace, the size
     with output.claimed(out, output.COMPARE, force=args.force):
         resources.check(resources.run_need(scs[0], n, copies=len(scs)))

@@ -50,12 +50,14 @@ def execute(args: argparse.Namespace) -> int:
     from sim.runner import run
     from sim.scenario.loader import load_scenario
     from sim.summary import focus_lines, format_table
-    from sim.validate.ensemble import read_ensemble
+    from sim.validate.ensemble import check_ensemble, read_ensemble
 
     sc = load_scenario(args.scenario)  # validate before anything is written
     focus = parse_focus(args.focus, sc)
     ens = read_ensemble(args.ensemble) if args.ensemble else None
     n = args.replicates or sc.replicates
+    if ens is not None:
+        check_ensemble([sc], [args.scenario], ens, n)
     seed = sc.seed if args.seed is None else args.seed
     out = args.out or run_dir(sc.name, seed)
     # before anything runs: the output location, its lock, what it would replace, the size

@@ -10,15 +10,17 @@ from sim.commands.argtypes import Subparsers
 
 SWEEP_KEYS = frozenset({"parameters", "design"})
 TOURNAMENT_KEYS = frozenset({"contestants", "futures"})
+ENSEMBLE_KEYS = frozenset({"parameters", "sets"})
 
 
 def register(sub: Subparsers) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "validate",
         help="check scenario, sweep and tournament files without running them",
-        description="Validate scenario, sweep and tournament files (a file with parameters: and "
-        "design: is a sweep, one with contestants: and futures: a tournament): one line per "
-        "problem, exit 2 if any. Nothing is run or written.",
+        description="Validate scenario, sweep, tournament and parameter-ensemble files (a file "
+        "with parameters: and design: is a sweep, one with contestants: and futures: a "
+        "tournament, one with parameters: and sets: an ensemble): one line per problem, exit 2 "
+        "if any. Nothing is run or written.",
     )
     p.add_argument("files", nargs="+", help="scenario, sweep or tournament YAML files")
     return p
@@ -39,6 +41,8 @@ def kind_of(path: str) -> str:
         return "sweep"
     if keys >= TOURNAMENT_KEYS:
         return "tournament"
+    if keys >= ENSEMBLE_KEYS:
+        return "ensemble"
     return "scenario"
 
 
@@ -71,6 +75,11 @@ def describe(f: str) -> str:
             f"design, {points} points x {sw.replicates} replicates = "
             f"{points * sw.replicates} runs"
         )
+    if kind == "ensemble":
+        from sim.validate.ensemble import read_ensemble
+
+        ens = read_ensemble(f)
+        return f"parameter ensemble: {len(ens)} sets of {', '.join(ens.names)}"
     if kind == "tournament":
         from sim.tournament.spec import load_tournament, n_futures
 

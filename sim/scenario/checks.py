@@ -188,6 +188,19 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
                 state(p + ("senders", j), snd)
             if ev.target in ev.senders:
                 add(p + ("target",), f"{ev.target} cannot designate its own firms or banks")
+            if len(set(ev.senders)) < len(ev.senders):
+                add(p + ("senders",), "a sender is named twice")
+            targets = {s.target for s in sc.sanctions} | {
+                e.target for e in sc.events if isinstance(e, SanctionImposed)
+            }
+            if ev.target in targets:
+                add(
+                    p + ("target",),
+                    f"{ev.target} is a sanctions target, not a conduit: a designation names a "
+                    "third state whose firms or banks carry trade to a target (to sanction "
+                    f"{ev.target} further, use sanction_changed)",
+                )
+
         elif isinstance(ev, AllianceAction):
             if ev.alliance not in alliances:
                 add(

@@ -45,6 +45,45 @@ if TYPE_CHECKING:
 
 ENSEMBLE_KEY = 0x454E53  # "ENS": the draw of sets per replicate is its own random stream
 MAX_SETS = 10_000
+MAX_PROBLEMS = 20
+MIN_REPLICATES = 10
+"""Fewer replicates than this with an ensemble are refused by the commands: a band over a few
+drawn parameter sets would claim to cover parameter uncertainty it cannot show."""
+
+
+def conflicts(scenario: Any, ens: Ensemble) -> list[str]:
+    """The ensemble's parameters that ``scenario`` sets to other than their default values:
+    the ensemble would silently replace them (a what-if that changes one of them would then
+    change nothing)."""
+    from sim.scenario.parameters import Parameters
+
+    default = Parameters()
+    return [n for n in ens.names if getattr(scenario.parameters, n) != getattr(default, n)]
+
+
+def check_ensemble(scenarios: list[Any], names: list[str], ens: Ensemble, replicates: int) -> None:
+    """Refuse what an ensemble cannot do honestly: replace a parameter some scenario sets
+    itself, or show a spread with fewer than :data:`MIN_REPLICATES` replicates.
+
+    Raises:
+        UserError: naming the scenario, the parameters and what to do.
+    """
+    from sim.errors import UserError
+
+    if replicates < MIN_REPLICATES:
+        raise UserError(
+            f"--ensemble with {replicates} replicate(s): a band over so few drawn parameter sets "
+            f"cannot show their spread; use --replicates {MIN_REPLICATES} or more"
+        )
+    for sc, name in zip(scenarios, names):
+        clash = conflicts(sc, ens)
+        if clash:
+            raise UserError(
+                f"{name} sets parameters.{', parameters.'.join(clash)}, which the ensemble "
+                f"{ens.source} varies: with --ensemble its value would be replaced in every "
+                "replicate. Run it without --ensemble, or use an ensemble without "
+                f"{', '.join(clash)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -122,6 +161,8 @@ def read_ensemble(path: str | Path) -> Ensemble:
     for j, n in enumerate(names):
         if n not in PARAMETER_NAMES:
             add(("parameters", j), _unknown(n))
+        elif n in names[:j]:
+            add(("parameters", j), f"{n} is named twice; name each parameter once")
     if not isinstance(sets, list) or not sets:
         add(("sets",), "a list of rows of values, one row per parameter set")
         sets = []
@@ -129,16 +170,21 @@ def read_ensemble(path: str | Path) -> Ensemble:
         add(("sets",), f"{len(sets):,} sets; at most {MAX_SETS:,}")
         sets = []
     rows: list[list[float]] = []
-    for i, row in enumerate(sets):
+    for i, row in enumerate(sets if names else []):
+        if len(problems) >= MAX_PROBLEMS:
+            add(("sets",), f"more problems not shown (first {MAX_PROBLEMS})")
+            break
         ok = isinstance(row, list) and len(row) == len(names)
         ok = ok and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row)
         if not ok:
             add(("sets", i), f"a row of {len(names)} numbers (one per parameter)")
             continue
         for j, (n, v) in enumerate(zip(names, row)):
-            if n in PARAMETER_NAMES:
+            if not math.isfinite(v):
+                add(("sets", i, j), f"{n} = {v!r}: must be a finite number")
+            elif n in PARAMETER_NAMES:
                 lo, hi = _bounds(n)
-                if not (lo <= v <= hi) or not math.isfinite(v):
+                if not lo <= v <= hi:
                     add(("sets", i, j), f"{n} = {v!r} is outside its bounds {lo:g} .. {hi:g}")
         rows.append([float(v) for v in row])
     weights = data.get("weights")
@@ -146,19 +192,16 @@ def read_ensemble(path: str | Path) -> Ensemble:
     if weights is not None:
         if not isinstance(weights, list) or len(weights) != len(sets):
             add(("weights",), f"a list of {len(sets)} weights (one per set)")
-        elif (
-            not all(
-                isinstance(v, (int, float))
-                and not isinstance(v, bool)
-                and v >= 0
-                and math.isfinite(v)
-                for v in weights
-            )
-            or sum(weights) <= 0
+        elif not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 and math.isfinite(v)
+            for v in weights
         ):
-            add(("weights",), "weights must be numbers >= 0 with a positive sum")
+            add(("weights",), "weights must be finite numbers >= 0")
         else:
             w = np.array(weights, dtype=float)
+            w = w / w.max() if w.max() > 0 else w  # relative weights: no overflow in the sum
+            if not w.sum() > 0:
+                add(("weights",), "at least one weight must be above 0")
     if problems:
         raise ScenarioError(file, problems)
     return Ensemble(tuple(names), np.array(rows, dtype=float), w / w.sum(), file)
