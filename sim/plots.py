@@ -59,19 +59,24 @@ MUTED = (
     "#AA4499",  # purple
 )
 """Paul Tol's colour-blind-safe qualitative scheme "muted" (nine colours)."""
+INK = "#000000"
+"""The tenth actor colour (the scheme has nine): black, apart from all nine in lightness."""
 PALETTE = {
     "RUS": "#CC6677",
     "UZB": "#88CCEE",
     "TUR": "#44AA99",
     "TKM": "#DDCC77",
     "CHN": "#882255",
-    "WEST": "#332288",
+    "EU": "#332288",
+    "WEST": "#332288",  # the bloc of the older hindcasts; the EU is its larger part
+    "USA": INK,
     "KAZ": "#AA4499",
     "KGZ": "#117733",
     "TJK": "#999933",
 }
 """The actor colours, the same in every figure and on the web page (one colour of
-:data:`MUTED` each; the pairs easily confused on a map, TUR/TKM and RUS/UZB, far apart)."""
+:data:`MUTED` each, and :data:`INK` for the tenth, the USA; the pairs easily confused on a map,
+TUR/TKM and RUS/UZB, far apart). WEST and the EU share indigo: no shipped scenario has both."""
 DASHES: tuple[Any, ...] = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2)), (0, (3, 3)))
 """Dash patterns of the lines of one panel, in turn: coinciding lines stay visible."""
 BAND_ALPHA = 0.2

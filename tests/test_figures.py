@@ -52,17 +52,18 @@ def test_one_fixed_colour_blind_safe_colour_per_actor_used_by_the_web_page_too()
     from sim.ui import views
 
     assert views.color is plots.color
-    actors = ["RUS", "TUR", "CHN", "WEST", "KAZ", "UZB", "KGZ", "TJK", "TKM"]
+    actors = ["RUS", "TUR", "CHN", "EU", "USA", "KAZ", "UZB", "KGZ", "TJK", "TKM"]
     cols = [plots.color(a) for a in actors]
     assert len(set(cols)) == len(actors)
-    assert set(cols) <= set(plots.MUTED)  # Paul Tol's colour-blind-safe scheme
+    assert set(cols) <= {*plots.MUTED, plots.INK}  # Paul Tol's colour-blind-safe scheme + black
+    assert plots.color("WEST") == plots.color("EU")  # the older hindcasts' bloc
 
     def lum(hexcol: str) -> float:
         r, g, b = (int(hexcol[i : i + 2], 16) / 255 for i in (1, 3, 5))
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
     # told apart even without hue (greyscale, full colour blindness)
-    for a, b in (("TUR", "TKM"), ("RUS", "UZB")):
+    for a, b in (("TUR", "TKM"), ("RUS", "UZB"), ("EU", "USA")):
         assert abs(lum(plots.color(a)) - lum(plots.color(b))) > 0.15, (a, b)
     assert plots.color("NEW") == plots.color("NEW") in plots.MUTED  # stable for other ids
 
@@ -71,7 +72,13 @@ def test_stacked_areas_use_the_actor_colours(figures):
     from matplotlib.colors import to_hex
 
     leg = figures["arms_shares"].legends[0]
-    names = {"Russia": "RUS", "Turkiye": "TUR", "China": "CHN", "West": "WEST"}
+    names = {
+        "Russia": "RUS",
+        "Turkiye": "TUR",
+        "China": "CHN",
+        "European Union": "EU",
+        "United States": "USA",
+    }
     checked = 0
     for text, handle in zip(leg.get_texts(), leg.legend_handles):
         sid = names.get(text.get_text())

@@ -212,10 +212,13 @@ def _assistance_log(sim):
 
 def test_turkish_assistance_is_blocked_without_nato_consensus(baseline, simulate):
     data = with_events(baseline, ASSISTANCE)
-    west_kaz = next(
-        lk["affinity"] for lk in data["relations"]["links"] if set(lk["between"]) == {"KAZ", "WEST"}
-    )
-    assert west_kaz < baseline.alliances["NATO"].consensus_threshold  # the premise
+    west_kaz = [
+        lk["affinity"]
+        for lk in data["relations"]["links"]
+        if set(lk["between"]) in ({"KAZ", "EU"}, {"KAZ", "USA"})
+    ]
+    assert len(west_kaz) == 2  # the EU and the USA, both NATO members
+    assert max(west_kaz) < baseline.alliances["NATO"].consensus_threshold  # the premise
     sim = simulate(data, seed=1)
     (fired,) = _assistance_log(sim)
     assert fired.blocked and "blocked" in fired.summary and "NATO" in fired.summary
@@ -224,7 +227,9 @@ def test_turkish_assistance_is_blocked_without_nato_consensus(baseline, simulate
 
 
 def test_turkish_assistance_goes_through_with_nato_consensus(baseline, simulate):
-    agreeing = set_link(baseline.to_dict(), "KAZ", "WEST", affinity=0.6)
+    agreeing = set_link(
+        set_link(baseline.to_dict(), "KAZ", "EU", affinity=0.6), "KAZ", "USA", affinity=0.6
+    )
     with_aid = simulate(with_events(load(agreeing), ASSISTANCE), seed=1)
     without_aid = simulate(agreeing, seed=1)
     (fired,) = _assistance_log(with_aid)
@@ -283,10 +288,10 @@ def test_kazakh_compliance_bites_into_russian_inputs(base, baseline, simulate):
 
 
 def test_a_non_complying_kazakhstan_spares_russian_inputs(base, baseline, simulate):
-    # KAZ as close to Russia and as cold to the West as allowed: it stops complying
-    data = set_link(
-        set_link(baseline.to_dict(), "KAZ", "RUS", affinity=1.0), "KAZ", "WEST", affinity=-0.5
-    )
+    # KAZ as close to Russia and as cold to the West (EU and USA) as allowed: it stops complying
+    data = set_link(baseline.to_dict(), "KAZ", "RUS", affinity=1.0)
+    for west in ("EU", "USA"):
+        data = set_link(data, "KAZ", west, affinity=-0.5)
     defiant = simulate(data, seed=1)
     assert (
         defiant.pair("compliance", "KAZ", "RUS")[-1]
@@ -361,7 +366,7 @@ def test_batch_run_takes_a_scenario_path_with_keyword_parameters(baseline_path):
 @pytest.mark.parametrize(
     "target, value, supplier, direction",
     [
-        ("links.KAZ.WEST.affinity", 0.9, "WEST", +1),  # warmer ties: more Western arms
+        ("links.KAZ.EU.affinity", 0.9, "EU", +1),  # warmer ties: more European arms
         ("states.TUR.cost_effectiveness", 0.1, "TUR", -1),  # dearer drones: fewer bought
         ("states.KAZ.diversification", 1.0, "RUS", -1),  # hedging: less from the patron
     ],

@@ -305,9 +305,10 @@ def test_forked_workers_do_not_keep_the_lock(tmp_path):
 # ----------------------------------------------------------------------------- 4. estimates
 def test_the_estimates_are_conservative_but_allow_the_default_at_1000(baseline):
     need = resources.run_need(baseline, 1000)
-    # measured: 2.8 GB peak resident, 0.82 GB of files (timeseries.csv + .parquet)
-    assert 2.8 * resources.GB < need.memory < 6 * resources.GB
-    assert 0.82 * resources.GB < need.disk < 2 * resources.GB
+    # measured with the baseline's 10 states (the EU and the USA apart): 4.9 GB peak resident,
+    # 0.96 GB of files (timeseries.csv + .parquet); with 9 states it was 2.8 and 0.82
+    assert 4.9 * resources.GB < need.memory < 8 * resources.GB
+    assert 0.96 * resources.GB < need.disk < 2 * resources.GB
 
 
 def test_a_run_that_cannot_fit_in_memory_is_refused_before_it_starts(

@@ -75,7 +75,7 @@ def test_list_append_remove_edit(lib, baseline):
             - match: {between: [RUS, KAZ]}     # either order
               set: {affinity: 0.1}
         sanctions+:
-          - {id: extra, senders: [WEST], target: RUS, intensity: 0.1}
+          - {id: extra, senders: [EU], target: RUS, intensity: 0.1}
         """,
     )
     sc = load_scenario(f)

@@ -381,7 +381,7 @@ def test_the_feed_follows_the_sanctions_as_changed(page, scenarios):
     )
     _click(pg, "Reset")
     changes = pg.locator(".mv-changes")
-    expect(changes).to_contain_text("sanctions on Russia by West")
+    expect(changes).to_contain_text("sanctions on Russia by European Union and United States")
     assert imposed.id not in changes.inner_text()
     _step_to(pg, labels, labels.index(imposed.date) + 1)
     feed = pg.locator(".mv-feed")

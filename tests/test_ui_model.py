@@ -102,13 +102,13 @@ def test_your_changes_speak_in_words(baseline):
     _, notes = controls.overrides_for(baseline, moved, start, {"KAZ": "bandwagon"})
     text = "\n".join(notes)
     assert len(notes) == 6
-    assert not re.findall(r"\b[A-Z]{3,}\b", text), text  # no state ids (KAZ, WEST)
+    assert not re.findall(r"\b[A-Z]{3,}\b", text), text  # no state ids (KAZ, USA)
     assert not re.findall(r"\b\w+_\w+\b", text), text  # no snake_case ids (west_2022)
     sid, old, _ = controls.main_sanction(baseline)
     assert sid not in text
     for words in (
         "Kazakhstan",
-        "sanctions on Russia by West",
+        "sanctions on Russia by European Union and United States",
         f"0.00 on a 0-1 scale, none (scenario: {old:.2f}, {controls.intensity_words(old)})",
         "Turkiye's arms production: US$20bn a year",
         "bandwagon (follow the strongest patron)",

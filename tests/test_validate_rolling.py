@@ -164,7 +164,7 @@ def test_shipped_hindcast_stocks_are_those_of_the_data(observed, origin):
     from sim.scenario.loader import load_scenario
 
     sc = load_scenario(ROOT / "scenarios" / f"hindcast_{origin}.yaml")
-    for sid, want in origin_stocks(observed, sc, origin).items():
+    for sid, want in origin_stocks(observed, sc, origin, blocs=read_blocs(BLOCS)).items():
         got = sc.relations.arms_stocks[sid]
         assert got.total == pytest.approx(want["total"], abs=0.006), sid
         for k in set(got.shares) | set(want["shares"]):
@@ -235,3 +235,36 @@ def test_calibrate_refuses_the_frozen_window(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "frozen validation window 2005-2009" in err
     assert not (tmp_path / "fit.yaml").exists()
+
+
+def test_a_split_west_takes_its_stocks_by_supplier(observed):
+    """hindcast_2020 has the EU and the USA, no "West": US deliveries build the USA's stock,
+    every other Western supplier's the EU's (the bloc map's "European Union"), none is lost to
+    the recipient's own; without the bloc map the West has no state and counts as own."""
+    from sim.scenario.loader import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "hindcast_2020.yaml")
+    t = observed.table
+    uzb = t[(t["recipient"] == "Uzbekistan") & t["year"].between(2010, 2019)]
+    west = uzb[uzb["bloc"] == "West"]
+    us = west[west["supplier"] == "United States"]["tiv_musd"].sum()
+    assert 0 < us < west["tiv_musd"].sum()
+    split = origin_stocks(observed, sc, 2020, blocs=read_blocs(BLOCS))["UZB"]
+    total = split["total"] * 1000  # TIV millions
+    assert split["shares"]["USA"] * total == pytest.approx(us)
+    assert split["shares"]["EU"] * total == pytest.approx(west["tiv_musd"].sum() - us)
+    assert "UZB" not in split["shares"]  # no "Other" deliveries to Uzbekistan 2010-19
+    unsplit = origin_stocks(observed, sc, 2020)["UZB"]
+    assert "EU" not in unsplit["shares"] and unsplit["shares"]["UZB"] > 0
+
+
+def test_the_eu_and_the_usa_are_both_the_west_for_sipri():
+    from sim.scenario.loader import load_scenario
+    from sim.validate.hindcast import supplier_bloc
+    from sim.validate.observed import bloc_names
+
+    bmap = read_blocs(BLOCS)
+    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    got = {sid: supplier_bloc(s.name, bmap, bloc_names(bmap)) for sid, s in sc.states.items()}
+    assert got["EU"] == got["USA"] == "West"
+    assert got["RUS"] == "Russia" and got["KAZ"] == "Other"

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import Problem, UserError
-from sim.validate.hindcast import TIV_PER_BN, prepare, simulate
+from sim.validate.hindcast import OTHER, TIV_PER_BN, prepare, simulate
 from sim.validate.observed import Observed, Period, read_blocs, read_observed
 from sim.validate.score import mae_pp, mean_error, score, shares, skill
 
@@ -146,13 +146,17 @@ def origin_stocks(
     *,
     years: int = STOCK_YEARS,
     legacy: dict[str, float] | None = None,
+    blocs: dict[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Initial arms stocks of the observed recipients at ``origin``, from the data before it.
 
     Stock = legacy (counted as the patron's) + observed deliveries of ``origin - years`` to
-    ``origin - 1`` by bloc; a bloc named like a state of the scenario (Russia, China, Turkiye,
-    West) is that state, any other ("Other") is counted as the recipient's own. Nothing from
-    ``origin`` or later is read.
+    ``origin - 1``, each counted as the stock of (:func:`stock_holder`): the state named like
+    its bloc (Russia, China, Turkiye, West); else, for a bloc split among states (the West as
+    the EU and the USA; ``blocs``, the bloc map, tells), the state named like its supplier
+    (United States), else the one state that stands for the rest of the bloc (mapped to it
+    and delivering nothing in the data: European Union for France); else, and always for
+    "Other", the recipient's own. Nothing from ``origin`` or later is read.
 
     Returns:
         state id -> ``{"total": US$ bn, "shares": {state id: share}}`` (recipients with no stock
@@ -170,8 +174,9 @@ def origin_stocks(
             f"the patron's (names there: {', '.join(sorted(names))})"
         )
     t = observed.table
+    suppliers = set(t["supplier"])
     before = t[(t["year"] >= origin - years) & (t["year"] < origin)]
-    sums = before.groupby(["recipient", "bloc"])["tiv_musd"].sum()
+    sums = before.groupby(["recipient", "supplier", "bloc"])["tiv_musd"].sum()
     out: dict[str, dict[str, Any]] = {}
     for rec in dict.fromkeys(t["recipient"]):
         if rec not in names:
@@ -179,13 +184,28 @@ def origin_stocks(
         sid = names[rec]
         vol: dict[str, float] = {names[PATRON_BLOC]: legacy.get(rec, 0.0)}
         if rec in sums.index.get_level_values(0):
-            for bloc, v in sums.loc[rec].items():
-                who = names.get(str(bloc), sid)
+            for (sup, bloc), v in sums.loc[rec].items():
+                who = stock_holder(str(sup), str(bloc), names, blocs or {}, suppliers) or sid
                 vol[who] = vol.get(who, 0.0) + float(v) / TIV_PER_BN
         total = sum(vol.values())
         if total > 0:
             out[sid] = {"total": total, "shares": {k: v / total for k, v in vol.items() if v > 0}}
     return out
+
+
+def stock_holder(
+    supplier: str, bloc: str, names: dict[str, str], blocs: dict[str, str], suppliers: set[str]
+) -> str | None:
+    """The state whose stock a delivery by ``supplier`` (of ``bloc``) builds, None if none (see
+    :func:`origin_stocks`). ``names``: state name -> id; ``suppliers``: the data's suppliers."""
+    if bloc in names:
+        return names[bloc]
+    if bloc == OTHER:
+        return None
+    if supplier in names:
+        return names[supplier]
+    rest = [sid for name, sid in names.items() if blocs.get(name) == bloc and name not in suppliers]
+    return rest[0] if len(rest) == 1 else None
 
 
 def diversity(observed: Observed, recipient: str, origin: int, years: int = STOCK_YEARS) -> float:
@@ -200,8 +220,11 @@ def diversity(observed: Observed, recipient: str, origin: int, years: int = STOC
     return float(1.0 - ((vol / vol.sum()) ** 2).sum())
 
 
-def origin_scenario(window: Window, observed: Observed) -> Scenario:
-    """The window's scenario with its recipients' stocks rebuilt by :func:`origin_stocks`.
+def origin_scenario(
+    window: Window, observed: Observed, blocs: dict[str, str] | None = None
+) -> Scenario:
+    """The window's scenario with its recipients' stocks rebuilt by :func:`origin_stocks`
+    (``blocs``: the bloc map, for a bloc split among states such as the EU and the USA).
 
     Raises:
         UserError: the scenario does not start in January of the origin year.
@@ -222,7 +245,7 @@ def origin_scenario(window: Window, observed: Observed) -> Scenario:
                 )
             ],
         )
-    stocks = origin_stocks(observed, sc, window.origin)
+    stocks = origin_stocks(observed, sc, window.origin, blocs=blocs)
     return sc.with_changes({f"relations.arms_stocks.{k}": v for k, v in stocks.items()})
 
 
@@ -392,7 +415,8 @@ def rolling(
     bmap = read_blocs(blocs)
     obs = read_observed(observed, bmap, str(blocs))
     setups = [
-        prepare(origin_scenario(w, obs), observed, blocs, w.period, option="--origins") for w in ws
+        prepare(origin_scenario(w, obs, bmap), observed, blocs, w.period, option="--origins")
+        for w in ws
     ]
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
