@@ -78,7 +78,8 @@ def execute(args: argparse.Namespace) -> int:
             )
     print(
         f"{sc.metadata.title or sc.name}: {len(res.seeds)} replicate(s), "
-        f"master seed {res.master_seed}; 5-95% ranges cover {res.covers}"
+        f"master seed {res.master_seed}"
+        + (f"; 5-95% ranges cover {res.covers}" if len(res.seeds) > 1 else "")
     )
     if focus:
         print("\n".join(["", "focus:", *focus_lines(res, focus), ""]))
