@@ -30,6 +30,7 @@ from sim.scenario.schema import (
     Scenario,
     ThreatShock,
     TradeAgreement,
+    War,
 )
 from sim.world import Agreement, SanctionRegime, World
 
@@ -231,6 +232,15 @@ def apply_designation(w: World, ev: Designation, step: int) -> tuple[str, bool]:
     return f"{who} designate{'s' if len(ev.senders) == 1 else ''} conduits in {ev.target}", False
 
 
+def apply_war(w: World, ev: War, step: int) -> tuple[str, bool]:
+    """The war consumes a share of the state's production capacity for ``duration`` (in place:
+    the procurement mechanism serves it before any order)."""
+    s = _ix(w, ev.state)
+    end = min(step + _steps(ev.duration, w.axis.dt), w.war_share.shape[0])
+    w.war_share[step:end, s] += ev.consumption
+    return f"{ev.state} at war: its forces consume {ev.consumption:.0%} of its production", False
+
+
 def apply_alignment(w: World, ev: Alignment, step: int) -> tuple[str, bool]:
     """Each state's affinity with ``toward`` moves by ``change`` (clipped to -1..1)."""
     b = _ix(w, ev.toward)
@@ -312,6 +322,7 @@ APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     AllianceAction: apply_alliance_action,
     Designation: apply_designation,
     Alignment: apply_alignment,
+    War: apply_war,
     ParameterChange: apply_parameter,
 }
 

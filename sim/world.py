@@ -102,6 +102,7 @@ class World:
     alliance_threshold: np.ndarray  # (A,)
     # --- time-indexed additions (T + 1, n) written by events ---
     threat_extra: np.ndarray
+    war_share: np.ndarray  # (T + 1, n) share of production capacity a war consumes
     guarantee_extra: np.ndarray
     scheduled: np.ndarray  # (T + 1, n, n) contracted deliveries due per step
     # --- dated regimes ---
@@ -293,6 +294,7 @@ def _build(sc: Scenario) -> World:
         alliance_consensus=np.array([a.assistance_requires_consensus for a in al], dtype=bool),
         alliance_threshold=np.array([a.consensus_threshold for a in al]),
         threat_extra=np.zeros((T + 1, n)),
+        war_share=np.zeros((T + 1, n)),
         guarantee_extra=np.zeros((T + 1, n)),
         scheduled=np.zeros((T + 1, n, n)),
         params=SimpleNamespace(**sc.parameters.model_dump()),

@@ -384,3 +384,42 @@ def test_reexports_rows_are_the_conduits_only(default):
     assert set(rows.partner) == {"RUS"}
     assert "WEST" not in set(rows.state) and "RUS" not in set(rows.state)
     assert {"KGZ", "KAZ", "TUR", "CHN"} <= set(rows.state)
+
+
+# ----------------------------------------------------------------------------- war
+def test_a_war_diverts_the_suppliers_production_from_its_clients(baseline, default, simulate):
+    """The war's own demand on Russian capacity (issue "after 2022", item 3): without it,
+    Russia delivers more to its clients; with it, Russian exports fall by about half from 2021
+    to 2023 (SIPRI: -52% in 2023 alone)."""
+    peace = simulate(without_label(baseline, "russia_war_2022"), seed=1)
+    t = default.step_of("2022-Q1")
+    for client in ("KAZ", "TJK"):
+        war_d = default.pair("deliveries", client, "RUS")
+        peace_d = peace.pair("deliveries", client, "RUS")
+        assert np.array_equal(war_d[:t], peace_d[:t])
+        assert war_d[t + 4 :].sum() < 0.9 * peace_d[t + 4 :].sum()
+    m = default.model
+    r = m.world.idx("RUS")
+    exports = [
+        sum(yearly(default, "deliveries", s, "RUS", y) for s in m.world.ids if s != "RUS")
+        for y in (2021, 2023)
+    ]
+    assert exports[1] < 0.65 * exports[0]
+    # diverted, not destroyed: the capacity itself is the same with and without the war
+    assert np.allclose(
+        default.state("capacity", "RUS")[: t + 1], peace.state("capacity", "RUS")[: t + 1]
+    )
+    assert r >= 0
+
+
+def test_a_war_is_checked_like_any_event(baseline):
+    from sim.errors import ScenarioError
+
+    for ev, words in (
+        ({"state": "RUSSIA", "consumption": 0.3, "duration": 1}, "unknown state"),
+        ({"state": "RUS", "consumption": 1.3, "duration": 1}, "consumption"),
+    ):
+        full = {"date": "2023", "type": "war", **ev}
+        with pytest.raises(ScenarioError) as e:
+            load_scenario(baseline, {"events": [*baseline.to_dict()["events"], full]})
+        assert words in str(e.value)

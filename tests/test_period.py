@@ -66,6 +66,7 @@ def eventful():
             "secondary": 0.3,
         },
         {"date": "2024-Q2", "type": "sanction_lifted", "id": "late"},
+        {"date": "2022-Q4", "type": "war", "state": ids[0], "consumption": 0.4, "duration": 1.5},
         {
             "date": "2023-Q4",
             "type": "alignment",

@@ -44,7 +44,7 @@ def test_has_the_baselines_events_of_2020_2024(h2020):
     }
     # the war and the 2022 sanctions, as the baseline has them
     kinds = {(e["type"], e["date"]) for e in mine.values()}
-    assert {("sanction_imposed", "2022-Q1"), ("threat_shock", "2022-Q1")} <= kinds
+    assert {("sanction_imposed", "2022-Q1"), ("war", "2022-Q1")} <= kinds
     assert [s.id for s in h2020.sanctions] == ["west_2014"]
     # the baseline's sanctions stances and conduit settings
     assert h2020.states["TUR"].stances == load_scenario(BASELINE).states["TUR"].stances

@@ -371,6 +371,7 @@ class ProcurementInputs(NamedTuple):
     min_affinity: float
     pipeline: np.ndarray
     scheduled: np.ndarray
+    war_share: np.ndarray
     lead_steps: np.ndarray
     span_steps: int
     backlog: np.ndarray
@@ -428,6 +429,7 @@ def pack(
         min_affinity=f(p.min_affinity_for_arms),
         pipeline=w.pipeline,
         scheduled=w.scheduled,
+        war_share=w.war_share,
         lead_steps=w.lead_steps,
         span_steps=int(w.span_steps),
         backlog=w.backlog,
@@ -550,8 +552,10 @@ def _procure(t, x, pol, normal, friend, foe):
                 x.licensed_target[i, j], x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step
             )
     shares, spend, invest = _choose(x, pol, normal, friend, foe)
+    free = np.empty(n)  # capacity left to orders after a war's own consumption
     for i in range(n):
         x.capacity_base[i] += x.invest_yield * invest[i] * x.dt
+        free[i] = x.capacity[i] * x.dt * (1.0 - min(1.0, x.war_share[t, i]))
     got, bl, st, fr = _settle(
         x.pipeline,
         t,
@@ -561,7 +565,7 @@ def _procure(t, x, pol, normal, friend, foe):
         x.lead_steps,
         x.span_steps,
         x.backlog,
-        x.capacity * x.dt,
+        free,
         x.reliability,
         x.licensed * x.dt,
         x.fill_rate,

@@ -27,6 +27,7 @@ from sim.scenario.schema import (
     State,
     ThreatShock,
     TradeAgreement,
+    War,
 )
 from sim.scenario.timeaxis import parse_date
 from sim.scenario.yamlsafe import PathT, YamlDoc, format_path
@@ -176,6 +177,8 @@ def check_scenario(sc: Scenario, file: str, doc: YamlDoc | None = None) -> list[
         elif isinstance(ev, ThreatShock):
             for j, sid in enumerate(ev.states):
                 state(p + ("states", j), sid)
+        elif isinstance(ev, War):
+            state(p + ("state",), ev.state)
         elif isinstance(ev, Alignment):
             state(p + ("toward",), ev.toward)
             for j, sid in enumerate(ev.states):

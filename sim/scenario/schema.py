@@ -570,6 +570,11 @@ class TradeAgreement(_Event):
     )
 
 
+def _duration() -> Any:
+    """A required duration in years (0 < d <= 100)."""
+    return _field(..., "years", "Years.", gt=0, le=100, allow_inf_nan=False)
+
+
 class ThreatShock(_Event):
     """A security shock raising the threat of some states for a while."""
 
@@ -583,14 +588,7 @@ class ThreatShock(_Event):
         le=20,
         allow_inf_nan=False,
     )
-    duration: float = _field(
-        ...,
-        "years",
-        "Years.",
-        gt=0,
-        le=100,
-        allow_inf_nan=False,
-    )
+    duration: float = _duration()
 
 
 class Conflict(_Event):
@@ -602,14 +600,7 @@ class Conflict(_Event):
         json_schema_extra=_unit("index"),
         description="Added rivalry and threat, 0-1.",
     )
-    duration: float = _field(
-        ...,
-        "years",
-        "Years.",
-        gt=0,
-        le=100,
-        allow_inf_nan=False,
-    )
+    duration: float = _duration()
 
 
 class AllianceAction(_Event):
@@ -651,6 +642,20 @@ class Designation(_Event):
         description="Share of the conduit's re-export tolerance removed, 0-1 (and, times "
         "parameters.designation_trade_cut, of its trade with the senders).",
     )
+
+
+class War(_Event):
+    """A state at war: its forces consume ``consumption`` of its arms production for
+    ``duration`` years, which then cannot go to its orders or its clients' (the war's own
+    demand on its capacity, served first)."""
+
+    type: Literal["war"]
+    state: StateId = Field(description="The state at war (its industry diverts production).")
+    consumption: Unit = Field(
+        json_schema_extra=_unit("share of production capacity"),
+        description="Share of its production capacity the war consumes, 0-1.",
+    )
+    duration: float = _duration()
 
 
 class Alignment(_Event):
@@ -697,6 +702,7 @@ Event = Annotated[
     | Conflict
     | AllianceAction
     | Designation
+    | War
     | Alignment
     | ParameterChange,
     Field(discriminator="type"),
@@ -712,6 +718,7 @@ EVENT_TYPES: dict[str, type[_Event]] = {
     "conflict": Conflict,
     "alliance_action": AllianceAction,
     "designation": Designation,
+    "war": War,
     "alignment": Alignment,
     "parameter": ParameterChange,
 }
