@@ -189,3 +189,13 @@ def test_an_existing_store_is_refused_naming_the_calls_keywords(tmp_path):
     assert "--resume" not in str(e.value)
     with pytest.raises(UserError, match="resume=True and force=True contradict"):
         sim.sweep(SMALL, **kw, workers=1, out=tmp_path / "s", resume=True, force=True)
+
+
+def test_an_existing_folder_that_is_not_a_store_is_named_as_such(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    kw = dict(design={"states.KAZ.diversification": (0.1, 0.9)}, outcomes=OUTCOMES, n=2)
+    with pytest.raises(UserError) as e:
+        sim.sweep(SMALL, **kw, replicates=1, workers=1, out=tmp_path / "mine", progress=False)
+    assert "is not a sweep store" in str(e.value) and "already exists" not in str(e.value)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "mine"

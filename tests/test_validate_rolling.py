@@ -268,3 +268,13 @@ def test_the_eu_and_the_usa_are_both_the_west_for_sipri():
     got = {sid: supplier_bloc(s.name, bmap, bloc_names(bmap)) for sid, s in sc.states.items()}
     assert got["EU"] == got["USA"] == "West"
     assert got["RUS"] == "Russia" and got["KAZ"] == "Other"
+
+
+def test_a_scenarios_path_that_is_not_a_folder_is_named(tmp_path):
+    from sim.errors import UserError
+    from sim.validate.rolling import windows
+
+    f = tmp_path / "one.yaml"
+    f.write_text("x: 1\n")
+    with pytest.raises(UserError, match="not a folder"):
+        windows([2010], 5, f)

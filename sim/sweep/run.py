@@ -183,6 +183,9 @@ def check_target(
     exists = os.path.lexists(target)
     f = flags
     if exists and not (resume or force):
+        why = output.replaceable(target, kind)
+        if why and why.startswith(("is a file", "is a symbolic", "is not a", "holds files")):
+            raise UserError(f"{target}: {why}; choose another {f.out}")
         raise UserError(
             f"{target}: a {what} already exists; use {f.resume} to finish it or {f.force} to "
             "start over"

@@ -128,6 +128,8 @@ def windows(
     Raises:
         UserError: a scenario file is missing.
     """
+    if not Path(folder).is_dir():
+        raise UserError(f"--scenarios {folder}: not a folder (it must hold hindcast_<origin>.yaml)")
     out = [Window(int(o), int(horizon), Path(folder) / f"hindcast_{o}.yaml") for o in origins]
     missing = [
         Problem(str(w.scenario_file), "", f"no such file: origin {w.origin} needs this scenario")
@@ -415,7 +417,13 @@ def rolling(
     bmap = read_blocs(blocs)
     obs = read_observed(observed, bmap, str(blocs))
     setups = [
-        prepare(origin_scenario(w, obs, bmap), observed, blocs, w.period, option="--origins")
+        prepare(
+            origin_scenario(w, obs, bmap),
+            observed,
+            blocs,
+            w.period,
+            option=f"--origins/--horizon (window {w.period})",
+        )
         for w in ws
     ]
     rows: list[dict[str, Any]] = []
