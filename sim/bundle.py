@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim import output
+from sim.plots import FORMATS
 from sim.scenario.loader import dump_yaml, scenario_hash
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ def write_bundle(
     command: str = "",
     plots: bool = True,
     focus: Sequence[Focus] = (),
-    formats: Sequence[str] = ("png",),
+    formats: Sequence[str] = FORMATS,
     pool: Executor | None = None,
 ) -> Path:
     """Write the bundle of ``results`` to ``target`` atomically (see module docstring); the

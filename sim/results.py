@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sim.errors import UserError
 from sim.events import FiredEvent
+from sim.plots import FORMATS
 from sim.scenario.schema import Scenario
 from sim.scenario.timeaxis import periods
 
@@ -220,7 +221,7 @@ class Results:
         command: str = "",
         plots: bool = True,
         focus: Sequence[Focus] = (),
-        formats: Sequence[str] = ("png",),
+        formats: Sequence[str] = FORMATS,
         pool: Executor | None = None,
     ) -> Path:
         """Write the results bundle atomically (see :mod:`sim.bundle`); returns its folder.

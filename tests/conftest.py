@@ -15,6 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 
+def run_sim(*args: str | Path, cwd: Path = ROOT, timeout: float = 300):  # type: ignore[no-untyped-def]
+    """``python run_sim.py ARGS...`` in a fresh process, as a user types it: the completed
+    process (``returncode``, ``stdout``, ``stderr`` as text)."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, str(ROOT / "run_sim.py"), *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def baseline_path() -> Path:
     return SCENARIOS / "baseline.yaml"

@@ -4,8 +4,6 @@ and runs whose bands cover parameters as well as seeds."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,9 +11,10 @@ import pytest
 from sim.errors import ScenarioError
 from sim.runner import run, run_model
 from sim.validate.ensemble import Ensemble, covers, ensemble_text, read_ensemble
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_sim
 
 SHIPPED = ROOT / "scenarios" / "calibration" / "ensemble_2010_2014.yaml"
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
 def small(weights=(0.5, 0.5, 0.0)) -> Ensemble:
@@ -73,21 +72,18 @@ def test_compare_with_an_ensemble_widens_the_what_if_interval(baseline):
 
 
 def test_cli_compare_says_what_the_intervals_cover(tmp_path):
-    cmd = [
-        sys.executable,
-        str(ROOT / "run_sim.py"),
+    r = run_sim(
         "compare",
-        str(ROOT / "scenarios" / "baseline.yaml"),
-        str(ROOT / "scenarios" / "russian_pressure.yaml"),
+        BASELINE,
+        ROOT / "scenarios" / "russian_pressure.yaml",
         "--replicates",
         "10",
         "--quiet",
         "--ensemble",
-        str(SHIPPED),
+        SHIPPED,
         "--out",
-        str(tmp_path / "c"),
-    ]
-    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+        tmp_path / "c",
+    )
     assert r.returncode == 0, r.stderr
     assert "intervals cover seeds and parameters" in r.stdout
     report = (tmp_path / "c" / "report.md").read_text()
@@ -122,19 +118,7 @@ def test_cli_run_with_a_bad_ensemble_exits_2_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("parameters: [weight_path]\nsets:\n  - [99.0]\n")
     out = tmp_path / "out"
-    cmd = [
-        sys.executable,
-        str(ROOT / "run_sim.py"),
-        "run",
-        str(ROOT / "scenarios" / "baseline.yaml"),
-    ]
-    r = subprocess.run(
-        [*cmd, "--ensemble", str(bad), "--out", str(out), "--quiet"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    r = run_sim("run", BASELINE, "--ensemble", bad, "--out", out, "--quiet")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "bad.yaml" in r.stderr and "sets" in r.stderr
     assert not out.exists()
@@ -182,23 +166,9 @@ def test_an_ensemble_never_silently_replaces_a_scenarios_own_parameter(tmp_path,
     """A what-if that sets a parameter the ensemble varies would change nothing with
     --ensemble: refused, naming the file and the parameter, before anything is written."""
     f = tmp_path / "hedge_hi.yaml"
-    f.write_text(
-        f"extends: {ROOT / 'scenarios' / 'baseline.yaml'}\nparameters: {{hedge_weight: 5.0}}\n"
-    )
+    f.write_text(f"extends: {BASELINE}\nparameters: {{hedge_weight: 5.0}}\n")
     out = tmp_path / "c"
-    cmd = [
-        sys.executable,
-        str(ROOT / "run_sim.py"),
-        "compare",
-        str(ROOT / "scenarios" / "baseline.yaml"),
-    ]
-    r = subprocess.run(
-        [*cmd, str(f), "--ensemble", str(SHIPPED), "--replicates", "10", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    r = run_sim("compare", BASELINE, f, "--ensemble", SHIPPED, "--replicates", "10", "--out", out)
     assert r.returncode == 2 and "hedge_hi.yaml sets parameters.hedge_weight" in r.stderr
     assert not out.exists()
     from sim.errors import UserError
@@ -208,29 +178,11 @@ def test_an_ensemble_never_silently_replaces_a_scenarios_own_parameter(tmp_path,
 
 
 def test_too_few_replicates_for_an_ensemble_are_refused(tmp_path):
-    cmd = [
-        sys.executable,
-        str(ROOT / "run_sim.py"),
-        "run",
-        str(ROOT / "scenarios" / "baseline.yaml"),
-    ]
-    r = subprocess.run(
-        [*cmd, "--ensemble", str(SHIPPED), "--out", str(tmp_path / "o"), "--quiet"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    r = run_sim("run", BASELINE, "--ensemble", SHIPPED, "--out", tmp_path / "o", "--quiet")
     assert r.returncode == 2 and "--replicates 10 or more" in r.stderr
     assert not (tmp_path / "o").exists()
 
 
 def test_validate_reads_an_ensemble_file():
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "run_sim.py"), "validate", str(SHIPPED)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    r = run_sim("validate", SHIPPED)
     assert r.returncode == 0 and "parameter ensemble: 100 sets" in r.stdout

@@ -183,21 +183,14 @@ def test_validate_reports_every_file(tmp_path, capsys):
 
 def test_entry_point_exits_2_without_running_the_tag(tmp_path):
     """Through the real entry point: exit 2, one line, and the os.system payload never runs."""
-    import subprocess
-    import sys
+    from tests.conftest import run_sim
 
     payload = tmp_path / "pwned"
     bad = tmp_path / "tag.yaml"
     bad.write_text(
         (CORPUS / "python_object_tag.yaml").read_text().replace("echo pwned", f"touch {payload}")
     )
-    r = subprocess.run(
-        [sys.executable, str(ROOT / "run_sim.py"), "validate", str(bad)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    r = run_sim("validate", bad, cwd=tmp_path)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "is not allowed" in r.stderr
     assert not payload.exists()

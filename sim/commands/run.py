@@ -46,7 +46,7 @@ def execute(args: argparse.Namespace) -> int:
     from sim.bundle import run_dir
     from sim.commands.progress import progress_bar
     from sim.focus import parse_focus
-    from sim.plots import figure_pool
+    from sim.plots import FORMATS, figure_pool
     from sim.runner import run
     from sim.scenario.loader import load_scenario
     from sim.summary import focus_lines, format_table
@@ -72,7 +72,7 @@ def execute(args: argparse.Namespace) -> int:
                 force=args.force,
                 plots=not args.no_plots,
                 focus=focus,
-                formats=("png", "svg") if args.svg else ("png",),
+                formats=(*FORMATS, "svg") if args.svg else FORMATS,
                 command=" ".join(["run_sim.py"] + sys.argv[1:]),
                 pool=pool,
             )
