@@ -81,13 +81,18 @@ class StateAgent(mesa.Agent):
         self.strategy = strategy
         self.strategy_spec = spec
         self.policy = Policy()
-        self._rng = np.random.default_rng(derive_seed(model.seed_used, 1, index))
+        self._rng: np.random.Generator | None = None  # made when first asked for (see rng)
 
     @property
     def rng(self) -> np.random.Generator:
         """A random generator of this state's own, for its strategy (seeded from the run's
         seed). Unlike mesa's ``Agent.rng`` (the model's generator), drawing from it never
-        shifts the model's random numbers, so common random numbers stay common."""
+        shifts the model's random numbers, so common random numbers stay common.
+
+        Made on first use: its seed depends only on the run's seed and the state's row, so
+        when it is made does not change what it draws."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(derive_seed(self.model.seed_used, 1, self.index))
         return self._rng
 
     # ---------------------------------------------------------------- deciding

@@ -83,13 +83,29 @@ def schedule(scenario: Scenario) -> dict[int, list[Scheduled]]:
 
 
 class EventQueue:
-    """The scenario's events, indexed by step."""
+    """The scenario's events, indexed by step.
+
+    Events of the :data:`DATED` types only add to the world's dated arrays, from their own
+    date on, and read nothing a run changes: the queue applies them when it is made (the
+    model's set-up), so the steps that hold nothing else need no Python and run in the
+    compiled stretch around them. They are still logged, with their summary, at their step.
+    """
 
     def __init__(self, scenario: Scenario, world: World) -> None:
         self.world = world
         self.by_step: dict[int, list[Scheduled]] = schedule(scenario)  # shared: read-only
         self.log: list[FiredEvent] = []
         self.changed: set[str] = set()  # what the last fire() changed of the model's caches
+        self._applied: dict[int, tuple[str, bool]] = {}  # id(event) -> (summary, blocked)
+        python = []
+        for step, items in self.by_step.items():
+            for ev in items:
+                if not isinstance(ev, tuple) and type(ev) in DATED:
+                    self._applied[id(ev)] = APPLY[type(ev)](world, ev, step)
+            if len(items) > sum(id(ev) in self._applied for ev in items):
+                python.append(step)
+        self.python_steps: tuple[int, ...] = tuple(sorted(python))
+        """Steps with an event that must be applied in Python at its step."""
 
     def fire(self, step: int) -> list[FiredEvent]:
         """Apply the events of period ``step`` (0-based); returns what fired."""
@@ -101,7 +117,8 @@ class EventQueue:
                 self.world.sanctions[sid].active = kind == "_activate"
                 self.changed.add(REGIMES)
                 continue
-            summary, blocked = APPLY[type(ev)](self.world, ev, step)
+            done = self._applied.get(id(ev))
+            summary, blocked = APPLY[type(ev)](self.world, ev, step) if done is None else done
             if type(ev) in STRUCTURAL:
                 self.changed.add(STRUCTURAL[type(ev)])
             f = FiredEvent(
@@ -109,6 +126,14 @@ class EventQueue:
             )
             fired.append(f)
         self.log.extend(fired)
+        return fired
+
+    def fire_quiet(self, start: int, end: int) -> list[FiredEvent]:
+        """Log the events of steps ``start`` .. ``end - 1``, all applied at set-up (a quiet
+        stretch holds no other); returns those of step ``end - 1``."""
+        fired: list[FiredEvent] = []
+        for step in range(start, end):
+            fired = self.fire(step) if step in self.by_step else []
         return fired
 
 
@@ -326,9 +351,15 @@ APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     ParameterChange: apply_parameter,
 }
 
+DATED: frozenset[type] = frozenset({ArmsOrder, ThreatShock, War})
+"""Event types that only add to dated arrays (``scheduled``, ``threat_extra``, ``war_share``)
+from rows at or after their own date, from the event's fields alone: applying them at set-up
+writes the same rows as applying them at their step (:class:`EventQueue`)."""
+
 # What each event type changes of the model's caches between events: the sanctions regimes, the
 # rivalry matrix, the lists handed to the period (agreements), or anything (attributes, affinity,
-# parameters). The others (orders, production deals, threat shocks) only write arrays in place.
+# parameters). The others (orders, production deals, threat shocks, alliance actions, wars,
+# designations) only write arrays in place that the mechanisms read by reference.
 REGIMES, RIVALRY, LISTS, ALL = "regimes", "rivalry", "lists", "all"
 STRUCTURAL: dict[type, str] = {
     SanctionImposed: REGIMES,
@@ -336,7 +367,6 @@ STRUCTURAL: dict[type, str] = {
     SanctionLifted: REGIMES,
     Conflict: RIVALRY,
     TradeAgreement: LISTS,
-    AllianceAction: ALL,
     Alignment: ALL,
     ParameterChange: ALL,
 }

@@ -301,10 +301,16 @@ class MultivectorModel(mesa.Model):
         (mesa's page may step past the end within one render interval).
         """
         t = self.steps - 1
-        w = self.world
-        if t >= w.axis.n:
+        if t >= self.world.axis.n:
             self.running = False
             return
+        self._prepare(t)
+        advance(t, *self._draws.at(t), False, *self._records)
+        self._done(t + 1)
+
+    def _prepare(self, t: int) -> None:
+        """The Python part of step ``t``, before the mechanisms: fire its events, refresh what
+        they changed, and ask the adaptive strategies for their policies."""
         self.fired = self.events.fire(t)
         changed = self.events.changed
         if self._conflicts_ended(t):  # always prune, even when events fired too
@@ -313,11 +319,13 @@ class MultivectorModel(mesa.Model):
             self._refresh(changed)
         if self._adaptive:
             self._decide(self._adaptive)
-        advance(t, *self._draws.at(t), False, *self._records)
-        self.recorder.n_steps = t + 1
+
+    def _done(self, end: int) -> None:
+        """Steps before ``end`` have run: record it (and collect, with a DataCollector)."""
+        self.recorder.n_steps = end
         if self.datacollector is not None:
             self.datacollector.collect(self)
-        if t + 1 >= w.axis.n:
+        if end >= self.world.axis.n:
             self.running = False
 
     def _conflicts_ended(self, t: int) -> bool:
@@ -363,33 +371,37 @@ class MultivectorModel(mesa.Model):
 
         The same as calling :meth:`step` until the end, faster: where nothing happens in
         Python between steps (no events, no conflict ending, no adaptive strategy, no mesa
-        DataCollector), the quiet steps run in one compiled call (:func:`sim.period.advance_span`,
-        the same kernels in the same order; a test checks the runs are identical).
+        DataCollector), a step and the quiet steps after it run in one compiled call
+        (:func:`sim.period.advance_span`, the same kernels in the same order; a test checks the
+        runs are identical).
         """
+        if self._adaptive or self.datacollector is not None:
+            while self.running:
+                self.step()
+            return self
         n = self.world.axis.n
         while self.running:
-            self.step()
             t = self.steps  # the next step to run (0-based)
-            if not self.running or self._adaptive or self.datacollector is not None:
-                continue
-            end = self._quiet_until(t)
-            if end > t:
-                uniform, exponential, normal, row = self._draws.at(t)
-                advance_span(t, end, uniform, exponential, normal, row, *self._records)
-                self.steps = end
-                self.recorder.n_steps = end
-                self.fired = []
-                if end >= n:
-                    self.running = False
+            if t >= n:
+                self.running = False
+                break
+            self._prepare(t)
+            uniform, exponential, normal, row = self._draws.at(t)
+            end = max(t + 1, self._quiet_until(t + 1))
+            advance_span(t, end, uniform, exponential, normal, row, *self._records)
+            self.steps = end
+            if end > t + 1:  # the quiet steps' events were applied at set-up: log them
+                self.fired = self.events.fire_quiet(t + 1, end)
+            self._done(end)
         return self
 
     def _quiet_until(self, t: int) -> int:
-        """The first step from ``t`` on that needs Python (an event, a conflict ending, a new
-        block of draws), or the end of the run."""
+        """The first step from ``t`` on that needs Python (an event applied at its step, a
+        conflict ending, a new block of draws), or the end of the run."""
         end = min(self.world.axis.n, self._draws.start + self._draws.block)
         if t < self._draws.start:
             return t
-        for s in self.events.by_step:
+        for s in self.events.python_steps:
             if t <= s < end:
                 end = s
         for c in self.world.conflicts:

@@ -6,9 +6,8 @@ Built once from a validated :class:`~sim.scenario.schema.Scenario`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 
@@ -132,19 +131,16 @@ class World:
     def copy(self) -> World:
         """An independent copy: every array, regime and list is copied (the time axis and the
         ids are immutable and shared)."""
-        changes: dict[str, Any] = {
-            f.name: v.copy()
-            for f in fields(self)
-            if isinstance(v := getattr(self, f.name), np.ndarray)
+        new = object.__new__(type(self))  # the fields as they are, without re-running __init__
+        new.__dict__ = {
+            k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self.__dict__.items()
         }
-        return replace(
-            self,
-            **changes,
-            sanctions={k: replace(r, senders=r.senders.copy()) for k, r in self.sanctions.items()},
-            agreements=[replace(a) for a in self.agreements],
-            conflicts=list(self.conflicts),
-            params=SimpleNamespace(**vars(self.params)),
-        )
+        new.sanctions = {k: replace(r, senders=r.senders.copy()) for k, r in self.sanctions.items()}
+        new.agreements = [replace(a) for a in self.agreements]
+        new.conflicts = list(self.conflicts)
+        new.params = SimpleNamespace(**vars(self.params))
+        new._index = dict(self._index)
+        return new
 
     def stock_shares(self) -> np.ndarray:
         """Importer x supplier shares of the installed arms stock (rows sum to 1 or are 0)."""

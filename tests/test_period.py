@@ -12,8 +12,9 @@ import sys
 import numpy as np
 import pytest
 
+import sim.events
 from sim.draws import BLOCK_BYTES, Draws
-from sim.events import ALL, APPLY
+from sim.events import ALL, APPLY, EventQueue
 from sim.model import MultivectorModel
 from sim.recorder import PAIR_RAW, STATE_RAW
 from sim.rules import threat
@@ -195,6 +196,9 @@ def test_an_agreement_pulls_its_pair_onto_the_path_to_its_target():
 def test_refreshing_only_what_an_event_changed_gives_the_same_run_as_refreshing_all(
     which, baseline, eventful, monkeypatch
 ):
+    """The fast run (dated events applied at set-up, caches refreshed only for what an event
+    changed, quiet stretches in one compiled call) is the naive run: every event applied at
+    its step and everything refreshed after every step, one step at a time."""
     sc = baseline if which == "baseline" else eventful
     selective = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
     full_refresh = MultivectorModel._refresh
@@ -203,8 +207,36 @@ def test_refreshing_only_what_an_event_changed_gives_the_same_run_as_refreshing_
         "_refresh",
         lambda self, what=frozenset({ALL}): full_refresh(self, frozenset({ALL})),
     )
-    everything = MultivectorModel(sc, seed=4, mesa_datacollector=False).run()
-    assert_same_run(selective, everything)
+    fire = EventQueue.fire
+
+    def fire_and_refresh_all(self: EventQueue, step: int) -> list:
+        fired = fire(self, step)
+        self.changed = {ALL}
+        return fired
+
+    monkeypatch.setattr(EventQueue, "fire", fire_and_refresh_all)
+    monkeypatch.setattr(sim.events, "DATED", frozenset())  # apply every event at its step
+    naive = MultivectorModel(sc, seed=4, mesa_datacollector=False)
+    assert not naive.events._applied
+    while naive.running:
+        naive.step()
+    assert_same_run(selective, naive)
+    assert [(e.step, e.summary) for e in selective.events.log] == [
+        (e.step, e.summary) for e in naive.events.log
+    ]
+
+
+def test_dated_events_are_applied_at_set_up_and_logged_at_their_step(baseline):
+    m = MultivectorModel(baseline, seed=4, mesa_datacollector=False)
+    orders = [e for e in baseline.events if e.type == "arms_order"]
+    assert orders and m.world.scheduled.sum() > 0  # the orders' deliveries are booked
+    step = baseline.time.axis.index(orders[-1].date)
+    assert step not in m.events.python_steps or any(
+        type(e) not in sim.events.DATED for e in m.events.by_step[step]
+    )
+    m.run()
+    logged = [e for e in m.events.log if e.type == "arms_order"]
+    assert [e.step for e in logged] == sorted(baseline.time.axis.index(o.date) for o in orders)
 
 
 def test_every_event_type_is_in_the_eventful_world(eventful):
