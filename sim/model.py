@@ -34,7 +34,7 @@ from sim.draws import Draws
 from sim.errors import Problem, ScenarioError
 from sim.events import ALL, LISTS, REGIMES, RIVALRY, EventQueue, FiredEvent
 from sim.metrics import hhi
-from sim.period import advance, advance_span
+from sim.period import advance, advance_span, plain
 from sim.recorder import Recorder
 from sim.rules import pressure, procurement, sanctions, threat, trade
 from sim.rules.sanctions import regimes_in_force
@@ -85,6 +85,7 @@ class MultivectorModel(mesa.Model):
     # set by mesa.Model (untyped to mypy): the number of steps taken
     steps: int
     _records: tuple[Any, ...] = ()  # the mechanisms' inputs for the period (_pack)
+    _args: tuple[Any, ...] = ()  # the same as plain tuples (sim.period.plain)
 
     def __init__(
         self,
@@ -141,7 +142,7 @@ class MultivectorModel(mesa.Model):
         self._decide(self._adaptive)  # the static ones decide in the refresh
         self._refresh()
         none = np.zeros((1, w.n))  # the set-up call draws nothing
-        advance(0, none, none, np.zeros((1, w.n, w.n)), 0, True, *self._records)
+        advance(0, none, none, np.zeros((1, w.n, w.n)), 0, True, *self._args)
         self.running = True
         self.datacollector = self._make_datacollector() if mesa_datacollector else None
         if self.datacollector is not None:
@@ -292,6 +293,7 @@ class MultivectorModel(mesa.Model):
         if regimes or LISTS in what:
             tr = trade.pack(w, p, trade_factor=self._trade_factor, regimes=rg)
         self._records = (th, pr, sa, ps, tr, self.policies.arrays, self.recorder.blocks)
+        self._args = plain(self._records)  # what the compiled period is called with
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -305,7 +307,7 @@ class MultivectorModel(mesa.Model):
             self.running = False
             return
         self._prepare(t)
-        advance(t, *self._draws.at(t), False, *self._records)
+        advance(t, *self._draws.at(t), False, *self._args)
         self._done(t + 1)
 
     def _prepare(self, t: int) -> None:
@@ -388,7 +390,7 @@ class MultivectorModel(mesa.Model):
             self._prepare(t)
             uniform, exponential, normal, row = self._draws.at(t)
             end = max(t + 1, self._quiet_until(t + 1))
-            advance_span(t, end, uniform, exponential, normal, row, *self._records)
+            advance_span(t, end, uniform, exponential, normal, row, *self._args)
             self.steps = end
             if end > t + 1:  # the quiet steps' events were applied at set-up: log them
                 self.fired = self.events.fire_quiet(t + 1, end)

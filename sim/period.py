@@ -7,7 +7,8 @@ step with that step's random draws (:mod:`sim.draws`) and one named record per m
 :class:`~sim.rules.trade.TradeInputs`, the states' policies
 (:class:`~sim.rules.choice.PolicyArrays`) and the recorder's :class:`~sim.recorder.Blocks`.
 Each mechanism packs its own record (its module's ``pack``) and its Python face calls the same
-kernel, so a face's tests test what the model runs. ``advance`` composes the kernels in the
+kernel, so a face's tests test what the model runs. The records cross from Python as plain
+tuples and are named again inside (:func:`plain`), which halves the cost of a call. ``advance`` composes the kernels in the
 documented order and holds no behaviour of its own. Fusing them matters for small worlds:
 called one by one from Python, ~25 kernels a step cost more in call overhead than in
 arithmetic.
@@ -21,12 +22,15 @@ other modules; ``make`` clears the cache whenever a kernel module changes (see t
 
 from __future__ import annotations
 
-from sim.rules.choice import _targets
+from sim.recorder import Blocks
+from sim.rules.choice import PolicyArrays, _targets
 from sim.rules.common import _shares, jit
-from sim.rules.pressure import _respond
-from sim.rules.procurement import _procure, _seed_orders
-from sim.rules.sanctions import _resolve
+from sim.rules.pressure import PressureInputs, _respond
+from sim.rules.procurement import ProcurementInputs, _procure, _seed_orders
+from sim.rules.sanctions import SanctionsInputs, _resolve
+from sim.rules.threat import ThreatInputs
 from sim.rules.threat import _advance as _threat
+from sim.rules.trade import TradeInputs
 from sim.rules.trade import _advance as _trade
 
 
@@ -39,7 +43,36 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
 
     ``uniform``, ``exponential`` and ``normal`` are a block of :class:`sim.draws.Draws`; row
     ``row`` holds this step's. ``th`` .. ``tr`` are the mechanisms' records, ``pol`` the
-    policies, ``rec`` the recorder's blocks."""
+    policies, ``rec`` the recorder's blocks, each as a plain tuple of its fields in order
+    (:func:`plain`)."""
+    _period(t, uniform, exponential, normal, row, first, *_named(th, pr, sa, ps, tr, pol, rec))
+
+
+def plain(records: tuple) -> tuple:  # type: ignore[type-arg]
+    """The records as plain tuples of their fields, for :func:`advance` and
+    :func:`advance_span`: numba types a plain tuple from Python in its compiled fast path and
+    a named tuple field by field in Python, so a call costs about half as much (the model
+    calls them a few times a run, every step when a strategy adapts)."""
+    return tuple(tuple(r) for r in records)
+
+
+@jit
+def _named(th, pr, sa, ps, tr, pol, rec):
+    """The records as their named tuples again, inside compiled code (free)."""
+    return (
+        ThreatInputs(*th),
+        ProcurementInputs(*pr),
+        SanctionsInputs(*sa),
+        PressureInputs(*ps),
+        TradeInputs(*tr),
+        PolicyArrays(*pol),
+        Blocks(*rec),
+    )
+
+
+@jit
+def _period(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
+    """:func:`advance` on the named records."""
     power = pr.capacity * pr.capability
     friend, foe = _targets(
         pol, power, pr.affinity, pr.exports, pr.patrons, True, pr.pressure, th.rivalry
@@ -72,6 +105,8 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
 def advance_span(t0, t1, uniform, exponential, normal, row0, th, pr, sa, ps, tr, pol, rec):
     """Periods ``t0`` .. ``t1 - 1`` in a row (:func:`advance` each), for quiet stretches in
     which nothing happens in Python between steps; ``row0`` is ``t0``'s row in the block of
-    draws, which must hold every step of the span."""
+    draws, which must hold every step of the span. The records as for :func:`advance`."""
+    th_, pr_, sa_, ps_, tr_, pol_, rec_ = _named(th, pr, sa, ps, tr, pol, rec)
     for t in range(t0, t1):
-        advance(t, uniform, exponential, normal, row0 + t - t0, False, th, pr, sa, ps, tr, pol, rec)
+        r = row0 + t - t0
+        _period(t, uniform, exponential, normal, r, False, th_, pr_, sa_, ps_, tr_, pol_, rec_)
