@@ -8,8 +8,8 @@ step with that step's random draws (:mod:`sim.draws`) and one named record per m
 (:class:`~sim.rules.choice.PolicyArrays`) and the recorder's :class:`~sim.recorder.Blocks`.
 Each mechanism packs its own record (its module's ``pack``) and its Python face calls the same
 kernel, so a face's tests test what the model runs. The records cross from Python as plain
-tuples and are named again inside (:func:`plain`), which halves the cost of a call. ``advance`` composes the kernels in the
-documented order and holds no behaviour of its own. Fusing them matters for small worlds:
+tuples and are named again inside (:func:`plain`), which halves the cost of a call.
+``advance`` composes the kernels in the documented order and holds no behaviour of its own. Fusing them matters for small worlds:
 called one by one from Python, ~25 kernels a step cost more in call overhead than in
 arithmetic.
 
