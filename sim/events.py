@@ -214,7 +214,7 @@ def apply_threat_shock(w: World, ev: ThreatShock, step: int) -> tuple[str, bool]
 def apply_conflict(w: World, ev: Conflict, step: int) -> tuple[str, bool]:
     a, b = _ix(w, ev.between[0]), _ix(w, ev.between[1])
     end = step + _steps(ev.duration, w.axis.dt)
-    w.conflicts.append((end, a, b, ev.intensity))
+    w.conflicts.append((step, end, a, b, ev.intensity))
     hi = min(end, w.threat_extra.shape[0])
     w.threat_extra[step:hi, [a, b]] += ev.intensity
     return f"conflict {ev.between[0]}-{ev.between[1]} (intensity {ev.intensity:g})", False
@@ -351,21 +351,21 @@ APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     ParameterChange: apply_parameter,
 }
 
-DATED: frozenset[type] = frozenset({ArmsOrder, ThreatShock, War})
+DATED: frozenset[type] = frozenset({ArmsOrder, ThreatShock, War, Conflict})
 """Event types that only add to dated arrays (``scheduled``, ``threat_extra``, ``war_share``)
-from rows at or after their own date, from the event's fields alone: applying them at set-up
-writes the same rows as applying them at their step (:class:`EventQueue`)."""
+from rows at or after their own date, or to the dated list of conflicts (which the threat
+mechanism reads by step), from the event's fields alone: applying them at set-up gives the
+same run as applying them at their step (:class:`EventQueue`)."""
 
 # What each event type changes of the model's caches between events: the sanctions regimes, the
-# rivalry matrix, the lists handed to the period (agreements), or anything (attributes, affinity,
-# parameters). The others (orders, production deals, threat shocks, alliance actions, wars,
+# lists handed to the period (agreements), or anything (attributes, affinity, parameters). The
+# others (orders, production deals, threat shocks, conflicts, alliance actions, wars,
 # designations) only write arrays in place that the mechanisms read by reference.
-REGIMES, RIVALRY, LISTS, ALL = "regimes", "rivalry", "lists", "all"
+REGIMES, LISTS, ALL = "regimes", "lists", "all"
 STRUCTURAL: dict[type, str] = {
     SanctionImposed: REGIMES,
     SanctionChanged: REGIMES,
     SanctionLifted: REGIMES,
-    Conflict: RIVALRY,
     TradeAgreement: LISTS,
     Alignment: ALL,
     ParameterChange: ALL,

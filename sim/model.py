@@ -32,7 +32,7 @@ from sim.agents import StateAgent
 from sim.decide import PolicyBook
 from sim.draws import Draws
 from sim.errors import Problem, ScenarioError
-from sim.events import ALL, LISTS, REGIMES, RIVALRY, EventQueue, FiredEvent
+from sim.events import ALL, LISTS, REGIMES, EventQueue, FiredEvent
 from sim.metrics import hhi
 from sim.period import advance, advance_span, plain
 from sim.recorder import Recorder
@@ -212,19 +212,14 @@ class MultivectorModel(mesa.Model):
     def _refresh(self, what: set[str] | frozenset[str] = frozenset({ALL})) -> None:
         """Recompute what changes only when events fire, then repack the mechanisms' records.
 
-        Called at set-up and after any step in which an event fired (or a conflict ended), so
-        the per-step period does only the work that really changes every period. ``what`` names
+        Called at set-up and after any step in which an event changed one of them, so the
+        per-step period does only the work that really changes every period. ``what`` names
         the caches to recompute (:data:`sim.events.STRUCTURAL`): ``all`` (which also asks the
-        strategies that decide once), or only the ``rivalry`` matrix or the sanctions
-        ``regimes``; anything else only repacks.
+        strategies that decide once), or only the sanctions ``regimes``; anything else only
+        repacks. (Rivalry, conflicts included, is set by the period itself each step.)
         """
         w, p = self.world, self.world.params
         everything = ALL in what
-        if everything or RIVALRY in what:
-            rivalry = w.rivalry_base.copy()
-            for _end, a, b, x in w.conflicts:
-                rivalry[a, b] = rivalry[b, a] = min(1.0, rivalry[a, b] + x)
-            w.rivalry = rivalry
         if everything or REGIMES in what:
             self._regimes = regimes_in_force(w.sanctions.values(), w.affinity)
             self.policies.set_regimes(self._regimes)
@@ -261,15 +256,15 @@ class MultivectorModel(mesa.Model):
 
         World arrays are passed by reference (the period updates them in place); scalars are
         read from the parameters now, so a parameter event must be followed by a refresh. Only
-        the records that read what changed are packed again: the rivalry matrix (threat), the
-        regimes (procurement's embargoes, sanctions, trade, the policies' stances), the lists
-        of agreements (trade); ``all``: every record.
+        the records that read what changed are packed again: the regimes (procurement's
+        embargoes, sanctions, trade, the policies' stances), the lists of agreements (trade);
+        ``all``: every record.
         """
         w, p, rg = self.world, self.world.params, self._regimes
         everything = ALL in what or not self._records
         regimes = everything or REGIMES in what
         th, pr, sa, ps, tr, _, _ = self._records or (None,) * 7
-        if everything or RIVALRY in what:
+        if everything:
             th = threat.pack(
                 w,
                 p,
@@ -315,11 +310,10 @@ class MultivectorModel(mesa.Model):
         they changed, and ask the adaptive strategies for their policies."""
         self.fired = self.events.fire(t)
         changed = self.events.changed
-        if self._conflicts_ended(t):  # always prune, even when events fired too
-            changed.add(RIVALRY)
         if changed:
             self._refresh(changed)
         if self._adaptive:
+            threat.rivalry_at(self._records[0], t)  # what strategies see: this step's conflicts
             self._decide(self._adaptive)
 
     def _done(self, end: int) -> None:
@@ -329,14 +323,6 @@ class MultivectorModel(mesa.Model):
             self.datacollector.collect(self)
         if end >= self.world.axis.n:
             self.running = False
-
-    def _conflicts_ended(self, t: int) -> bool:
-        w = self.world
-        live = [c for c in w.conflicts if c[0] > t]
-        if len(live) == len(w.conflicts):
-            return False
-        w.conflicts = live
-        return True
 
     def set_strategy(
         self, state_id: str, strategy: str, params: dict[str, Any] | None = None
@@ -372,7 +358,7 @@ class MultivectorModel(mesa.Model):
         """Run all periods of the scenario's time axis.
 
         The same as calling :meth:`step` until the end, faster: where nothing happens in
-        Python between steps (no events, no conflict ending, no adaptive strategy, no mesa
+        Python between steps (no events but dated ones, no adaptive strategy, no mesa
         DataCollector), a step and the quiet steps after it run in one compiled call
         (:func:`sim.period.advance_span`, the same kernels in the same order; a test checks the
         runs are identical).
@@ -399,13 +385,11 @@ class MultivectorModel(mesa.Model):
 
     def _quiet_until(self, t: int) -> int:
         """The first step from ``t`` on that needs Python (an event applied at its step, a
-        conflict ending, a new block of draws), or the end of the run."""
+        new block of draws), or the end of the run."""
         end = min(self.world.axis.n, self._draws.start + self._draws.block)
         if t < self._draws.start:
             return t
         for s in self.events.python_steps:
             if t <= s < end:
                 end = s
-        for c in self.world.conflicts:
-            end = min(end, max(t, c[0]))
         return end

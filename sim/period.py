@@ -28,7 +28,7 @@ from sim.rules.common import _shares, jit
 from sim.rules.pressure import PressureInputs, _respond
 from sim.rules.procurement import ProcurementInputs, _procure, _seed_orders
 from sim.rules.sanctions import SanctionsInputs, _resolve
-from sim.rules.threat import ThreatInputs
+from sim.rules.threat import ThreatInputs, _rivalry
 from sim.rules.threat import _advance as _threat
 from sim.rules.trade import TradeInputs
 from sim.rules.trade import _advance as _trade
@@ -73,6 +73,7 @@ def _named(th, pr, sa, ps, tr, pol, rec):
 @jit
 def _period(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
     """:func:`advance` on the named records."""
+    _rivalry(t, th)
     power = pr.capacity * pr.capability
     friend, foe = _targets(
         pol, power, pr.affinity, pr.exports, pr.patrons, True, pr.pressure, th.rivalry

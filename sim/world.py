@@ -107,7 +107,8 @@ class World:
     # --- dated regimes ---
     sanctions: dict[str, SanctionRegime] = field(default_factory=dict)
     agreements: list[Agreement] = field(default_factory=list)
-    conflicts: list[tuple[int, int, int, float]] = field(default_factory=list)  # (end, a, b, x)
+    # the run's conflicts, in firing order: (first step, step after the last, a, b, intensity)
+    conflicts: list[tuple[int, int, int, int, float]] = field(default_factory=list)
     params: SimpleNamespace = field(default_factory=SimpleNamespace)
 
     @property

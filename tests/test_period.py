@@ -431,3 +431,29 @@ def test_run_in_quiet_spans_is_the_same_run_as_step_by_step(which, baseline, eve
     assert fast.steps == slow.steps == sc.time.axis.n
     assert_same_run(fast, slow)
     assert [e.summary for e in fast.events.log] == [e.summary for e in slow.events.log]
+
+
+def test_an_adaptive_strategy_sees_the_conflicts_under_way_at_the_step_it_decides(eventful):
+    """Rivalry is set by the period from the dated conflicts; a strategy deciding at step t
+    must still see the conflicts that start (and not those that end) at t."""
+    m = MultivectorModel(eventful, seed=4, mesa_datacollector=False, decide_every_step=True)
+    seen: dict[int, np.ndarray] = {}
+    agent = m.state_agents[0]
+    decide = agent.strategy.decide
+
+    def watching(me, world):  # type: ignore[no-untyped-def]
+        seen[world.step] = np.array(world.rivalry)
+        return decide(me, world)
+
+    agent.strategy.decide = watching  # type: ignore[method-assign]
+    m.run()
+    w = m.world
+    assert w.conflicts, "the eventful world has conflicts"
+    changes = {s for s, e, *_ in w.conflicts} | {e for s, e, *_ in w.conflicts}
+    for t in sorted(changes & set(seen)):
+        expected = w.rivalry_base.copy()
+        for start, end, a, b, x in w.conflicts:
+            if start <= t < end:
+                expected[a, b] = expected[b, a] = min(1.0, expected[a, b] + x)
+        assert np.array_equal(seen[t], expected), t
+    assert any(not np.array_equal(v, w.rivalry_base) for v in seen.values())

@@ -164,6 +164,9 @@ class ThreatInputs(NamedTuple):
         shock_size: mean shock size, threat units; shock_steps: its duration in steps.
         base_threat, threat_extra, rivalry, guarantee, guarantee_extra: the terms of the
             threat level (threat units; rivalry 0-1; guarantee 0-1).
+        rivalry_base: rivalry between the scenario's links; cf_a, cf_b, cf_start, cf_end,
+            cf_x: the run's conflicts (pair, first step, step after the last, intensity), in
+            the order they fire; :func:`_rivalry` sets ``rivalry`` from them each step.
         base_budget, budget_ref, threat, budget: US$ bn/yr (threat: threat units).
         reaction, reassurance, max_threat, elasticity: ``richardson_reaction``,
             ``alliance_reassurance``, ``max_threat``, ``threat_budget_elasticity``.
@@ -176,6 +179,12 @@ class ThreatInputs(NamedTuple):
     base_threat: np.ndarray
     threat_extra: np.ndarray
     rivalry: np.ndarray
+    rivalry_base: np.ndarray
+    cf_a: np.ndarray
+    cf_b: np.ndarray
+    cf_start: np.ndarray
+    cf_end: np.ndarray
+    cf_x: np.ndarray
     guarantee: np.ndarray
     guarantee_extra: np.ndarray
     base_budget: np.ndarray
@@ -195,6 +204,7 @@ def pack(
     """The threat mechanism's inputs from world ``w`` and parameters ``p`` (the named
     parameters of the module docstring) plus the model's cached guarantee and budgets."""
     dt = float(w.axis.dt)
+    cf = w.conflicts
     return ThreatInputs(
         shock_chance=lag_weight(p.shock_rate, dt),
         shock_size=float(p.shock_size),
@@ -202,6 +212,12 @@ def pack(
         base_threat=w.base_threat,
         threat_extra=w.threat_extra,
         rivalry=w.rivalry,
+        rivalry_base=w.rivalry_base,
+        cf_a=np.array([c[2] for c in cf], dtype=np.int64),
+        cf_b=np.array([c[3] for c in cf], dtype=np.int64),
+        cf_start=np.array([c[0] for c in cf], dtype=np.int64),
+        cf_end=np.array([c[1] for c in cf], dtype=np.int64),
+        cf_x=np.array([c[4] for c in cf], dtype=np.float64),
         guarantee=guarantee,
         guarantee_extra=w.guarantee_extra,
         base_budget=base_budget,
@@ -214,6 +230,25 @@ def pack(
         elasticity=float(p.threat_budget_elasticity),
         alpha_budget=lag_weight(p.budget_adjustment, dt),
     )
+
+
+@jit
+def _rivalry(t, x):
+    """Rivalry at step ``t``, in place: the links' rivalry raised by the conflicts under way
+    (``cf_start <= t < cf_end``), each in turn, capped at 1 (so a war between rivals makes
+    them as hostile as can be, whatever their rivalry before)."""
+    x.rivalry[...] = x.rivalry_base
+    for k in range(x.cf_x.shape[0]):
+        if x.cf_start[k] <= t < x.cf_end[k]:
+            a, b = x.cf_a[k], x.cf_b[k]
+            r = min(1.0, x.rivalry[a, b] + x.cf_x[k])
+            x.rivalry[a, b] = r
+            x.rivalry[b, a] = r
+
+
+def rivalry_at(x: ThreatInputs, t: int) -> None:
+    """Set ``x.rivalry`` to the rivalry of step ``t``, in place (see :func:`_rivalry`)."""
+    _rivalry(int(t), x)
 
 
 @jit
