@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Command-line entry of multivector: a thin wrapper around :func:`sim.cli.main`."""
 
-import sys
-
 if __name__ == "__main__":
-    from sim.cli import main
+    from sim.cli import script
 
-    sys.exit(main())
+    script()

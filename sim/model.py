@@ -376,7 +376,7 @@ class MultivectorModel(mesa.Model):
             self._prepare(t)
             uniform, exponential, normal, row = self._draws.at(t)
             end = max(t + 1, self._quiet_until(t + 1))
-            advance_span(t, end, uniform, exponential, normal, row, *self._args)
+            advance_span(t, end, uniform, exponential, normal, row, False, *self._args)
             self.steps = end
             if end > t + 1:  # the quiet steps' events were applied at set-up: log them
                 self.fired = self.events.fire_quiet(t + 1, end)

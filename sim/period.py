@@ -34,7 +34,6 @@ from sim.rules.trade import TradeInputs
 from sim.rules.trade import _advance as _trade
 
 
-@jit
 def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
     """The mechanisms of period ``t`` in order (see :mod:`sim.model`): threat and budgets,
     procurement, sanctions, patron response, trade, then the record. With ``first``, only the
@@ -44,8 +43,9 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
     ``uniform``, ``exponential`` and ``normal`` are a block of :class:`sim.draws.Draws`; row
     ``row`` holds this step's. ``th`` .. ``tr`` are the mechanisms' records, ``pol`` the
     policies, ``rec`` the recorder's blocks, each as a plain tuple of its fields in order
-    (:func:`plain`)."""
-    _period(t, uniform, exponential, normal, row, first, *_named(th, pr, sa, ps, tr, pol, rec))
+    (:func:`plain`). The same compiled call as :func:`advance_span` over one step (one
+    compiled entry point: a new process loads the period's code from numba's cache once)."""
+    advance_span(t, t + 1, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec)
 
 
 def plain(records: tuple) -> tuple:  # type: ignore[type-arg]
@@ -103,11 +103,15 @@ def _period(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
 
 
 @jit
-def advance_span(t0, t1, uniform, exponential, normal, row0, th, pr, sa, ps, tr, pol, rec):
+def advance_span(t0, t1, uniform, exponential, normal, row0, first, th, pr, sa, ps, tr, pol, rec):
     """Periods ``t0`` .. ``t1 - 1`` in a row (:func:`advance` each), for quiet stretches in
     which nothing happens in Python between steps; ``row0`` is ``t0``'s row in the block of
-    draws, which must hold every step of the span. The records as for :func:`advance`."""
+    draws, which must hold every step of the span. With ``first``, only the set-up (as
+    :func:`advance`). The records as for :func:`advance`."""
     th_, pr_, sa_, ps_, tr_, pol_, rec_ = _named(th, pr, sa, ps, tr, pol, rec)
+    if first:
+        _period(t0, uniform, exponential, normal, row0, True, th_, pr_, sa_, ps_, tr_, pol_, rec_)
+        return
     for t in range(t0, t1):
         r = row0 + t - t0
         _period(t, uniform, exponential, normal, r, False, th_, pr_, sa_, ps_, tr_, pol_, rec_)
