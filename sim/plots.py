@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import math
 import textwrap
+import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -566,6 +567,7 @@ class _Job:
     focus: tuple[Focus, ...]
     folder: Path
     formats: tuple[str, ...]
+    key: str  # one per run's figures: a worker prepares them once (_draw)
 
 
 def _warm_up() -> None:
@@ -580,10 +582,18 @@ def _warm_up() -> None:
     plt.close(fig)
 
 
+_PREPARED: dict[str, dict[str, Callable[[], Figure]]] = {}
+"""A figure worker's makers of the run it is drawing (its tables are built once, not once
+per figure)."""
+
+
 def _draw(job: _Job, name: str) -> Path:
     """Make and save one figure of ``job`` (in a figure worker)."""
-    make = figure_makers(job.results, job.focus)[name]
-    return save(make(), job.folder, name, job.formats)
+    makers = _PREPARED.get(job.key)
+    if makers is None:
+        _PREPARED.clear()
+        makers = _PREPARED[job.key] = figure_makers(job.results, job.focus)
+    return save(makers[name](), job.folder, name, job.formats)
 
 
 def figure_workers() -> int:
@@ -641,7 +651,13 @@ def plots_written(
             for name, make in figure_makers(results, focus).items():
                 paths.append(save(make(), folder, name, formats))
             return
-        job = _Job(replace(results, _frames=None, _ts=None), tuple(focus), folder, tuple(formats))
+        job = _Job(
+            replace(results, _frames=None, _ts=None),
+            tuple(focus),
+            folder,
+            tuple(formats),
+            uuid.uuid4().hex,
+        )
         pending = [pool.submit(_draw, job, name) for name in names]
         yield paths
         paths.extend(f.result() for f in pending)
