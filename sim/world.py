@@ -191,17 +191,15 @@ def _build(sc: Scenario) -> World:
     L = int(lead.max()) + span
 
     links = sc.relations.links
-    la = np.array([ix[k.between[0]] for k in links], dtype=np.int64)
-    lb = np.array([ix[k.between[1]] for k in links], dtype=np.int64)
     affinity, rivalry, trade = _sym(n), _sym(n), _sym(n)
-    np.fill_diagonal(affinity, 1.0)
-    for m, values in (
-        (affinity, [k.affinity for k in links]),
-        (rivalry, [k.rivalry for k in links]),
-        (trade, [k.trade for k in links]),
-    ):
-        m[la, lb] = values
-        m[lb, la] = values
+    affinity.flat[:: n + 1] = 1.0
+    if links:  # one table of (a, b, affinity, rivalry, trade), written both ways
+        rows = np.array(
+            [(ix[k.between[0]], ix[k.between[1]], k.affinity, k.rivalry, k.trade) for k in links]
+        )
+        la, lb = rows[:, 0].astype(np.int64), rows[:, 1].astype(np.int64)
+        for m, col in ((affinity, 2), (rivalry, 3), (trade, 4)):
+            m[la, lb] = m[lb, la] = rows[:, col]
 
     stock = _sym(n)
     cells = [
@@ -294,7 +292,7 @@ def _build(sc: Scenario) -> World:
         war_share=np.zeros((T + 1, n)),
         guarantee_extra=np.zeros((T + 1, n)),
         scheduled=np.zeros((T + 1, n, n)),
-        params=SimpleNamespace(**sc.parameters.model_dump()),
+        params=SimpleNamespace(**dict(sc.parameters)),  # flat numbers: no model_dump needed
     )
     shares = w.stock_shares()
     w.ref_patron_share = np.where(client, shares.T, 0.0)
