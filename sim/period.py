@@ -22,7 +22,7 @@ other modules; ``make`` clears the cache whenever a kernel module changes (see t
 from __future__ import annotations
 
 from sim.rules.choice import _targets
-from sim.rules.common import _shares, jit
+from sim.rules.common import _shares_into, inline, jit
 from sim.rules.pressure import _respond
 from sim.rules.procurement import _procure, _seed_orders
 from sim.rules.sanctions import _resolve
@@ -30,7 +30,7 @@ from sim.rules.threat import _advance as _threat
 from sim.rules.trade import _advance as _trade
 
 
-@jit
+@inline
 def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
     """The mechanisms of period ``t`` in order (see :mod:`sim.model`): threat and budgets,
     procurement, sanctions, patron response, trade, then the record. With ``first``, only the
@@ -54,8 +54,8 @@ def advance(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
     _respond(ps, pol)
     _trade(t, tr, pol)
     # record (the declared outputs the period writes, by name: sim.outcomes)
-    rec.arms_share[t] = _shares(pr.stock)
-    rec.trade_share[t] = _shares(tr.trade)
+    _shares_into(pr.stock, rec.arms_share[t])
+    _shares_into(tr.trade, rec.trade_share[t])
     rec.deliveries[t] = pr.deliveries
     rec.trade[t] = tr.trade
     rec.compliance[t] = sa.compliance
