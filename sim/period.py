@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from sim.recorder import Blocks
 from sim.rules.choice import PolicyArrays, _targets
-from sim.rules.common import _shares, jit
+from sim.rules.common import _shares_into, inline, jit
 from sim.rules.pressure import PressureInputs, _respond
 from sim.rules.procurement import ProcurementInputs, _procure, _seed_orders
 from sim.rules.sanctions import SanctionsInputs, _resolve
@@ -56,7 +56,7 @@ def plain(records: tuple) -> tuple:  # type: ignore[type-arg]
     return tuple(tuple(r) for r in records)
 
 
-@jit
+@inline
 def _named(th, pr, sa, ps, tr, pol, rec):
     """The records as their named tuples again, inside compiled code (free)."""
     return (
@@ -70,7 +70,7 @@ def _named(th, pr, sa, ps, tr, pol, rec):
     )
 
 
-@jit
+@inline
 def _period(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
     """:func:`advance` on the named records."""
     _rivalry(t, th)
@@ -88,8 +88,8 @@ def _period(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol
     _respond(ps, pol)
     _trade(t, tr, pol)
     # record (the declared outputs the period writes, by name: sim.outcomes)
-    rec.arms_share[t] = _shares(pr.stock)
-    rec.trade_share[t] = _shares(tr.trade)
+    _shares_into(pr.stock, rec.arms_share[t])
+    _shares_into(tr.trade, rec.trade_share[t])
     rec.deliveries[t] = pr.deliveries
     rec.trade[t] = tr.trade
     rec.compliance[t] = sa.compliance

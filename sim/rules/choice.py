@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.rules.common import jit
+from sim.rules.common import SHARE_FLOOR, _row_sum, inline, jit
 
 HEDGE, FOLLOW_BONUS, FOLLOW_CUT, FOE_PENALTY, FOE_BONUS = range(5)
 """Columns of the rule table (the order of :data:`sim.strategies.RULES`)."""
@@ -100,30 +100,32 @@ def strongest_friend(
 
 
 @jit
-def _friend_kernel(power, affinity, exports, patrons, use_patrons, rows):
+def _friend_of(i, power, affinity, exports, patrons, use_patrons):
+    """The power state ``i`` would follow, else -1 (:func:`strongest_friend`)."""
     n = power.shape[0]
-    out = np.full(rows.shape[0], -1, dtype=np.int64)
-    for k in range(rows.shape[0]):
-        i = rows[k]
-        has_patron = False
-        if use_patrons:
-            for j in range(n):
-                if (
-                    patrons[i, j]
-                    and j != i
-                    and exports[j]
-                    and power[j] * max(affinity[i, j], 0.0) > 0
-                ):
-                    has_patron = True
-                    break
-        best = 0.0
+    has_patron = False
+    if use_patrons:
         for j in range(n):
-            if j == i or not exports[j] or (has_patron and not patrons[i, j]):
-                continue
-            score = power[j] * max(affinity[i, j], 0.0)
-            if score > best:
-                best = score
-                out[k] = j
+            if patrons[i, j] and j != i and exports[j] and power[j] * max(affinity[i, j], 0.0) > 0:
+                has_patron = True
+                break
+    friend = -1
+    best = 0.0
+    for j in range(n):
+        if j == i or not exports[j] or (has_patron and not patrons[i, j]):
+            continue
+        score = power[j] * max(affinity[i, j], 0.0)
+        if score > best:
+            best = score
+            friend = j
+    return friend
+
+
+@jit
+def _friend_kernel(power, affinity, exports, patrons, use_patrons, rows):
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for k in range(rows.shape[0]):
+        out[k] = _friend_of(rows[k], power, affinity, exports, patrons, use_patrons)
     return out
 
 
@@ -149,34 +151,39 @@ def most_threatening(
 
 
 @jit
-def _foe_kernel(pressure, rivalry, affinity, power, rows):
-    n = power.shape[0]
-    out = np.full(rows.shape[0], -1, dtype=np.int64)
-    for k in range(rows.shape[0]):
-        i = rows[k]
-        best = 0.0
-        for j in range(n):
-            if j == i:
-                continue
-            menace = (pressure[j, i] + rivalry[i, j] + max(0.0, -affinity[i, j])) * power[j]
-            if menace > best:
-                best = menace
-                out[k] = j
-    return out
+def _foe_of(i, pressure, rivalry, affinity, power):
+    """The power that menaces state ``i`` most, else -1 (:func:`most_threatening`)."""
+    foe = -1
+    best = 0.0
+    for j in range(power.shape[0]):
+        if j == i:
+            continue
+        menace = (pressure[j, i] + rivalry[i, j] + max(0.0, -affinity[i, j])) * power[j]
+        if menace > best:
+            best = menace
+            foe = j
+    return foe
 
 
 @jit
+def _foe_kernel(pressure, rivalry, affinity, power, rows):
+    out = np.empty(rows.shape[0], dtype=np.int64)
+    for k in range(rows.shape[0]):
+        out[k] = _foe_of(rows[k], pressure, rivalry, affinity, power)
+    return out
+
+
+@inline
 def _targets(pol, power, affinity, exports, patrons, use_patrons, pressure, rivalry):
     """(friend, foe) per state, -1 where its rules do not need one (or it has none)."""
     n = power.shape[0]
     friend = np.full(n, -1, dtype=np.int64)
     foe = np.full(n, -1, dtype=np.int64)
-    fr = np.flatnonzero(pol.follows)
-    if fr.shape[0] > 0:
-        friend[fr] = _friend_kernel(power, affinity, exports, patrons, use_patrons, fr)
-    br = np.flatnonzero(pol.balances)
-    if br.shape[0] > 0:
-        foe[br] = _foe_kernel(pressure, rivalry, affinity, power, br)
+    for i in range(n):
+        if pol.follows[i]:
+            friend[i] = _friend_of(i, power, affinity, exports, patrons, use_patrons)
+        if pol.balances[i]:
+            foe[i] = _foe_of(i, pressure, rivalry, affinity, power)
     return friend, foe
 
 
@@ -205,16 +212,18 @@ def targets(
 
 
 @jit
-def _adjust(u, pol, diversification, stock_share, affinity, friend, foe):
+def _adjust(u, pol, diversification, stock_share, affinity, friend, foe, normalise=False):
     """The policies' adjustments of supplier utilities ``u`` (importer x supplier), in place:
-    the standing rules, then the explicit preferences."""
+    the standing rules, then the explicit preferences. With ``normalise``, ``stock_share``
+    holds the stocks themselves and each row is divided by its sum (as :func:`_shares`)."""
     n, m = u.shape
     rules = pol.rules
     for i in range(n):
+        total = max(_row_sum(stock_share, i), SHARE_FLOOR) if normalise else 1.0
         h = rules[i, HEDGE]
         if h != 0.0:
             for j in range(m):
-                u[i, j] -= h * diversification[i] * stock_share[i, j]
+                u[i, j] -= h * diversification[i] * (stock_share[i, j] / total)
         f = friend[i]
         if f >= 0:
             u[i, f] += rules[i, FOLLOW_BONUS]
@@ -252,18 +261,32 @@ def adjust(
     )
 
 
+@inline
+def _complied(c, is_target, follows_target, follow_cut, stance, stance_max):
+    """One state's compliance ``c`` after its policy (:func:`_comply`): ``follows_target``
+    and ``follow_cut``, its follow rule; ``stance`` and ``stance_max``, its policy's entries
+    for the regime row; ``is_target``: the state is the regime's target."""
+    if follows_target:
+        c *= 1.0 - follow_cut
+    if not is_target and not np.isnan(stance):
+        c = max(c, stance) if stance_max else stance
+    return c
+
+
 @jit
 def _comply(c, pol, regime, target, friend):
     """Compliance ``c`` (n,) with regime row ``regime`` on ``target``, in place: followers
     spare the power they follow; a policy's stance on the regime replaces the rule (or, for a
     row merging regimes of which only some have a stance, raises it to the stance)."""
     for i in range(c.shape[0]):
-        if friend[i] == target:
-            c[i] *= 1.0 - pol.rules[i, FOLLOW_CUT]
-        if i != target:
-            x = pol.comply[regime, i]
-            if not np.isnan(x):
-                c[i] = max(c[i], x) if pol.comply_max[regime, i] else x
+        c[i] = _complied(
+            c[i],
+            i == target,
+            friend[i] == target,
+            pol.rules[i, FOLLOW_CUT],
+            pol.comply[regime, i],
+            pol.comply_max[regime, i],
+        )
 
 
 def comply(c: np.ndarray, pol: PolicyArrays, regime: int, target: int, friend: np.ndarray) -> None:

@@ -31,7 +31,35 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.rules.choice import PolicyArrays
-from sim.rules.common import _shares, jit, lag_weight
+from sim.rules.common import SHARE_FLOOR, _row_sum, inline, jit, lag_weight
+
+
+@inline
+def _pressure_target_of(
+    share,
+    own_share,
+    ref_patron,
+    ref_rival,
+    capacity_ratio,
+    trade,
+    total_trade,
+    strength,
+    rival_weight,
+    restraint_k,
+    pmax,
+    scale,
+):
+    """Target pressure of one patron on one client (:func:`pressure_target`): ``share`` and
+    ``own_share`` are the patron's and the client's own shares of the client's arms stock,
+    ``trade`` the pair's trade, ``total_trade`` the patron's."""
+    rival = min(1.0, max(0.0, 1.0 - share - own_share))
+    drop = max(0.0, ref_patron - share) / ref_patron if ref_patron > 0 else 0.0
+    rise = max(0.0, rival - ref_rival)
+    need = trade / total_trade if total_trade > 0 else 0.0
+    restraint = max(0.0, 1.0 - restraint_k * need)
+    x = (strength * drop + rival_weight * rise) * capacity_ratio * restraint
+    x *= scale
+    return min(pmax, max(0.0, x))
 
 
 @jit
@@ -53,21 +81,21 @@ def _pressure_target(
     out = np.zeros((n, n))
     for p in range(n):
         for c in range(n):
-            if not client_mask[p, c]:
-                continue
-            share = stock_share[c, p]
-            rival = min(1.0, max(0.0, 1.0 - share - stock_share[c, c]))
-            drop = (
-                max(0.0, ref_patron[p, c] - share) / ref_patron[p, c]
-                if ref_patron[p, c] > 0
-                else 0.0
-            )
-            rise = max(0.0, rival - ref_rival[p, c])
-            need = trade[p, c] / total_trade[p] if total_trade[p] > 0 else 0.0
-            restraint = max(0.0, 1.0 - restraint_k * need)
-            x = (strength * drop + rival_weight * rise) * capacity_ratio[p] * restraint
-            x *= scale[p, c]
-            out[p, c] = min(pmax, max(0.0, x))
+            if client_mask[p, c]:
+                out[p, c] = _pressure_target_of(
+                    stock_share[c, p],
+                    stock_share[c, c],
+                    ref_patron[p, c],
+                    ref_rival[p, c],
+                    capacity_ratio[p],
+                    trade[p, c],
+                    total_trade[p],
+                    strength,
+                    rival_weight,
+                    restraint_k,
+                    pmax,
+                    scale[p, c],
+                )
     return out
 
 
@@ -114,9 +142,12 @@ def pressure_target(
 
 
 @jit
-def _rival_trade_cost(pressure, client_mask):
+def _rival_trade_cost(pressure, client_mask, cost):
+    """Client x partner pressure on the pair's trade, written into ``cost``: patron p's
+    pressure on client i falls on i's trade with every partner that is neither p nor one of
+    p's clients (see the module docstring)."""
     n = pressure.shape[0]
-    cost = np.zeros((n, n))
+    cost[...] = 0.0
     for p in range(n):
         for i in range(n):
             x = pressure[p, i]
@@ -125,7 +156,14 @@ def _rival_trade_cost(pressure, client_mask):
             for j in range(n):
                 if j != i and j != p and not client_mask[p, j]:
                     cost[i, j] += x
-    return cost
+
+
+@inline
+def _friction_of(cost, cost_back, friction):
+    """One pair's factor of :func:`trade_friction`, from its costs both ways."""
+    a = min(1.0, max(0.0, 1.0 - friction * cost))
+    b = min(1.0, max(0.0, 1.0 - friction * cost_back))
+    return min(a, b)
 
 
 @jit
@@ -134,9 +172,7 @@ def _trade_friction(cost, friction):
     out = np.empty((n, n))
     for i in range(n):
         for j in range(n):
-            a = min(1.0, max(0.0, 1.0 - friction * cost[i, j]))
-            b = min(1.0, max(0.0, 1.0 - friction * cost[j, i]))
-            out[i, j] = min(a, b)
+            out[i, j] = _friction_of(cost[i, j], cost[j, i], friction)
     return out
 
 
@@ -144,7 +180,7 @@ def trade_friction(pressure_cost: np.ndarray, friction: float) -> np.ndarray:
     """Symmetric factor (0..1) on trade: ``1 - friction * cost``, the lower of the two directions.
 
     Args:
-        pressure_cost: client x partner pressure on the pair's trade (:func:`rival_trade_cost`).
+        pressure_cost: client x partner pressure on the pair's trade (:func:`_rival_trade_cost`).
         friction: ``pressure_trade_friction`` (fraction cut per unit pressure).
     """
     return _trade_friction(np.asarray(pressure_cost, np.float64), float(friction))
@@ -210,35 +246,41 @@ def pack(w, p, *, capacity_ref: np.ndarray) -> PressureInputs:
     )
 
 
-@jit
+@inline
 def _respond(x, pol):
     """Step 5: attitudes fade; pressure one lag step towards its target, scaled by the
     patrons' policies; pressure above the backfire threshold builds the client's resentment
-    of its patron."""
-    x.attitude[...] = x.attitude * x.attitude_keep
+    of its patron. In place, one pair at a time (no temporary arrays)."""
+    attitude, pressure, stock, trade = x.attitude, x.pressure, x.stock, x.trade
+    n = pressure.shape[0]
+    for i in range(n):
+        for j in range(n):
+            attitude[i, j] *= x.attitude_keep
     if not x.has_clients:
         return
-    target = _pressure_target(
-        _shares(x.stock),
-        x.client_mask,
-        x.ref_patron,
-        x.ref_rival,
-        x.capacity / x.capacity_ref,
-        x.trade,
-        x.trade.sum(axis=1) + x.other_trade,
-        x.strength,
-        x.rival_weight,
-        x.restraint,
-        x.pressure_max,
-        pol.pressure_scale,
-    )
-    x.pressure[...] = x.pressure + x.alpha_pressure * (target - x.pressure)
-    n = x.pressure.shape[0]
-    for p in range(n):
-        for c in range(n):
-            excess = x.pressure[p, c] - x.backfire_threshold
+    for c in range(n):
+        stock_total = max(_row_sum(stock, c), SHARE_FLOOR)  # as _shares(stock)
+        for p in range(n):
+            target = 0.0
+            if x.client_mask[p, c]:
+                target = _pressure_target_of(
+                    stock[c, p] / stock_total,
+                    stock[c, c] / stock_total,
+                    x.ref_patron[p, c],
+                    x.ref_rival[p, c],
+                    x.capacity[p] / x.capacity_ref[p],
+                    trade[p, c],
+                    _row_sum(trade, p) + x.other_trade[p],
+                    x.strength,
+                    x.rival_weight,
+                    x.restraint,
+                    x.pressure_max,
+                    pol.pressure_scale[p, c],
+                )
+            pressure[p, c] += x.alpha_pressure * (target - pressure[p, c])
+            excess = pressure[p, c] - x.backfire_threshold
             if excess > 0.0:
-                x.attitude[c, p] -= x.backfire_step * excess
+                attitude[c, p] -= x.backfire_step * excess
 
 
 def respond(x: PressureInputs, pol: PolicyArrays) -> None:

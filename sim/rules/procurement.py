@@ -21,7 +21,16 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.rules.choice import PolicyArrays, _adjust
-from sim.rules.common import _shares, jit, lag_weight
+from sim.rules.common import SHARE_FLOOR, _row_sum, inline, jit, lag_weight
+
+
+@inline
+def _pressure_on(pressure, i):
+    """Total patron pressure on importer ``i`` (column ``i`` of patron x client, summed)."""
+    total = 0.0
+    for k in range(pressure.shape[0]):
+        total += pressure[k, i]
+    return total
 
 
 @jit
@@ -29,9 +38,7 @@ def _pressure_cost(pressure: np.ndarray) -> np.ndarray:
     n = pressure.shape[0]
     cost = np.zeros((n, n))
     for i in range(n):
-        total = 0.0
-        for k in range(n):
-            total += pressure[k, i]
+        total = _pressure_on(pressure, i)
         for j in range(n):
             if j != i:
                 cost[i, j] = total - pressure[j, i]
@@ -63,6 +70,27 @@ def static_utility(
     return u + p.weight_affinity * affinity
 
 
+@inline
+def _utility_of(
+    static,
+    reliability,
+    stock_share,
+    licensed,
+    pressure_cost,
+    risk,
+    w_rel,
+    w_path,
+    w_tech,
+    w_press,
+    w_risk,
+):
+    """One importer-supplier utility of :func:`utility`, without the domestic bonus."""
+    x = static + w_rel * reliability + w_path * stock_share
+    if licensed > 0:
+        x += w_tech
+    return x - (w_press * pressure_cost + w_risk * risk)
+
+
 @jit
 def _utility(
     static,
@@ -83,11 +111,19 @@ def _utility(
     u = np.empty((n, m))
     for i in range(n):
         for j in range(m):
-            x = static[i, j] + w_rel * reliability[j] + w_path * stock_share[i, j]
-            if licensed[i, j] > 0:
-                x += w_tech
-            x -= w_press * pressure_cost[i, j] + w_risk * risk[i, j]
-            u[i, j] = x
+            u[i, j] = _utility_of(
+                static[i, j],
+                reliability[j],
+                stock_share[i, j],
+                licensed[i, j],
+                pressure_cost[i, j],
+                risk[i, j],
+                w_rel,
+                w_path,
+                w_tech,
+                w_press,
+                w_risk,
+            )
         if i < m and has_capacity[i]:
             u[i, i] += w_dom
     return u
@@ -137,17 +173,29 @@ def utility(
     )
 
 
+@inline
+def _available(own, exports, capacity, licensed, affinity, embargo, min_affinity):
+    """Whether an importer can buy from a supplier (:func:`availability`), from the pair's
+    values: ``own`` (the supplier is the importer), the supplier's ``exports`` and
+    ``capacity``, the pair's ``licensed``, ``affinity`` and ``embargo``."""
+    sells = capacity > 0 and (exports or own)
+    return (sells or licensed > 0) and affinity >= min_affinity and not embargo
+
+
 @jit
 def _availability(exports, capacity, licensed, affinity, embargo, min_affinity):
     n = exports.shape[0]
     ok = np.zeros((n, n), dtype=np.bool_)
     for i in range(n):
         for j in range(n):
-            sells = capacity[j] > 0 and (exports[j] or i == j)
-            ok[i, j] = (
-                (sells or licensed[i, j] > 0)
-                and affinity[i, j] >= min_affinity
-                and not embargo[i, j]
+            ok[i, j] = _available(
+                i == j,
+                exports[j],
+                capacity[j],
+                licensed[i, j],
+                affinity[i, j],
+                embargo[i, j],
+                min_affinity,
             )
     return ok
 
@@ -223,10 +271,14 @@ def _place_orders(pipeline, t, orders, lead_steps, span):
     L = pipeline.shape[0]
     n, m = orders.shape
     for j in range(m):
-        for s in range(span):
-            slot = (t + lead_steps[j] + s) % L
-            for i in range(n):
-                pipeline[slot, i, j] += orders[i, j] / span
+        first = (t + lead_steps[j]) % L
+        for i in range(n):
+            part = orders[i, j] / span
+            # the ring buffer's slots (t + lead + s) % L, s < span, without a division each
+            slot = first
+            for _ in range(span):
+                pipeline[slot, i, j] += part
+                slot = slot + 1 if slot + 1 < L else 0
 
 
 def place_orders(
@@ -244,20 +296,26 @@ def place_orders(
     )
 
 
+@inline
+def _deliver_column(due, j, usable, licensed, licensed_scale, out):
+    """Column ``j`` of :func:`_deliver` into ``out``: ``usable`` is the supplier's capacity
+    times reliability this step, ``licensed * licensed_scale`` the local lines' capacity."""
+    n = due.shape[0]
+    demand = 0.0
+    for i in range(n):
+        local = min(due[i, j], licensed[i, j] * licensed_scale)
+        out[i, j] = local
+        demand += due[i, j] - local
+    frac = min(1.0, usable / demand) if demand > 0 else 1.0
+    for i in range(n):
+        out[i, j] += (due[i, j] - out[i, j]) * frac
+
+
 @jit
 def _deliver(due, capacity_step, reliability, licensed_step):
-    n, m = due.shape
-    out = np.empty((n, m))
-    for j in range(m):
-        demand = 0.0
-        for i in range(n):
-            local = min(due[i, j], licensed_step[i, j])
-            out[i, j] = local
-            demand += due[i, j] - local
-        usable = capacity_step[j] * reliability[j]
-        frac = min(1.0, usable / demand) if demand > 0 else 1.0
-        for i in range(n):
-            out[i, j] += (due[i, j] - out[i, j]) * frac
+    out = np.empty(due.shape)
+    for j in range(due.shape[1]):
+        _deliver_column(due, j, capacity_step[j] * reliability[j], licensed_step, 1.0, out)
     return out
 
 
@@ -276,54 +334,6 @@ def deliver(
         np.asarray(reliability, f),
         np.asarray(licensed_step, f),
     )
-
-
-@jit
-def _settle(
-    pipeline,
-    t,
-    shares,
-    budget_step,
-    scheduled,
-    lead_steps,
-    span,
-    backlog,
-    capacity_step,
-    reliability,
-    licensed_step,
-    fill_rate,
-    alpha_fill,
-    backlog_keep,
-    stock,
-    stock_keep,
-):
-    n, m = shares.shape
-    orders = np.empty((n, m))
-    for i in range(n):
-        committed = 0.0
-        for j in range(m):
-            committed += scheduled[i, j]
-        b = max(0.0, budget_step[i] - committed)
-        for j in range(m):
-            orders[i, j] = b * shares[i, j]
-    _place_orders(pipeline, t, orders, lead_steps, span)
-    slot = t % pipeline.shape[0]
-    fresh = pipeline[slot] + scheduled
-    due = fresh + backlog
-    pipeline[slot, :, :] = 0.0
-    got = _deliver(due, capacity_step, reliability, licensed_step)
-    new_fill = fill_rate.copy()
-    for j in range(m):
-        # the fill rate compares deliveries with what fell due this step (not with the
-        # backlog too, which would make it depend on the step's length)
-        d = 0.0
-        g = 0.0
-        for i in range(n):
-            d += fresh[i, j]
-            g += got[i, j]
-        f = min(1.0, g / d) if d > 1e-12 else 1.0
-        new_fill[j] += alpha_fill * (f - fill_rate[j])
-    return got, (due - got) * backlog_keep, stock * stock_keep + got, new_fill
 
 
 class ProcurementInputs(NamedTuple):
@@ -452,39 +462,96 @@ def pack(
     )
 
 
+@inline
+def _invest(x, pol, i):
+    """What state ``i`` invests at home per year (its policy's share of its arms budget); the
+    rest of the budget it spends on procurement."""
+    return pol.invest[i] * x.budget[i]
+
+
+@inline
+def _choose_into(x, pol, normal, friend, foe, out):
+    """The shares of :func:`_choose`, written into ``out`` (importer x supplier), which holds
+    the utilities on the way. Row by row, without temporary arrays: each importer's utilities
+    (:func:`utility`, the stock shares and pressure costs computed in place), plus noise and
+    attitude, the policies' adjustments, then the logit (:func:`logit_shares`) over the
+    suppliers available to it, in the operations and order of the vectorised forms."""
+    n, m = out.shape
+    stock, pressure, licensed, affinity = x.stock, x.pressure, x.licensed, x.affinity
+    exports, capacity, embargo = x.exports, x.capacity, x.embargo
+    for i in range(n):
+        stock_total = max(_row_sum(stock, i), SHARE_FLOOR)  # as _shares(stock)
+        pressure_i = _pressure_on(pressure, i)
+        for j in range(m):
+            cost = pressure_i - pressure[j, i] if j != i else 0.0  # as _pressure_cost
+            u = _utility_of(
+                x.u_static[i, j],
+                x.reliability_base[j] * x.fill_rate[j],
+                stock[i, j] / stock_total,
+                licensed[i, j],
+                cost,
+                x.risk[i, j],
+                x.w_rel,
+                x.w_path,
+                x.w_tech,
+                x.w_press,
+                x.w_risk,
+            )
+            if j == i and capacity[i] > 0:
+                u += x.w_dom
+            out[i, j] = u + (x.choice_noise * normal[i, j] + x.w_aff * x.attitude[i, j])
+    _adjust(out, pol, x.diversification, stock, affinity, friend, foe, True)
+    for i in range(n):
+        # the logit of _logit, availability tested in place
+        b = x.base_precision[i] * pol.precision[i]
+        zmax = -np.inf
+        for j in range(m):
+            if _available(
+                i == j,
+                exports[j],
+                capacity[j],
+                licensed[i, j],
+                affinity[i, j],
+                embargo[i, j],
+                x.min_affinity,
+            ):
+                z = b * out[i, j]
+                if z > zmax:
+                    zmax = z
+        tot = 0.0
+        for j in range(m):
+            e = 0.0
+            if zmax != -np.inf and _available(
+                i == j,
+                exports[j],
+                capacity[j],
+                licensed[i, j],
+                affinity[i, j],
+                embargo[i, j],
+                x.min_affinity,
+            ):
+                e = np.exp(b * out[i, j] - zmax)
+                tot += e
+            out[i, j] = e
+        if zmax != -np.inf:
+            for j in range(m):
+                out[i, j] /= tot
+
+
 @jit
 def _choose(x, pol, normal, friend, foe):
     """Supplier choice of every importer this step: the utilities, the policies' adjustments
     and the logit over available suppliers. Returns the shares (importer x supplier), what
     each state spends on imports and what it invests at home (per year)."""
     n = x.stock.shape[0]
-    stock_share = _shares(x.stock)
-    u = _utility(
-        x.u_static,
-        x.reliability_base * x.fill_rate,
-        stock_share,
-        x.licensed,
-        x.capacity > 0,
-        _pressure_cost(x.pressure),
-        x.risk,
-        x.w_rel,
-        x.w_path,
-        x.w_tech,
-        x.w_press,
-        x.w_risk,
-        x.w_dom,
-    )
-    u += x.choice_noise * normal + x.w_aff * x.attitude
-    _adjust(u, pol, x.diversification, stock_share, x.affinity, friend, foe)
+    shares = np.empty((n, n))
+    _choose_into(x, pol, normal, friend, foe, shares)
     spend = np.empty(n)
     invest = np.empty(n)
-    precision = np.empty(n)
     for i in range(n):
-        invest[i] = pol.invest[i] * x.budget[i]
+        invest[i] = _invest(x, pol, i)
         spend[i] = x.budget[i] - invest[i]
-        precision[i] = x.base_precision[i] * pol.precision[i]
-    avail = _availability(x.exports, x.capacity, x.licensed, x.affinity, x.embargo, x.min_affinity)
-    return _logit(u, precision, avail), spend, invest
+    return shares, spend, invest
 
 
 SEED_ITERATIONS = 30
@@ -541,43 +608,62 @@ def _seed_orders(x, pol, friend, foe):
                 x.pipeline[k % L, i, j] = spend[i] * x.dt * shares[i, j] * before / span
 
 
-@jit
+@inline
+def _settle(t, x, pol):
+    """Orders, rationed deliveries, backlog, stock and fill rates of period ``t``, in place.
+
+    On entry ``x.deliveries`` holds this step's supplier shares; they become the orders (each
+    importer's procurement budget for the step, less what is already scheduled, split by the
+    shares) and go into the pipeline; ``x.deliveries`` then receives the step's deliveries.
+    While they are rationed, ``x.backlog`` holds what falls due (fresh orders plus backlog)."""
+    n, m = x.deliveries.shape
+    scheduled = x.scheduled[t]
+    orders = x.deliveries
+    for i in range(n):
+        spend = x.budget[i] - _invest(x, pol, i)
+        b = max(0.0, spend * x.dt - _row_sum(scheduled, i))
+        for j in range(m):
+            orders[i, j] = b * orders[i, j]
+    _place_orders(x.pipeline, t, orders, x.lead_steps, x.span_steps)
+    fresh = x.pipeline[t % x.pipeline.shape[0]]  # falls due now (besides ``scheduled``)
+    due = x.backlog
+    for i in range(n):
+        for j in range(m):
+            due[i, j] = (fresh[i, j] + scheduled[i, j]) + due[i, j]
+    got = x.deliveries
+    for j in range(m):
+        # capacity left to orders after a war's own consumption
+        free = x.capacity[j] * x.dt * (1.0 - min(1.0, x.war_share[t, j]))
+        _deliver_column(due, j, free * x.reliability[j], x.licensed, x.dt, got)
+        # the fill rate compares deliveries with what fell due this step (not with the
+        # backlog too, which would make it depend on the step's length)
+        d = 0.0
+        g = 0.0
+        for i in range(n):
+            d += fresh[i, j] + scheduled[i, j]
+            g += got[i, j]
+        f = min(1.0, g / d) if d > 1e-12 else 1.0
+        x.fill_rate[j] += x.alpha_capacity * (f - x.fill_rate[j])
+        for i in range(n):
+            x.backlog[i, j] = (due[i, j] - got[i, j]) * x.backlog_keep
+            x.stock[i, j] = x.stock[i, j] * x.stock_keep + got[i, j]
+    fresh[:, :] = 0.0
+
+
+@inline
 def _procure(t, x, pol, normal, friend, foe):
     """Step 3: licensed lines ramp up; the supplier choice (:func:`_choose`); domestic
-    investment out of the budget; orders, rationed deliveries, stock."""
+    investment out of the budget; orders, rationed deliveries, stock (:func:`_settle`)."""
     n = x.stock.shape[0]
     for i in range(n):
         for j in range(n):
             x.licensed[i, j] = min(
                 x.licensed_target[i, j], x.licensed[i, j] + x.licensed_target[i, j] * x.ramp_step
             )
-    shares, spend, invest = _choose(x, pol, normal, friend, foe)
-    free = np.empty(n)  # capacity left to orders after a war's own consumption
+    _choose_into(x, pol, normal, friend, foe, x.deliveries)  # the shares, until _settle
     for i in range(n):
-        x.capacity_base[i] += x.invest_yield * invest[i] * x.dt
-        free[i] = x.capacity[i] * x.dt * (1.0 - min(1.0, x.war_share[t, i]))
-    got, bl, st, fr = _settle(
-        x.pipeline,
-        t,
-        shares,
-        spend * x.dt,
-        x.scheduled[t],
-        x.lead_steps,
-        x.span_steps,
-        x.backlog,
-        free,
-        x.reliability,
-        x.licensed * x.dt,
-        x.fill_rate,
-        x.alpha_capacity,
-        x.backlog_keep,
-        x.stock,
-        x.stock_keep,
-    )
-    x.deliveries[...] = got
-    x.backlog[...] = bl
-    x.stock[...] = st
-    x.fill_rate[:] = fr
+        x.capacity_base[i] += x.invest_yield * _invest(x, pol, i) * x.dt
+    _settle(t, x, pol)
 
 
 def procure(

@@ -22,8 +22,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim.rules.choice import PolicyArrays, _comply
-from sim.rules.common import _shares, jit, lag_weight
+from sim.rules.choice import FOLLOW_CUT, PolicyArrays, _complied
+from sim.rules.common import _row_sum, _shares, inline, jit, lag_weight
+
+TOTAL_FLOOR = 1e-300
+"""A state's total trade is floored at this where it divides (a state without trade)."""
+WEIGHT_FLOOR = 1e-12
+"""Row sums of trade are floored at this for the trade weights of :func:`effects`."""
 
 if TYPE_CHECKING:
     from sim.world import SanctionRegime
@@ -38,7 +43,7 @@ def _exposure(trade, total, senders):
         for j in range(n):
             if senders[j]:
                 x += trade[i, j]
-        out[i] = x / max(total[i], 1e-300)
+        out[i] = x / max(total[i], TOTAL_FLOOR)
     return out
 
 
@@ -57,7 +62,7 @@ def exposure(trade: np.ndarray, total: np.ndarray, senders: np.ndarray) -> np.nd
 
 def dependence_on(trade: np.ndarray, total: np.ndarray, target: int) -> np.ndarray:
     """(n,) share of each state's total trade that is with ``target``."""
-    return trade[:, target] / np.maximum(total, 1e-300)
+    return trade[:, target] / np.maximum(total, TOTAL_FLOOR)
 
 
 def affinity_to(affinity: np.ndarray, senders: np.ndarray) -> np.ndarray:
@@ -81,6 +86,35 @@ def _affinity_to(affinity, senders):
     return out
 
 
+@inline
+def _compliance_of(
+    is_target,
+    is_sender,
+    exposure_s,
+    dependence_t,
+    affinity_s,
+    affinity_t,
+    secondary,
+    w_e,
+    w_s,
+    w_t,
+    w_a,
+    threshold,
+    steepness,
+):
+    """One state's compliance under the economic rule (:func:`compliance_target`)."""
+    if is_target:
+        return 0.0
+    if is_sender:
+        return 1.0
+    pull = (
+        w_e * exposure_s * (1.0 + w_s * secondary)
+        - w_t * dependence_t
+        + w_a * (affinity_s - affinity_t)
+    )
+    return 1.0 / (1.0 + np.exp(-steepness * (pull - threshold)))
+
+
 @jit
 def _compliance(
     exposure_s,
@@ -100,16 +134,21 @@ def _compliance(
     n = exposure_s.shape[0]
     c = np.empty(n)
     for k in range(n):
-        if senders[k]:
-            c[k] = 1.0
-            continue
-        pull = (
-            w_e * exposure_s[k] * (1.0 + w_s * secondary)
-            - w_t * dependence_t[k]
-            + w_a * (affinity_s[k] - affinity_t[k])
+        c[k] = _compliance_of(
+            k == target,
+            senders[k],
+            exposure_s[k],
+            dependence_t[k],
+            affinity_s[k],
+            affinity_t[k],
+            secondary,
+            w_e,
+            w_s,
+            w_t,
+            w_a,
+            threshold,
+            steepness,
         )
-        c[k] = 1.0 / (1.0 + np.exp(-steepness * (pull - threshold)))
-    c[target] = 0.0
     return c
 
 
@@ -175,15 +214,21 @@ def trade_cut(compliance: np.ndarray, trade_intensity: np.ndarray, cut: float) -
 
 
 @jit
-def _trade_cut(compliance, trade_intensity, cut):
+def _trade_cut_into(compliance, trade_intensity, cut, out):
+    """:func:`trade_cut` written into ``out``."""
     n = compliance.shape[0]
-    out = np.empty((n, n))
     for i in range(n):
         for j in range(n):
             out[i, j] = max(
                 cut * compliance[i, j] * trade_intensity[j],
                 cut * compliance[j, i] * trade_intensity[i],
             )
+
+
+@jit
+def _trade_cut(compliance, trade_intensity, cut):
+    out = np.empty(compliance.shape)
+    _trade_cut_into(compliance, trade_intensity, cut, out)
     return out
 
 
@@ -197,9 +242,11 @@ def _is_target(compliance, t):
 
 
 @jit
-def _reroute(potential, cut, compliance, senders_any, share):
+def _reroute_into(potential, cut, compliance, senders_any, share, add):
+    """:func:`reroute` before its symmetrisation (the result is ``add + add.T``), written
+    into ``add``."""
     n = potential.shape[0]
-    add = np.zeros((n, n))
+    add[...] = 0.0
     for t in range(n):
         if not _is_target(compliance, t):
             continue
@@ -214,15 +261,34 @@ def _reroute(potential, cut, compliance, senders_any, share):
         for k in range(n):
             if not senders_any[k]:
                 add[k, t] += potential[k, t] * (1.0 - compliance[k, t]) * lost * share / tot
+
+
+@jit
+def _reroute(potential, cut, compliance, senders_any, share):
+    add = np.empty(potential.shape)
+    _reroute_into(potential, cut, compliance, senders_any, share, add)
     return add + add.T
 
 
 @jit
-def _circumvent(potential, cut, compliance, senders_any, tolerance, customs, rate, outside, margin):
+def _circumvent_into(
+    potential,
+    cut,
+    compliance,
+    senders_any,
+    tolerance,
+    customs,
+    rate,
+    outside,
+    margin,
+    add,
+    reexports,
+):
+    """:func:`circumvent` written into ``add`` (before its symmetrisation: the addition to
+    trade is ``add + add.T``) and ``reexports``."""
     n = potential.shape[0]
-    add = np.zeros((n, n))
-    reexports = np.zeros((n, n))
-    x = np.zeros(n)
+    add[...] = 0.0
+    reexports[...] = 0.0
     for t in range(n):
         if not _is_target(compliance, t):
             continue
@@ -234,24 +300,45 @@ def _circumvent(potential, cut, compliance, senders_any, tolerance, customs, rat
                 base += potential[s, t]
         if lost <= 0.0:
             continue
+        # each conduit's re-exports before the cap, kept in the target's column (0 elsewhere)
         total = 0.0
         for c in range(n):
-            x[c] = 0.0
             if c == t or senders_any[c]:
                 continue
             access = 1.0 if customs[c, t] else outside
-            x[c] = rate * tolerance[c] * access * potential[c, t] * (1.0 - cut[c, t]) * lost / base
-            total += x[c]
+            xc = rate * tolerance[c] * access * potential[c, t] * (1.0 - cut[c, t]) * lost / base
+            reexports[c, t] = xc
+            total += xc
         scale = min(1.0, lost / total) if total > 0.0 else 0.0
         for c in range(n):
-            if x[c] <= 0.0:
+            if reexports[c, t] <= 0.0:
+                reexports[c, t] = 0.0
                 continue
-            xc = x[c] * scale
+            xc = reexports[c, t] * scale
             reexports[c, t] = xc
             add[c, t] += xc
             for s in range(n):
                 if senders_any[s] and s != t:
                     add[s, c] += xc / (1.0 + margin) * potential[s, t] * cut[s, t] / lost
+
+
+@jit
+def _circumvent(potential, cut, compliance, senders_any, tolerance, customs, rate, outside, margin):
+    add = np.empty(potential.shape)
+    reexports = np.empty(potential.shape)
+    _circumvent_into(
+        potential,
+        cut,
+        compliance,
+        senders_any,
+        tolerance,
+        customs,
+        rate,
+        outside,
+        margin,
+        add,
+        reexports,
+    )
     return add + add.T, reexports
 
 
@@ -318,70 +405,17 @@ def reroute(
     )
 
 
-@jit
-def _regime_compliance(
-    trade,
-    total,
-    senders,
-    target,
-    affinity_s,
-    affinity,
-    secondary,
-    w_e,
-    w_s,
-    w_t,
-    w_a,
-    threshold,
-    steepness,
+@inline
+def _sanctioned(
+    capacity, reliability, capacity_base, reliability_base, loss, fin, cap_effect, rel_effect, alpha
 ):
-    e = _exposure(trade, total, senders)
-    n = trade.shape[0]
-    dep = np.empty(n)
-    aff_t = np.empty(n)
-    for k in range(n):
-        dep[k] = trade[k, target] / max(total[k], 1e-300)
-        aff_t[k] = affinity[k, target]
-    c = _compliance(
-        e,
-        dep,
-        affinity_s,
-        aff_t,
-        secondary,
-        senders,
-        target,
-        w_e,
-        w_s,
-        w_t,
-        w_a,
-        threshold,
-        steepness,
+    """One state's capacity and reliability one lag step towards their levels under an input
+    loss ``loss`` and a finance loss ``fin``."""
+    cap_target = capacity_base * (1.0 - cap_effect * loss)
+    rel_target = reliability_base * (1.0 - rel_effect * min(1.0, loss + fin))
+    return capacity + alpha * (cap_target - capacity), reliability + alpha * (
+        rel_target - reliability
     )
-    return c, e
-
-
-@jit
-def _capacity_response(
-    capacity_base,
-    capacity,
-    reliability,
-    reliability_base,
-    input_loss,
-    fin_loss,
-    cap_effect,
-    rel_effect,
-    alpha,
-):
-    n = capacity.shape[0]
-    cap = np.empty(n)
-    rel = np.empty(n)
-    for i in range(n):
-        cap_target = capacity_base[i] * (1.0 - cap_effect * input_loss[i])
-        cap[i] = capacity[i] + alpha * (cap_target - capacity[i])
-        rel_target = reliability_base[i] * (
-            1.0 - rel_effect * min(1.0, input_loss[i] + fin_loss[i])
-        )
-        rel[i] = reliability[i] + alpha * (rel_target - reliability[i])
-    return cap, rel
 
 
 @jit
@@ -389,7 +423,7 @@ def _effects(
     compliance, trade, input_sources, has_inputs, tech_int, fin_int, arms_int, secondary, expo
 ):
     n = trade.shape[0]
-    trade_w = _shares(trade, 1e-12)
+    trade_w = _shares(trade, WEIGHT_FLOOR)
     ct = np.ascontiguousarray(compliance.T)  # target x source
     weights = np.empty((n, n))
     for t in range(n):
@@ -553,12 +587,6 @@ def _aggregate(target, senders, intensity, secondary, scope, affinity):
     )
 
 
-@jit
-def _lag(x, target, alpha):
-    """In place: ``x += alpha * (target - x)`` (one step of a first-order lag)."""
-    x[...] = x + alpha * (target - x)
-
-
 class SanctionsInputs(NamedTuple):
     """What the sanctions mechanism reads and writes (``compliance``, ``input_loss``, ``risk``,
     ``capacity_base``, ``capacity`` and ``reliability`` are the world's, updated in place).
@@ -649,87 +677,95 @@ def pack(w, p, *, regimes: Regimes, risk: np.ndarray, growth_keep: np.ndarray) -
     )
 
 
-@jit
+@inline
 def _resolve(first, x, pol, friend):
     """Step 4: compliance with each regime (the economic rule, then the policies: followers
     spare what they follow, a stance replaces the rule), its effects on the targets, and
-    capacity and reliability relaxing to their sanctioned levels."""
+    capacity and reliability relaxing to their sanctioned levels.
+
+    In place and without temporary arrays: each state's compliance with sanctions on each
+    target (the strongest over the regime rows on it) lags towards its new level as soon as
+    it is known (no compliance is read before all are), then the secondary-sanctions risk of
+    the pair; then each target's losses and its capacity (:func:`effects`)."""
     n = x.trade.shape[0]
     R = x.reg_target.shape[0]
-    if R == 0 and not x.compliance.any():
+    trade, reg_target, reg_senders, compliance = x.trade, x.reg_target, x.reg_senders, x.compliance
+    active = R > 0 or compliance.any()  # else compliance stays 0, and the input loss as it is
+    if active:
+        for k in range(n):
+            total = max(_row_sum(trade, k) + x.other_trade[k], TOTAL_FLOOR)
+            for t in range(n):
+                c_target = 0.0  # compliance of k with sanctions on t, and its exposure
+                expo = 0.0
+                for r in range(R):
+                    if reg_target[r] != t:
+                        continue
+                    sent = 0.0  # k's trade with the senders (as _exposure)
+                    for j in range(n):
+                        if reg_senders[r, j]:
+                            sent += trade[k, j]
+                    e = sent / total
+                    c = _compliance_of(
+                        k == t,
+                        reg_senders[r, k],
+                        e,
+                        trade[k, t] / total,
+                        x.reg_aff_s[r, k],
+                        x.affinity[k, t],
+                        x.reg_secondary[r],
+                        x.w_e,
+                        x.w_s,
+                        x.w_t,
+                        x.w_a,
+                        x.threshold,
+                        x.steepness,
+                    )
+                    c = _complied(
+                        c,
+                        k == t,
+                        friend[k] == t,
+                        pol.rules[k, FOLLOW_CUT],
+                        pol.comply[r, k],
+                        pol.comply_max[r, k],
+                    )
+                    c_target = max(c_target, c)
+                    expo = max(expo, e)
+                if first:
+                    compliance[k, t] = c_target
+                else:  # one step of the lag
+                    compliance[k, t] += x.alpha_compliance * (c_target - compliance[k, t])
+                x.risk[k, t] = x.arms_int[t] * min(1.0, compliance[k, t] + x.secondary[t] * expo)
+    else:
+        x.risk[...] = 0.0
+    for t in range(n):
+        loss = 0.0
+        fin = 0.0
+        if active:
+            # compliant shares of t's input sources and of its trade (as _effects)
+            weight_total = max(_row_sum(trade, t), WEIGHT_FLOOR)
+            inputs = 0.0
+            finance = 0.0
+            for k in range(n):
+                w = trade[t, k] / weight_total
+                source = x.input_sources[t, k] if x.has_inputs[t] else w
+                inputs += compliance[k, t] * source
+                finance += compliance[k, t] * w
+            loss = np.minimum(1.0, x.tech_int[t] * inputs)
+            fin = np.minimum(1.0, x.fin_int[t] * finance)
+            x.input_loss[t] = loss
         if not first:
-            x.capacity_base[:] = x.capacity_base * x.growth_keep
-            cap, rel = _capacity_response(
-                x.capacity_base,
-                x.capacity,
-                x.reliability,
-                x.reliability_base,
-                np.zeros(n),
-                np.zeros(n),
+            x.capacity_base[t] *= x.growth_keep[t]
+            x.capacity[t], x.reliability[t] = _sanctioned(
+                x.capacity[t],
+                x.reliability[t],
+                x.capacity_base[t],
+                x.reliability_base[t],
+                loss,
+                fin,
                 x.cap_effect,
                 x.rel_effect,
                 x.alpha_capacity,
             )
-            x.capacity[:] = cap
-            x.reliability[:] = rel
-        x.risk[...] = 0.0
-        return
-    c_target = np.zeros((n, n))
-    expo = np.zeros((n, n))
-    total = x.trade.sum(axis=1) + x.other_trade
-    for r in range(R):
-        tg = x.reg_target[r]
-        c, e = _regime_compliance(
-            x.trade,
-            total,
-            x.reg_senders[r],
-            tg,
-            x.reg_aff_s[r],
-            x.affinity,
-            x.reg_secondary[r],
-            x.w_e,
-            x.w_s,
-            x.w_t,
-            x.w_a,
-            x.threshold,
-            x.steepness,
-        )
-        _comply(c, pol, r, tg, friend)
-        for k in range(n):
-            c_target[k, tg] = max(c_target[k, tg], c[k])
-            expo[k, tg] = max(expo[k, tg], e[k])
-    if first:
-        x.compliance[...] = c_target
-    else:
-        _lag(x.compliance, c_target, x.alpha_compliance)
-    loss, fin, rk = _effects(
-        x.compliance,
-        x.trade,
-        x.input_sources,
-        x.has_inputs,
-        x.tech_int,
-        x.fin_int,
-        x.arms_int,
-        x.secondary,
-        expo,
-    )
-    x.input_loss[:] = loss
-    x.risk[...] = rk
-    if not first:
-        x.capacity_base[:] = x.capacity_base * x.growth_keep
-        cap, rel = _capacity_response(
-            x.capacity_base,
-            x.capacity,
-            x.reliability,
-            x.reliability_base,
-            loss,
-            fin,
-            x.cap_effect,
-            x.rel_effect,
-            x.alpha_capacity,
-        )
-        x.capacity[:] = cap
-        x.reliability[:] = rel
 
 
 def resolve(x: SanctionsInputs, pol: PolicyArrays, friend: np.ndarray, first: bool = False) -> None:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.rules.common import jit, lag_weight
+from sim.rules.common import inline, jit, lag_weight
 
 
 def buildup(budget: np.ndarray, budget_ref: np.ndarray) -> np.ndarray:
@@ -83,37 +83,11 @@ def budget_target(base_budget: np.ndarray, threat: np.ndarray, elasticity: float
     return base_budget * (1.0 + elasticity * threat)
 
 
-@jit
-def _threat_and_budget(
-    base,
-    extra,
-    rivalry,
-    budget,
-    budget_ref,
-    guarantee,
-    base_budget,
-    reaction,
-    reassurance,
-    max_threat,
-    elasticity,
-    alpha,
-):
-    n = base.shape[0]
-    up = np.empty(n)
-    for j in range(n):
-        ratio = budget[j] / budget_ref[j] if budget_ref[j] > 0 else 1.0
-        up[j] = max(0.0, ratio - 1.0)
-    threat = np.empty(n)
-    new_budget = np.empty(n)
-    for i in range(n):
-        r = 0.0
-        for j in range(n):
-            r += rivalry[i, j] * up[j]
-        x = base[i] + extra[i] + reaction * r - reassurance * guarantee[i]
-        threat[i] = min(max_threat, max(0.0, x))
-        target = base_budget[i] * (1.0 + elasticity * threat[i])
-        new_budget[i] = budget[i] + alpha * (target - budget[i])
-    return threat, new_budget
+@inline
+def _buildup(budget, budget_ref):
+    """One state's :func:`buildup` (its budget and reference budget)."""
+    ratio = budget / budget_ref if budget_ref > 0 else 1.0
+    return max(0.0, ratio - 1.0)
 
 
 @jit
@@ -232,7 +206,7 @@ def pack(
     )
 
 
-@jit
+@inline
 def _rivalry(t, x):
     """Rivalry at step ``t``, in place: the links' rivalry raised by the conflicts under way
     (``cf_start <= t < cf_end``), each in turn, capped at 1 (so a war between rivals makes
@@ -251,25 +225,23 @@ def rivalry_at(x: ThreatInputs, t: int) -> None:
     _rivalry(int(t), x)
 
 
-@jit
+@inline
 def _advance(t, x, uniform, exponential):
     _shocks(x.threat_extra, t, uniform, exponential, x.shock_chance, x.shock_size, x.shock_steps)
-    th, bu = _threat_and_budget(
-        x.base_threat,
-        x.threat_extra[t],
-        x.rivalry,
-        x.budget,
-        x.budget_ref,
-        x.guarantee + x.guarantee_extra[t],
-        x.base_budget,
-        x.reaction,
-        x.reassurance,
-        x.max_threat,
-        x.elasticity,
-        x.alpha_budget,
-    )
-    x.threat[:] = th
-    x.budget[:] = bu
+    budget, threat = x.budget, x.threat
+    n = budget.shape[0]
+    # every threat level from the budgets before the step (the build-up of each rival is
+    # recomputed where it is used, rather than kept in a temporary array), then the budgets
+    for i in range(n):
+        r = 0.0
+        for j in range(n):
+            r += x.rivalry[i, j] * _buildup(budget[j], x.budget_ref[j])
+        guarantee = x.guarantee[i] + x.guarantee_extra[t, i]
+        level = x.base_threat[i] + x.threat_extra[t, i] + x.reaction * r - x.reassurance * guarantee
+        threat[i] = min(x.max_threat, max(0.0, level))
+    for i in range(n):
+        target = x.base_budget[i] * (1.0 + x.elasticity * threat[i])
+        budget[i] += x.alpha_budget * (target - budget[i])
 
 
 def advance(x: ThreatInputs, t: int, uniform: np.ndarray, exponential: np.ndarray) -> None:

@@ -17,9 +17,9 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.rules.choice import PolicyArrays
-from sim.rules.common import _shares, jit, lag_weight
-from sim.rules.pressure import _rival_trade_cost, _trade_friction
-from sim.rules.sanctions import Regimes, _circumvent, _reroute, _trade_cut
+from sim.rules.common import _shares, inline, jit, lag_weight
+from sim.rules.pressure import _friction_of, _rival_trade_cost
+from sim.rules.sanctions import Regimes, _circumvent_into, _reroute_into, _trade_cut_into
 
 
 def growth_factor(
@@ -59,18 +59,30 @@ def pull(trend_factor: float, path_factor: float, strength: float) -> float:
 
 
 @jit
-def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt):
-    old = potential
-    new = old * factor * tilt
+def _grow_in_place(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt):
+    """:func:`_grow`, in place."""
+    n, m = potential.shape
+    old = np.empty(ag_a.shape[0])  # the agreements' pairs before the step
+    for k in range(ag_a.shape[0]):
+        old[k] = potential[ag_a[k], ag_b[k]]
+    for i in range(n):
+        for j in range(m):
+            potential[i, j] = potential[i, j] * factor[i, j] * tilt[i, j]
     for k in range(ag_a.shape[0]):
         if t > ag_due[k]:
             continue
         a, b = ag_a[k], ag_b[k]
-        trend = new[a, b] / old[a, b] if old[a, b] > 0 else 1.0
+        trend = potential[a, b] / old[k] if old[k] > 0 else 1.0
         path = _agreement_growth(max(trade[a, b], 1e-9), ag_target[k], ag_due[k] - t + 1)
-        x = old[a, b] * _pull(trend, path, strength)
-        new[a, b] = x
-        new[b, a] = x
+        x = old[k] * _pull(trend, path, strength)
+        potential[a, b] = x
+        potential[b, a] = x
+
+
+@jit
+def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt):
+    new = potential.copy()
+    _grow_in_place(new, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt)
     return new
 
 
@@ -192,13 +204,17 @@ def pack(w, p, *, trade_factor: np.ndarray, regimes: Regimes) -> TradeInputs:
     )
 
 
-@jit
+@inline
 def _advance(t, x, pol):
     """Step 6: potential trade grows (trend, policies' tilt, agreements); effective trade
     lags towards it after sanction cuts, rerouting, re-exports through conduits, designations
-    and pressure friction."""
-    new = _grow(
-        x.trade_potential,
+    and pressure friction.
+
+    In place: the terms of the target are computed into one scratch block, then each pair's
+    target and both lags in one pass (the operations and order of the vectorised form)."""
+    new = x.trade_potential
+    _grow_in_place(
+        new,
         x.trade_factor,
         x.trade,
         x.ag_a,
@@ -209,12 +225,18 @@ def _advance(t, x, pol):
         x.agreement_pull,
         pol.trade_tilt,
     )
-    x.trade_potential[...] = new
-    target = new
-    reexports = np.zeros_like(new)
+    n = new.shape[0]
+    scratch = np.empty((5, n, n))
+    cut, rerouted, conduits, reexports, cost = (
+        scratch[0],
+        scratch[1],
+        scratch[2],
+        scratch[3],
+        scratch[4],
+    )
     if x.trade_sanctions:
-        cut = _trade_cut(x.compliance, x.trade_int, x.trade_cut)
-        conduits, reexports = _circumvent(
+        _trade_cut_into(x.compliance, x.trade_int, x.trade_cut, cut)
+        _circumvent_into(
             new,
             cut,
             x.compliance,
@@ -224,18 +246,30 @@ def _advance(t, x, pol):
             x.circumvention_rate,
             x.access_outside,
             x.margin,
+            conduits,
+            reexports,
         )
-        target = (
-            new * (1.0 - cut)
-            + _reroute(new, cut, x.compliance, x.senders_any, x.reroute_share)
-            + conduits
-        )
-    if x.designation_cut > 0:
-        target = target * (1.0 - x.designation_cut * x.designation)
+        _reroute_into(new, cut, x.compliance, x.senders_any, x.reroute_share, rerouted)
     if x.friction > 0:
-        target = target * _trade_friction(_rival_trade_cost(x.pressure, x.client_mask), x.friction)
-    x.trade[...] = x.trade + x.alpha_trade * (target - x.trade)
-    x.reexports[...] = x.reexports + x.alpha_trade * (reexports - x.reexports)
+        _rival_trade_cost(x.pressure, x.client_mask, cost)
+    trade, designation = x.trade, x.designation
+    for i in range(n):
+        for j in range(n):
+            target = new[i, j]
+            re = 0.0
+            if x.trade_sanctions:  # conduits and rerouted trade: symmetric additions
+                target = (
+                    new[i, j] * (1.0 - cut[i, j])
+                    + (rerouted[i, j] + rerouted[j, i])
+                    + (conduits[i, j] + conduits[j, i])
+                )
+                re = reexports[i, j]
+            if x.designation_cut > 0:
+                target = target * (1.0 - x.designation_cut * designation[i, j])
+            if x.friction > 0:
+                target = target * _friction_of(cost[i, j], cost[j, i], x.friction)
+            trade[i, j] += x.alpha_trade * (target - trade[i, j])
+            x.reexports[i, j] += x.alpha_trade * (re - x.reexports[i, j])
 
 
 def advance(x: TradeInputs, pol: PolicyArrays, t: int) -> None:
