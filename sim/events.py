@@ -32,7 +32,7 @@ from sim.scenario.schema import (
     TradeAgreement,
     War,
 )
-from sim.world import Agreement, SanctionRegime, World
+from sim.world import Agreement, LicenceDeal, SanctionRegime, World
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def apply_arms_order(w: World, ev: ArmsOrder, step: int) -> tuple[str, bool]:
 
 
 def apply_production_deal(w: World, ev: ProductionDeal, step: int) -> tuple[str, bool]:
-    w.licensed_target[_ix(w, ev.producer), _ix(w, ev.licensor)] += ev.capacity
+    w.deals.append(LicenceDeal(_ix(w, ev.producer), _ix(w, ev.licensor), ev.capacity, step))
     return (
         f"{ev.licensor} licenses production in {ev.producer} (US${ev.capacity:g}bn/yr line)",
         False,
@@ -197,7 +197,8 @@ def apply_production_deal(w: World, ev: ProductionDeal, step: int) -> tuple[str,
 
 def apply_trade_agreement(w: World, ev: TradeAgreement, step: int) -> tuple[str, bool]:
     due = w.axis.index((ev.target_year, 12))
-    w.agreements.append(Agreement(_ix(w, ev.between[0]), _ix(w, ev.between[1]), ev.target, due))
+    a, b = _ix(w, ev.between[0]), _ix(w, ev.between[1])
+    w.agreements.append(Agreement(a, b, ev.target, due, start_step=step))
     return (
         f"{ev.between[0]}-{ev.between[1]} trade target US${ev.target:g}bn by {ev.target_year}",
         False,
@@ -351,22 +352,23 @@ APPLY: dict[type, Callable[[World, Any, int], tuple[str, bool]]] = {
     ParameterChange: apply_parameter,
 }
 
-DATED: frozenset[type] = frozenset({ArmsOrder, ThreatShock, War, Conflict})
+DATED: frozenset[type] = frozenset(
+    {ArmsOrder, ThreatShock, War, Conflict, TradeAgreement, ProductionDeal}
+)
 """Event types that only add to dated arrays (``scheduled``, ``threat_extra``, ``war_share``)
-from rows at or after their own date, or to the dated list of conflicts (which the threat
-mechanism reads by step), from the event's fields alone: applying them at set-up gives the
-same run as applying them at their step (:class:`EventQueue`)."""
+from rows at or after their own date, or to the dated lists of conflicts, trade agreements
+and production deals (which the mechanisms read by step), from the event's fields alone:
+applying them at set-up gives the same run as applying them at their step
+(:class:`EventQueue`)."""
 
-# What each event type changes of the model's caches between events: the sanctions regimes, the
-# lists handed to the period (agreements), or anything (attributes, affinity, parameters). The
-# others (orders, production deals, threat shocks, conflicts, alliance actions, wars,
+# What each event type changes of the model's caches between events: the sanctions regimes, or
+# anything (attributes, affinity, parameters). The others (the dated ones, alliance actions,
 # designations) only write arrays in place that the mechanisms read by reference.
-REGIMES, LISTS, ALL = "regimes", "lists", "all"
+REGIMES, ALL = "regimes", "all"
 STRUCTURAL: dict[type, str] = {
     SanctionImposed: REGIMES,
     SanctionChanged: REGIMES,
     SanctionLifted: REGIMES,
-    TradeAgreement: LISTS,
     Alignment: ALL,
     ParameterChange: ALL,
 }

@@ -32,7 +32,7 @@ from sim.agents import StateAgent
 from sim.decide import PolicyBook
 from sim.draws import Draws
 from sim.errors import Problem, ScenarioError
-from sim.events import ALL, LISTS, REGIMES, EventQueue, FiredEvent
+from sim.events import ALL, REGIMES, EventQueue, FiredEvent
 from sim.metrics import hhi
 from sim.period import advance, advance_span, plain
 from sim.recorder import Recorder
@@ -257,8 +257,7 @@ class MultivectorModel(mesa.Model):
         World arrays are passed by reference (the period updates them in place); scalars are
         read from the parameters now, so a parameter event must be followed by a refresh. Only
         the records that read what changed are packed again: the regimes (procurement's
-        embargoes, sanctions, trade, the policies' stances), the lists of agreements (trade);
-        ``all``: every record.
+        embargoes, sanctions, trade, the policies' stances); ``all``: every record.
         """
         w, p, rg = self.world, self.world.params, self._regimes
         everything = ALL in what or not self._records
@@ -285,7 +284,7 @@ class MultivectorModel(mesa.Model):
             sa = sanctions.pack(w, p, regimes=rg, risk=self._risk, growth_keep=self._growth_keep)
         if everything:
             ps = pressure.pack(w, p, capacity_ref=self._capacity_ref)
-        if regimes or LISTS in what:
+        if regimes:
             tr = trade.pack(w, p, trade_factor=self._trade_factor, regimes=rg)
         self._records = (th, pr, sa, ps, tr, self.policies.arrays, self.recorder.blocks)
         self._args = plain(self._records)  # what the compiled period is called with

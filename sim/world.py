@@ -32,12 +32,25 @@ class SanctionRegime:
 
 @dataclass
 class Agreement:
-    """A trade agreement: pull trade between ``a`` and ``b`` to ``target`` by ``due_step``."""
+    """A trade agreement: pull trade between ``a`` and ``b`` to ``target`` by ``due_step``,
+    from ``start_step`` (the step it is signed) on."""
 
     a: int
     b: int
     target: float
     due_step: int
+    start_step: int = 0
+
+
+@dataclass
+class LicenceDeal:
+    """A licensed production line: ``licensor``'s line of ``capacity`` US$ bn/yr in
+    ``producer``, added to the licensed target at ``step``."""
+
+    producer: int
+    licensor: int
+    capacity: float
+    step: int
 
 
 @dataclass
@@ -107,6 +120,7 @@ class World:
     # --- dated regimes ---
     sanctions: dict[str, SanctionRegime] = field(default_factory=dict)
     agreements: list[Agreement] = field(default_factory=list)
+    deals: list[LicenceDeal] = field(default_factory=list)  # the run's, by step
     # the run's conflicts, in firing order: (first step, step after the last, a, b, intensity)
     conflicts: list[tuple[int, int, int, int, float]] = field(default_factory=list)
     params: SimpleNamespace = field(default_factory=SimpleNamespace)
@@ -138,6 +152,7 @@ class World:
         }
         new.sanctions = {k: replace(r, senders=r.senders.copy()) for k, r in self.sanctions.items()}
         new.agreements = [replace(a) for a in self.agreements]
+        new.deals = [replace(d) for d in self.deals]
         new.conflicts = list(self.conflicts)
         new.params = SimpleNamespace(**vars(self.params))
         new._index = dict(self._index)

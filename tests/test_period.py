@@ -457,3 +457,18 @@ def test_an_adaptive_strategy_sees_the_conflicts_under_way_at_the_step_it_decide
                 expected[a, b] = expected[b, a] = min(1.0, expected[a, b] + x)
         assert np.array_equal(seen[t], expected), t
     assert any(not np.array_equal(v, w.rivalry_base) for v in seen.values())
+
+
+def test_a_production_deal_adds_its_line_at_its_step_not_before(baseline):
+    deal = next(e for e in baseline.events if e.type == "production_deal")
+    m = MultivectorModel(baseline, seed=4, mesa_datacollector=False)
+    w = m.world
+    p, lic = w.idx(deal.producer), w.idx(deal.licensor)
+    start = baseline.time.axis.index(deal.date)
+    before = w.licensed_target[p, lic]
+    while m.steps < start:  # steps 0 .. start - 1
+        m.step()
+    assert w.licensed_target[p, lic] == before and w.licensed[p, lic] == 0.0
+    m.step()  # the deal's step
+    assert w.licensed_target[p, lic] == pytest.approx(before + deal.capacity)
+    assert w.licensed[p, lic] > 0.0

@@ -350,6 +350,8 @@ class ProcurementInputs(NamedTuple):
         risk: importer x supplier secondary-sanctions risk (written by the sanctions step).
         embargo: bool importer x supplier arms embargo.
         ramp_step: share of a licensed line's target capacity added per step.
+        dl_producer, dl_licensor, dl_capacity, dl_step: the run's production deals (each
+            adds its line to ``licensed_target`` at its step, US$ bn/yr).
         dt: step length, years; invest_yield: ``autarky_capacity_yield``.
         alpha_capacity, backlog_keep, stock_keep: per-step weights of
             ``capacity_adjustment``, ``backlog_cancellation``, ``stock_depreciation``.
@@ -376,6 +378,10 @@ class ProcurementInputs(NamedTuple):
     licensed: np.ndarray
     licensed_target: np.ndarray
     ramp_step: float
+    dl_producer: np.ndarray
+    dl_licensor: np.ndarray
+    dl_capacity: np.ndarray
+    dl_step: np.ndarray
     base_precision: np.ndarray
     embargo: np.ndarray
     min_affinity: float
@@ -434,6 +440,10 @@ def pack(
         licensed=w.licensed,
         licensed_target=w.licensed_target,
         ramp_step=min(1.0, dt / p.licence_ramp),
+        dl_producer=np.array([d.producer for d in w.deals], dtype=np.int64),
+        dl_licensor=np.array([d.licensor for d in w.deals], dtype=np.int64),
+        dl_capacity=np.array([d.capacity for d in w.deals], dtype=np.float64),
+        dl_step=np.array([d.step for d in w.deals], dtype=np.int64),
         base_precision=base_precision,
         embargo=embargo,
         min_affinity=f(p.min_affinity_for_arms),
@@ -652,9 +662,13 @@ def _settle(t, x, pol):
 
 @inline
 def _procure(t, x, pol, normal, friend, foe):
-    """Step 3: licensed lines ramp up; the supplier choice (:func:`_choose`); domestic
-    investment out of the budget; orders, rationed deliveries, stock (:func:`_settle`)."""
+    """Step 3: this step's production deals add their lines; licensed lines ramp up; the
+    supplier choice (:func:`_choose`); domestic investment out of the budget; orders,
+    rationed deliveries, stock (:func:`_settle`)."""
     n = x.stock.shape[0]
+    for k in range(x.dl_step.shape[0]):
+        if x.dl_step[k] == t:
+            x.licensed_target[x.dl_producer[k], x.dl_licensor[k]] += x.dl_capacity[k]
     for i in range(n):
         for j in range(n):
             x.licensed[i, j] = min(

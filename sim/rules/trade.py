@@ -59,7 +59,9 @@ def pull(trend_factor: float, path_factor: float, strength: float) -> float:
 
 
 @jit
-def _grow_in_place(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt):
+def _grow_in_place(
+    potential, factor, trade, ag_a, ag_b, ag_target, ag_due, ag_start, t, strength, tilt
+):
     """:func:`_grow`, in place."""
     n, m = potential.shape
     old = np.empty(ag_a.shape[0])  # the agreements' pairs before the step
@@ -69,7 +71,7 @@ def _grow_in_place(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, s
         for j in range(m):
             potential[i, j] = potential[i, j] * factor[i, j] * tilt[i, j]
     for k in range(ag_a.shape[0]):
-        if t > ag_due[k]:
+        if t < ag_start[k] or t > ag_due[k]:
             continue
         a, b = ag_a[k], ag_b[k]
         trend = potential[a, b] / old[k] if old[k] > 0 else 1.0
@@ -80,9 +82,9 @@ def _grow_in_place(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, s
 
 
 @jit
-def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt):
+def _grow(potential, factor, trade, ag_a, ag_b, ag_target, ag_due, ag_start, t, strength, tilt):
     new = potential.copy()
-    _grow_in_place(new, factor, trade, ag_a, ag_b, ag_target, ag_due, t, strength, tilt)
+    _grow_in_place(new, factor, trade, ag_a, ag_b, ag_target, ag_due, ag_start, t, strength, tilt)
     return new
 
 
@@ -116,6 +118,7 @@ def grow_with_agreements(
         ag[:, 1].astype(np.int64),
         ag[:, 2].copy(),
         ag[:, 3].astype(np.int64),
+        np.zeros(len(ag), dtype=np.int64),  # all signed
         int(t),
         float(strength),
         np.ones_like(pot),
@@ -133,7 +136,8 @@ class TradeInputs(NamedTuple):
 
     Attributes:
         trade_factor: per-step trend growth factor of each pair (:func:`growth_factor`).
-        ag_a, ag_b, ag_target, ag_due: the agreements (pair, target US$ bn/yr, due step).
+        ag_a, ag_b, ag_target, ag_due, ag_start: the run's agreements (pair, target US$
+            bn/yr, due step, the step it is signed: it pulls from then on).
         agreement_pull: ``agreement_pull``.
         trade_sanctions: whether any trade-scope regime is in force; trade_int: (n,) its
             intensity per target; trade_cut: ``sanction_trade_cut``; senders_any: (n,) bool.
@@ -149,6 +153,7 @@ class TradeInputs(NamedTuple):
     ag_b: np.ndarray
     ag_target: np.ndarray
     ag_due: np.ndarray
+    ag_start: np.ndarray
     agreement_pull: float
     trade_sanctions: bool
     trade_int: np.ndarray
@@ -182,6 +187,7 @@ def pack(w, p, *, trade_factor: np.ndarray, regimes: Regimes) -> TradeInputs:
         ag_b=np.array([a.b for a in ag], dtype=np.int64),
         ag_target=np.array([a.target for a in ag], dtype=np.float64),
         ag_due=np.array([a.due_step for a in ag], dtype=np.int64),
+        ag_start=np.array([a.start_step for a in ag], dtype=np.int64),
         agreement_pull=float(p.agreement_pull),
         trade_sanctions=bool(regimes.trade.any()),
         trade_int=regimes.trade,
@@ -221,6 +227,7 @@ def _advance(t, x, pol):
         x.ag_b,
         x.ag_target,
         x.ag_due,
+        x.ag_start,
         t,
         x.agreement_pull,
         pol.trade_tilt,
