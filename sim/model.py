@@ -86,6 +86,8 @@ class MultivectorModel(mesa.Model):
     steps: int
     _records: tuple[Any, ...] = ()  # the mechanisms' inputs for the period (_pack)
     _args: tuple[Any, ...] = ()  # the same as plain tuples (sim.period.plain)
+    _rivalry_steps: set[int] = set()  # steps at which a conflict starts or ends
+    _rivalry_dirty = True  # rivalry to be set before adaptive strategies decide
 
     def __init__(
         self,
@@ -271,6 +273,10 @@ class MultivectorModel(mesa.Model):
                 base_budget=self._base_budget,
                 budget_ref=self._budget_ref,
             )
+            # the steps at which rivalry changes (a conflict starts or ends), and whether the
+            # links' rivalry may have (an event or a change by hand)
+            self._rivalry_steps = {c[0] for c in w.conflicts} | {c[1] for c in w.conflicts}
+            self._rivalry_dirty = True
         if regimes:
             pr = procurement.pack(
                 w,
@@ -312,7 +318,9 @@ class MultivectorModel(mesa.Model):
         if changed:
             self._refresh(changed)
         if self._adaptive:
-            threat.rivalry_at(self._records[0], t)  # what strategies see: this step's conflicts
+            if t in self._rivalry_steps or self._rivalry_dirty:  # what strategies see:
+                threat.rivalry_at(self._records[0], t)  # this step's conflicts and links
+                self._rivalry_dirty = False
             self._decide(self._adaptive)
 
     def _done(self, end: int) -> None:

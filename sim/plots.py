@@ -141,7 +141,7 @@ class Bands:
 
     def __init__(self, ts: pd.DataFrame) -> None:
         self.ts = ts
-        self._by: dict[str, dict[tuple[str, str], pd.DataFrame]] = {}
+        self._by: dict[str, tuple[pd.DataFrame, pd.Series]] = {}
 
     def __call__(self, metric: str, state: str, partner: str = "") -> pd.DataFrame:
         """Per step: median, q05, q95 and date of one series (empty if it was not recorded)."""
@@ -158,14 +158,14 @@ class Bands:
             else:
                 frame["q05"] = frame["q95"] = frame["median"]
             dates = x.groupby("step", observed=True)["date"].first()
-            self._by[metric] = {
-                (str(k[0]), str(k[1])): sub.droplevel([0, 1]).assign(
-                    date=lambda d: dates.reindex(d.index).to_numpy()
-                )
-                for k, sub in frame.groupby(level=[0, 1], observed=True)
-            }
-        empty = pd.DataFrame(columns=["median", "q05", "q95", "date"])
-        return self._by[metric].get((state, partner), empty)
+            self._by[metric] = (frame, dates)
+        frame, dates = self._by[metric]
+        try:  # one series, looked up when asked for (a pair metric has n x n of them)
+            sub = cast("pd.DataFrame", frame.loc[(state, partner)]).copy()
+        except KeyError:
+            return pd.DataFrame(columns=["median", "q05", "q95", "date"])
+        sub["date"] = dates.reindex(sub.index).to_numpy()
+        return sub
 
 
 # ----------------------------------------------------------------------------- figure helpers
@@ -572,7 +572,12 @@ class _Job:
 
 def _warm_up() -> None:
     """Load matplotlib, its fonts and renderer in a new figure worker, while its parent is
-    still busy (a tiny figure with text, drawn and thrown away)."""
+    still busy (a tiny figure with text, drawn and thrown away); then freeze what the worker
+    holds out of the garbage collector's reach (:func:`gc.freeze`): drawing makes enough
+    objects to start a full collection, which would otherwise walk every object of pandas,
+    numba and matplotlib (about 0.1 s, once or twice a run)."""
+    import gc
+
     _mpl()
     import matplotlib.pyplot as plt
 
@@ -580,6 +585,7 @@ def _warm_up() -> None:
     ax.set_title("warm-up")
     fig.canvas.draw()
     plt.close(fig)
+    gc.freeze()
 
 
 _PREPARED: dict[str, dict[str, Callable[[], Figure]]] = {}
