@@ -207,8 +207,8 @@ def apply_trade_agreement(w: World, ev: TradeAgreement, step: int) -> tuple[str,
 
 def apply_threat_shock(w: World, ev: ThreatShock, step: int) -> tuple[str, bool]:
     end = min(step + _steps(ev.duration, w.axis.dt), w.threat_extra.shape[0])
-    rows = [_ix(w, s) for s in ev.states]
-    w.threat_extra[step:end, rows] += ev.magnitude
+    for s in dict.fromkeys(ev.states):  # each state once, however often it is named
+        w.threat_extra[step:end, _ix(w, s)] += ev.magnitude
     return f"threat shock {ev.magnitude:+g} for {', '.join(ev.states)} ({ev.duration:g} yr)", False
 
 
@@ -217,7 +217,8 @@ def apply_conflict(w: World, ev: Conflict, step: int) -> tuple[str, bool]:
     end = step + _steps(ev.duration, w.axis.dt)
     w.conflicts.append((step, end, a, b, ev.intensity))
     hi = min(end, w.threat_extra.shape[0])
-    w.threat_extra[step:hi, [a, b]] += ev.intensity
+    for i in dict.fromkeys((a, b)):
+        w.threat_extra[step:hi, i] += ev.intensity
     return f"conflict {ev.between[0]}-{ev.between[1]} (intensity {ev.intensity:g})", False
 
 
@@ -361,14 +362,15 @@ and production deals (which the mechanisms read by step), from the event's field
 applying them at set-up gives the same run as applying them at their step
 (:class:`EventQueue`)."""
 
-# What each event type changes of the model's caches between events: the sanctions regimes, or
-# anything (attributes, affinity, parameters). The others (the dated ones, alliance actions,
-# designations) only write arrays in place that the mechanisms read by reference.
-REGIMES, ALL = "regimes", "all"
+# What each event type changes of the model's caches between events: the sanctions regimes,
+# affinity (and what is derived from it), or anything (attributes, parameters). The others (the
+# dated ones, alliance actions, designations) only write arrays in place that the mechanisms
+# read by reference.
+REGIMES, AFFINITY, ALL = "regimes", "affinity", "all"
 STRUCTURAL: dict[type, str] = {
     SanctionImposed: REGIMES,
     SanctionChanged: REGIMES,
     SanctionLifted: REGIMES,
-    Alignment: ALL,
+    Alignment: AFFINITY,
     ParameterChange: ALL,
 }

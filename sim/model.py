@@ -32,7 +32,7 @@ from sim.agents import StateAgent
 from sim.decide import PolicyBook
 from sim.draws import Draws
 from sim.errors import Problem, ScenarioError
-from sim.events import ALL, REGIMES, EventQueue, FiredEvent
+from sim.events import AFFINITY, ALL, REGIMES, EventQueue, FiredEvent
 from sim.metrics import hhi
 from sim.period import advance, advance_span, plain
 from sim.recorder import Recorder
@@ -217,21 +217,19 @@ class MultivectorModel(mesa.Model):
         Called at set-up and after any step in which an event changed one of them, so the
         per-step period does only the work that really changes every period. ``what`` names
         the caches to recompute (:data:`sim.events.STRUCTURAL`): ``all`` (which also asks the
-        strategies that decide once), or only the sanctions ``regimes``; anything else only
-        repacks. (Rivalry, conflicts included, is set by the period itself each step.)
+        strategies that decide once), ``affinity`` (what is derived from it: the regimes'
+        affinities to their senders, guarantees, static utility, trade growth) or only the
+        sanctions ``regimes``; anything else only repacks. (Rivalry, conflicts included, is set by the period itself each step.)
         """
         w, p = self.world, self.world.params
         everything = ALL in what
-        if everything or REGIMES in what:
+        affinity = everything or AFFINITY in what
+        if affinity or REGIMES in what:
             self._regimes = regimes_in_force(w.sanctions.values(), w.affinity)
             self.policies.set_regimes(self._regimes)
-        if everything:
+        if affinity:
             self._guarantee = threat.alliance_guarantee(
                 w.membership, w.alliance_leader, w.alliance_guarantee, w.affinity
-            )
-            self._base_budget = w.base_budget
-            self._budget_ref = threat.budget_target(
-                self._base_budget, w.base_threat, p.threat_budget_elasticity
             )
             self._u_static = procurement.static_utility(
                 cost_effectiveness=w.cost_effectiveness,
@@ -239,13 +237,18 @@ class MultivectorModel(mesa.Model):
                 affinity=w.affinity,
                 p=p,
             )
+            self._trade_factor = trade.growth_factor(
+                w.affinity, p.trade_growth, p.trade_affinity_growth, w.axis.dt
+            )
+        if everything:
+            self._base_budget = w.base_budget
+            self._budget_ref = threat.budget_target(
+                self._base_budget, w.base_threat, p.threat_budget_elasticity
+            )
             self._base_precision = p.choice_precision * (
                 1.0 - p.diversification_effect * w.diversification
             )
             self._growth_keep = np.exp(w.capacity_growth * w.axis.dt)
-            self._trade_factor = trade.growth_factor(
-                w.affinity, p.trade_growth, p.trade_affinity_growth, w.axis.dt
-            )
             self.policies.set_non_aligned(p.non_aligned_compliance)
             params = dict(vars(p))
             if params != self._decided_with:  # static policies depend on parameters alone
@@ -259,13 +262,15 @@ class MultivectorModel(mesa.Model):
         World arrays are passed by reference (the period updates them in place); scalars are
         read from the parameters now, so a parameter event must be followed by a refresh. Only
         the records that read what changed are packed again: the regimes (procurement's
-        embargoes, sanctions, trade, the policies' stances); ``all``: every record.
+        embargoes, sanctions, trade, the policies' stances), affinity (those and threat's
+        guarantees); ``all``: every record.
         """
         w, p, rg = self.world, self.world.params, self._regimes
         everything = ALL in what or not self._records
-        regimes = everything or REGIMES in what
+        affinity = everything or AFFINITY in what
+        regimes = affinity or REGIMES in what
         th, pr, sa, ps, tr, _, _ = self._records or (None,) * 7
-        if everything:
+        if affinity:
             th = threat.pack(
                 w,
                 p,

@@ -522,15 +522,13 @@ def regimes_in_force(sanctions: Iterable[SanctionRegime], affinity: np.ndarray) 
         np.asarray(affinity, np.float64),
     )
     named = dict(zip(_REGIME_ARRAYS, arrays, strict=True))  # the kernel's results, in order
-    target, senders = named["target"], named["senders"]
-    rows = target.shape[0]
-    ids: list[list[str]] = [[] for _ in range(rows)]
-    for r in active:  # rows are the first regime of each (target, senders) group, in order
-        for z in range(rows):
-            if target[z] == r.target and (senders[z] == r.senders).all():
-                ids[z].append(r.id)
-                break
-    return Regimes(**named, ids=tuple(tuple(x) for x in ids))
+    # rows are the (target, senders) groups in the order of their first regime
+    groups: dict[tuple[int, bytes], list[str]] = {}
+    for r in active:
+        groups.setdefault((int(r.target), np.asarray(r.senders, np.bool_).tobytes()), []).append(
+            r.id
+        )
+    return Regimes(**named, ids=tuple(tuple(x) for x in groups.values()))
 
 
 @jit
