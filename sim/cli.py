@@ -54,9 +54,14 @@ def script() -> None:
     process (tests, notebooks) keep a normal collector.
     """
     import gc
+    import os
 
     code = main()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away at the very end: exit quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = code or 141
     gc.freeze()
     sys.exit(code)
 

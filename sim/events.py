@@ -1,5 +1,12 @@
 """Dated events: applied to the world at the start of the step of their date.
 
+Events of the :data:`DATED` types only add to the world's dated inputs from their date on
+(deliveries due per step, extra threat per step, war consumption per step, and the lists of
+conflicts, trade agreements and production deals, which the mechanisms read by step): the queue
+applies them when the model is set up, and logs them at their step. This gives the same run as
+applying them at their step, up to the rounding of floating-point additions made in another
+order (random threat shocks added after a dated one instead of before, about 1e-16).
+
 Each event type has one small apply function. The queue also turns the ``sanctions`` section's
 start and end dates into activations, so sanctions behave the same whether declared up front or
 imposed by an event. Every fired event is logged (with its narration) for outputs and the web page.
@@ -98,7 +105,7 @@ class EventQueue:
         self.changed: set[str] = set()  # what the last fire() changed of the model's caches
         self._applied: dict[int, tuple[str, bool]] = {}  # id(event) -> (summary, blocked)
         python = []
-        for step, items in self.by_step.items():
+        for step, items in sorted(self.by_step.items()):  # in firing order
             for ev in items:
                 if not isinstance(ev, tuple) and type(ev) in DATED:
                     self._applied[id(ev)] = APPLY[type(ev)](world, ev, step)

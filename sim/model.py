@@ -79,7 +79,13 @@ class MultivectorModel(mesa.Model):
             ``mesa.batch_run``).
 
     Changing the world by hand between steps (``model.world.params``, a state's attributes,
-    affinity) takes effect after :meth:`refresh`; scenario events do this themselves.
+    affinity) takes effect after :meth:`refresh`; scenario events do this themselves. Dated
+    inputs hold the whole run from set-up on: ``world.scheduled``, ``threat_extra`` and
+    ``war_share`` have the scenario's later orders, shocks and wars in their later rows, and
+    ``world.conflicts`` (first step, step after the last, a, b, intensity), ``agreements`` and
+    ``deals`` list the run's, each read from its step (so clearing later rows by hand also
+    cancels later events). Rivalry is set each step from ``rivalry_base`` and the conflicts
+    under way: change ``rivalry_base``, not ``rivalry``.
     """
 
     # set by mesa.Model (untyped to mypy): the number of steps taken
@@ -219,7 +225,8 @@ class MultivectorModel(mesa.Model):
         the caches to recompute (:data:`sim.events.STRUCTURAL`): ``all`` (which also asks the
         strategies that decide once), ``affinity`` (what is derived from it: the regimes'
         affinities to their senders, guarantees, static utility, trade growth) or only the
-        sanctions ``regimes``; anything else only repacks. (Rivalry, conflicts included, is set by the period itself each step.)
+        sanctions ``regimes``; anything else only repacks. (Rivalry, conflicts included, is set
+        by the period itself each step.)
         """
         w, p = self.world, self.world.params
         everything = ALL in what
@@ -369,7 +376,8 @@ class MultivectorModel(mesa.Model):
     def run(self) -> MultivectorModel:
         """Run all periods of the scenario's time axis.
 
-        The same as calling :meth:`step` until the end, faster: where nothing happens in
+        The same as calling :meth:`step` until the end (which a subclass that overrides
+        :meth:`step` should do itself), faster: where nothing happens in
         Python between steps (no events but dated ones, no adaptive strategy, no mesa
         DataCollector), a step and the quiet steps after it run in one compiled call
         (:func:`sim.period.advance_span`, the same kernels in the same order; a test checks the

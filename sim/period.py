@@ -1,7 +1,8 @@
 """One period of every mechanism, compiled as one function (resolve and record of a step).
 
-The model fires events and runs the decide phase in Python, then calls :func:`advance` once a
-step with that step's random draws (:mod:`sim.draws`) and one named record per mechanism:
+The model fires events and runs the decide phase in Python, then calls :func:`advance_span` for
+that step and the quiet steps after it (:func:`advance` for one step), with a block of random
+draws (:mod:`sim.draws`) and one named record per mechanism:
 :class:`~sim.rules.threat.ThreatInputs`, :class:`~sim.rules.procurement.ProcurementInputs`,
 :class:`~sim.rules.sanctions.SanctionsInputs`, :class:`~sim.rules.pressure.PressureInputs`,
 :class:`~sim.rules.trade.TradeInputs`, the states' policies
@@ -9,9 +10,9 @@ step with that step's random draws (:mod:`sim.draws`) and one named record per m
 Each mechanism packs its own record (its module's ``pack``) and its Python face calls the same
 kernel, so a face's tests test what the model runs. The records cross from Python as plain
 tuples and are named again inside (:func:`plain`), which halves the cost of a call.
-``advance`` composes the kernels in the documented order and holds no behaviour of its own. Fusing them matters for small worlds:
-called one by one from Python, ~25 kernels a step cost more in call overhead than in
-arithmetic.
+``_period`` composes the kernels in the documented order and holds no behaviour of its own.
+Fusing them matters for small worlds: called one by one from Python, ~25 kernels a step cost
+more in call overhead than in arithmetic.
 
 World arrays are updated in place (the model never rebinds them between events), and the
 recorder's arrays are written at row ``t``, by output name.
@@ -73,7 +74,7 @@ def _named(th, pr, sa, ps, tr, pol, rec):
 @inline
 def _period(t, uniform, exponential, normal, row, first, th, pr, sa, ps, tr, pol, rec):
     """:func:`advance` on the named records."""
-    _rivalry(t, th)
+    _rivalry(-1 if first else t, th)  # the set-up comes before any conflict
     power = pr.capacity * pr.capability
     friend, foe = _targets(
         pol, power, pr.affinity, pr.exports, pr.patrons, True, pr.pressure, th.rivalry
@@ -109,9 +110,6 @@ def advance_span(t0, t1, uniform, exponential, normal, row0, first, th, pr, sa, 
     draws, which must hold every step of the span. With ``first``, only the set-up (as
     :func:`advance`). The records as for :func:`advance`."""
     th_, pr_, sa_, ps_, tr_, pol_, rec_ = _named(th, pr, sa, ps, tr, pol, rec)
-    if first:
-        _period(t0, uniform, exponential, normal, row0, True, th_, pr_, sa_, ps_, tr_, pol_, rec_)
-        return
-    for t in range(t0, t1):
+    for t in range(t0, t0 + 1 if first else t1):  # one call site: _period is inlined once
         r = row0 + t - t0
-        _period(t, uniform, exponential, normal, r, False, th_, pr_, sa_, ps_, tr_, pol_, rec_)
+        _period(t, uniform, exponential, normal, r, first, th_, pr_, sa_, ps_, tr_, pol_, rec_)
