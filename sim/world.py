@@ -174,7 +174,7 @@ def build_world(sc: Scenario) -> World:
     The initial world of the last few scenarios is kept and copied: replicates of one scenario
     build it once.
     """
-    return _build(sc).copy()
+    return _build(sc).copy()  # the template shares arrays between fields: never use it as is
 
 
 STATE_NUMBERS: tuple[str, ...] = (*NUMERIC_STATE_FIELDS, "other_trade")
@@ -190,15 +190,15 @@ def _build(sc: Scenario) -> World:
     T = axis.n
     st = [sc.states[s] for s in ids]
 
-    columns = (
-        np.array([[float(getattr(s, a)) for a in STATE_NUMBERS] for s in st], dtype=np.float64)
-        .reshape(n, len(STATE_NUMBERS))
-        .T
-    )
+    # The template shares arrays between fields that start equal (every zero matrix is one
+    # array, ``capacity`` is ``capacity_base``...): build_world's copy gives each model its own.
+    columns = np.array(
+        [[float(getattr(s, a)) for s in st] for a in STATE_NUMBERS], dtype=np.float64
+    ).reshape(len(STATE_NUMBERS), n)
     by_name = dict(zip(STATE_NUMBERS, columns))
 
     def vec(attr: str) -> np.ndarray:
-        return by_name[attr].copy()
+        return by_name[attr]
 
     dt = axis.dt
     lead = np.maximum(1, np.rint(vec("lead_time") / dt)).astype(int)
@@ -250,6 +250,7 @@ def _build(sc: Scenario) -> World:
 
     base_budget = vec("gdp") * vec("military_budget_share") * vec("procurement_share")
     capacity = vec("production_capacity")
+    zero_n, zero_nn, zero_tn = np.zeros(n), _sym(n), np.zeros((T + 1, n))
     w = World(
         ids=ids,
         names=tuple(s.name for s in st),
@@ -258,8 +259,8 @@ def _build(sc: Scenario) -> World:
         military_share=vec("military_budget_share"),
         procurement_share=vec("procurement_share"),
         diversification=vec("diversification"),
-        capacity_base=capacity.copy(),
-        capacity=capacity.copy(),
+        capacity_base=capacity,
+        capacity=capacity,
         capacity_growth=vec("capacity_growth"),
         exports=np.array([s.exports_arms for s in st]),
         capability=vec("capability"),
@@ -270,42 +271,42 @@ def _build(sc: Scenario) -> World:
         base_threat=vec("base_threat"),
         threat=vec("base_threat"),
         budget=base_budget * (1 + sc.parameters.threat_budget_elasticity * vec("base_threat")),
-        input_loss=np.zeros(n),
+        input_loss=zero_n,
         other_trade=vec("other_trade"),
         fill_rate=np.ones(n),
         affinity=affinity,
         rivalry_base=rivalry,
-        rivalry=rivalry.copy(),
+        rivalry=rivalry,
         trade_potential=trade,
-        trade=trade.copy(),
+        trade=trade,
         stock=stock,
-        backlog=_sym(n),
+        backlog=zero_nn,
         pipeline=np.zeros((L, n, n)),
         span_steps=span,
         tolerance=vec("reexport_tolerance"),
         customs=customs,
-        designation=_sym(n),
-        reexports=_sym(n),
-        attitude=_sym(n),
-        licensed=_sym(n),
-        licensed_target=_sym(n),
-        pressure=_sym(n),
+        designation=zero_nn,
+        reexports=zero_nn,
+        attitude=zero_nn,
+        licensed=zero_nn,
+        licensed_target=zero_nn,
+        pressure=zero_nn,
         client_mask=client,
-        ref_patron_share=_sym(n),
-        ref_rival_share=_sym(n),
-        compliance=_sym(n),
+        ref_patron_share=zero_nn,
+        ref_rival_share=zero_nn,
+        compliance=zero_nn,
         input_sources=inputs,
         has_inputs=has_inputs,
-        deliveries=_sym(n),
+        deliveries=zero_nn,
         alliance_names=names,
         membership=member,
         alliance_leader=np.array([ix[a.leader] if a.leader else -1 for a in al], dtype=int),
         alliance_guarantee=np.array([a.security_guarantee for a in al]),
         alliance_consensus=np.array([a.assistance_requires_consensus for a in al], dtype=bool),
         alliance_threshold=np.array([a.consensus_threshold for a in al]),
-        threat_extra=np.zeros((T + 1, n)),
-        war_share=np.zeros((T + 1, n)),
-        guarantee_extra=np.zeros((T + 1, n)),
+        threat_extra=zero_tn,
+        war_share=zero_tn,
+        guarantee_extra=zero_tn,
         scheduled=np.zeros((T + 1, n, n)),
         params=SimpleNamespace(**dict(sc.parameters)),  # flat numbers: no model_dump needed
     )

@@ -269,12 +269,17 @@ def test_models_of_one_scenario_start_from_the_same_world_and_do_not_share_it(
     first.world.affinity[0, 1] = -1.0
     first.run()
     second = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
-    monkeypatch.setattr("sim.model.build_world", _build.__wrapped__)  # no template: from scratch
+    # no cached template: built from scratch (and copied: a template shares its zero arrays)
+    monkeypatch.setattr("sim.model.build_world", lambda sc: _build.__wrapped__(sc).copy())
     fresh = MultivectorModel(baseline, seed=1, mesa_datacollector=False)
+    arrays = {k: v for k, v in vars(second.world).items() if isinstance(v, np.ndarray)}
     for name, value in vars(fresh.world).items():
         if isinstance(value, np.ndarray):
             assert np.array_equal(getattr(second.world, name), value), name
             assert not np.shares_memory(getattr(second.world, name), getattr(first.world, name))
+    for a, x in arrays.items():  # no two fields of a model's world share memory
+        for b, y in arrays.items():
+            assert a == b or not np.shares_memory(x, y), (a, b)
     assert vars(second.world.params) == vars(fresh.world.params)
     assert second.world.sanctions.keys() == fresh.world.sanctions.keys()
     for k, r in second.world.sanctions.items():
