@@ -308,7 +308,7 @@ def _build(sc: Scenario) -> World:
         war_share=zero_tn,
         guarantee_extra=zero_tn,
         scheduled=np.zeros((T + 1, n, n)),
-        params=SimpleNamespace(**dict(sc.parameters)),  # flat numbers: no model_dump needed
+        params=SimpleNamespace(**vars(sc.parameters)),  # its fields: flat numbers
     )
     shares = w.stock_shares()
     w.ref_patron_share = np.where(client, shares.T, 0.0)
