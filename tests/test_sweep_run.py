@@ -217,3 +217,24 @@ def test_a_label_that_names_no_event_is_an_error_with_a_suggestion():
         resolve(data, "events[west_2033].intensity")
     with pytest.raises(PathError, match="states is not a list"):
         resolve(data, "states[KAZ].gdp")
+
+
+def _frozen(_ctx: object, _batch: object) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_forked_workers_keep_the_driver_objects_out_of_their_collections():
+    """A full collection in a forked worker writes to every object it inherited and copies
+    the driver's pages one by one: a long sweep's memory grows. Workers freeze what they
+    inherit (gc.freeze), so their collections leave those pages shared."""
+    import multiprocessing as mp
+
+    from sim.sweep.execute import open_backend
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("workers are not forked here")
+    with open_backend(workers=2) as backend:
+        counts = list(backend.map(None, [1, 2, 3, 4], fn=_frozen))  # type: ignore[arg-type]
+    assert len(counts) == 4 and min(counts) > 10_000  # the driver's modules, at least

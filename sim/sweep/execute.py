@@ -218,6 +218,18 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def forked_worker() -> None:
+    """Initializer of workers forked from the driver: :func:`ignore_interrupts`, and what the
+    worker inherited frozen out of its garbage collector (:func:`gc.freeze`). A full
+    collection in the worker would otherwise write to every inherited object and so copy the
+    driver's memory pages into the worker one by one (copy-on-write): a long sweep's memory
+    would grow with its runs."""
+    import gc
+
+    ignore_interrupts()
+    gc.freeze()
+
+
 def batch_size(n_runs: int, workers: int, requested: int | None = None) -> int:
     """Runs per task: about 8 tasks per worker, between 1 and 64 runs (or as requested)."""
     if requested:
@@ -367,7 +379,7 @@ def open_backend(
             # fork from a warmed driver: workers start in milliseconds with mesa, numpy and the
             # compiled kernels already loaded, instead of re-importing everything (spawn)
             warm(run_model=True)
-            pool = ProcessPoolExecutor(n, mp.get_context("fork"), initializer=ignore_interrupts)
+            pool = ProcessPoolExecutor(n, mp.get_context("fork"), initializer=forked_worker)
         else:  # pragma: no cover - macOS / Windows
             pool = ProcessPoolExecutor(n, mp.get_context("spawn"), initializer=ignore_interrupts)
             for _ in range(n):  # start the workers' imports now, while the driver validates
